@@ -1,0 +1,42 @@
+# Two commands: `make run` serves the app with demo data, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+FLASK  := $(BIN)/flask --app app
+
+.PHONY: run test serve check-content clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.installed-app: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-app
+
+run: $(VENV)/.installed-app
+	$(FLASK) check-content
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+# Production-style serving with gunicorn (see README: set SECRET_KEY and ONBOARDING_ENV=production).
+serve: $(VENV)/.installed-app
+	$(FLASK) init-db
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 3 --access-logfile - app:app
+
+check-content: $(VENV)/.installed-app
+	$(FLASK) check-content
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-output

@@ -1,0 +1,98 @@
+"""The application factory: reads top to bottom as the table of contents of the app."""
+import os
+
+from flask import Flask
+
+from . import content
+from .config import ROOT, load_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path))
+    app.config["CONTENT_RELOAD"] = app.debug
+    if test_config:
+        app.config.update(test_config)
+
+    register_extensions(app)
+    content.init_app(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    from .auth import models as _  # noqa: F401  (user loader registration)
+    from .auth.views import load_user  # noqa: F401
+    app.jinja_env.globals.update(_jinja_helpers())
+
+    @app.context_processor
+    def _today():
+        from .timeutil import today
+
+        return {"today": today()}
+
+
+def _jinja_helpers() -> dict:
+    from . import i18n
+    from .auth import permissions
+
+    from .people.forms import ROLE_LABELS
+
+    return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
+            "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role)}
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .audit.views import bp as audit_bp
+    from .auth.views import bp as auth_bp
+    from .learning.views import bp as learning_bp
+    from .main import bp as main_bp
+    from .people.views import bp as people_bp
+
+    for blueprint in (main_bp, auth_bp, learning_bp, people_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .main import error_page
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, error_page)
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, error_page)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

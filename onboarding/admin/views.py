@@ -1,0 +1,113 @@
+"""Administrators' pages: the list of accounts, creating them, roles, deactivation, password resets."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.models import ADMIN, ROLES, User
+from ..auth.permissions import roles_required
+from ..extensions import db
+from ..people.forms import NewUserForm, ResetPasswordForm, RoleForm
+from ..people.services import PeopleError, create_user, reset_password, set_active, set_role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@roles_required(ADMIN)
+def users():
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    query = sa.select(User).order_by(User.active.desc(), User.full_name)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.full_name).like(like), User.email.like(like)))
+    if role in ROLES:
+        query = query.where(User.role == role)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.full_name.data, form.role.data, form.password.data, current_user,
+                               ramp_days=current_app.config["RAMP_DAYS"])
+        except PeopleError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The account for %(name)s is created.", name=user.full_name), "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/new_user.html", form=form), 400 if form.errors else 200
+
+
+def _user_or_404(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _render_user(user, role_form=None, password_form=None, status=200):
+    role_form = role_form or RoleForm(formdata=None, role=user.role)
+    password_form = password_form or ResetPasswordForm(formdata=None)
+    return render_template("admin/user.html", user=user, role_form=role_form, password_form=password_form), status
+
+
+@bp.get("/users/<int:user_id>")
+@roles_required(ADMIN)
+def user(user_id):
+    return _render_user(_user_or_404(user_id))
+
+
+def _apply(user, change, done_message):
+    """Run one change; commit and redirect, or show the rule it broke."""
+    try:
+        change()
+    except PeopleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.user", user_id=user.id))
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/role")
+@roles_required(ADMIN)
+def change_role(user_id):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _render_user(user, role_form=form, status=400)
+    return _apply(user, lambda: set_role(user, form.role.data, current_user, current_app.config["RAMP_DAYS"]),
+                  _("The role of %(name)s is saved.", name=user.full_name))
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(ADMIN)
+def change_active(user_id):
+    user = _user_or_404(user_id)
+    from ..auth.forms import EmptyForm
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    message = (_("%(name)s can sign in again.", name=user.full_name) if active
+               else _("%(name)s can no longer sign in.", name=user.full_name))
+    return _apply(user, lambda: set_active(user, active, current_user), message)
+
+
+@bp.post("/users/<int:user_id>/password")
+@roles_required(ADMIN)
+def change_password(user_id):
+    user = _user_or_404(user_id)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return _render_user(user, password_form=form, status=400)
+    return _apply(user, lambda: reset_password(user, form.password.data, current_user),
+                  _("The password of %(name)s is reset. Give them the new one privately.", name=user.full_name))

@@ -1,0 +1,24 @@
+"""The one function that writes the audit log."""
+from flask import has_request_context, request
+from flask_login import current_user
+
+from ..extensions import db
+from .models import AuditEvent
+
+
+def record(action: str, subject=None, actor=None, **details) -> AuditEvent:
+    """Add an audit event to the session; the caller's commit makes it permanent."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    if subject is not None and getattr(subject, "id", None) is None:
+        db.session.flush()
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        subject_type=type(subject).__name__ if subject is not None else None,
+        subject_id=getattr(subject, "id", None),
+        details=details,
+        address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event

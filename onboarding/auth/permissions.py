@@ -1,0 +1,46 @@
+"""Who may do what: role decorators for views and object checks for records."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from .models import ADMIN, HEAD, MENTOR, TRAINEE
+
+
+def roles_required(*roles):
+    """The view needs a logged-in user with one of these roles; others get 403, anonymous users the login page."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def can_view_trainee(user, record) -> bool:
+    """A trainee sees only themself, a mentor only their own trainees, heads and admins everyone."""
+    if user.role in (HEAD, ADMIN):
+        return True
+    if user.role == MENTOR:
+        return record.mentor_id == user.id
+    return user.role == TRAINEE and record.user_id == user.id
+
+
+def can_manage_trainees(user) -> bool:
+    return user.role in (HEAD, ADMIN)
+
+
+def can(action: str, obj=None) -> bool:
+    """Template helper: can the current user do this?"""
+    if not current_user.is_authenticated:
+        return False
+    checks = {
+        "manage_trainees": lambda: can_manage_trainees(current_user),
+        "manage_users": lambda: current_user.role == ADMIN,
+        "view_audit": lambda: current_user.role in (HEAD, ADMIN),
+        "view_trainee": lambda: can_view_trainee(current_user, obj),
+    }
+    return checks[action]()

@@ -1,0 +1,58 @@
+"""Authentication: checking credentials and throttling repeated failures across all processes."""
+from datetime import timedelta
+from functools import lru_cache
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..audit import record
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import LoginFailure, User
+
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked when the email matches no account, so a failed login takes the same time either way."""
+    return generate_password_hash("no-such-account-placeholder", method="scrypt")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def is_throttled(email: str, address: str, config) -> bool:
+    """Too many recent failures for this account or from this address (counted in the database)."""
+    since = utcnow() - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
+    per_account = db.session.scalar(sa.select(sa.func.count(LoginFailure.id)).where(
+        LoginFailure.email == normalise_email(email), LoginFailure.at > since))
+    if per_account >= config["LOGIN_FAILURES_PER_ACCOUNT"]:
+        return True
+    per_address = db.session.scalar(sa.select(sa.func.count(LoginFailure.id)).where(
+        LoginFailure.address == address, LoginFailure.at > since))
+    return per_address >= config["LOGIN_FAILURES_PER_ADDRESS"]
+
+
+def authenticate(email: str, password: str, address: str) -> User | None:
+    """The active user with these credentials, or None; a failure is recorded and audited."""
+    user = user_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+    if user is not None and user.active and user.check_password(password):
+        db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
+        record("login", user, actor=user)
+        return user
+    db.session.add(LoginFailure(email=normalise_email(email)[:254], address=address[:64]))
+    record("login_failed", user, actor=None, email=normalise_email(email)[:254],
+           reason="inactive" if user is not None and not user.active and user.check_password(password) else "credentials")
+    return None
+
+
+def change_password(user: User, new_password: str) -> None:
+    user.set_password(new_password)
+    record("password_changed", user, actor=user)

@@ -1,0 +1,84 @@
+"""Login, logout and one's own password."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..audit import record
+from ..extensions import db, login_manager
+from .forms import ChangePasswordForm, EmptyForm, LoginForm
+from .models import User
+from .services import authenticate, change_password, is_throttled
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login page cannot be used to send people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        address = request.remote_addr or "unknown"
+        if is_throttled(form.email.data, address, current_app.config):
+            flash(_("Too many failed attempts. Wait %(minutes)d minutes, then try again.",
+                    minutes=current_app.config["LOGIN_THROTTLE_MINUTES"]), "error")
+            status = 429
+        else:
+            user = authenticate(form.email.data, form.password.data, address)
+            db.session.commit()
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                return redirect(_safe_next(request.args.get("next")))
+            flash(_("The email or password is not right, or the account is not active."), "error")
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    form.password.data = ""
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        record("logout", current_user)
+        db.session.commit()
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("The current password is not right."))
+        else:
+            change_password(current_user, form.password.data)
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,110 @@
+"""Command-line tools: `flask --app app COMMAND`."""
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from .auth.models import ROLES, User
+from .auth.passwords import password_problem
+from .content import ContentError, load_curriculum
+from .extensions import db
+from .people.services import PeopleError, create_user
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or upgrade the database schema (safe to run again)."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Seed only when the database has no accounts yet.")
+@with_appcontext
+def seed_demo(if_empty):
+    """Add the demo accounts and their progress (safe to run again)."""
+    from .demo import seed
+
+    if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
+        click.echo("The database already has accounts; demo data not added.")
+        return
+    created = seed()
+    db.session.commit()
+    click.echo(f"Demo data ready ({created} new account(s)); every demo password is demo-pass-2024.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", required=True, help="Full name as it appears in the platform.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
+@with_appcontext
+def create_user_command(email, role, name, password_stdin):
+    """Create an account; the password is prompted for, or read from standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, email)
+    if problem:
+        raise click.ClickException(str(problem))
+    if "@" not in email or len(email) > 254:
+        raise click.ClickException("That is not an email address.")
+    try:
+        user = create_user(email, name, role, password, None, ramp_days=current_app.config["RAMP_DAYS"])
+    except PeopleError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@click.command("check-content")
+@with_appcontext
+def check_content():
+    """Validate content/ and print `path:line: message` for each problem (exit 1 if any)."""
+    try:
+        cur = load_curriculum(current_app.config["CONTENT_DIR"])
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    modules = sum(len(s.modules) for s in cur.stages)
+    click.echo(f"Content is valid: {len(cur.stages)} stages, {modules} modules, "
+               f"{len(cur.catalog.products)} products, job description version {cur.job_description.version[:8]}.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup(path):
+    """Write a consistent copy of the database to PATH while the app keeps running."""
+    url = db.engine.url
+    target = Path(path)
+    if url.get_backend_name() == "sqlite":
+        source = sqlite3.connect(url.database)
+        dest = sqlite3.connect(target)
+        with dest:
+            source.backup(dest)
+        dest.close()
+        source.close()
+    elif url.get_backend_name() == "postgresql":
+        if not shutil.which("pg_dump"):
+            raise click.ClickException("pg_dump is needed to back up PostgreSQL; install the PostgreSQL client.")
+        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with open(target, "wb") as out:
+            subprocess.run(["pg_dump", "--format=custom", plain], stdout=out, check=True)
+    else:
+        raise click.ClickException(f"backup does not support {url.get_backend_name()}")
+    click.echo(f"Backup written to {target}.")
+
+
+commands = [init_db, seed_demo, create_user_command, check_content, backup]

@@ -1,0 +1,59 @@
+"""Configuration read from the environment, with safe defaults for development."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WEAK_KEYS = {"", "dev", "change-me", "secret", "development-only-secret-key"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app may run with."""
+
+
+def _default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + os.path.join(instance_path, "onboarding.db")
+
+
+def load_config(instance_path: str, env=None) -> dict:
+    """Build the Flask config from environment variables; refuse unsafe production settings."""
+    env = os.environ if env is None else env
+    production = env.get("ONBOARDING_ENV", "development") == "production"
+    secret = env.get("SECRET_KEY", "")
+    if production:
+        if not secret:
+            raise ConfigError("SECRET_KEY must be set when ONBOARDING_ENV=production.")
+        if secret in WEAK_KEYS or len(secret) < 32:
+            raise ConfigError("SECRET_KEY is too weak for production: use at least 32 random characters.")
+        if env.get("FLASK_DEBUG", "0") not in ("", "0", "false", "False"):
+            raise ConfigError("Debug mode must be off when ONBOARDING_ENV=production.")
+    database_url = env.get("DATABASE_URL") or _default_database_url(instance_path)
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "ONBOARDING_ENV": "production" if production else "development",
+        "SECRET_KEY": secret or "development-only-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
+        "QUIZZES_DIR": env.get("QUIZZES_DIR", str(ROOT / "quizzes")),
+        "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "en"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "LOGIN_FAILURES_PER_ACCOUNT": int(env.get("LOGIN_FAILURES_PER_ACCOUNT", "5")),
+        "LOGIN_FAILURES_PER_ADDRESS": int(env.get("LOGIN_FAILURES_PER_ADDRESS", "20")),
+        "LOGIN_THROTTLE_MINUTES": int(env.get("LOGIN_THROTTLE_MINUTES", "15")),
+        "RAMP_DAYS": int(env.get("RAMP_DAYS", "180")),
+        "PER_PAGE": 25,
+    }

@@ -1,0 +1,283 @@
+"""Reads content/: stage folders of Markdown modules, the job description, catalog and prices."""
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+from .data import load_catalog, load_price_list
+from .directives import Expander
+from .model import ContentError, Curriculum, Document, Module, Problem, Stage
+from .render import render_markdown
+from .yamlutil import key_line, read_yaml
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LINK = re.compile(r"\]\(([a-z]+):([^)#\s]*)")
+FILE_LINK = re.compile(r"\]\((?!https?:|mailto:|#|module:|doc:)([^)\s]+\.md)\)")
+MODULE_FIELDS = {"title": str, "order": int, "minutes": int}
+MODULE_OPTIONAL = {"prerequisites": list, "summary": str}
+STAGE_FIELDS = {"number": int, "title": str, "summary": str, "planned_days": int}
+DOC_FIELDS = {"title": str, "effective": date, "approved_by": str}
+DOCUMENTS = {"job-description"}
+
+
+def split_front_matter(text: str):
+    """(front-matter text, body, body's first line number) or None when the file has no front matter."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    return None
+
+
+def _check_fields(meta, fields, optional, rel, text, problems, first_line=2) -> bool:
+    ok = True
+    for name, kind in fields.items():
+        if name not in meta:
+            problems.append(Problem(rel, 1, f"missing field `{name}`"))
+            ok = False
+        elif not isinstance(meta[name], kind) or isinstance(meta[name], bool) and kind is not bool:
+            problems.append(Problem(rel, key_line(text, name, first_line=first_line),
+                                    f"`{name}` must be {kind.__name__ if isinstance(kind, type) else kind}"))
+            ok = False
+    for name, kind in optional.items():
+        if name in meta and not isinstance(meta[name], kind):
+            problems.append(Problem(rel, key_line(text, name, first_line=first_line), f"`{name}` must be a {kind.__name__}"))
+            ok = False
+    for name in set(meta) - set(fields) - set(optional):
+        problems.append(Problem(rel, key_line(text, name, first_line=first_line), f"unknown field `{name}`"))
+        ok = False
+    return ok
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part)
+    return h.hexdigest()
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.files: dict = {}
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def read(self, path: Path) -> str | None:
+        try:
+            raw = path.read_bytes()
+            stat = path.stat()
+            self.files[str(path)] = (stat.st_mtime_ns, stat.st_size)
+            return raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problems.append(Problem(self.rel(path), 1, f"cannot read the file: {exc}"))
+            return None
+
+    def load(self) -> Curriculum:
+        if not self.root.is_dir():
+            raise ContentError([Problem(str(self.root), 1, "the content folder does not exist")])
+        catalog_path, prices_path = self.root / "catalog.yaml", self.root / "prices.yaml"
+        catalog = prices = None
+        for path in (catalog_path, prices_path):
+            if not path.exists():
+                self.problems.append(Problem(self.rel(path), 1, "missing file"))
+            else:
+                self.read(path)
+        if catalog_path.exists():
+            catalog = load_catalog(catalog_path, self.rel(catalog_path), self.problems)
+        if prices_path.exists():
+            prices = load_price_list(prices_path, self.rel(prices_path), catalog, self.problems)
+        expander = Expander(catalog, prices) if catalog and prices else None
+        data_version = _digest(*(self.read(p).encode() for p in (catalog_path, prices_path) if p.exists()))
+
+        raw_modules = []  # (meta, body, body_line, text, rel, stage, version)
+        stages = []
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            stage_file = folder / "stage.yaml"
+            if not stage_file.exists():
+                if any(folder.glob("*.md")):
+                    self.problems.append(Problem(self.rel(folder), 1, "a folder of modules needs a stage.yaml"))
+                continue
+            self.read(stage_file)
+            text, meta = read_yaml(stage_file, self.rel(stage_file), self.problems)
+            if meta is None:
+                continue
+            if not isinstance(meta, dict):
+                self.problems.append(Problem(self.rel(stage_file), 1, "stage.yaml must be a mapping"))
+                continue
+            if not _check_fields(meta, STAGE_FIELDS, {}, self.rel(stage_file), text, self.problems, first_line=1):
+                continue
+            if meta["planned_days"] < 1:
+                self.problems.append(Problem(self.rel(stage_file), key_line(text, "planned_days"),
+                                             "`planned_days` must be at least 1"))
+            stages.append((meta, stage_file, folder))
+            for path in sorted(folder.glob("*.md")):
+                raw_modules.append(self.read_module(path, meta["number"]))
+
+        numbers = sorted(m["number"] for m, _, _ in stages)
+        if numbers != list(range(1, len(numbers) + 1)):
+            where = stages[-1][1] if stages else self.root
+            self.problems.append(Problem(self.rel(where), 1,
+                                         f"stages must be numbered 1, 2, 3... without gaps or repeats; found {numbers}"))
+        if not stages:
+            self.problems.append(Problem(self.rel(self.root), 1, "no stage folders (a folder with a stage.yaml)"))
+
+        raw_modules = [m for m in raw_modules if m is not None]
+        slugs = {}
+        for m in raw_modules:
+            if m["slug"] in slugs or m["slug"] in DOCUMENTS:
+                self.problems.append(Problem(m["rel"], 1, f"duplicate slug `{m['slug']}` (also {slugs.get(m['slug'], 'a document')})"))
+            slugs.setdefault(m["slug"], m["rel"])
+        by_slug = {m["slug"]: m for m in raw_modules}
+        self.check_orders(raw_modules)
+        self.check_prerequisites(by_slug)
+
+        doc = self.load_document(self.root / "job-description.md", expander, set(by_slug))
+        modules = {}
+        for m in raw_modules:
+            html, toc = self.render(m, expander, set(by_slug))
+            modules[m["slug"]] = Module(
+                slug=m["slug"], stage=m["stage"], order=m["meta"]["order"], title=m["meta"]["title"],
+                minutes=m["meta"]["minutes"], prerequisites=tuple(m["meta"].get("prerequisites") or ()),
+                summary=m["meta"].get("summary", ""), html=html, toc=toc, version=_digest(m["text"].encode(), data_version.encode()),
+                path=m["rel"], words=len(m["body"].split()))
+        if self.problems:
+            raise ContentError(self.problems)
+        stage_objs = tuple(
+            Stage(meta["number"], meta["title"], meta["summary"], meta["planned_days"],
+                  tuple(sorted((mod for mod in modules.values() if mod.stage == meta["number"]), key=lambda x: x.order)))
+            for meta, _, _ in sorted(stages, key=lambda s: s[0]["number"]))
+        version = _digest(*(f"{k}:{v}".encode() for k, v in sorted(self.files.items())),
+                          *(m.version.encode() for m in modules.values()), doc.version.encode())
+        return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16], dict(self.files))
+
+    def read_module(self, path: Path, stage: int):
+        rel = self.rel(path)
+        text = self.read(path)
+        if text is None:
+            return None
+        slug = path.stem
+        if not SLUG.match(slug):
+            self.problems.append(Problem(rel, 1, f"file name `{path.name}`: a slug uses lowercase letters, digits and hyphens"))
+            return None
+        parts = split_front_matter(text)
+        if parts is None:
+            self.problems.append(Problem(rel, 1, "missing front matter: the file must start with a `---` block"))
+            return None
+        front, body, body_line = parts
+        _, meta = read_yaml(path, rel, self.problems, text=front, first_line=2)
+        if meta is None:
+            return None
+        if not isinstance(meta, dict):
+            self.problems.append(Problem(rel, 2, "front matter must be a mapping of fields"))
+            return None
+        if not _check_fields(meta, MODULE_FIELDS, MODULE_OPTIONAL, rel, front, self.problems):
+            return None
+        if meta["minutes"] < 1 or meta["order"] < 1:
+            self.problems.append(Problem(rel, key_line(front, "minutes", first_line=2), "`order` and `minutes` must be at least 1"))
+        if not all(isinstance(p, str) for p in meta.get("prerequisites") or []):
+            self.problems.append(Problem(rel, key_line(front, "prerequisites", first_line=2), "prerequisites must be slugs"))
+            return None
+        if not body.strip():
+            self.problems.append(Problem(rel, body_line, "the module has no text"))
+        return {"slug": slug, "stage": stage, "meta": meta, "front": front, "body": body, "body_line": body_line,
+                "text": text, "rel": rel}
+
+    def check_orders(self, raw_modules):
+        seen = {}
+        for m in raw_modules:
+            key = (m["stage"], m["meta"]["order"])
+            if key in seen:
+                self.problems.append(Problem(m["rel"], key_line(m["front"], "order", first_line=2),
+                                             f"order {key[1]} is also used by {seen[key]}"))
+            seen.setdefault(key, m["rel"])
+
+    def check_prerequisites(self, by_slug):
+        for m in by_slug.values():
+            line = key_line(m["front"], "prerequisites", first_line=2)
+            for pre in m["meta"].get("prerequisites") or []:
+                if pre not in by_slug:
+                    self.problems.append(Problem(m["rel"], line, f"unknown prerequisite `{pre}`"))
+                elif by_slug[pre]["stage"] > m["stage"]:
+                    self.problems.append(Problem(m["rel"], line, f"prerequisite `{pre}` is in a later stage"))
+        # Cycles: depth-first search, reporting each module that lies on a cycle.
+        state = {}
+
+        def visit(slug, trail):
+            state[slug] = "open"
+            for pre in by_slug[slug]["meta"].get("prerequisites") or []:
+                if pre not in by_slug:
+                    continue
+                if state.get(pre) == "open":
+                    cycle = trail[trail.index(pre):] + [pre] if pre in trail else [slug, pre]
+                    m = by_slug[slug]
+                    self.problems.append(Problem(m["rel"], key_line(m["front"], "prerequisites", first_line=2),
+                                                 "circular prerequisites: " + " -> ".join(cycle)))
+                elif pre not in state:
+                    visit(pre, trail + [pre])
+            state[slug] = "done"
+
+        for slug in by_slug:
+            if slug not in state:
+                visit(slug, [slug])
+
+    def check_links(self, body, body_line, rel, known):
+        for i, line in enumerate(body.split("\n")):
+            for kind, target in LINK.findall(line):
+                if kind == "module" and target not in known:
+                    self.problems.append(Problem(rel, body_line + i, f"broken link to module `{target}`"))
+                elif kind == "doc" and target not in DOCUMENTS:
+                    self.problems.append(Problem(rel, body_line + i, f"broken link to document `{target}`"))
+            for target in FILE_LINK.findall(line):
+                self.problems.append(Problem(rel, body_line + i,
+                                             f"link to file `{target}`: link modules as module:SLUG"))
+
+    def render(self, m, expander, known):
+        self.check_links(m["body"], m["body_line"], m["rel"], known)
+        body = m["body"]
+        if expander is not None:
+            offset = m["body_line"] - 1
+            body = expander.expand(body, lambda n, msg: self.problems.append(Problem(m["rel"], offset + n, msg)))
+        return render_markdown(body)
+
+    def load_document(self, path: Path, expander, known):
+        rel = self.rel(path)
+        if not path.exists():
+            self.problems.append(Problem(rel, 1, "missing file: the job description every trainee signs"))
+            return None
+        text = self.read(path) or ""
+        parts = split_front_matter(text)
+        if parts is None:
+            self.problems.append(Problem(rel, 1, "missing front matter: the file must start with a `---` block"))
+            return None
+        front, body, body_line = parts
+        _, meta = read_yaml(path, rel, self.problems, text=front, first_line=2)
+        if not isinstance(meta, dict) or not _check_fields(meta, DOC_FIELDS, {}, rel, front, self.problems):
+            return None
+        html, toc = self.render({"body": body, "body_line": body_line, "rel": rel}, expander, known)
+        return Document(path.stem, meta["title"], meta["effective"], meta["approved_by"], html, toc,
+                        _digest(text.encode()), rel)
+
+
+def load_curriculum(content_dir) -> Curriculum:
+    """Load and validate everything under content_dir; raise ContentError listing every problem."""
+    return _Loader(Path(content_dir).resolve()).load()
+
+
+def files_changed(curriculum: Curriculum) -> bool:
+    """True when a content file was edited, added or removed since the curriculum was loaded."""
+    for name, signature in curriculum.files.items():
+        try:
+            stat = Path(name).stat()
+        except OSError:
+            return True
+        if (stat.st_mtime_ns, stat.st_size) != signature:
+            return True
+    return False

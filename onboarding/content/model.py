@@ -1,0 +1,120 @@
+"""What the content files become: frozen dataclasses, loaded once per content version."""
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a content file, printed as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """The content files are invalid; `problems` says where and why."""
+
+    def __init__(self, problems):
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Competitor:
+    name: str
+    comparison: str
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    category: str
+    profitability: int
+    summary: str
+    specs: tuple  # of (label, value)
+    packaging: str
+    pack_size: int
+    stock: int | None  # None: a service, nothing to stock
+    lead_time_in_stock_days: int
+    lead_time_out_of_stock_days: int
+    conditions_of_use: str
+    options: tuple
+    alternatives: tuple
+    competitors: tuple  # of Competitor
+
+
+@dataclass(frozen=True)
+class Catalog:
+    stock_as_of: date
+    warehouse: str
+    products: dict  # sku -> Product, in file order
+
+
+@dataclass(frozen=True)
+class Module:
+    slug: str
+    stage: int
+    order: int
+    title: str
+    minutes: int
+    prerequisites: tuple
+    summary: str
+    html: str
+    toc: str
+    version: str
+    path: str
+    words: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    title: str
+    summary: str
+    planned_days: int
+    modules: tuple  # of Module, by order
+
+    @property
+    def module_slugs(self) -> tuple:
+        return tuple(m.slug for m in self.modules)
+
+    @property
+    def minutes(self) -> int:
+        return sum(m.minutes for m in self.modules)
+
+
+@dataclass(frozen=True)
+class Document:
+    slug: str
+    title: str
+    effective: date
+    approved_by: str
+    html: str
+    toc: str
+    version: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    stages: tuple  # of Stage, by number
+    modules: dict  # slug -> Module
+    job_description: Document
+    catalog: Catalog
+    price_list: object  # pricing.PriceList
+    version: str
+    files: dict = field(default_factory=dict)  # path -> (mtime_ns, size), to notice edits
+
+    def stage(self, number: int) -> Stage | None:
+        return next((s for s in self.stages if s.number == number), None)
+
+    def neighbours(self, slug: str):
+        """The modules before and after this one on the whole path."""
+        ordered = [m for s in self.stages for m in s.modules]
+        i = next(i for i, m in enumerate(ordered) if m.slug == slug)
+        return (ordered[i - 1] if i > 0 else None, ordered[i + 1] if i + 1 < len(ordered) else None)

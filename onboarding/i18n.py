@@ -1,0 +1,38 @@
+"""Language selection and locale-aware formatting of dates and numbers."""
+from flask import current_app, request
+from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_login import current_user
+
+SUPPORTED_LOCALES = ("en",)
+RIGHT_TO_LEFT = {"ar", "he", "fa", "ur"}
+
+
+def select_locale() -> str:
+    """The user's own setting, else the browser's Accept-Language, else DEFAULT_LOCALE."""
+    if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:
+        return current_user.locale
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or current_app.config["DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return "UTC"
+
+
+def fmt_date(value) -> str:
+    """Dates spelled with the month's name (27 Nov 2026), never 11/12 guesswork."""
+    return format_date(value, format="medium") if value else ""
+
+
+def fmt_datetime(value) -> str:
+    return format_datetime(value, format="medium") if value else ""
+
+
+def fmt_percent(value: float) -> str:
+    return format_percent(value)
+
+
+def locale_attrs() -> dict:
+    """The `lang` and `dir` of the page being rendered."""
+    locale = get_locale()
+    language = locale.language if locale else "en"
+    return {"lang": str(locale or "en").replace("_", "-"), "dir": "rtl" if language in RIGHT_TO_LEFT else "ltr"}

@@ -1,0 +1,101 @@
+"""The trainee's path: stages, modules, completion, and the job description to read."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.forms import EmptyForm
+from ..auth.models import TRAINEE
+from ..auth.permissions import roles_required
+from ..content import curriculum
+from ..extensions import db
+from ..people.services import record_of
+from ..readiness.progress import LOCKED
+from ..readiness.service import trainee_progress
+from .services import complete_module, completed_slugs
+
+bp = Blueprint("learning", __name__)
+
+
+def trainee_home():
+    record = record_of(current_user)
+    progress = trainee_progress(record)
+    return render_template("learning/home.html", record=record, progress=progress, curriculum=curriculum())
+
+
+def _module_or_404(slug):
+    module = curriculum().modules.get(slug)
+    if module is None:
+        abort(404)
+    return module
+
+
+def _own_progress():
+    """The current trainee's progress, or None for staff who read without a path of their own."""
+    return trainee_progress(record_of(current_user)) if current_user.role == TRAINEE else None
+
+
+@bp.get("/stages/<int:number>")
+@login_required
+def stage(number):
+    stage = curriculum().stage(number)
+    if stage is None:
+        abort(404)
+    progress = _own_progress()
+    done = completed_slugs(current_user.id) if progress else frozenset()
+    return render_template("learning/stage.html", stage=stage, progress=progress,
+                           stage_progress=progress.stage(number) if progress else None, done=done)
+
+
+@bp.get("/modules/<slug>")
+@login_required
+def module(slug):
+    module = _module_or_404(slug)
+    progress = _own_progress()
+    if progress and progress.stage(module.stage).state == LOCKED:
+        return render_template("learning/locked.html", module=module, stage_progress=progress.stage(module.stage),
+                               progress=progress), 403
+    done = completed_slugs(current_user.id) if progress else frozenset()
+    missing = [curriculum().modules[p] for p in module.prerequisites if p not in done] if progress else []
+    previous, following = curriculum().neighbours(slug)
+    return render_template("learning/module.html", module=module, stage=curriculum().stage(module.stage),
+                           progress=progress, done=module.slug in done, missing=missing,
+                           previous=previous, following=following, form=EmptyForm())
+
+
+@bp.post("/modules/<slug>/complete")
+@roles_required(TRAINEE)
+def complete(slug):
+    module = _module_or_404(slug)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    progress = _own_progress()
+    if progress.stage(module.stage).state == LOCKED:
+        abort(403)
+    done = completed_slugs(current_user.id)
+    missing = [p for p in module.prerequisites if p not in done]
+    if missing:
+        flash(_("Read %(titles)s first.", titles=", ".join(curriculum().modules[p].title for p in missing)), "error")
+        return redirect(url_for("learning.module", slug=slug))
+    before = progress.stage(module.stage).state
+    if complete_module(current_user, module):
+        db.session.commit()
+        after = trainee_progress(record_of(current_user))
+        if before != "complete" and after.stage(module.stage).state == "complete":
+            nxt = curriculum().stage(module.stage + 1)
+            message = (_("Stage %(n)d is complete. Stage %(m)d, “%(title)s”, is now open.",
+                         n=module.stage, m=nxt.number, title=nxt.title) if nxt
+                       else _("You have finished every module of the path."))
+            flash(message, "success")
+        else:
+            flash(_("“%(title)s” is marked as complete.", title=module.title), "success")
+    _, following = curriculum().neighbours(slug)
+    if following is not None and following.stage == module.stage:
+        return redirect(url_for("learning.module", slug=following.slug))
+    return redirect(url_for("main.home"))
+
+
+@bp.get("/job-description")
+@login_required
+def job_description():
+    return render_template("learning/document.html", document=curriculum().job_description)

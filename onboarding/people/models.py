@@ -1,0 +1,35 @@
+"""The trainee record: one per trainee, with the plan and the assigned mentor."""
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..extensions import db
+
+STATUSES = ("in_training", "awaiting_approval", "independent", "extended", "withdrawn")
+
+
+class TraineeRecord(db.Model):
+    __tablename__ = "trainee_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    start_date: Mapped[date]
+    target_date: Mapped[date]
+    mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(24), default="in_training")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id], lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("status IN ('in_training', 'awaiting_approval', 'independent', 'extended', 'withdrawn')"),
+            name="status",
+        ),
+    )
+
+    @staticmethod
+    def default_target(start: date, ramp_days: int) -> date:
+        return start + timedelta(days=ramp_days)

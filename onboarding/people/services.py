@@ -1,0 +1,99 @@
+"""Accounts and trainee plans: every change here writes an audit event; the view commits."""
+from datetime import date
+
+import sqlalchemy as sa
+
+from ..audit import record
+from ..auth.models import HEAD, MENTOR, TRAINEE, User
+from ..auth.services import normalise_email
+from ..extensions import db
+from ..timeutil import today
+from .models import TraineeRecord
+
+
+class PeopleError(ValueError):
+    """A change that would break a rule; the message is for the person who asked."""
+
+
+def record_of(user: User) -> TraineeRecord:
+    """The trainee's record; an unsaved default when an old account has none (reading never writes)."""
+    found = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == user.id))
+    if found is not None:
+        return found
+    start = user.created_at.date() if user.created_at else today()
+    return TraineeRecord(user_id=user.id, user=user, start_date=start,
+                         target_date=TraineeRecord.default_target(start, 180), status="in_training")
+
+
+def mentors() -> list[User]:
+    """People who can mentor: mentors, and heads of sales who train a newcomer personally."""
+    return list(db.session.scalars(sa.select(User).where(User.role.in_((MENTOR, HEAD)), User.active.is_(True))
+                                   .order_by(User.role.desc(), User.full_name)))
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email))) is not None
+
+
+def create_user(email: str, full_name: str, role: str, password: str, actor=None, *, start_date: date | None = None,
+                mentor_id: int | None = None, ramp_days: int = 180) -> User:
+    if email_taken(email):
+        raise PeopleError("An account with this email already exists.")
+    user = User(email=normalise_email(email), full_name=full_name.strip(), role=role, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record("user_created", user, actor=actor, email=user.email, role=role)
+    if role == TRAINEE:
+        _add_record(user, start_date or today(), mentor_id, ramp_days, actor)
+    return user
+
+
+def _add_record(user: User, start: date, mentor_id, ramp_days: int, actor) -> TraineeRecord:
+    rec = TraineeRecord(user_id=user.id, start_date=start, target_date=TraineeRecord.default_target(start, ramp_days),
+                        mentor_id=mentor_id, status="in_training")
+    db.session.add(rec)
+    db.session.flush()
+    record("trainee_added", rec, actor=actor, trainee=user.id, start_date=start.isoformat(), mentor=mentor_id)
+    return rec
+
+
+def set_role(user: User, role: str, actor, ramp_days: int = 180) -> None:
+    if user.id == getattr(actor, "id", None):
+        raise PeopleError("You cannot change your own role.")
+    if role == user.role:
+        return
+    record("role_changed", user, actor=actor, before=user.role, after=role)
+    user.role = role
+    if role == TRAINEE and db.session.scalar(sa.select(TraineeRecord.id).where(TraineeRecord.user_id == user.id)) is None:
+        _add_record(user, today(), None, ramp_days, actor)
+
+
+def set_active(user: User, active: bool, actor) -> None:
+    if user.id == getattr(actor, "id", None) and not active:
+        raise PeopleError("You cannot deactivate your own account.")
+    if user.active == active:
+        return
+    user.active = active
+    record("user_activated" if active else "user_deactivated", user, actor=actor)
+
+
+def reset_password(user: User, password: str, actor) -> None:
+    user.set_password(password)
+    record("password_reset", user, actor=actor)
+
+
+def update_plan(rec: TraineeRecord, start_date: date, target_date: date, mentor_id: int | None, actor) -> None:
+    """Change the start date, target readiness date or mentor; each change is audited."""
+    if target_date <= start_date:
+        raise PeopleError("The target date must come after the start date.")
+    if mentor_id is not None and mentor_id not in {m.id for m in mentors()}:
+        raise PeopleError("Choose an active mentor or head of sales.")
+    if mentor_id != rec.mentor_id:
+        record("mentor_assigned", rec, actor=actor, trainee=rec.user_id, before=rec.mentor_id, after=mentor_id)
+        rec.mentor_id = mentor_id
+    if (start_date, target_date) != (rec.start_date, rec.target_date):
+        record("plan_changed", rec, actor=actor, trainee=rec.user_id,
+               before=[rec.start_date.isoformat(), rec.target_date.isoformat()],
+               after=[start_date.isoformat(), target_date.isoformat()])
+        rec.start_date, rec.target_date = start_date, target_date

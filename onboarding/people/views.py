@@ -1,0 +1,78 @@
+"""The head of sales' pages for trainees: add one, see one, plan one."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.models import ADMIN, HEAD, TRAINEE, User
+from ..auth.permissions import can_view_trainee, roles_required
+from ..content import curriculum
+from ..extensions import db
+from ..learning.services import completed_slugs
+from ..readiness.service import trainee_progress
+from .forms import NewTraineeForm, PlanForm, set_mentor_choices
+from .services import PeopleError, create_user, mentors, record_of, update_plan
+
+bp = Blueprint("people", __name__)
+
+
+def _trainee_or_404(user_id):
+    user = db.session.get(User, user_id)
+    if user is None or user.role != TRAINEE:
+        abort(404)
+    return user
+
+
+@bp.route("/trainees/new", methods=["GET", "POST"])
+@roles_required(HEAD, ADMIN)
+def new_trainee():
+    form = NewTraineeForm()
+    set_mentor_choices(form.mentor, mentors())
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.full_name.data, TRAINEE, form.password.data, current_user,
+                               start_date=form.start_date.data, mentor_id=form.mentor.data,
+                               ramp_days=current_app.config["RAMP_DAYS"])
+        except PeopleError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added as a trainee.", name=user.full_name), "success")
+            return redirect(url_for("people.trainee", user_id=user.id))
+    return render_template("people/new_trainee.html", form=form), 400 if form.errors else 200
+
+
+def _render_trainee(user, plan_form=None, status=200):
+    record = record_of(user)
+    if not can_view_trainee(current_user, record):
+        abort(403)
+    if plan_form is None and current_user.role in (HEAD, ADMIN):
+        plan_form = PlanForm(obj=record, formdata=None, mentor=record.mentor_id)
+    if plan_form is not None:
+        set_mentor_choices(plan_form.mentor, mentors())
+    return render_template("people/trainee.html", trainee=user, record=record, progress=trainee_progress(record),
+                           curriculum=curriculum(), done=completed_slugs(user.id), plan_form=plan_form), status
+
+
+@bp.get("/trainees/<int:user_id>")
+@login_required
+def trainee(user_id):
+    return _render_trainee(_trainee_or_404(user_id))
+
+
+@bp.post("/trainees/<int:user_id>/plan")
+@roles_required(HEAD, ADMIN)
+def plan(user_id):
+    user = _trainee_or_404(user_id)
+    record = record_of(user)
+    form = PlanForm()
+    set_mentor_choices(form.mentor, mentors())
+    if form.validate_on_submit():
+        try:
+            update_plan(record, form.start_date.data, form.target_date.data, form.mentor.data, current_user)
+        except PeopleError as exc:
+            form.mentor.errors = [*form.mentor.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The plan for %(name)s is saved.", name=user.full_name), "success")
+            return redirect(url_for("people.trainee", user_id=user.id))
+    return _render_trainee(user, plan_form=form, status=400)

@@ -1,0 +1,122 @@
+"""Progress rules: where a trainee stands on the four-stage path.
+
+Pure functions of the curriculum's requirements and the trainee's facts; no
+Flask and no database, so the same rules serve every page, the API and tests.
+A stage is complete when its modules are done (later: its quizzes passed and
+its checklist signed off); stage 1 is open from the start and each later
+stage opens when the one before is complete.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+COMPLETE, OPEN, LOCKED = "complete", "open", "locked"
+
+
+@dataclass(frozen=True)
+class StageRequirements:
+    """What one stage asks for, taken from the content files."""
+
+    number: int
+    title: str
+    planned_days: int
+    modules: tuple  # of (slug, prerequisites tuple), in reading order
+
+
+@dataclass(frozen=True)
+class TraineeFacts:
+    """What the trainee has done, taken from their rows."""
+
+    start_date: date
+    completed_modules: frozenset = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    number: int
+    title: str
+    state: str
+    modules_done: int
+    modules_total: int
+    planned_start: date
+    planned_end: date
+    overdue: bool
+    locked_reason: str | None  # the title of the stage to finish first
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.modules_total else round(100 * self.modules_done / self.modules_total)
+
+
+@dataclass(frozen=True)
+class Progress:
+    stages: tuple  # of StageProgress
+    current_stage: int | None  # None once every stage is complete
+    next_module: str | None  # the slug to open next, None when nothing is left to read
+    modules_done: int
+    modules_total: int
+    days_since_start: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.modules_total else round(100 * self.modules_done / self.modules_total)
+
+    @property
+    def complete(self) -> bool:
+        return self.current_stage is None
+
+    @property
+    def overdue(self) -> bool:
+        return any(s.overdue for s in self.stages)
+
+    def stage(self, number: int) -> StageProgress:
+        return next(s for s in self.stages if s.number == number)
+
+
+def planned_windows(stages, start: date):
+    """(planned start, planned end) of each stage: the stages follow each other from the start date."""
+    windows, begin = [], start
+    for stage in stages:
+        end = begin + timedelta(days=stage.planned_days)
+        windows.append((begin, end))
+        begin = end
+    return windows
+
+
+def module_available(slug_prerequisites: tuple, completed: frozenset) -> bool:
+    return all(p in completed for p in slug_prerequisites)
+
+
+def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
+    """The trainee's whole path on the given day."""
+    done = facts.completed_modules
+    result, previous_complete, current, next_module = [], True, None, None
+    for stage, (begin, end) in zip(stages, planned_windows(stages, facts.start_date)):
+        slugs = [slug for slug, _ in stage.modules]
+        count = sum(1 for s in slugs if s in done)
+        is_complete = count == len(slugs)
+        if not previous_complete:
+            state = LOCKED
+        elif is_complete:
+            state = COMPLETE
+        else:
+            state = OPEN
+        if state == OPEN and current is None:
+            current = stage.number
+            next_module = next((slug for slug, pre in stage.modules if slug not in done and module_available(pre, done)),
+                               next(s for s in slugs if s not in done))
+        result.append(StageProgress(
+            number=stage.number, title=stage.title, state=state, modules_done=count, modules_total=len(slugs),
+            planned_start=begin, planned_end=end, overdue=state != COMPLETE and today > end,
+            locked_reason=result[-1].title if state == LOCKED and result else None,
+        ))
+        previous_complete = previous_complete and is_complete
+    total = sum(len(s.modules) for s in stages)
+    done_count = sum(r.modules_done for r in result)
+    return Progress(tuple(result), current, next_module, done_count, total, (today - facts.start_date).days)
+
+
+def requirements_from(curriculum) -> tuple:
+    """The stage requirements of a loaded curriculum."""
+    return tuple(StageRequirements(s.number, s.title, s.planned_days,
+                                   tuple((m.slug, m.prerequisites) for m in s.modules))
+                 for s in curriculum.stages)

@@ -1,0 +1,36 @@
+"""Progress for one trainee or a whole team, loaded with a fixed number of queries."""
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..auth.models import User
+from ..content import curriculum
+from ..extensions import db
+from ..learning.services import completions_by_user
+from ..people.models import TraineeRecord
+from ..timeutil import today
+from .progress import TraineeFacts, compute_progress, requirements_from
+
+
+def progress_of(record: TraineeRecord, completed: frozenset):
+    return compute_progress(requirements_from(curriculum()), TraineeFacts(record.start_date, completed), today())
+
+
+def trainee_progress(record: TraineeRecord):
+    return progress_of(record, completions_by_user([record.user_id])[record.user_id])
+
+
+def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, search: str = ""):
+    """A page of (record, progress) rows: every trainee, or one mentor's. Two queries whatever the page size."""
+    trainee = aliased(User)
+    query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
+             .where(trainee.active.is_(True)).order_by(TraineeRecord.start_date.desc(), trainee.full_name))
+    if mentor_id is not None:
+        query = query.where(TraineeRecord.mentor_id == mentor_id)
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    records = pagination.items
+    done = completions_by_user([r.user_id for r in records])
+    rows = [(r, progress_of(r, done[r.user_id])) for r in records]
+    return pagination, rows

@@ -1,0 +1,18 @@
+"""Overviews of trainees: a mentor's own, the head of sales' whole team."""
+from flask import current_app, render_template, request
+from flask_login import current_user
+
+from ..auth.models import MENTOR
+from ..content import curriculum
+from ..timeutil import today
+from .service import team_rows
+
+
+def team_home():
+    page = request.args.get("page", 1, type=int)
+    search = request.args.get("q", "").strip()
+    mentor_id = current_user.id if current_user.role == MENTOR else None
+    pagination, rows = team_rows(mentor_id=mentor_id, page=page, per_page=current_app.config["PER_PAGE"],
+                                 search=search)
+    return render_template("readiness/team.html", pagination=pagination, rows=rows, q=search,
+                           curriculum=curriculum(), today=today())

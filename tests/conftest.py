@@ -1,0 +1,105 @@
+"""Fixtures in the flaskr style: app, client, runner, an auth helper, and creator callables."""
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from onboarding import create_app
+from onboarding.extensions import db as _db
+
+HERE = Path(__file__).resolve().parent
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """A database upgraded once through the real migrations; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content")})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        _db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def content_dir():
+    return HERE / "content"
+
+
+@pytest.fixture
+def app(tmp_path, migrated_template, content_dir):
+    path = tmp_path / "test.db"
+    shutil.copy(migrated_template, path)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "CONTENT_DIR": str(content_dir),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-000",
+    })
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account: make_user(role, email=..., mentor=..., start=...) -> user id."""
+    from onboarding.people.services import create_user
+
+    counter = {"n": 0}
+
+    def make(role="trainee", email=None, name=None, mentor=None, start=None, active=True):
+        counter["n"] += 1
+        email = email or f"{role}{counter['n']}@example.com"
+        with app.app_context():
+            user = create_user(email, name or f"{role.title()} {counter['n']}", role, PASSWORD, None,
+                               start_date=start or date.today(), mentor_id=mentor)
+            user.active = active
+            _db.session.commit()
+            return user.id
+
+    return make
+
+
+def csrf_token(client, path="/login"):
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no csrf_token on {path}"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD):
+        token = csrf_token(self.client, "/login")
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def token(self, path="/"):
+        return csrf_token(self.client, path)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
