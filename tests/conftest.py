@@ -9,6 +9,15 @@ from onboarding import create_app
 from onboarding.extensions import db as _db
 
 HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """Real scrypt, at a cost low enough for hundreds of logins in a test run."""
+    from onboarding.auth import models
+
+    models.PASSWORD_METHOD = "scrypt:1024:8:1"
+    yield
 PASSWORD = "correct-horse-battery"
 
 

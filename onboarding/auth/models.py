@@ -11,6 +11,8 @@ from ..timeutil import utcnow
 
 TRAINEE, MENTOR, HEAD, ADMIN = "trainee", "mentor", "head", "admin"
 ROLES = (TRAINEE, MENTOR, HEAD, ADMIN)
+#: werkzeug's scrypt with its default cost; the test suite lowers the cost to stay fast.
+PASSWORD_METHOD = "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -29,7 +31,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (sa.CheckConstraint(sa.text("role IN ('trainee', 'mentor', 'head', 'admin')"), name="role"),)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

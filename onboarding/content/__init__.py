@@ -16,7 +16,7 @@ def curriculum() -> Curriculum:
     """The current curriculum; in development, reloaded when a file changes (unchanged modules stay cached)."""
     app = current_app
     current = app.extensions["curriculum"]
-    if app.config.get("CONTENT_RELOAD") and files_changed(current):
+    if app.config.get("CONTENT_RELOAD") and files_changed(current, app.config["CONTENT_DIR"]):
         try:
             current = app.extensions["curriculum"] = load_curriculum(app.config["CONTENT_DIR"])
         except ContentError as exc:

@@ -156,7 +156,7 @@ class _Loader:
             for meta, _, _ in sorted(stages, key=lambda s: s[0]["number"]))
         version = _digest(*(f"{k}:{v}".encode() for k, v in sorted(self.files.items())),
                           *(m.version.encode() for m in modules.values()), doc.version.encode())
-        return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16], dict(self.files))
+        return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16], signature(self.root))
 
     def read_module(self, path: Path, stage: int):
         rel = self.rel(path)
@@ -266,18 +266,33 @@ class _Loader:
                         _digest(text.encode()), rel)
 
 
+def signature(content_dir) -> tuple:
+    """Names, sizes and modification times of every file under content_dir: the content version's key."""
+    root = Path(content_dir).resolve()
+    entries = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            entries.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
+
+
+_loaded: dict = {}
+
+
 def load_curriculum(content_dir) -> Curriculum:
-    """Load and validate everything under content_dir; raise ContentError listing every problem."""
-    return _Loader(Path(content_dir).resolve()).load()
+    """Load and validate everything under content_dir; raise ContentError listing every problem.
+
+    The result is kept per content version, so an unchanged folder is never parsed or rendered twice.
+    """
+    root = Path(content_dir).resolve()
+    version = signature(root) if root.is_dir() else ()
+    cached = _loaded.get(str(root))
+    if cached is None or cached[0] != version:
+        _loaded[str(root)] = (version, _Loader(root).load())  # only the newest version of a folder is kept
+    return _loaded[str(root)][1]
 
 
-def files_changed(curriculum: Curriculum) -> bool:
+def files_changed(curriculum: Curriculum, content_dir) -> bool:
     """True when a content file was edited, added or removed since the curriculum was loaded."""
-    for name, signature in curriculum.files.items():
-        try:
-            stat = Path(name).stat()
-        except OSError:
-            return True
-        if (stat.st_mtime_ns, stat.st_size) != signature:
-            return True
-    return False
+    return signature(content_dir) != curriculum.files

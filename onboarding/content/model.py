@@ -1,5 +1,5 @@
 """What the content files become: frozen dataclasses, loaded once per content version."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -108,7 +108,7 @@ class Curriculum:
     catalog: Catalog
     price_list: object  # pricing.PriceList
     version: str
-    files: dict = field(default_factory=dict)  # path -> (mtime_ns, size), to notice edits
+    files: tuple = ()  # signature of the folder it was loaded from, to notice edits
 
     def stage(self, number: int) -> Stage | None:
         return next((s for s in self.stages if s.number == number), None)

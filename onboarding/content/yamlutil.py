@@ -5,6 +5,9 @@ import yaml
 
 from .model import Problem
 
+# libyaml's parser where available: the same results, many times faster.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def read_yaml(path, rel, problems, text=None, first_line=1):
     """Parse a YAML file (or a front-matter block starting at first_line); report syntax errors with lines."""
@@ -15,7 +18,7 @@ def read_yaml(path, rel, problems, text=None, first_line=1):
             problems.append(Problem(rel, 1, f"cannot read the file: {exc}"))
             return "", None
     try:
-        return text, yaml.safe_load(text)
+        return text, yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + (mark.line if mark else 0)

@@ -89,7 +89,7 @@ def complete(slug):
             flash(message, "success")
         else:
             flash(_("“%(title)s” is marked as complete.", title=module.title), "success")
-    _, following = curriculum().neighbours(slug)
+    following = curriculum().neighbours(slug)[1]
     if following is not None and following.stage == module.stage:
         return redirect(url_for("learning.module", slug=following.slug))
     return redirect(url_for("main.home"))

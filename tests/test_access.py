@@ -1,0 +1,152 @@
+"""The route-by-role access matrix: every route in app.url_map must say what each person gets.
+
+A new route without a row here fails `test_every_route_is_in_the_matrix`.
+Personas: anonymous, the trainee who owns the record, another trainee, the
+trainee's mentor, a mentor with no link to the trainee, a head of sales, an admin.
+"""
+import re
+
+import pytest
+
+from onboarding import create_app
+
+from .conftest import PASSWORD
+
+PERSONAS = ("anonymous", "trainee", "other_trainee", "mentor", "unassigned_mentor", "head", "admin")
+A, D, L = "allow", "deny", "login"  # answered, refused with 403, sent to the login page
+
+
+def row(anonymous, trainee, other_trainee, mentor, unassigned_mentor, head, admin):
+    return dict(zip(PERSONAS, (anonymous, trainee, other_trainee, mentor, unassigned_mentor, head, admin)))
+
+
+EVERYONE = row(A, A, A, A, A, A, A)
+SIGNED_IN = row(L, A, A, A, A, A, A)
+TRAINEE_ONLY = row(L, A, A, D, D, D, D)
+MANAGERS = row(L, D, D, D, D, A, A)
+ADMIN_ONLY = row(L, D, D, D, D, D, A)
+OWNER_MENTOR_MANAGERS = row(L, A, D, A, D, A, A)
+
+# (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id.
+MATRIX = {
+    ("main.healthz", "GET"): EVERYONE,
+    ("main.home", "GET"): SIGNED_IN,
+    ("auth.login", "GET"): EVERYONE,
+    ("auth.login", "POST"): EVERYONE,
+    ("auth.logout", "POST"): SIGNED_IN,
+    ("auth.password", "GET"): SIGNED_IN,
+    ("auth.password", "POST"): SIGNED_IN,
+    ("learning.stage", "GET"): SIGNED_IN,
+    ("learning.module", "GET"): SIGNED_IN,
+    ("learning.complete", "POST"): TRAINEE_ONLY,
+    ("learning.job_description", "GET"): SIGNED_IN,
+    ("people.new_trainee", "GET"): MANAGERS,
+    ("people.new_trainee", "POST"): MANAGERS,
+    ("people.trainee", "GET"): OWNER_MENTOR_MANAGERS,
+    ("people.plan", "POST"): MANAGERS,
+    ("admin.users", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "POST"): ADMIN_ONLY,
+    ("admin.user", "GET"): ADMIN_ONLY,
+    ("admin.change_role", "POST"): ADMIN_ONLY,
+    ("admin.change_active", "POST"): ADMIN_ONLY,
+    ("admin.change_password", "POST"): ADMIN_ONLY,
+    ("audit.log", "GET"): MANAGERS,
+}
+
+# Values for URL parameters: every id is someone else's object for all but the owner and staff.
+URL_VALUES = {"number": "1", "slug": "hello", "user_id": "{trainee}"}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_in_the_matrix():
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    missing = [f"{rule.endpoint} {method} {rule.rule}" for rule, method in _routes(app)
+               if (rule.endpoint, method) not in MATRIX]
+    assert not missing, "routes with no expected answer per role: " + ", ".join(missing)
+    stale = set(MATRIX) - {(rule.endpoint, method) for rule, method in _routes(app)}
+    assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(make_user):
+    """The people of the matrix, with the trainee assigned to 'mentor'."""
+    mentor = make_user("mentor", email="mentor@example.com")
+    ids = {
+        "mentor": mentor,
+        "unassigned_mentor": make_user("mentor", email="other.mentor@example.com"),
+        "trainee": make_user("trainee", email="trainee@example.com", mentor=mentor),
+        "other_trainee": make_user("trainee", email="other.trainee@example.com", mentor=mentor),
+        "head": make_user("head", email="head@example.com"),
+        "admin": make_user("admin", email="admin@example.com"),
+    }
+    return ids
+
+
+def _url(rule, world):
+    path = rule.rule
+    for name in rule.arguments:
+        value = URL_VALUES[name].format(trainee=world["trainee"])
+        path = re.sub(rf"<(?:[a-z]+:)?{name}>", value, path)
+    return path
+
+
+def _token(client):
+    html = client.get("/login").get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    return match.group(1)
+
+
+def _login(client, persona):
+    emails = {"trainee": "trainee@example.com", "other_trainee": "other.trainee@example.com",
+              "mentor": "mentor@example.com", "unassigned_mentor": "other.mentor@example.com",
+              "head": "head@example.com", "admin": "admin@example.com"}
+    response = client.post("/login", data={"email": emails[persona], "password": PASSWORD,
+                                           "csrf_token": _token(client)})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+
+
+def _outcome(response):
+    if response.status_code == 403:
+        return D
+    if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", "") \
+            and "next=" in response.headers.get("Location", ""):
+        return L
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    return A
+
+
+CASES = [(endpoint, method, persona) for (endpoint, method) in MATRIX for persona in PERSONAS]
+
+
+@pytest.mark.parametrize("endpoint,method,persona", CASES, ids=[f"{e}-{m}-{p}" for e, m, p in CASES])
+def test_access(app, client, world, endpoint, method, persona):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    if persona != "anonymous":
+        _login(client, persona)
+    url = _url(rule, world)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": _token(client) if persona == "anonymous"
+                                          else _csrf_signed_in(client)})
+    assert _outcome(response) == MATRIX[(endpoint, method)][persona], (
+        f"{persona} {method} {url} answered {response.status_code} {response.headers.get('Location', '')}")
+
+
+def _csrf_signed_in(client):
+    html = client.get("/account/password").get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("persona", ["trainee", "mentor", "head", "admin"])
+def test_unknown_trainee_is_404(client, world, persona):
+    _login(client, persona)
+    assert client.get("/trainees/987654").status_code == 404
