@@ -1,5 +1,5 @@
 """Language selection and locale-aware formatting of dates and numbers."""
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_login import current_user
 
@@ -9,6 +9,8 @@ RIGHT_TO_LEFT = {"ar", "he", "fa", "ur"}
 
 def select_locale() -> str:
     """The user's own setting, else the browser's Accept-Language, else DEFAULT_LOCALE."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:
         return current_user.locale
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or current_app.config["DEFAULT_LOCALE"]

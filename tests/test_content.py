@@ -194,9 +194,8 @@ def test_bad_yaml_in_stage_yaml(broken):
 
 
 def test_bad_yaml_in_prices_yaml(broken):
-    edit(broken, "prices.yaml", "vat_percent: 20", "vat_percent: [20")  # line 5
-    problems = problems_of(broken)
-    assert any(p.path == "content/prices.yaml" and "invalid YAML" in p.message and p.line >= 5 for p in problems)
+    edit(broken, "prices.yaml", "vat_percent: 20", "vat_percent: 20: 1")  # line 5
+    assert_problem(problems_of(broken), "content/prices.yaml", 5, "invalid YAML")
 
 
 @pytest.mark.parametrize("text", ["## Hello\n\nNo front matter.\n", "---\ntitle: Hello\n\nnever closed\n"],

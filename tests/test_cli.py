@@ -1,0 +1,149 @@
+"""Command-line tools: init-db, seed-demo, create-user, check-content, backup."""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from onboarding import create_app
+from onboarding.auth.models import User
+from onboarding.extensions import db
+from onboarding.learning.models import ModuleCompletion
+from onboarding.people.models import TraineeRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_init_db_creates_the_schema_and_is_idempotent(tmp_path, content_dir):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}", "CONTENT_DIR": str(content_dir)})
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert set(sa.inspect(db.engine).get_table_names()) >= {
+            "users", "trainee_records", "module_completions", "audit_events", "login_failures", "alembic_version"}
+        assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        db.engine.dispose()
+
+
+def test_models_match_the_migrations(app):
+    """Autogenerate finds nothing to add: every model change has a migration."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"render_as_batch": True}), db.metadata)
+        assert diff == []
+
+
+def test_seed_demo_is_idempotent_and_matches_the_contract(app, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        counts = (db.session.scalar(sa.select(sa.func.count(User.id))),
+                  db.session.scalar(sa.select(sa.func.count(ModuleCompletion.id))))
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "0 new account" in result.output
+    with app.app_context():
+        assert (db.session.scalar(sa.select(sa.func.count(User.id))),
+                db.session.scalar(sa.select(sa.func.count(ModuleCompletion.id)))) == counts
+        emails = set(db.session.scalars(sa.select(User.email)))
+        assert {f"{n}@example.com" for n in ("admin", "head", "mentor", "trainee", "trainee2", "trainee3")} <= emails
+        for user in db.session.scalars(sa.select(User)):
+            assert user.check_password("demo-pass-2024")
+        t2 = db.session.scalar(sa.select(User).where(User.email == "trainee2@example.com"))
+        record = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == t2.id))
+        assert record.mentor is not None and record.mentor.email == "mentor@example.com"
+    assert "not added" in runner.invoke(args=["seed-demo", "--if-empty"]).output
+
+
+def test_demo_trainees_stand_where_the_contract_says(tmp_path, migrated_template):
+    """With the shipped curriculum: trainee at stage 1, trainee2 in stage 3, trainee3 in stage 4."""
+    from onboarding.readiness.service import trainee_progress
+
+    shutil.copy(migrated_template, tmp_path / "demo.db")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
+                      "CONTENT_DIR": str(ROOT / "content")})
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        stages = {}
+        for email in ("trainee@example.com", "trainee2@example.com", "trainee3@example.com"):
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            record = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == user.id))
+            progress = trainee_progress(record)
+            stages[email] = progress.current_stage
+            if email == "trainee2@example.com":
+                s3 = progress.stage(3)
+                assert 0 < s3.modules_done < s3.modules_total
+        assert stages == {"trainee@example.com": 1, "trainee2@example.com": 3, "trainee3@example.com": 4}
+        db.engine.dispose()
+
+
+def test_create_user_from_stdin(app, runner):
+    result = runner.invoke(args=["create-user", "New.Person@example.com", "--role", "trainee", "--name", "New Person",
+                                 "--password-stdin"], input="A-long-enough-pass-77\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "new.person@example.com"))
+        assert user.full_name == "New Person" and user.check_password("A-long-enough-pass-77")
+        assert db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == user.id)) is not None
+
+
+def test_create_user_prompts_for_the_password(app, runner):
+    result = runner.invoke(args=["create-user", "p@example.com", "--role", "mentor", "--name", "P"],
+                           input="prompted-password-1\nprompted-password-1\n")
+    assert result.exit_code == 0, result.output
+
+
+def test_create_user_refuses_weak_password_duplicates_and_bad_roles(runner):
+    args = ["create-user", "x@example.com", "--role", "mentor", "--name", "X", "--password-stdin"]
+    weak = runner.invoke(args=args, input="short\n")
+    assert weak.exit_code == 1 and "at least 10 characters" in weak.output
+    assert runner.invoke(args=args, input="good-long-password\n").exit_code == 0
+    again = runner.invoke(args=args, input="good-long-password\n")
+    assert again.exit_code == 1 and "already exists" in again.output
+    bad_role = runner.invoke(args=["create-user", "y@example.com", "--role", "boss", "--name", "Y"])
+    assert bad_role.exit_code == 2
+
+
+def test_check_content_passes_on_good_content(runner):
+    result = runner.invoke(args=["check-content"])
+    assert result.exit_code == 0 and "Content is valid" in result.output
+
+
+def test_check_content_reports_path_line_message(app, runner, tmp_path, content_dir):
+    broken = tmp_path / "content"
+    shutil.copytree(content_dir, broken)
+    hello = broken / "s1-company" / "hello.md"
+    hello.write_text(hello.read_text().replace("order: 1", "order: [1"))
+    rules = broken / "s1-company" / "rules.md"
+    rules.write_text(rules.read_text().replace("prerequisites: [hello]", "prerequisites: [nowhere]"))
+    app.config["CONTENT_DIR"] = str(broken)
+    result = runner.invoke(args=["check-content"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert any(line.startswith("content/s1-company/hello.md:") and "invalid YAML" in line for line in lines)
+    assert "content/s1-company/rules.md:5: unknown prerequisite `nowhere`" in lines
+
+
+def test_app_refuses_to_start_on_invalid_content(tmp_path, content_dir):
+    broken = tmp_path / "content"
+    shutil.copytree(content_dir, broken)
+    (broken / "s2-product" / "prices.md").write_text("no front matter\n")
+    env = dict(os.environ, CONTENT_DIR=str(broken), DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    result = subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "content/s2-product/prices.md:1: missing front matter" in result.stderr
+
+
+def test_backup_makes_a_consistent_copy(app, runner, make_user, tmp_path):
+    make_user("trainee", email="kept@example.com")
+    target = tmp_path / "backup.db"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT email FROM users").fetchall() == [("kept@example.com",)]
