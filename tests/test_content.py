@@ -392,13 +392,12 @@ def test_job_description_missing_field(broken, field):
 
 def test_stage_numbering_gap(broken):
     edit(broken, "s4-work/stage.yaml", "number: 4", "number: 5")
-    assert_problem(problems_of(broken), "content/s4-work/stage.yaml", 1,
-                   "without gaps or repeats", "[1, 2, 3, 5]")
+    assert_problem(problems_of(broken), "content/s4-work/stage.yaml", 1, "out of sequence", "missing: 4")
 
 
 def test_stage_number_repeated(broken):
     edit(broken, "s4-work/stage.yaml", "number: 4", "number: 3")
-    assert_problem(problems_of(broken), "content/s4-work/stage.yaml", 1, "without gaps or repeats", "[1, 2, 3, 3]")
+    assert_problem(problems_of(broken), "content/s4-work/stage.yaml", 1, "stage number 3 is also used by")
 
 
 def test_planned_days_below_one(broken):
@@ -481,58 +480,42 @@ def test_missing_content_folder(tmp_path):
     assert "does not exist" in info.value.problems[0].message
 
 
-# --------------------------------------------------------------------------- known bugs (strict xfail)
+# --------------------------------------------------------------------------- found by tests, fixed
 
-@pytest.mark.xfail(reason="BUG loader.py:176: empty front matter (`---`/`---`) parses to None and the module is "
-                          "silently dropped, with no problem reported", strict=True)
 def test_bug_empty_front_matter_is_reported(broken):
     write(broken, "s4-work/rhythm.md", "---\n---\n## Rhythm\n\nText.\n")
     assert_problem(problems_of(broken), "content/s4-work/rhythm.md", 1, "missing field")
 
 
-@pytest.mark.xfail(reason="BUG loader.py:110: an empty stage.yaml parses to None and the whole stage (with its "
-                          "modules) is silently skipped; for the last stage no problem at all", strict=True)
 def test_bug_empty_stage_yaml_is_reported(broken):
     write(broken, "s4-work/stage.yaml", "")
     problems = problems_of(broken)
     assert any(p.path == "content/s4-work/stage.yaml" for p in problems)
 
 
-@pytest.mark.xfail(reason="BUG loader.py:262/158: job-description front matter that is empty or not a mapping "
-                          "adds no problem, so load() crashes on doc.version (AttributeError) instead of ContentError",
-                   raises=AttributeError, strict=True)
 @pytest.mark.parametrize("front", ["", "- a list\n"], ids=["empty", "list"])
 def test_bug_job_description_front_matter_not_a_mapping(broken, front):
     write(broken, "job-description.md", f"---\n{front}---\n## Duties\n\nSell.\n")
     assert any(p.path == "content/job-description.md" for p in problems_of(broken))
 
 
-@pytest.mark.xfail(reason="BUG loader.py:98: a catalog/prices file that is not UTF-8 makes self.read() return None "
-                          "and `.encode()` crashes with AttributeError instead of reporting the problem",
-                   raises=AttributeError, strict=True)
 def test_bug_prices_not_utf8_is_reported(broken):
     path = broken / "prices.yaml"
     path.write_bytes(path.read_bytes() + b"# caf\xe9\n")
     assert_problem(problems_of(broken), "content/prices.yaml", 1, "cannot read")
 
 
-@pytest.mark.xfail(reason="BUG loader.py:15 FILE_LINK: a link to a .md file with an #anchor or a title "
-                          "(`[x](rules.md#part)`) is not reported", strict=True)
 def test_bug_link_to_markdown_file_with_anchor(broken):
     edit(broken, "s4-work/rhythm.md", "Calls one day", "See [the rules](rules.md#rules). Calls one day")
     assert_problem(problems_of(broken), "content/s4-work/rhythm.md", 8, "link to file")
 
 
-@pytest.mark.xfail(reason="BUG loader.py:126: a stage numbering gap is reported at the last stage folder's "
-                          "stage.yaml, not at the stage whose number is wrong", strict=True)
 def test_bug_numbering_gap_names_the_wrong_file(broken):
     edit(broken, "s3-mentor/stage.yaml", "number: 3", "number: 5")  # numbers 1, 2, 5, 4
-    problems = [p for p in problems_of(broken) if "without gaps" in p.message]
+    problems = [p for p in problems_of(broken) if "out of sequence" in p.message]
     assert problems and all(p.path == "content/s3-mentor/stage.yaml" for p in problems)
 
 
-@pytest.mark.xfail(reason="BUG loader.py:184: `order: 0` is reported on the `minutes` line, not the `order` line",
-                   strict=True)
 def test_bug_order_below_one_reported_on_order_line(broken):
     edit(broken, "s4-work/rhythm.md", "order: 1", "order: 0")
     assert_problem(problems_of(broken), "content/s4-work/rhythm.md", 3, "must be at least 1")

@@ -12,7 +12,7 @@ from .yamlutil import key_line, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LINK = re.compile(r"\]\(([a-z]+):([^)#\s]*)")
-FILE_LINK = re.compile(r"\]\((?!https?:|mailto:|#|module:|doc:)([^)\s]+\.md)\)")
+FILE_LINK = re.compile(r"\]\((?!https?:|mailto:|#|module:|doc:)([^)\s#]+\.md)(?:#[^)\s]*)?(?:\s+[^)]*)?\)")
 MODULE_FIELDS = {"title": str, "order": int, "minutes": int}
 MODULE_OPTIONAL = {"prerequisites": list, "summary": str}
 STAGE_FIELDS = {"number": int, "title": str, "summary": str, "planned_days": int}
@@ -22,7 +22,7 @@ DOCUMENTS = {"job-description"}
 
 def split_front_matter(text: str):
     """(front-matter text, body, body's first line number) or None when the file has no front matter."""
-    lines = text.split("\n")
+    lines = text.lstrip("\ufeff").split("\n")
     if not lines or lines[0].strip() != "---":
         return None
     for i in range(1, len(lines)):
@@ -95,7 +95,7 @@ class _Loader:
         if prices_path.exists():
             prices = load_price_list(prices_path, self.rel(prices_path), catalog, self.problems)
         expander = Expander(catalog, prices) if catalog and prices else None
-        data_version = _digest(*(self.read(p).encode() for p in (catalog_path, prices_path) if p.exists()))
+        data_version = _digest(*((self.read(p) or "").encode() for p in (catalog_path, prices_path) if p.exists()))
 
         raw_modules = []  # (meta, body, body_line, text, rel, stage, version)
         stages = []
@@ -106,9 +106,11 @@ class _Loader:
                     self.problems.append(Problem(self.rel(folder), 1, "a folder of modules needs a stage.yaml"))
                 continue
             self.read(stage_file)
+            before = len(self.problems)
             text, meta = read_yaml(stage_file, self.rel(stage_file), self.problems)
-            if meta is None:
+            if meta is None and len(self.problems) > before:
                 continue
+            meta = {} if meta is None else meta
             if not isinstance(meta, dict):
                 self.problems.append(Problem(self.rel(stage_file), 1, "stage.yaml must be a mapping"))
                 continue
@@ -121,11 +123,7 @@ class _Loader:
             for path in sorted(folder.glob("*.md")):
                 raw_modules.append(self.read_module(path, meta["number"]))
 
-        numbers = sorted(m["number"] for m, _, _ in stages)
-        if numbers != list(range(1, len(numbers) + 1)):
-            where = stages[-1][1] if stages else self.root
-            self.problems.append(Problem(self.rel(where), 1,
-                                         f"stages must be numbered 1, 2, 3... without gaps or repeats; found {numbers}"))
+        self.check_numbering(stages)
         if not stages:
             self.problems.append(Problem(self.rel(self.root), 1, "no stage folders (a folder with a stage.yaml)"))
 
@@ -148,8 +146,9 @@ class _Loader:
                 minutes=m["meta"]["minutes"], prerequisites=tuple(m["meta"].get("prerequisites") or ()),
                 summary=m["meta"].get("summary", ""), html=html, toc=toc, version=_digest(m["text"].encode(), data_version.encode()),
                 path=m["rel"], words=len(m["body"].split()))
-        if self.problems:
-            raise ContentError(self.problems)
+        if self.problems or doc is None:
+            raise ContentError(self.problems or [Problem(self.rel(self.root / "job-description.md"), 1,
+                                                         "the job description could not be read")])
         stage_objs = tuple(
             Stage(meta["number"], meta["title"], meta["summary"], meta["planned_days"],
                   tuple(sorted((mod for mod in modules.values() if mod.stage == meta["number"]), key=lambda x: x.order)))
@@ -157,6 +156,23 @@ class _Loader:
         version = _digest(*(f"{k}:{v}".encode() for k, v in sorted(self.files.items())),
                           *(m.version.encode() for m in modules.values()), doc.version.encode())
         return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16], signature(self.root))
+
+    def check_numbering(self, stages):
+        """Stages are numbered 1 to N once each; name the stage file whose number breaks that."""
+        count, seen = len(stages), {}
+        numbers = {meta["number"] for meta, _, _ in stages}
+        missing = [n for n in range(1, count + 1) if n not in numbers]
+        for meta, stage_file, _ in stages:
+            number = meta["number"]
+            line = key_line(stage_file.read_text(encoding="utf-8"), "number")
+            if number in seen:
+                self.problems.append(Problem(self.rel(stage_file), line,
+                                             f"stage number {number} is also used by {seen[number]}"))
+            elif not 1 <= number <= count:
+                self.problems.append(Problem(self.rel(stage_file), line,
+                                             f"stage number {number} is out of sequence: with {count} stages use "
+                                             f"1 to {count} without gaps (missing: {', '.join(map(str, missing))})"))
+            seen.setdefault(number, self.rel(stage_file))
 
     def read_module(self, path: Path, stage: int):
         rel = self.rel(path)
@@ -172,16 +188,19 @@ class _Loader:
             self.problems.append(Problem(rel, 1, "missing front matter: the file must start with a `---` block"))
             return None
         front, body, body_line = parts
+        before = len(self.problems)
         _, meta = read_yaml(path, rel, self.problems, text=front, first_line=2)
-        if meta is None:
+        if meta is None and len(self.problems) > before:
             return None
+        meta = {} if meta is None else meta
         if not isinstance(meta, dict):
-            self.problems.append(Problem(rel, 2, "front matter must be a mapping of fields"))
+            self.problems.append(Problem(rel, 2, "front matter must be a mapping of fields (title, order, minutes)"))
             return None
         if not _check_fields(meta, MODULE_FIELDS, MODULE_OPTIONAL, rel, front, self.problems):
             return None
-        if meta["minutes"] < 1 or meta["order"] < 1:
-            self.problems.append(Problem(rel, key_line(front, "minutes", first_line=2), "`order` and `minutes` must be at least 1"))
+        for name in ("order", "minutes"):
+            if meta[name] < 1:
+                self.problems.append(Problem(rel, key_line(front, name, first_line=2), f"`{name}` must be at least 1"))
         if not all(isinstance(p, str) for p in meta.get("prerequisites") or []):
             self.problems.append(Problem(rel, key_line(front, "prerequisites", first_line=2), "prerequisites must be slugs"))
             return None
@@ -258,8 +277,16 @@ class _Loader:
             self.problems.append(Problem(rel, 1, "missing front matter: the file must start with a `---` block"))
             return None
         front, body, body_line = parts
+        before = len(self.problems)
         _, meta = read_yaml(path, rel, self.problems, text=front, first_line=2)
-        if not isinstance(meta, dict) or not _check_fields(meta, DOC_FIELDS, {}, rel, front, self.problems):
+        if meta is None and len(self.problems) == before:
+            meta = {}
+        if not isinstance(meta, dict):
+            if len(self.problems) == before:
+                self.problems.append(Problem(rel, 2, "front matter must be a mapping of fields "
+                                                     "(title, effective, approved_by)"))
+            return None
+        if not _check_fields(meta, DOC_FIELDS, {}, rel, front, self.problems):
             return None
         html, toc = self.render({"body": body, "body_line": body_line, "rel": rel}, expander, known)
         return Document(path.stem, meta["title"], meta["effective"], meta["approved_by"], html, toc,
