@@ -167,3 +167,12 @@ def test_audit_log_page_filters(app, client, auth, make_user):
     html = client.get("/audit?action=login").get_data(as_text=True)
     assert "<code>login</code>" in html and "<code>user_created</code>" not in html
     assert client.get("/audit?from=not-a-date&actor=x").status_code == 200
+
+
+def test_plan_form_shows_the_current_mentor(client, auth, make_user):
+    make_user("head", email="h@example.com")
+    mentor = make_user("mentor", name="Marco Mentor")
+    uid = make_user("trainee", mentor=mentor)
+    auth.login("h@example.com")
+    html = client.get(f"/trainees/{uid}").get_data(as_text=True)
+    assert f'<option selected value="{mentor}">Marco Mentor</option>' in html

@@ -46,7 +46,8 @@ def _render_trainee(user, plan_form=None, status=200):
     if not can_view_trainee(current_user, record):
         abort(403)
     if plan_form is None and current_user.role in (HEAD, ADMIN):
-        plan_form = PlanForm(obj=record, formdata=None, mentor=record.mentor_id)
+        plan_form = PlanForm(formdata=None, start_date=record.start_date, target_date=record.target_date,
+                             mentor=record.mentor_id)
     if plan_form is not None:
         set_mentor_choices(plan_form.mentor, mentors())
     return render_template("people/trainee.html", trainee=user, record=record, progress=trainee_progress(record),
