@@ -2,6 +2,7 @@
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..audit import record
 from ..auth.models import HEAD, MENTOR, TRAINEE, User
@@ -38,7 +39,7 @@ def email_taken(email: str) -> bool:
 def create_user(email: str, full_name: str, role: str, password: str, actor=None, *, start_date: date | None = None,
                 mentor_id: int | None = None, ramp_days: int = 180) -> User:
     if email_taken(email):
-        raise PeopleError("An account with this email already exists.")
+        raise PeopleError(_l("An account with this email already exists."))
     user = User(email=normalise_email(email), full_name=full_name.strip(), role=role, active=True)
     user.set_password(password)
     db.session.add(user)
@@ -60,7 +61,7 @@ def _add_record(user: User, start: date, mentor_id, ramp_days: int, actor) -> Tr
 
 def set_role(user: User, role: str, actor, ramp_days: int = 180) -> None:
     if user.id == getattr(actor, "id", None):
-        raise PeopleError("You cannot change your own role.")
+        raise PeopleError(_l("You cannot change your own role."))
     if role == user.role:
         return
     record("role_changed", user, actor=actor, before=user.role, after=role)
@@ -71,7 +72,7 @@ def set_role(user: User, role: str, actor, ramp_days: int = 180) -> None:
 
 def set_active(user: User, active: bool, actor) -> None:
     if user.id == getattr(actor, "id", None) and not active:
-        raise PeopleError("You cannot deactivate your own account.")
+        raise PeopleError(_l("You cannot deactivate your own account."))
     if user.active == active:
         return
     user.active = active
@@ -86,9 +87,9 @@ def reset_password(user: User, password: str, actor) -> None:
 def update_plan(rec: TraineeRecord, start_date: date, target_date: date, mentor_id: int | None, actor) -> None:
     """Change the start date, target readiness date or mentor; each change is audited."""
     if target_date <= start_date:
-        raise PeopleError("The target date must come after the start date.")
+        raise PeopleError(_l("The target date must come after the start date."))
     if mentor_id is not None and mentor_id not in {m.id for m in mentors()}:
-        raise PeopleError("Choose an active mentor or head of sales.")
+        raise PeopleError(_l("Choose an active mentor or head of sales."))
     if mentor_id != rec.mentor_id:
         record("mentor_assigned", rec, actor=actor, trainee=rec.user_id, before=rec.mentor_id, after=mentor_id)
         rec.mentor_id = mentor_id
