@@ -40,9 +40,13 @@ def register_extensions(app: Flask) -> None:
 
     @app.context_processor
     def _today():
+        from flask_login import current_user
+
+        from .notifications.services import unread_count
         from .timeutil import today
 
-        return {"today": today()}
+        unread = unread_count(current_user.id) if current_user and current_user.is_authenticated else 0
+        return {"today": today(), "unread_notifications": unread}
 
 
 def _jinja_helpers() -> dict:
@@ -52,18 +56,21 @@ def _jinja_helpers() -> dict:
     from .people.forms import ROLE_LABELS
 
     return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
+            "fmt_number": i18n.fmt_number,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role)}
 
 
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .assessment.views import bp as assessment_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .learning.views import bp as learning_bp
     from .main import bp as main_bp
+    from .notifications.views import bp as notifications_bp
     from .people.views import bp as people_bp
 
-    for blueprint in (main_bp, auth_bp, learning_bp, people_bp, admin_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, people_bp, admin_bp, audit_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
 

@@ -69,9 +69,9 @@ def create_user_command(email, role, name, password_stdin):
 @click.command("check-content")
 @with_appcontext
 def check_content():
-    """Validate content/ and print `path:line: message` for each problem (exit 1 if any)."""
+    """Validate content/ and quizzes/; print `path:line: message` for each problem (exit 1 if any)."""
     try:
-        cur = load_curriculum(current_app.config["CONTENT_DIR"])
+        cur = load_curriculum(current_app.config["CONTENT_DIR"], current_app.config["QUIZZES_DIR"])
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(str(problem))
@@ -79,7 +79,8 @@ def check_content():
         sys.exit(1)
     modules = sum(len(s.modules) for s in cur.stages)
     click.echo(f"Content is valid: {len(cur.stages)} stages, {modules} modules, "
-               f"{len(cur.catalog.products)} products, job description version {cur.job_description.version[:8]}.")
+               f"{len(cur.quizzes)} quizzes, {len(cur.catalog.products)} products, "
+               f"job description version {cur.job_description.version[:8]}.")
 
 
 @click.command("backup")

@@ -1,6 +1,6 @@
 """Language selection and locale-aware formatting of dates and numbers."""
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("en",)
@@ -38,3 +38,8 @@ def locale_attrs() -> dict:
     locale = get_locale()
     language = locale.language if locale else "en"
     return {"lang": str(locale or "en").replace("_", "-"), "dir": "rtl" if language in RIGHT_TO_LEFT else "ltr"}
+
+
+def fmt_number(value) -> str:
+    """Points and percentages without needless decimals: 3, 2.5, 66.67."""
+    return "" if value is None else format_decimal(value, format="#,##0.##")

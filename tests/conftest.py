@@ -25,7 +25,8 @@ PASSWORD = "correct-horse-battery"
 def migrated_template(tmp_path_factory):
     """A database upgraded once through the real migrations; each test gets a copy."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content")})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content"),
+                      "QUIZZES_DIR": str(HERE / "quizzes")})
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -40,13 +41,19 @@ def content_dir():
 
 
 @pytest.fixture
-def app(tmp_path, migrated_template, content_dir):
+def quizzes_dir():
+    return HERE / "quizzes"
+
+
+@pytest.fixture
+def app(tmp_path, migrated_template, content_dir, quizzes_dir):
     path = tmp_path / "test.db"
     shutil.copy(migrated_template, path)
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
         "CONTENT_DIR": str(content_dir),
+        "QUIZZES_DIR": str(quizzes_dir),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-000",
     })
     yield app

@@ -8,8 +8,6 @@ import re
 
 import pytest
 
-from onboarding import create_app
-
 from .conftest import PASSWORD
 
 PERSONAS = ("anonymous", "trainee", "other_trainee", "mentor", "unassigned_mentor", "head", "admin")
@@ -26,6 +24,10 @@ TRAINEE_ONLY = row(L, A, A, D, D, D, D)
 MANAGERS = row(L, D, D, D, D, A, A)
 ADMIN_ONLY = row(L, D, D, D, D, D, A)
 OWNER_MENTOR_MANAGERS = row(L, A, D, A, D, A, A)
+OWNER_ONLY = row(L, A, D, D, D, D, D)
+GRADERS = row(L, D, D, A, A, A, A)
+OWN_GRADERS = row(L, D, D, A, D, A, A)
+HEAD_ONLY = row(L, D, D, D, D, A, D)
 
 # (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id.
 MATRIX = {
@@ -52,10 +54,24 @@ MATRIX = {
     ("admin.change_active", "POST"): ADMIN_ONLY,
     ("admin.change_password", "POST"): ADMIN_ONLY,
     ("audit.log", "GET"): MANAGERS,
+    ("assessment.quiz", "GET"): SIGNED_IN,
+    ("assessment.start", "POST"): TRAINEE_ONLY,
+    ("assessment.attempt", "GET"): OWNER_MENTOR_MANAGERS,
+    ("assessment.save", "POST"): OWNER_ONLY,
+    ("assessment.submit_attempt", "POST"): OWNER_ONLY,
+    ("assessment.inbox", "GET"): GRADERS,
+    ("assessment.grade_attempt", "GET"): OWN_GRADERS,
+    ("assessment.grade_attempt", "POST"): OWN_GRADERS,
+    ("assessment.extra_attempt", "POST"): HEAD_ONLY,
+    ("notifications.inbox", "GET"): SIGNED_IN,
+    ("notifications.read_all", "POST"): SIGNED_IN,
+    ("notifications.open_note", "POST"): OWNER_ONLY,
 }
 
 # Values for URL parameters: every id is someone else's object for all but the owner and staff.
-URL_VALUES = {"number": "1", "slug": "hello", "user_id": "{trainee}"}
+URL_VALUES = {"number": "1", "slug": "{slug}", "user_id": "{trainee}", "attempt_id": "{attempt}",
+              "note_id": "{note}"}
+SLUGS = {"learning": "hello", "assessment": "basics"}
 
 
 def _routes(app):
@@ -66,8 +82,7 @@ def _routes(app):
             yield rule, method
 
 
-def test_every_route_is_in_the_matrix():
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+def test_every_route_is_in_the_matrix(app):
     missing = [f"{rule.endpoint} {method} {rule.rule}" for rule, method in _routes(app)
                if (rule.endpoint, method) not in MATRIX]
     assert not missing, "routes with no expected answer per role: " + ", ".join(missing)
@@ -76,8 +91,8 @@ def test_every_route_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(make_user):
-    """The people of the matrix, with the trainee assigned to 'mentor'."""
+def world(app, make_user):
+    """The people of the matrix, with the trainee assigned to 'mentor', an attempt awaiting grading and a notification."""
     mentor = make_user("mentor", email="mentor@example.com")
     ids = {
         "mentor": mentor,
@@ -87,13 +102,30 @@ def world(make_user):
         "head": make_user("head", email="head@example.com"),
         "admin": make_user("admin", email="admin@example.com"),
     }
+    from onboarding.assessment.services import start_attempt, submit
+    from onboarding.auth.models import User
+    from onboarding.content import curriculum
+    from onboarding.extensions import db
+    from onboarding.notifications.models import Notification
+
+    with app.app_context():
+        trainee = db.session.get(User, ids["trainee"])
+        quiz = curriculum().quizzes["written"]
+        attempt = start_attempt(trainee, quiz)
+        submit(attempt, quiz, {"stock": "The DL-70 from stock.", "pick": "o1"}, trainee)
+        note = Notification(user_id=trainee.id, kind="extra_attempt", params={"quiz": "Written test"}, link="/")
+        db.session.add(note)
+        db.session.commit()
+        ids["attempt"], ids["note"] = attempt.id, note.id
     return ids
 
 
 def _url(rule, world):
     path = rule.rule
+    slug = SLUGS.get(rule.endpoint.split(".")[0], "hello")
     for name in rule.arguments:
-        value = URL_VALUES[name].format(trainee=world["trainee"])
+        value = URL_VALUES[name].format(trainee=world["trainee"], slug=slug, attempt=world["attempt"],
+                                        note=world["note"])
         path = re.sub(rf"<(?:[a-z]+:)?{name}>", value, path)
     return path
 

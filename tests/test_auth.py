@@ -83,7 +83,7 @@ def test_throttle_holds_across_processes(app, tmp_path, make_user):
     """Two app instances over one database stand for two worker processes."""
     make_user("trainee", email="sam@example.com")
     second = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "CONTENT_DIR": app.config["CONTENT_DIR"]})
+                         "CONTENT_DIR": app.config["CONTENT_DIR"], "QUIZZES_DIR": app.config["QUIZZES_DIR"]})
     from .conftest import AuthActions
 
     first_auth, second_auth = AuthActions(app.test_client()), AuthActions(second.test_client())

@@ -17,8 +17,9 @@ from onboarding.people.models import TraineeRecord
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_init_db_creates_the_schema_and_is_idempotent(tmp_path, content_dir):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}", "CONTENT_DIR": str(content_dir)})
+def test_init_db_creates_the_schema_and_is_idempotent(tmp_path, content_dir, quizzes_dir):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}", "CONTENT_DIR": str(content_dir),
+                      "QUIZZES_DIR": str(quizzes_dir)})
     runner = app.test_cli_runner()
     for _ in range(2):
         result = runner.invoke(args=["init-db"])
@@ -80,6 +81,16 @@ def test_demo_trainees_stand_where_the_contract_says(tmp_path, migrated_template
                 s3 = progress.stage(3)
                 assert 0 < s3.modules_done < s3.modules_total
         assert stages == {"trainee@example.com": 1, "trainee2@example.com": 3, "trainee3@example.com": 4}
+        from onboarding.assessment.models import QuizAttempt
+
+        t2 = db.session.scalar(sa.select(User).where(User.email == "trainee2@example.com"))
+        waiting = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id == t2.id,
+                                                                   QuizAttempt.state == "awaiting_grading")).all()
+        assert [a.quiz_slug for a in waiting] == ["written-product-test"]
+        t3 = db.session.scalar(sa.select(User).where(User.email == "trainee3@example.com"))
+        passed = set(db.session.scalars(sa.select(QuizAttempt.quiz_slug).where(QuizAttempt.user_id == t3.id,
+                                                                              QuizAttempt.passed.is_(True))))
+        assert passed == set(app.extensions["curriculum"].quizzes)
         db.engine.dispose()
 
 

@@ -68,15 +68,22 @@ def test_locked_stage_modules_are_refused(client, auth, make_user):
     assert client.post("/modules/products/complete", data={"csrf_token": token}).status_code == 403
 
 
-def test_completing_stage_one_opens_stage_two(client, auth, make_user):
+def test_completing_stage_one_opens_stage_two(app, client, auth, make_user):
+    """Stage 1 holds two modules and the `basics` quiz: both are needed to open stage 2."""
     make_user("trainee", email="sam@example.com")
     auth.login("sam@example.com")
     complete(client, auth, "hello")
     response = complete(client, auth, "rules")
     html = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
-    assert "Stage 1 is complete. Stage 2, “Product”, is now open." in html
+    assert "is marked as complete" in html
     home = client.get("/").get_data(as_text=True)
-    assert "Start: Products" not in home and "Continue: Products" in home
+    assert "Take the quiz: Basics" in home
+    assert client.get("/modules/products").status_code == 403
+    from .test_assessment import answer_all_right, take
+
+    take(client, auth, "basics", answer_all_right)
+    home = client.get("/").get_data(as_text=True)
+    assert "Continue: Products" in home
     assert client.get("/modules/products").status_code == 200
 
 

@@ -29,6 +29,13 @@ def can_view_trainee(user, record) -> bool:
     return user.role == TRAINEE and record.user_id == user.id
 
 
+def can_grade(user, record) -> bool:
+    """Graders: the trainee's own mentor, heads of sales, and admins (HR may grade written tests)."""
+    if user.role in (HEAD, ADMIN):
+        return True
+    return user.role == MENTOR and record is not None and record.mentor_id == user.id
+
+
 def can_manage_trainees(user) -> bool:
     return user.role in (HEAD, ADMIN)
 
@@ -41,6 +48,8 @@ def can(action: str, obj=None) -> bool:
         "manage_trainees": lambda: can_manage_trainees(current_user),
         "manage_users": lambda: current_user.role == ADMIN,
         "view_audit": lambda: current_user.role in (HEAD, ADMIN),
+        "grade": lambda: current_user.role in (MENTOR, HEAD, ADMIN),
+        "grant_attempts": lambda: current_user.role == HEAD,
         "view_trainee": lambda: can_view_trainee(current_user, obj),
     }
     return checks[action]()

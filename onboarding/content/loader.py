@@ -7,6 +7,7 @@ from pathlib import Path
 from .data import load_catalog, load_price_list
 from .directives import Expander
 from .model import ContentError, Curriculum, Document, Module, Problem, Stage
+from .quizzes import QuizLoader
 from .render import render_markdown
 from .yamlutil import key_line, read_yaml
 
@@ -59,8 +60,9 @@ def _digest(*parts: bytes) -> str:
 
 
 class _Loader:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, quizzes_dir: Path | None = None):
         self.root = root
+        self.quizzes_dir = quizzes_dir
         self.problems: list[Problem] = []
         self.files: dict = {}
 
@@ -146,16 +148,20 @@ class _Loader:
                 minutes=m["meta"]["minutes"], prerequisites=tuple(m["meta"].get("prerequisites") or ()),
                 summary=m["meta"].get("summary", ""), html=html, toc=toc, version=_digest(m["text"].encode(), data_version.encode()),
                 path=m["rel"], words=len(m["body"].split()))
+        quizzes = QuizLoader(self.quizzes_dir, self.rel, self.problems, {m["number"] for m, _, _ in stages},
+                             set(modules), catalog, prices).load() if self.quizzes_dir else {}
         if self.problems or doc is None:
             raise ContentError(self.problems or [Problem(self.rel(self.root / "job-description.md"), 1,
                                                          "the job description could not be read")])
         stage_objs = tuple(
             Stage(meta["number"], meta["title"], meta["summary"], meta["planned_days"],
-                  tuple(sorted((mod for mod in modules.values() if mod.stage == meta["number"]), key=lambda x: x.order)))
+                  tuple(sorted((mod for mod in modules.values() if mod.stage == meta["number"]), key=lambda x: x.order)),
+                  tuple(q for q in quizzes.values() if q.stage == meta["number"]))
             for meta, _, _ in sorted(stages, key=lambda s: s[0]["number"]))
         version = _digest(*(f"{k}:{v}".encode() for k, v in sorted(self.files.items())),
                           *(m.version.encode() for m in modules.values()), doc.version.encode())
-        return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16], signature(self.root))
+        return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16],
+                          signature(self.root, self.quizzes_dir), quizzes)
 
     def check_numbering(self, stages):
         """Stages are numbered 1 to N once each; name the stage file whose number breaks that."""
@@ -293,33 +299,38 @@ class _Loader:
                         _digest(text.encode()), rel)
 
 
-def signature(content_dir) -> tuple:
-    """Names, sizes and modification times of every file under content_dir: the content version's key."""
-    root = Path(content_dir).resolve()
+def signature(*folders) -> tuple:
+    """Names, sizes and modification times of every file under the folders: the content version's key."""
     entries = []
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            entries.append((str(path), stat.st_mtime_ns, stat.st_size))
+    for folder in folders:
+        if folder is None or not Path(folder).is_dir():
+            continue
+        for path in sorted(Path(folder).resolve().rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                entries.append((str(path), stat.st_mtime_ns, stat.st_size))
     return tuple(entries)
 
 
 _loaded: dict = {}
 
 
-def load_curriculum(content_dir) -> Curriculum:
-    """Load and validate everything under content_dir; raise ContentError listing every problem.
+def load_curriculum(content_dir, quizzes_dir=None) -> Curriculum:
+    """Load and validate content_dir (and the quizzes); raise ContentError listing every problem.
 
-    The result is kept per content version, so an unchanged folder is never parsed or rendered twice.
+    The result is kept per content version, so unchanged folders are never parsed or rendered twice.
     """
     root = Path(content_dir).resolve()
-    version = signature(root) if root.is_dir() else ()
-    cached = _loaded.get(str(root))
+    quizzes = Path(quizzes_dir).resolve() if quizzes_dir else None
+    key = (str(root), str(quizzes))
+    version = signature(root, quizzes)
+    cached = _loaded.get(key)
     if cached is None or cached[0] != version:
-        _loaded[str(root)] = (version, _Loader(root).load())  # only the newest version of a folder is kept
-    return _loaded[str(root)][1]
+        _loaded[key] = (version, _Loader(root, quizzes).load())  # only the newest version is kept
+    return _loaded[key][1]
 
 
-def files_changed(curriculum: Curriculum, content_dir) -> bool:
-    """True when a content file was edited, added or removed since the curriculum was loaded."""
-    return signature(content_dir) != curriculum.files
+def files_changed(curriculum: Curriculum, content_dir, quizzes_dir=None) -> bool:
+    """True when a content or quiz file was edited, added or removed since the curriculum was loaded."""
+    return signature(Path(content_dir).resolve(), Path(quizzes_dir).resolve() if quizzes_dir else None) \
+        != curriculum.files

@@ -78,6 +78,7 @@ class Stage:
     summary: str
     planned_days: int
     modules: tuple  # of Module, by order
+    quizzes: tuple = ()  # of Quiz, by title
 
     @property
     def module_slugs(self) -> tuple:
@@ -108,7 +109,12 @@ class Curriculum:
     catalog: Catalog
     price_list: object  # pricing.PriceList
     version: str
-    files: tuple = ()  # signature of the folder it was loaded from, to notice edits
+    files: tuple = ()  # signature of the folders it was loaded from, to notice edits
+    quizzes: dict = None  # slug -> Quiz
+
+    @property
+    def quiz_list(self) -> list:
+        return [q for s in self.stages for q in s.quizzes]
 
     def stage(self, number: int) -> Stage | None:
         return next((s for s in self.stages if s.number == number), None)

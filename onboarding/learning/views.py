@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..assessment.services import statuses
 from ..auth.forms import EmptyForm
 from ..auth.models import TRAINEE
 from ..auth.permissions import roles_required
@@ -42,7 +43,8 @@ def stage(number):
         abort(404)
     progress = _own_progress()
     done = completed_slugs(current_user.id) if progress else frozenset()
-    return render_template("learning/stage.html", stage=stage, progress=progress,
+    quiz_status = statuses([current_user.id], stage.quizzes)[current_user.id] if progress else None
+    return render_template("learning/stage.html", stage=stage, progress=progress, quiz_status=quiz_status,
                            stage_progress=progress.stage(number) if progress else None, done=done)
 
 

@@ -1,8 +1,12 @@
 """The head of sales' pages for trainees: add one, see one, plan one."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..assessment.forms import ExtraAttemptForm
+from ..assessment.models import QuizAttempt
+from ..assessment.services import statuses
 from ..auth.models import ADMIN, HEAD, TRAINEE, User
 from ..auth.permissions import can_view_trainee, roles_required
 from ..content import curriculum
@@ -50,8 +54,17 @@ def _render_trainee(user, plan_form=None, status=200):
                              mentor=record.mentor_id)
     if plan_form is not None:
         set_mentor_choices(plan_form.mentor, mentors())
+    cur = curriculum()
+    attempts = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id == user.id)
+                                  .order_by(QuizAttempt.quiz_slug, QuizAttempt.number)).all()
+    by_quiz = {}
+    for a in attempts:
+        by_quiz.setdefault(a.quiz_slug, []).append(a)
+    extra_form = ExtraAttemptForm(formdata=None, reason=request.args.get("reason", ""))
     return render_template("people/trainee.html", trainee=user, record=record, progress=trainee_progress(record),
-                           curriculum=curriculum(), done=completed_slugs(user.id), plan_form=plan_form), status
+                           curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
+                           quiz_status=statuses([user.id], cur.quiz_list)[user.id], attempts=by_quiz,
+                           extra_form=extra_form, extra_for=request.args.get("quiz")), status
 
 
 @bp.get("/trainees/<int:user_id>")

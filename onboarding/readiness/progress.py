@@ -2,9 +2,9 @@
 
 Pure functions of the curriculum's requirements and the trainee's facts; no
 Flask and no database, so the same rules serve every page, the API and tests.
-A stage is complete when its modules are done (later: its quizzes passed and
-its checklist signed off); stage 1 is open from the start and each later
-stage opens when the one before is complete.
+A stage is complete when its modules are done and its quizzes passed (later:
+its checklist signed off); stage 1 is open from the start and each later stage
+opens when the one before is complete.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +20,7 @@ class StageRequirements:
     title: str
     planned_days: int
     modules: tuple  # of (slug, prerequisites tuple), in reading order
+    quizzes: tuple = ()  # quiz slugs
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class TraineeFacts:
 
     start_date: date
     completed_modules: frozenset = field(default_factory=frozenset)
+    passed_quizzes: frozenset = field(default_factory=frozenset)
+    blocked_quizzes: frozenset = field(default_factory=frozenset)  # every attempt used, none passed
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,25 @@ class StageProgress:
     planned_end: date
     overdue: bool
     locked_reason: str | None  # the title of the stage to finish first
+    quizzes_passed: int = 0
+    quizzes_total: int = 0
+    blocked_quizzes: tuple = ()
+
+    @property
+    def steps_done(self) -> int:
+        return self.modules_done + self.quizzes_passed
+
+    @property
+    def steps_total(self) -> int:
+        return self.modules_total + self.quizzes_total
 
     @property
     def percent(self) -> int:
-        return 100 if not self.modules_total else round(100 * self.modules_done / self.modules_total)
+        return 100 if not self.steps_total else round(100 * self.steps_done / self.steps_total)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blocked_quizzes)
 
 
 @dataclass(frozen=True)
@@ -55,10 +73,23 @@ class Progress:
     modules_done: int
     modules_total: int
     days_since_start: int
+    next_quiz: str | None = None  # the quiz to take next, once the stage's modules are read
+
+    @property
+    def steps_done(self) -> int:
+        return sum(s.steps_done for s in self.stages)
+
+    @property
+    def steps_total(self) -> int:
+        return sum(s.steps_total for s in self.stages)
 
     @property
     def percent(self) -> int:
-        return 100 if not self.modules_total else round(100 * self.modules_done / self.modules_total)
+        return 100 if not self.steps_total else round(100 * self.steps_done / self.steps_total)
+
+    @property
+    def blocked(self) -> bool:
+        return any(s.blocked for s in self.stages)
 
     @property
     def complete(self) -> bool:
@@ -89,11 +120,12 @@ def module_available(slug_prerequisites: tuple, completed: frozenset) -> bool:
 def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
     """The trainee's whole path on the given day."""
     done = facts.completed_modules
-    result, previous_complete, current, next_module = [], True, None, None
+    result, previous_complete, current, next_module, next_quiz = [], True, None, None, None
     for stage, (begin, end) in zip(stages, planned_windows(stages, facts.start_date)):
         slugs = [slug for slug, _ in stage.modules]
         count = sum(1 for s in slugs if s in done)
-        is_complete = count == len(slugs)
+        passed = [q for q in stage.quizzes if q in facts.passed_quizzes]
+        is_complete = count == len(slugs) and len(passed) == len(stage.quizzes)
         if not previous_complete:
             state = LOCKED
         elif is_complete:
@@ -102,21 +134,30 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
             state = OPEN
         if state == OPEN and current is None:
             current = stage.number
-            next_module = next((slug for slug, pre in stage.modules if slug not in done and module_available(pre, done)),
-                               next(s for s in slugs if s not in done))
+            unread = [s for s in slugs if s not in done]
+            if unread:
+                next_module = next((slug for slug, pre in stage.modules
+                                    if slug not in done and module_available(pre, done)), unread[0])
+            else:
+                next_quiz = next((q for q in stage.quizzes
+                                  if q not in facts.passed_quizzes and q not in facts.blocked_quizzes), None)
         result.append(StageProgress(
             number=stage.number, title=stage.title, state=state, modules_done=count, modules_total=len(slugs),
             planned_start=begin, planned_end=end, overdue=state != COMPLETE and today > end,
             locked_reason=result[-1].title if state == LOCKED and result else None,
+            quizzes_passed=len(passed), quizzes_total=len(stage.quizzes),
+            blocked_quizzes=tuple(q for q in stage.quizzes if q in facts.blocked_quizzes and state != LOCKED),
         ))
         previous_complete = previous_complete and is_complete
     total = sum(len(s.modules) for s in stages)
     done_count = sum(r.modules_done for r in result)
-    return Progress(tuple(result), current, next_module, done_count, total, (today - facts.start_date).days)
+    return Progress(tuple(result), current, next_module, done_count, total, (today - facts.start_date).days,
+                    next_quiz)
 
 
 def requirements_from(curriculum) -> tuple:
     """The stage requirements of a loaded curriculum."""
     return tuple(StageRequirements(s.number, s.title, s.planned_days,
-                                   tuple((m.slug, m.prerequisites) for m in s.modules))
+                                   tuple((m.slug, m.prerequisites) for m in s.modules),
+                                   tuple(q.slug for q in s.quizzes))
                  for s in curriculum.stages)

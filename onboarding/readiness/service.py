@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from ..assessment.services import statuses
 from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
@@ -11,12 +12,16 @@ from ..timeutil import today
 from .progress import TraineeFacts, compute_progress, requirements_from
 
 
-def progress_of(record: TraineeRecord, completed: frozenset):
-    return compute_progress(requirements_from(curriculum()), TraineeFacts(record.start_date, completed), today())
+def progress_of(record: TraineeRecord, completed: frozenset, quiz_status: dict):
+    facts = TraineeFacts(record.start_date, completed,
+                         passed_quizzes=frozenset(s for s, st in quiz_status.items() if st.passed),
+                         blocked_quizzes=frozenset(s for s, st in quiz_status.items() if st.blocked))
+    return compute_progress(requirements_from(curriculum()), facts, today())
 
 
 def trainee_progress(record: TraineeRecord):
-    return progress_of(record, completions_by_user([record.user_id])[record.user_id])
+    uid = record.user_id
+    return progress_of(record, completions_by_user([uid])[uid], statuses([uid], curriculum().quiz_list)[uid])
 
 
 def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, search: str = ""):
@@ -31,6 +36,7 @@ def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, s
         query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
     records = pagination.items
-    done = completions_by_user([r.user_id for r in records])
-    rows = [(r, progress_of(r, done[r.user_id])) for r in records]
+    ids = [r.user_id for r in records]
+    done, quiz_status = completions_by_user(ids), statuses(ids, curriculum().quiz_list)
+    rows = [(r, progress_of(r, done[r.user_id], quiz_status[r.user_id])) for r in records]
     return pagination, rows

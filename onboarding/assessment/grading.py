@@ -1,0 +1,163 @@
+"""Grading rules: planning an attempt, scoring answers, the outcome, when answers may be revealed.
+
+Pure functions of the quiz, the price list and the answers given; no Flask, no database.
+"""
+import random
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from html import escape
+
+from ..content.pricing import quote
+
+TWO = Decimal("0.01")
+
+
+def _round(value) -> Decimal:
+    return Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------- planning an attempt
+
+def plan_attempt(quiz, seed: int) -> dict:
+    """Question order, option order and calculation figures for one attempt, fixed by its seed.
+
+    Stored with the attempt, so what the trainee saw is what gets graded even if the file changes later.
+    """
+    rng = random.Random(seed)
+    questions = list(quiz.questions)
+    if quiz.shuffle:
+        rng.shuffle(questions)
+    plan = {"questions": [], "options": {}, "draws": {}}
+    for q in questions:
+        plan["questions"].append(q.id)
+        if q.options:
+            ids = [o.id for o in q.options]
+            if quiz.shuffle:
+                rng.shuffle(ids)
+            plan["options"][q.id] = ids
+        if q.calculate is not None:
+            c = q.calculate
+            plan["draws"][q.id] = {"sku": rng.choice(c.skus), "quantity": rng.choice(c.quantities),
+                                   "term": rng.choice(c.terms)}
+    return plan
+
+
+def expected_number(question, draw: dict | None, price_list) -> Decimal:
+    """The right answer of a numeric question: fixed, or computed from the price list for this attempt's draw."""
+    if question.calculate is None:
+        return question.answer
+    q = quote(price_list, draw["sku"], int(draw["quantity"]), draw["term"])
+    figure = question.calculate.figure
+    return q.effective_discount_percent if figure == "effective_discount_percent" else getattr(q, figure)
+
+
+def prompt_html(question, draw: dict | None, catalog, price_list) -> str:
+    """The question's rendered prompt with this attempt's figures filled in (escaped)."""
+    html = question.prompt_html
+    if not draw:
+        return html
+    term = price_list.terms[draw["term"]]
+    values = {"sku": draw["sku"], "product": catalog.products[draw["sku"]].name, "quantity": draw["quantity"],
+              "term": term.label, "term_code": term.code,
+              "unit_price": f"{price_list.currency} {price_list.prices[draw['sku']]:,.2f}"}
+    for name, value in values.items():
+        html = html.replace("{" + name + "}", escape(str(value)))
+    return html
+
+
+# ---------------------------------------------------------------- reading and scoring answers
+
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def parse_number(text: str | None) -> Decimal | None:
+    """A number typed by a person: '1 234,50', '1,234.50', 'EUR 980', '12 %' all read as numbers."""
+    if text is None:
+        return None
+    cleaned = re.sub(r"[^\d,.\-+]", "", text.strip())
+    if "," in cleaned and "." in cleaned:
+        cleaned = cleaned.replace(",", "")  # 1,234.50
+    elif cleaned.count(",") == 1 and len(cleaned.split(",")[1]) != 3:
+        cleaned = cleaned.replace(",", ".")  # 12,5
+    else:
+        cleaned = cleaned.replace(",", "")  # 1,234
+    if not NUMBER.match(cleaned):
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def selected(response: str | None) -> list:
+    return [part for part in (response or "").split(",") if part]
+
+
+def score(question, response: str | None, expected: Decimal | None = None) -> Decimal | None:
+    """Points for one answer; None for a free-text answer, which a person grades."""
+    points = Decimal(question.points)
+    if question.type == "text":
+        return None
+    if question.type == "single":
+        chosen = selected(response)
+        right = {o.id for o in question.options if o.correct}
+        return points if chosen and set(chosen) == right else Decimal(0)
+    if question.type == "multiple":
+        chosen = set(selected(response))
+        right = {o.id for o in question.options if o.correct}
+        if question.scoring == "all_or_nothing":
+            return points if chosen == right else Decimal(0)
+        hits, misses = len(chosen & right), len(chosen - right)
+        return _round(max(Decimal(0), points * (hits - misses) / len(right)))
+    value = parse_number(response)
+    if value is None:
+        return Decimal(0)
+    return points if abs(value - expected) <= question.tolerance else Decimal(0)
+
+
+def partial_credit_rule(question) -> str:
+    """The rule as stated to the trainee, for multiple-choice questions."""
+    if question.type != "multiple":
+        return ""
+    return "all_or_nothing" if question.scoring == "all_or_nothing" else "partial"
+
+
+# ---------------------------------------------------------------- the outcome of an attempt
+
+@dataclass(frozen=True)
+class Outcome:
+    score: Decimal  # points so far (graded answers only)
+    max_score: Decimal
+    pending: int  # answers still waiting for a person
+    pass_mark: int
+
+    @property
+    def percent(self) -> Decimal:
+        return _round(100 * self.score / self.max_score) if self.max_score else Decimal(100)
+
+    @property
+    def passed(self) -> bool | None:
+        """None while anything waits for review: never a pass or fail on part of the answers."""
+        if self.pending:
+            return None
+        return self.percent >= self.pass_mark
+
+
+def outcome(scores, pass_mark: int) -> Outcome:
+    """scores: (points awarded or None if waiting, points possible) per question."""
+    total = sum((Decimal(str(s)) for s, _ in scores if s is not None), Decimal(0))
+    possible = sum((Decimal(str(m)) for _, m in scores), Decimal(0))
+    pending = sum(1 for s, _ in scores if s is None)
+    return Outcome(_round(total), _round(possible), pending, pass_mark)
+
+
+# ---------------------------------------------------------------- revealing answers
+
+def may_reveal(reveal: str, passed: bool, attempts_used: int, attempts_allowed: int, finished: bool) -> bool:
+    """Whether correct answers may be shown for a finished attempt."""
+    if not finished or reveal == "never":
+        return False
+    if reveal == "after_pass":
+        return passed
+    return passed or attempts_used >= attempts_allowed

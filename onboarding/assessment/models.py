@@ -1,0 +1,86 @@
+"""Quiz attempts and answers; extra attempts granted by the head of sales."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..extensions import db
+from ..timeutil import utcnow
+
+IN_PROGRESS, AWAITING, GRADED = "in_progress", "awaiting_grading", "graded"
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    quiz_slug: Mapped[str] = mapped_column(sa.String(80))
+    number: Mapped[int]
+    #: Attempts allowed when this one started (the quiz's, plus extra ones granted).
+    allowed: Mapped[int]
+    state: Mapped[str] = mapped_column(sa.String(20), default=IN_PROGRESS)
+    #: Question order, option order and calculation figures, fixed at the start.
+    plan: Mapped[dict] = mapped_column(sa.JSON)
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    saved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    graded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    score: Mapped[float | None]
+    max_score: Mapped[float | None]
+    percent: Mapped[float | None]
+    passed: Mapped[bool | None]
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    answers: Mapped[list["Answer"]] = relationship(back_populates="attempt", cascade="all, delete-orphan",
+                                                   order_by="Answer.id")
+
+    __table_args__ = (
+        # The database itself refuses a third attempt of a two-attempt quiz and a repeated number.
+        sa.UniqueConstraint("user_id", "quiz_slug", "number", name="uq_quiz_attempts_user_quiz_number"),
+        sa.CheckConstraint("number >= 1 AND number <= allowed", name="number_within_allowed"),
+        sa.CheckConstraint(sa.text("state IN ('in_progress', 'awaiting_grading', 'graded')"), name="state"),
+        # At most one open attempt per trainee and quiz, so a second tab resumes instead of starting anew.
+        sa.Index("uq_quiz_attempts_one_open", "user_id", "quiz_slug", unique=True,
+                 sqlite_where=sa.text("state = 'in_progress'"), postgresql_where=sa.text("state = 'in_progress'")),
+    )
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(sa.String(80))
+    #: What the trainee gave: an option id, option ids joined by commas, a number as typed, or text.
+    response: Mapped[str | None] = mapped_column(sa.Text)
+    max_points: Mapped[float]
+    auto_score: Mapped[float | None]
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    mentor_score: Mapped[float | None]
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    grader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+    grader: Mapped[User | None] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "question_id", name="uq_answers_attempt_question"),)
+
+    @property
+    def points(self) -> float | None:
+        return self.mentor_score if self.needs_review else self.auto_score
+
+
+class ExtraAttempt(db.Model):
+    """One more attempt at a quiz, granted by the head of sales with a reason."""
+
+    __tablename__ = "extra_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    quiz_slug: Mapped[str] = mapped_column(sa.String(80))
+    granted_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    granted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

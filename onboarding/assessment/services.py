@@ -1,0 +1,229 @@
+"""Quiz attempts: start, save, submit, grade, extra attempts. Each change is audited; the view commits."""
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record
+from ..auth.models import User
+from ..content import curriculum
+from ..extensions import db
+from ..notifications.services import notify
+from ..people.models import TraineeRecord
+from ..timeutil import utcnow
+from . import grading
+from .models import AWAITING, GRADED, IN_PROGRESS, Answer, ExtraAttempt, QuizAttempt
+
+
+class AttemptError(ValueError):
+    """An attempt action that the rules refuse; the message is for the trainee."""
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    """Where one trainee stands with one quiz."""
+
+    allowed: int
+    used: int
+    passed: bool
+    open_attempt: int | None  # id of the attempt in progress
+    awaiting: bool  # an attempt waits for grading
+    best_percent: float | None
+
+    @property
+    def left(self) -> int:
+        return max(self.allowed - self.used, 0)
+
+    @property
+    def blocked(self) -> bool:
+        """Every attempt used, none passed, nothing left to grade: only the head of sales can help."""
+        return not self.passed and self.left == 0 and self.open_attempt is None and not self.awaiting
+
+
+def statuses(user_ids, quizzes) -> dict:
+    """{user id: {quiz slug: QuizStatus}} for many trainees in two queries."""
+    user_ids = list(user_ids)
+    attempts, extras = {}, {}
+    if user_ids:
+        for a in db.session.execute(sa.select(QuizAttempt.user_id, QuizAttempt.quiz_slug, QuizAttempt.id,
+                                              QuizAttempt.state, QuizAttempt.passed, QuizAttempt.percent)
+                                    .where(QuizAttempt.user_id.in_(user_ids))):
+            attempts.setdefault((a.user_id, a.quiz_slug), []).append(a)
+        for uid, slug, count in db.session.execute(
+                sa.select(ExtraAttempt.user_id, ExtraAttempt.quiz_slug, sa.func.count(ExtraAttempt.id))
+                .where(ExtraAttempt.user_id.in_(user_ids)).group_by(ExtraAttempt.user_id, ExtraAttempt.quiz_slug)):
+            extras[(uid, slug)] = count
+    result = {}
+    for uid in user_ids:
+        per_quiz = {}
+        for quiz in quizzes:
+            rows = attempts.get((uid, quiz.slug), [])
+            percents = [r.percent for r in rows if r.percent is not None and r.state == GRADED]
+            per_quiz[quiz.slug] = QuizStatus(
+                allowed=quiz.attempts + extras.get((uid, quiz.slug), 0), used=len(rows),
+                passed=any(r.passed for r in rows),
+                open_attempt=next((r.id for r in rows if r.state == IN_PROGRESS), None),
+                awaiting=any(r.state == AWAITING for r in rows),
+                best_percent=max(percents) if percents else None)
+        result[uid] = per_quiz
+    return result
+
+
+def status_of(user_id: int, quiz) -> QuizStatus:
+    return statuses([user_id], [quiz])[user_id][quiz.slug]
+
+
+def start_attempt(user: User, quiz) -> QuizAttempt:
+    """The open attempt if there is one, else a new one; never more than the attempts allowed."""
+    status = status_of(user.id, quiz)
+    if status.open_attempt is not None:
+        return db.session.get(QuizAttempt, status.open_attempt)
+    if status.passed:
+        raise AttemptError(_l("You have already passed this quiz."))
+    if status.awaiting:
+        raise AttemptError(_l("Your last attempt is waiting for review; wait for the result before trying again."))
+    if status.left == 0:
+        raise AttemptError(_l("You have used every attempt at this quiz. Your head of sales can grant one more."))
+    attempt = QuizAttempt(user_id=user.id, quiz_slug=quiz.slug, number=status.used + 1, allowed=status.allowed,
+                          state=IN_PROGRESS, plan=grading.plan_attempt(quiz, secrets.randbits(32)))
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another tab started this very attempt a moment ago: resume that one.
+        existing = db.session.scalar(sa.select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.quiz_slug == quiz.slug, QuizAttempt.state == IN_PROGRESS))
+        if existing is None:
+            raise AttemptError(_l("This attempt could not be started; reload the page and try again.")) from None
+        return existing
+    record("quiz_attempt_started", attempt, actor=user, quiz=quiz.slug, number=attempt.number)
+    return attempt
+
+
+def _claim(attempt: QuizAttempt, **values) -> bool:
+    """Change the attempt only while it is still in progress; False if another request got there first.
+
+    The guarded UPDATE takes the row's write lock, so answers cannot change after a submission.
+    """
+    result = db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.id == attempt.id,
+                                                             QuizAttempt.state == IN_PROGRESS)
+                                .values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def responses_from_form(quiz, form) -> dict:
+    """{question id: response text} from a submitted form; only questions of this quiz count."""
+    responses = {}
+    for q in quiz.questions:
+        key = f"q-{q.id}"
+        if q.type == "multiple":
+            valid = {o.id for o in q.options}
+            if key in form or f"{key}-present" in form:
+                responses[q.id] = ",".join(sorted(v for v in form.getlist(key) if v in valid))
+        elif key in form:
+            value = form.get(key, "")
+            if q.type == "single" and value not in {o.id for o in q.options}:
+                value = ""
+            responses[q.id] = value[:20000]
+    return responses
+
+
+def _store(attempt: QuizAttempt, quiz, responses: dict) -> None:
+    existing = {a.question_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id))}
+    for q in quiz.questions:
+        if q.id not in responses:
+            continue
+        answer = existing.get(q.id)
+        if answer is None:
+            db.session.add(Answer(attempt_id=attempt.id, question_id=q.id, response=responses[q.id],
+                                  max_points=q.points, needs_review=q.graded_by_person))
+        else:
+            answer.response = responses[q.id]
+
+
+def save_answers(attempt: QuizAttempt, quiz, responses: dict) -> bool:
+    """Keep what the trainee has answered so far; False if the attempt was already submitted."""
+    if not _claim(attempt, saved_at=utcnow()):
+        return False
+    _store(attempt, quiz, responses)
+    return True
+
+
+def submit(attempt: QuizAttempt, quiz, responses: dict, actor: User) -> bool:
+    """Submit once: a double click, a refresh or a second tab records one submission. True if this call did."""
+    if not _claim(attempt, state=AWAITING, submitted_at=utcnow()):
+        return False
+    _store(attempt, quiz, responses)
+    db.session.flush()
+    db.session.refresh(attempt)
+    answers = {a.question_id: a for a in attempt.answers}
+    cur = curriculum()
+    for q in quiz.questions:
+        answer = answers.get(q.id)
+        if answer is None:  # unanswered questions still count, with no points
+            answer = Answer(attempt_id=attempt.id, question_id=q.id, response=None, max_points=q.points,
+                            needs_review=False)
+            db.session.add(answer)
+            answer.auto_score = 0.0
+            continue
+        answer.needs_review = q.graded_by_person and bool((answer.response or "").strip())
+        if q.graded_by_person and not answer.needs_review:
+            answer.auto_score = 0.0  # an empty text answer has nothing to review
+        elif not q.graded_by_person:
+            expected = (grading.expected_number(q, attempt.plan["draws"].get(q.id), cur.price_list)
+                        if q.type == "numeric" else None)
+            answer.auto_score = float(grading.score(q, answer.response, expected))
+    db.session.flush()
+    db.session.refresh(attempt)
+    record("quiz_submitted", attempt, actor=actor, quiz=quiz.slug, number=attempt.number)
+    waiting = [a for a in attempt.answers if a.needs_review]
+    if waiting:
+        mentor_id = db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == attempt.user_id))
+        notify([mentor_id], "answers_waiting", link=f"/attempts/{attempt.id}/grade", trainee=attempt.user.full_name,
+               quiz=quiz.title, count=len(waiting))
+    else:
+        _finalise(attempt, quiz)
+    return True
+
+
+def _finalise(attempt: QuizAttempt, quiz) -> None:
+    result = grading.outcome([(a.points, a.max_points) for a in attempt.answers], quiz.pass_mark)
+    attempt.state, attempt.graded_at = GRADED, utcnow()
+    attempt.score, attempt.max_score = float(result.score), float(result.max_score)
+    attempt.percent, attempt.passed = float(result.percent), bool(result.passed)
+    record("quiz_graded", attempt, actor=None, quiz=quiz.slug, number=attempt.number, percent=attempt.percent,
+           passed=attempt.passed)
+
+
+def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
+    """Record points and comments {question id: (points, comment)}; finalise when nothing waits. True if final."""
+    if attempt.state != AWAITING:
+        raise AttemptError(_l("This attempt is not waiting for grading."))
+    for answer in attempt.answers:
+        if answer.question_id not in grades or not answer.needs_review:
+            continue
+        points, comment = grades[answer.question_id]
+        if not 0 <= points <= answer.max_points:
+            raise AttemptError(_l("Points must be between 0 and the question's maximum."))
+        answer.mentor_score, answer.comment = float(points), (comment or "").strip() or None
+        answer.grader_id, answer.graded_at = grader.id, utcnow()
+        record("answer_graded", answer, actor=grader, attempt=attempt.id, question=answer.question_id,
+               points=float(points))
+    if any(a.needs_review and a.mentor_score is None for a in attempt.answers):
+        return False
+    _finalise(attempt, quiz)
+    notify([attempt.user_id], "attempt_graded", link=f"/attempts/{attempt.id}", quiz=quiz.title,
+           percent=f"{attempt.percent:g}", passed=attempt.passed)
+    return True
+
+
+def grant_extra_attempt(trainee: User, quiz, head: User, reason: str) -> ExtraAttempt:
+    if not status_of(trainee.id, quiz).blocked:
+        raise AttemptError(_l("An extra attempt is for a trainee who has used every attempt without passing."))
+    extra = ExtraAttempt(user_id=trainee.id, quiz_slug=quiz.slug, granted_by=head.id, reason=reason.strip())
+    db.session.add(extra)
+    record("extra_attempt_granted", extra, actor=head, trainee=trainee.id, quiz=quiz.slug, reason=reason.strip())
+    notify([trainee.id], "extra_attempt", link=f"/quizzes/{quiz.slug}", quiz=quiz.title)
+    return extra

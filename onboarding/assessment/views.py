@@ -1,0 +1,236 @@
+"""Quizzes: the quiz page, taking an attempt, results, the grading inbox, extra attempts."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.forms import EmptyForm
+from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
+from ..auth.permissions import can_grade, can_view_trainee, roles_required
+from ..content import curriculum
+from ..extensions import db
+from ..people.models import TraineeRecord
+from ..people.services import record_of
+from ..readiness.progress import LOCKED
+from ..readiness.service import trainee_progress
+from ..timeutil import aware, utcnow
+from . import grading
+from .forms import ExtraAttemptForm, GradeForm, bounded
+from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt
+from .presenting import show
+from .services import (AttemptError, grade, grant_extra_attempt, responses_from_form, save_answers, start_attempt,
+                       status_of, submit)
+
+bp = Blueprint("assessment", __name__)
+
+
+def _quiz_or_404(slug):
+    quiz = (curriculum().quizzes or {}).get(slug)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _attempt_or_404(attempt_id) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _answers(attempt) -> dict:
+    return {a.question_id: a for a in attempt.answers}
+
+
+@bp.get("/quizzes/<slug>")
+@login_required
+def quiz(slug):
+    quiz = _quiz_or_404(slug)
+    status = attempts = None
+    locked = False
+    if current_user.role == TRAINEE:
+        status = status_of(current_user.id, quiz)
+        attempts = db.session.scalars(sa.select(QuizAttempt).where(
+            QuizAttempt.user_id == current_user.id, QuizAttempt.quiz_slug == slug).order_by(QuizAttempt.number)).all()
+        locked = trainee_progress(record_of(current_user)).stage(quiz.stage).state == LOCKED
+    return render_template("assessment/quiz.html", quiz=quiz, status=status, attempts=attempts, locked=locked,
+                           form=EmptyForm(), cur=curriculum())
+
+
+@bp.post("/quizzes/<slug>/start")
+@roles_required(TRAINEE)
+def start(slug):
+    quiz = _quiz_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if trainee_progress(record_of(current_user)).stage(quiz.stage).state == LOCKED:
+        abort(403)
+    try:
+        attempt = start_attempt(current_user, quiz)
+    except AttemptError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("assessment.quiz", slug=slug))
+    db.session.commit()
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+def _viewer_may_see(attempt) -> bool:
+    if attempt.user_id == current_user.id:
+        return True
+    record = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == attempt.user_id))
+    return record is not None and can_view_trainee(current_user, record)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id):
+    attempt = _attempt_or_404(attempt_id)
+    if not _viewer_may_see(attempt):
+        abort(403)
+    quiz = _quiz_or_404(attempt.quiz_slug)
+    cur = curriculum()
+    if attempt.state == IN_PROGRESS and attempt.user_id == current_user.id:
+        questions = show(quiz, attempt, _answers(attempt), cur, reveal=False)
+        return render_template("assessment/attempt.html", quiz=quiz, attempt=attempt, questions=questions,
+                               form=EmptyForm(), unanswered=sum(1 for q in questions if not q.response))
+    status = status_of(attempt.user_id, quiz)
+    finished = attempt.state not in (IN_PROGRESS, AWAITING)
+    reveal = grading.may_reveal(quiz.reveal, status.passed, status.used, status.allowed, finished)
+    staff = current_user.role in (MENTOR, HEAD, ADMIN)
+    questions = show(quiz, attempt, _answers(attempt), cur, reveal=reveal) if attempt.state != IN_PROGRESS else []
+    auto = [q for q in questions if not q.waiting]
+    return render_template("assessment/result.html", quiz=quiz, attempt=attempt, questions=questions, status=status,
+                           reveal=reveal, staff=staff, form=EmptyForm(), modules=cur.modules,
+                           auto_points=sum(q.awarded or 0 for q in auto), auto_max=sum(q.points for q in auto),
+                           waiting=sum(1 for q in questions if q.waiting),
+                           may_grade=attempt.state == AWAITING and _may_grade(attempt))
+
+
+def _own_open_attempt(attempt_id):
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return attempt, _quiz_or_404(attempt.quiz_slug)
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@bp.post("/attempts/<int:attempt_id>/save")
+@roles_required(TRAINEE)
+def save(attempt_id):
+    attempt, quiz = _own_open_attempt(attempt_id)
+    saved = save_answers(attempt, quiz, responses_from_form(quiz, request.form))
+    db.session.commit()
+    if _wants_json():
+        return jsonify(saved=saved, state=attempt.state), 200 if saved else 409
+    if saved:
+        flash(_("Your answers are saved. You can come back and finish later."), "success")
+    else:
+        flash(_("This attempt was already submitted."), "info")
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@roles_required(TRAINEE)
+def submit_attempt(attempt_id):
+    attempt, quiz = _own_open_attempt(attempt_id)
+    if submit(attempt, quiz, responses_from_form(quiz, request.form), current_user):
+        db.session.commit()
+        flash(_("Your answers are submitted."), "success")
+    else:
+        db.session.rollback()
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+def _may_grade(attempt) -> bool:
+    record = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == attempt.user_id))
+    return can_grade(current_user, record)
+
+
+@bp.get("/grading")
+@roles_required(MENTOR, HEAD, ADMIN)
+def inbox():
+    query = (sa.select(QuizAttempt).join(TraineeRecord, TraineeRecord.user_id == QuizAttempt.user_id)
+             .where(QuizAttempt.state == AWAITING).order_by(QuizAttempt.submitted_at))
+    if current_user.role == MENTOR:
+        query = query.where(TraineeRecord.mentor_id == current_user.id)
+    attempts = db.session.scalars(query).all()
+    waiting = {}
+    if attempts:
+        rows = db.session.execute(sa.select(Answer.attempt_id, sa.func.count(Answer.id))
+                                  .where(Answer.attempt_id.in_([a.id for a in attempts]), Answer.needs_review,
+                                         Answer.mentor_score.is_(None)).group_by(Answer.attempt_id))
+        waiting = dict(rows.all())
+    groups = {}
+    for a in attempts:
+        groups.setdefault(a.user, []).append(a)
+    now = utcnow()
+    return render_template("assessment/inbox.html", groups=groups, waiting=waiting, quizzes=curriculum().quizzes,
+                           waited=lambda a: now - aware(a.submitted_at), overdue=timedelta(days=2))
+
+
+@bp.route("/attempts/<int:attempt_id>/grade", methods=["GET", "POST"])
+@roles_required(MENTOR, HEAD, ADMIN)
+def grade_attempt(attempt_id):
+    attempt = _attempt_or_404(attempt_id)
+    if not _may_grade(attempt):
+        abort(403)
+    if attempt.state != AWAITING:
+        flash(_("This attempt is not waiting for grading."), "info")
+        return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+    quiz = _quiz_or_404(attempt.quiz_slug)
+    answers = _answers(attempt)
+    review = [q for q in show(quiz, attempt, answers, curriculum(), reveal=True) if answers.get(q.id)
+              and answers[q.id].needs_review]
+    form = GradeForm()
+    if request.method == "GET":
+        for q in review:
+            form.answers.append_entry({"question_id": q.id, "points": answers[q.id].mentor_score,
+                                       "comment": answers[q.id].comment or ""})
+    maxima = {q.id: q.points for q in review}
+    valid = form.validate_on_submit() and bounded(form, maxima)
+    if valid:
+        grades = {e.form.question_id.data: (e.form.points.data, e.form.comment.data) for e in form.answers}
+        try:
+            final = grade(attempt, quiz, current_user, grades)
+        except AttemptError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Grading is complete; the trainee is told.") if final else _("Your grades are saved."), "success")
+            return redirect(url_for("assessment.inbox") if final else url_for("assessment.grade_attempt",
+                                                                              attempt_id=attempt.id))
+    entries = {e.form.question_id.data: e for e in form.answers}
+    auto = [q for q in show(quiz, attempt, answers, curriculum(), reveal=True) if not answers.get(q.id)
+            or not answers[q.id].needs_review]
+    return render_template("assessment/grade.html", quiz=quiz, attempt=attempt, review=review, entries=entries,
+                           form=form, auto=auto), 400 if request.method == "POST" else 200
+
+
+@bp.post("/quizzes/<slug>/extra/<int:user_id>")
+@roles_required(HEAD)
+def extra_attempt(slug, user_id):
+    quiz = _quiz_or_404(slug)
+    trainee = db.session.get(User, user_id)
+    if trainee is None or trainee.role != TRAINEE:
+        abort(404)
+    form = ExtraAttemptForm()
+    if form.validate_on_submit():
+        try:
+            grant_extra_attempt(trainee, quiz, current_user, form.reason.data)
+        except AttemptError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s has one more attempt at “%(quiz)s”.", name=trainee.full_name, quiz=quiz.title), "success")
+    else:
+        for error in form.reason.errors:
+            flash(error, "error")
+        return redirect(url_for("people.trainee", user_id=user_id, reason=form.reason.data or "", quiz=slug) + "#blocked")
+    return redirect(url_for("people.trainee", user_id=user_id))
