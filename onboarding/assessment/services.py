@@ -10,7 +10,7 @@ from ..audit import record
 from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
-from ..notifications.services import notify
+from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
 from ..timeutil import utcnow
 from . import grading
@@ -214,6 +214,7 @@ def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
     if any(a.needs_review and a.mentor_score is None for a in attempt.answers):
         return False
     _finalise(attempt, quiz)
+    resolve(f"/attempts/{attempt.id}/grade")
     notify([attempt.user_id], "attempt_graded", link=f"/attempts/{attempt.id}", quiz=quiz.title,
            percent=f"{attempt.percent:g}", passed=attempt.passed)
     return True

@@ -38,3 +38,9 @@ def mark_read(user_id: int, note_id: int | None = None) -> None:
     if note_id is not None:
         query = query.where(Notification.id == note_id)
     db.session.execute(query.values(read_at=utcnow()))
+
+
+def resolve(link: str) -> None:
+    """Mark every unread notification pointing at this link as read: the thing it asked for is done."""
+    db.session.execute(sa.update(Notification).where(Notification.link == link, Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))
