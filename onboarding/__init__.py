@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     from .auth import models as _  # noqa: F401  (user loader registration)
+    from .mentoring import models as _mentoring  # noqa: F401  (tables known to migrations)
     from .auth.views import load_user  # noqa: F401
     app.jinja_env.globals.update(_jinja_helpers())
 
@@ -67,10 +68,12 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .learning.views import bp as learning_bp
     from .main import bp as main_bp
+    from .mentoring.views import bp as mentoring_bp
     from .notifications.views import bp as notifications_bp
     from .people.views import bp as people_bp
 
-    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, people_bp, admin_bp, audit_bp, notifications_bp):
+    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, admin_bp, audit_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
 
 

@@ -79,7 +79,8 @@ def check_content():
         sys.exit(1)
     modules = sum(len(s.modules) for s in cur.stages)
     click.echo(f"Content is valid: {len(cur.stages)} stages, {modules} modules, "
-               f"{len(cur.quizzes)} quizzes, {len(cur.catalog.products)} products, "
+               f"{len(cur.quizzes)} quizzes, {len(cur.tasks)} checklist tasks, {len(cur.scenarios)} role-play "
+               f"scenarios, {len(cur.catalog.products)} products, "
                f"job description version {cur.job_description.version[:8]}.")
 
 

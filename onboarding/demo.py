@@ -1,4 +1,5 @@
 """Demo data: the contract's six accounts, with the progress their descriptions promise."""
+import random
 from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -7,6 +8,9 @@ from .assessment import grading
 from .assessment.models import AWAITING, GRADED
 from .assessment.services import grade, start_attempt, submit
 from .auth.models import User
+from .mentoring import rules
+from .mentoring.models import (Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayEvaluator, RolePlayScore,
+                               SignOffEvent, SupervisionNote)
 from .content import curriculum
 from .extensions import db
 from .learning.models import ModuleCompletion
@@ -54,6 +58,7 @@ def seed() -> int:
         if new:
             _complete(user, record, plan, cur)
             _quizzes(user, record, plan, quizzes_through, cur, mentor)
+            _mentoring(user, record, plan, cur, mentor)
     return created
 
 
@@ -120,3 +125,133 @@ def _attempt(user, quiz, cur, grader, when, right):
     elif attempt.state == GRADED:
         attempt.graded_at = when
     db.session.flush()
+
+
+def _at(day, hour=11):
+    return datetime.combine(day, time(hour, 0), timezone.utc)
+
+
+def _mentoring(user, record, plan, cur, mentor):
+    """Signatures, sign-offs, ledger, role-plays and supervision notes matching each demo trainee's story."""
+    if not plan:
+        return  # the fresh trainee has done nothing yet
+    head = db.session.scalar(sa.select(User).where(User.email == "head@example.com"))
+    start = record.start_date
+    doc = cur.job_description
+    db.session.add(Acknowledgement(trainee_id=user.id, document=doc.slug, version=doc.version,
+                                   typed_name=user.full_name, signed_at=_at(start + timedelta(days=1), 16)))
+    current = max(plan)
+    windows = dict(zip((s.number for s in cur.stages), planned_windows(cur.stages, start)))
+    for stage in cur.stages:
+        tasks = stage.checklist.tasks if stage.checklist else ()
+        begin, end = windows[stage.number]
+        if stage.number < current:
+            for i, task in enumerate(tasks):
+                day = begin + timedelta(days=min(i + 1, stage.planned_days - 1))
+                _event(user, task, "requested", user, day, "Done; the evidence is in the folder.")
+                _event(user, task, "signed", mentor, day + timedelta(days=1), "Meets every point.")
+        elif stage.number == current:
+            done = 3 if current == 3 else 2
+            for i, task in enumerate(tasks[:done]):
+                day = min(begin + timedelta(days=2 + i * 2), today() - timedelta(days=2))
+                _event(user, task, "requested", user, day, "Ready for your check.")
+                _event(user, task, "signed", mentor, day + timedelta(days=1), "Good work.")
+            if len(tasks) > done:
+                _event(user, tasks[done], "requested", user, today() - timedelta(days=1),
+                       "My first attempt; the file is in S:\\Sales\\Proposals.")
+            if len(tasks) > done + 1 and current == 3:
+                _event(user, tasks[done + 1], "requested", user, today() - timedelta(days=6), "Please check.")
+                _event(user, tasks[done + 1], "returned", mentor, today() - timedelta(days=5),
+                       "Two clients have no segment yet; fill them in and ask again.")
+    scenario = next(iter(cur.scenarios.values()), None) if cur.scenarios else None
+    if current == 3:
+        _ledger(user, mentor, today() - timedelta(days=7), today() - timedelta(days=1))
+        if scenario is not None:
+            attempt = RolePlayAttempt(trainee_id=user.id, scenario_slug=scenario.slug, number=1, allowed=2,
+                                      scheduled_for=_at(today() + timedelta(days=3), 10), place="Meeting room 2",
+                                      scheduled_by=mentor.id, state="scheduled")
+            db.session.add(attempt)
+            db.session.flush()
+            for evaluator in (mentor, head):
+                db.session.add(RolePlayEvaluator(attempt_id=attempt.id, evaluator_id=evaluator.id))
+    elif current == 4 and scenario is not None:
+        begin3, end3 = windows[3]
+        for number, (day, low) in enumerate([(end3 - timedelta(days=10), True), (end3 - timedelta(days=2), False)], 1):
+            attempt = RolePlayAttempt(trainee_id=user.id, scenario_slug=scenario.slug, number=number, allowed=2,
+                                      scheduled_for=_at(day, 10), place="Meeting room 2", scheduled_by=mentor.id,
+                                      state="scored", completed_at=_at(day, 12))
+            db.session.add(attempt)
+            db.session.flush()
+            scores = {}
+            for evaluator in (mentor, head):
+                db.session.add(RolePlayEvaluator(attempt_id=attempt.id, evaluator_id=evaluator.id,
+                                                 submitted_at=_at(day, 11)))
+                scores[evaluator.id] = {}
+                for i, c in enumerate(scenario.criteria):
+                    value = max(1, c.scale - (2 if low and i % 2 == 0 else 1 if low else i % 2))
+                    scores[evaluator.id][c.id] = value
+                    db.session.add(RolePlayScore(attempt_id=attempt.id, evaluator_id=evaluator.id, criterion_id=c.id,
+                                                 score=value, comment=None if not low else
+                                                 "Missed the question that would have found the hidden fact."))
+            result = rules.role_play_result(scenario.criteria, scores, scenario.pass_threshold)
+            attempt.percent, attempt.passed = float(result.percent), result.passed
+        opened = end3
+        _ledger(user, mentor, opened, today() - timedelta(days=1))
+        for week in range(8):
+            monday_ = rules.monday(opened) + timedelta(days=7 * (week + 1))
+            if monday_ > today():
+                break
+            db.session.add(SupervisionNote(
+                trainee_id=user.id, author_id=mentor.id, week_of=monday_, created_at=_at(monday_ + timedelta(days=4)),
+                situation=SITUATIONS[week % len(SITUATIONS)], advice=ADVICE[week % len(ADVICE)]))
+
+
+SITUATIONS = [
+    "Meeting with a facility manager who wanted a price before any questions.",
+    "A school asked for net-60 terms on a small order.",
+    "A dealer complained about a late delivery of cartridges.",
+    "Third meeting with the same influencer, no decision maker yet.",
+    "A client asked for a discount above the manager's limit.",
+    "First referral request after a delivered order.",
+    "Trade fair follow-up: twelve contacts to qualify.",
+    "An archive needed a dehumidifier that was out of stock.",
+]
+ADVICE = [
+    "Ask about the rooms and hours first; the price follows the need.",
+    "Net-60 needs accounting and the head of sales; offer net-30 or prepayment with its discount.",
+    "Check Ledger for the shipment, call the client before they call you, log the cause.",
+    "Ask who signs; offer a short meeting with the director and the influencer together.",
+    "Trade: a larger order or earlier payment, never a bare discount.",
+    "Good timing, right after the happy delivery call. Log the referral with its source.",
+    "Call within 48 hours, the best ten first; log each in Pipeline with source 'event'.",
+    "Offer the in-stock alternative with both lead times; let the client choose.",
+]
+
+
+def _event(user, task, kind, actor, day, note):
+    db.session.add(SignOffEvent(trainee_id=user.id, task_id=task.id, kind=kind, actor_id=actor.id, note=note,
+                                at=_at(min(day, today()), 14 if kind != "requested" else 10)))
+
+
+def _ledger(user, mentor, first, last):
+    """Working days of realistic figures: call days and meeting days in turn, confirmed by the mentor after a day."""
+    rng = random.Random(user.email)
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            meeting_day = day.toordinal() % 2 == 0
+            figures = {
+                "calls": rng.randint(3, 7) if meeting_day else rng.randint(16, 24),
+                "meetings": rng.randint(1, 2) if meeting_day else 0,
+                "applications": int(rng.random() < 0.45),
+                "orders": int(rng.random() < 0.25),
+                "referrals": int(rng.random() < 0.6),
+                "events": int(day.day <= 7 and day.weekday() == 3),
+                "decision_makers": rng.randint(0, 2) if meeting_day else rng.randint(0, 1),
+                "deals": int(rng.random() < 0.22),
+            }
+            entry = ActivityEntry(trainee_id=user.id, day=day, entered_by=user.id, entered_at=_at(day, 18), **figures)
+            if day < today() - timedelta(days=1):
+                entry.confirmed_by, entry.confirmed_at = mentor.id, _at(day + timedelta(days=1), 9)
+            db.session.add(entry)
+        day += timedelta(days=1)

@@ -119,3 +119,42 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+def complete_stages_before(app, uid, stage_number):
+    """Record every requirement of the stages before stage_number for a trainee: modules, quizzes,
+    checklist tasks, the job-description signature and, past stage 3, a passed role-play."""
+    from datetime import datetime, timezone
+
+    import sqlalchemy as sa
+
+    from onboarding.assessment.models import GRADED, QuizAttempt
+    from onboarding.learning.models import ModuleCompletion
+    from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
+
+    with app.app_context():
+        cur = app.extensions["curriculum"]
+        for stage in cur.stages:
+            if stage.number >= stage_number:
+                continue
+            for m in stage.modules:
+                if _db.session.scalar(sa.select(ModuleCompletion.id).where(
+                        ModuleCompletion.user_id == uid, ModuleCompletion.module_slug == m.slug)) is None:
+                    _db.session.add(ModuleCompletion(user_id=uid, module_slug=m.slug, content_version=m.version))
+            for q in stage.quizzes:
+                if _db.session.scalar(sa.select(QuizAttempt.id).where(
+                        QuizAttempt.user_id == uid, QuizAttempt.quiz_slug == q.slug)) is None:
+                    _db.session.add(QuizAttempt(user_id=uid, quiz_slug=q.slug, number=1, allowed=q.attempts,
+                                                state=GRADED, plan={}, passed=True, percent=100.0, score=1,
+                                                max_score=1, graded_at=datetime.now(timezone.utc)))
+            for task in stage.checklist.tasks if stage.checklist else ():
+                _db.session.add(SignOffEvent(trainee_id=uid, task_id=task.id, kind="signed"))
+        doc = cur.job_description
+        if _db.session.scalar(sa.select(Acknowledgement.id).where(Acknowledgement.trainee_id == uid,
+                                                                  Acknowledgement.version == doc.version)) is None:
+            _db.session.add(Acknowledgement(trainee_id=uid, document=doc.slug, version=doc.version, typed_name="x"))
+        if stage_number > 3 and cur.scenarios:
+            _db.session.add(RolePlayAttempt(trainee_id=uid, scenario_slug=next(iter(cur.scenarios)), number=1,
+                                            allowed=2, scheduled_for=datetime.now(timezone.utc), state="scored",
+                                            percent=90.0, passed=True, completed_at=datetime.now(timezone.utc)))
+        _db.session.commit()

@@ -28,6 +28,7 @@ OWNER_ONLY = row(L, A, D, D, D, D, D)
 GRADERS = row(L, D, D, A, A, A, A)
 OWN_GRADERS = row(L, D, D, A, D, A, A)
 HEAD_ONLY = row(L, D, D, D, D, A, D)
+MENTOR_OR_HEAD = row(L, D, D, A, D, A, D)
 
 # (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id.
 MATRIX = {
@@ -66,11 +67,33 @@ MATRIX = {
     ("notifications.inbox", "GET"): SIGNED_IN,
     ("notifications.read_all", "POST"): SIGNED_IN,
     ("notifications.open_note", "POST"): OWNER_ONLY,
+    ("mentoring.checklist", "GET"): OWNER_MENTOR_MANAGERS,
+    ("mentoring.request_task", "POST"): OWNER_ONLY,
+    ("mentoring.task_step", "POST"): OWN_GRADERS,
+    ("mentoring.activity", "GET"): OWNER_MENTOR_MANAGERS,
+    ("mentoring.activity", "POST"): OWNER_ONLY,
+    ("mentoring.confirm", "POST"): OWN_GRADERS,
+    ("mentoring.correct", "GET"): OWN_GRADERS,
+    ("mentoring.correct", "POST"): OWN_GRADERS,
+    ("mentoring.targets", "GET"): HEAD_ONLY,
+    ("mentoring.targets", "POST"): HEAD_ONLY,
+    ("mentoring.role_play", "GET"): OWNER_MENTOR_MANAGERS,
+    ("mentoring.role_play", "POST"): MENTOR_OR_HEAD,
+    ("mentoring.decision", "POST"): HEAD_ONLY,
+    ("mentoring.attempt", "GET"): OWNER_MENTOR_MANAGERS,
+    ("mentoring.attempt", "POST"): MENTOR_OR_HEAD,  # the evaluators: the mentor and the head
+    ("mentoring.sign", "POST"): TRAINEE_ONLY,
+    ("mentoring.signatures", "GET"): MANAGERS,
+    ("mentoring.signed_copy", "GET"): OWNER_MENTOR_MANAGERS,
+    ("mentoring.supervision", "GET"): OWNER_MENTOR_MANAGERS,
+    ("mentoring.supervision", "POST"): OWN_GRADERS,
+    ("mentoring.assign", "POST"): HEAD_ONLY,
 }
 
 # Values for URL parameters: every id is someone else's object for all but the owner and staff.
 URL_VALUES = {"number": "1", "slug": "{slug}", "user_id": "{trainee}", "attempt_id": "{attempt}",
-              "note_id": "{note}"}
+              "note_id": "{note}", "task_id": "proposal", "step": "sign", "entry_id": "{entry}", "ack_id": "{ack}"}
+ENDPOINT_VALUES = {"mentoring.attempt": {"attempt_id": "{role_play}"}}
 SLUGS = {"learning": "hello", "assessment": "basics"}
 
 
@@ -115,8 +138,21 @@ def world(app, make_user):
         submit(attempt, quiz, {"stock": "The DL-70 from stock.", "pick": "o1"}, trainee)
         note = Notification(user_id=trainee.id, kind="extra_attempt", params={"quiz": "Written test"}, link="/")
         db.session.add(note)
+        from datetime import date, datetime, timezone
+
+        from onboarding.mentoring.models import Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayEvaluator
+
+        entry = ActivityEntry(trainee_id=trainee.id, day=date(2026, 11, 2), calls=10, entered_by=trainee.id)
+        doc = curriculum().job_description
+        ack = Acknowledgement(trainee_id=trainee.id, document=doc.slug, version=doc.version, typed_name="x")
+        role_play = RolePlayAttempt(trainee_id=trainee.id, scenario_slug="school", number=1, allowed=2,
+                                    scheduled_for=datetime.now(timezone.utc), state="scheduled")
+        db.session.add_all([entry, ack, role_play])
+        db.session.flush()
+        db.session.add_all([RolePlayEvaluator(attempt_id=role_play.id, evaluator_id=ids["mentor"]),
+                            RolePlayEvaluator(attempt_id=role_play.id, evaluator_id=ids["head"])])
         db.session.commit()
-        ids["attempt"], ids["note"] = attempt.id, note.id
+        ids.update(attempt=attempt.id, note=note.id, entry=entry.id, ack=ack.id, role_play=role_play.id)
     return ids
 
 
@@ -124,9 +160,10 @@ def _url(rule, world):
     path = rule.rule
     slug = SLUGS.get(rule.endpoint.split(".")[0], "hello")
     for name in rule.arguments:
-        value = URL_VALUES[name].format(trainee=world["trainee"], slug=slug, attempt=world["attempt"],
-                                        note=world["note"])
-        path = re.sub(rf"<(?:[a-z]+:)?{name}>", value, path)
+        template = ENDPOINT_VALUES.get(rule.endpoint, {}).get(name, URL_VALUES[name])
+        value = template.format(trainee=world["trainee"], slug=slug, attempt=world["attempt"], note=world["note"],
+                                entry=world["entry"], ack=world["ack"], role_play=world["role_play"])
+        path = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", value, path)
     return path
 
 

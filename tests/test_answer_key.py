@@ -15,12 +15,11 @@ import pytest
 import sqlalchemy as sa
 
 from onboarding import create_app
-from onboarding.assessment.models import GRADED, QuizAttempt
 from onboarding.content import load_curriculum
 from onboarding.extensions import db
 from onboarding.learning.models import ModuleCompletion
 
-from .conftest import AuthActions
+from .conftest import AuthActions, complete_stages_before
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = load_curriculum(ROOT / "content", ROOT / "quizzes")
@@ -50,13 +49,7 @@ def _trainee_with_every_stage_open(app):
 
 
 def _pass_earlier_stage_quizzes(app, uid, stage_number):
-    with app.app_context():
-        for quiz in app.extensions["curriculum"].quiz_list:
-            if quiz.stage < stage_number and db.session.scalar(sa.select(QuizAttempt.id).where(
-                    QuizAttempt.user_id == uid, QuizAttempt.quiz_slug == quiz.slug)) is None:
-                db.session.add(QuizAttempt(user_id=uid, quiz_slug=quiz.slug, number=1, allowed=quiz.attempts,
-                                           state=GRADED, plan={}, passed=True, percent=100.0))
-        db.session.commit()
+    complete_stages_before(app, uid, stage_number)
 
 
 def _normalise(html: str) -> str:

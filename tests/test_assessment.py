@@ -12,7 +12,7 @@ from onboarding.content import curriculum
 from onboarding.extensions import db
 from onboarding.notifications.models import Notification
 
-from .conftest import AuthActions
+from .conftest import AuthActions, complete_stages_before
 
 
 def _attempt_id(response):
@@ -204,7 +204,8 @@ def test_written_answers_await_review_then_the_mentor_grades(app, client, auth, 
     auth.logout()
 
     with app.app_context():
-        note = db.session.scalar(sa.select(Notification).where(Notification.user_id == trainee["mentor"]))
+        note = db.session.scalar(sa.select(Notification).where(Notification.user_id == trainee["mentor"],
+                                                               Notification.kind == "answers_waiting"))
         assert note.kind == "answers_waiting" and note.link == f"/attempts/{attempt_id}/grade"
     auth.login("mentor@example.com")
     inbox = client.get("/grading").get_data(as_text=True)
@@ -236,17 +237,7 @@ def test_written_answers_await_review_then_the_mentor_grades(app, client, auth, 
 
 
 def _open_stage_three(app, uid):
-    """Record the modules and passed quizzes of stages 1 and 2 directly."""
-    from onboarding.learning.models import ModuleCompletion
-
-    cur = curriculum()
-    for stage in cur.stages[:2]:
-        for m in stage.modules:
-            db.session.add(ModuleCompletion(user_id=uid, module_slug=m.slug, content_version=m.version))
-        for q in stage.quizzes:
-            db.session.add(QuizAttempt(user_id=uid, quiz_slug=q.slug, number=1, allowed=q.attempts, state=GRADED,
-                                       plan={}, passed=True, percent=100.0, score=1, max_score=1))
-    db.session.commit()
+    complete_stages_before(app, uid, 3)
 
 
 def test_only_the_trainees_own_mentor_head_or_admin_grade(app, client, auth, trainee, make_user):

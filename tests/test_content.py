@@ -543,7 +543,7 @@ def test_check_content_reports_problems_and_exits_1(app, runner, broken):
 def test_check_content_on_the_good_set_exits_0(runner):
     result = runner.invoke(args=["check-content"])
     assert result.exit_code == 0, result.output
-    assert "Content is valid: 4 stages, 6 modules, 2 quizzes, 13 products" in result.stdout
+    assert "Content is valid: 4 stages, 6 modules, 2 quizzes, 2 checklist tasks, 1 role-play scenarios, 13 products" in result.stdout
 
 
 # --------------------------------------------------------------------------- sanitisation

@@ -69,8 +69,8 @@ def test_locked_stage_modules_are_refused(client, auth, make_user):
 
 
 def test_completing_stage_one_opens_stage_two(app, client, auth, make_user):
-    """Stage 1 holds two modules and the `basics` quiz: both are needed to open stage 2."""
-    make_user("trainee", email="sam@example.com")
+    """Stage 1 holds two modules, the `basics` quiz and the signature: all are needed to open stage 2."""
+    make_user("trainee", email="sam@example.com", name="Trainee 1")
     auth.login("sam@example.com")
     complete(client, auth, "hello")
     response = complete(client, auth, "rules")
@@ -82,6 +82,13 @@ def test_completing_stage_one_opens_stage_two(app, client, auth, make_user):
     from .test_assessment import answer_all_right, take
 
     take(client, auth, "basics", answer_all_right)
+    home = client.get("/").get_data(as_text=True)
+    assert "Continue: Products" not in home and "Job description not signed" in home
+    token = auth.token("/job-description")
+    wrong = client.post("/job-description/sign", data={"typed_name": "Someone Else", "csrf_token": token},
+                        follow_redirects=True)
+    assert "Type your full name exactly as it appears on your account" in wrong.get_data(as_text=True)
+    client.post("/job-description/sign", data={"typed_name": "  trainee 1 ", "csrf_token": token})
     home = client.get("/").get_data(as_text=True)
     assert "Continue: Products" in home
     assert client.get("/modules/products").status_code == 200

@@ -31,6 +31,7 @@ class QuizStatus:
     open_attempt: int | None  # id of the attempt in progress
     awaiting: bool  # an attempt waits for grading
     best_percent: float | None
+    passed_on: object = None  # the date of the first passing attempt
 
     @property
     def left(self) -> int:
@@ -48,7 +49,8 @@ def statuses(user_ids, quizzes) -> dict:
     attempts, extras = {}, {}
     if user_ids:
         for a in db.session.execute(sa.select(QuizAttempt.user_id, QuizAttempt.quiz_slug, QuizAttempt.id,
-                                              QuizAttempt.state, QuizAttempt.passed, QuizAttempt.percent)
+                                              QuizAttempt.state, QuizAttempt.passed, QuizAttempt.percent,
+                                              QuizAttempt.graded_at)
                                     .where(QuizAttempt.user_id.in_(user_ids))):
             attempts.setdefault((a.user_id, a.quiz_slug), []).append(a)
         for uid, slug, count in db.session.execute(
@@ -66,7 +68,8 @@ def statuses(user_ids, quizzes) -> dict:
                 passed=any(r.passed for r in rows),
                 open_attempt=next((r.id for r in rows if r.state == IN_PROGRESS), None),
                 awaiting=any(r.state == AWAITING for r in rows),
-                best_percent=max(percents) if percents else None)
+                best_percent=max(percents) if percents else None,
+                passed_on=min((r.graded_at.date() for r in rows if r.passed and r.graded_at), default=None))
         result[uid] = per_quiz
     return result
 

@@ -27,11 +27,18 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    #: Raised on every password change, reset or deactivation: sessions made before it stop working.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __table_args__ = (sa.CheckConstraint(sa.text("role IN ('trainee', 'mentor', 'head', 'admin')"), name="role"),)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:
+        """The session's user id, tied to the current session version."""
+        return f"{self.id}:{self.session_version}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -19,9 +19,15 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id: str):
+    """The user of a session, if the account is active and the session is not older than a password change."""
+    uid, _, version = session_id.partition(":")
+    if not uid.isdigit() or not version.isdigit() or len(uid) > 12:
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _safe_next(target: str | None) -> str:
@@ -77,8 +83,10 @@ def password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("The current password is not right."))
         else:
-            change_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            change_password(user, form.password.data)
             db.session.commit()
-            flash(_("Your password is changed."), "success")
+            login_user(user, remember=False)  # this session continues; every other one ends
+            flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)

@@ -7,6 +7,7 @@ from pathlib import Path
 from .data import load_catalog, load_price_list
 from .directives import Expander
 from .model import ContentError, Curriculum, Document, Module, Problem, Stage
+from .practice import PracticeLoader
 from .quizzes import QuizLoader
 from .render import render_markdown
 from .yamlutil import key_line, read_yaml
@@ -148,20 +149,25 @@ class _Loader:
                 minutes=m["meta"]["minutes"], prerequisites=tuple(m["meta"].get("prerequisites") or ()),
                 summary=m["meta"].get("summary", ""), html=html, toc=toc, version=_digest(m["text"].encode(), data_version.encode()),
                 path=m["rel"], words=len(m["body"].split()))
-        quizzes = QuizLoader(self.quizzes_dir, self.rel, self.problems, {m["number"] for m, _, _ in stages},
+        stage_numbers = {m["number"] for m, _, _ in stages}
+        quizzes = QuizLoader(self.quizzes_dir, self.rel, self.problems, stage_numbers,
                              set(modules), catalog, prices).load() if self.quizzes_dir else {}
+        practice = PracticeLoader(self.quizzes_dir or self.root / "nowhere", self.rel,
+                                  lambda path, line, msg: self.problems.append(Problem(self.rel(path), line, msg)),
+                                  stage_numbers, set(modules))
+        checklists, scenarios = practice.checklists(), practice.scenarios()
         if self.problems or doc is None:
             raise ContentError(self.problems or [Problem(self.rel(self.root / "job-description.md"), 1,
                                                          "the job description could not be read")])
         stage_objs = tuple(
             Stage(meta["number"], meta["title"], meta["summary"], meta["planned_days"],
                   tuple(sorted((mod for mod in modules.values() if mod.stage == meta["number"]), key=lambda x: x.order)),
-                  tuple(q for q in quizzes.values() if q.stage == meta["number"]))
+                  tuple(q for q in quizzes.values() if q.stage == meta["number"]), checklists.get(meta["number"]))
             for meta, _, _ in sorted(stages, key=lambda s: s[0]["number"]))
         version = _digest(*(f"{k}:{v}".encode() for k, v in sorted(self.files.items())),
                           *(m.version.encode() for m in modules.values()), doc.version.encode())
         return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16],
-                          signature(self.root, self.quizzes_dir), quizzes)
+                          signature(self.root, self.quizzes_dir), quizzes, scenarios)
 
     def check_numbering(self, stages):
         """Stages are numbered 1 to N once each; name the stage file whose number breaks that."""

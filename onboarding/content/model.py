@@ -79,6 +79,7 @@ class Stage:
     planned_days: int
     modules: tuple  # of Module, by order
     quizzes: tuple = ()  # of Quiz, by title
+    checklist: object = None  # practice.Checklist of the tasks the mentor signs off
 
     @property
     def module_slugs(self) -> tuple:
@@ -111,6 +112,12 @@ class Curriculum:
     version: str
     files: tuple = ()  # signature of the folders it was loaded from, to notice edits
     quizzes: dict = None  # slug -> Quiz
+    scenarios: dict = None  # slug -> practice.Scenario
+
+    @property
+    def tasks(self) -> dict:
+        """Every checklist task by id."""
+        return {t.id: t for s in self.stages if s.checklist for t in s.checklist.tasks}
 
     @property
     def quiz_list(self) -> list:

@@ -13,14 +13,15 @@ def completed_slugs(user_id: int) -> frozenset:
 
 
 def completions_by_user(user_ids) -> dict:
-    """{user id: frozenset of completed slugs} for many trainees in one query."""
-    result = {uid: set() for uid in user_ids}
+    """{user id: {completed slug: date completed}} for many trainees in one query."""
+    result = {uid: {} for uid in user_ids}
     if user_ids:
-        rows = db.session.execute(sa.select(ModuleCompletion.user_id, ModuleCompletion.module_slug)
+        rows = db.session.execute(sa.select(ModuleCompletion.user_id, ModuleCompletion.module_slug,
+                                            ModuleCompletion.completed_at)
                                   .where(ModuleCompletion.user_id.in_(list(user_ids))))
-        for uid, slug in rows:
-            result[uid].add(slug)
-    return {uid: frozenset(slugs) for uid, slugs in result.items()}
+        for uid, slug, at in rows:
+            result[uid][slug] = at.date()
+    return result
 
 
 def complete_module(user, module) -> bool:

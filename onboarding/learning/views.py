@@ -1,5 +1,6 @@
 """The trainee's path: stages, modules, completion, and the job description to read."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -100,4 +101,16 @@ def complete(slug):
 @bp.get("/job-description")
 @login_required
 def job_description():
-    return render_template("learning/document.html", document=curriculum().job_description)
+    from ..mentoring.forms import SignForm
+    from ..mentoring.models import Acknowledgement
+
+    document = curriculum().job_description
+    signature = outdated = None
+    if current_user.role == TRAINEE:
+        mine = db.session.scalars(sa.select(Acknowledgement).where(Acknowledgement.trainee_id == current_user.id)
+                                  .order_by(Acknowledgement.signed_at.desc())).all()
+        signature = next((a for a in mine if a.version == document.version), None)
+        outdated = mine[0] if mine and signature is None else None
+    form = SignForm(formdata=None, typed_name=request.args.get("typed", ""))
+    return render_template("learning/document.html", document=document, signature=signature, outdated=outdated,
+                           form=form)

@@ -24,6 +24,23 @@ def wording(note: Notification) -> str:
                                    _("Your attempt at “%(quiz)s” is graded: %(percent)s%%, not passed.",
                                      quiz=p.get("quiz", ""), percent=p.get("percent", ""))),
         "extra_attempt": lambda: _("You have one more attempt at “%(quiz)s”.", quiz=p.get("quiz", "")),
+        "mentor_assigned": lambda: _("You now mentor %(trainee)s.", trainee=p.get("trainee", "")),
+        "sign_off_requested": lambda: _("%(trainee)s asks you to sign off “%(task)s”.", trainee=p.get("trainee", ""),
+                                        task=p.get("task", "")),
+        "sign_off_signed": lambda: _("Your mentor signed off “%(task)s”.", task=p.get("task", "")),
+        "sign_off_returned": lambda: _("Your mentor returned “%(task)s” with feedback.", task=p.get("task", "")),
+        "sign_off_revoked": lambda: _("The sign-off of “%(task)s” was revoked.", task=p.get("task", "")),
+        "activity_corrected": lambda: _("Your mentor corrected your figures for %(day)s.", day=p.get("day", "")),
+        "role_play_scheduled": lambda: _("Your role-play “%(scenario)s” is scheduled.", scenario=p.get("scenario", "")),
+        "role_play_to_evaluate": lambda: _("You evaluate the role-play of %(trainee)s.", trainee=p.get("trainee", "")),
+        "role_play_result": lambda: (_("Role-play result: %(percent)s%%, passed.", percent=p.get("percent", ""))
+                                     if p.get("passed") else
+                                     _("Role-play result: %(percent)s%%, not passed.", percent=p.get("percent", ""))),
+        "decision_due": lambda: _("%(trainee)s failed the second role-play: your decision is needed.",
+                                  trainee=p.get("trainee", "")),
+        "hold_extend": lambda: _("Training is extended to %(date)s with a plan.", date=p.get("date", "")),
+        "hold_withdraw": lambda: _("The head of sales has withdrawn the training."),
+        "supervision_note": lambda: _("%(author)s added a supervision note.", author=p.get("author", "")),
     }
     return texts.get(note.kind, lambda: note.kind)()
 

@@ -19,6 +19,7 @@ class TraineeRecord(db.Model):
     target_date: Mapped[date]
     mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(sa.String(24), default="in_training")
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
     mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id], lazy="joined")

@@ -52,9 +52,13 @@ def create_user(email: str, full_name: str, role: str, password: str, actor=None
 
 def _add_record(user: User, start: date, mentor_id, ramp_days: int, actor) -> TraineeRecord:
     rec = TraineeRecord(user_id=user.id, start_date=start, target_date=TraineeRecord.default_target(start, ramp_days),
-                        mentor_id=mentor_id, status="in_training")
+                        mentor_id=None, status="in_training")
     db.session.add(rec)
     db.session.flush()
+    if mentor_id is not None:
+        from ..mentoring.services import assign_mentor
+
+        assign_mentor(rec, mentor_id, actor)
     record("trainee_added", rec, actor=actor, trainee=user.id, start_date=start.isoformat(), mentor=mentor_id)
     return rec
 
@@ -76,6 +80,7 @@ def set_active(user: User, active: bool, actor) -> None:
     if user.active == active:
         return
     user.active = active
+    user.session_version = (user.session_version or 0) + 1
     record("user_activated" if active else "user_deactivated", user, actor=actor)
 
 
@@ -91,8 +96,9 @@ def update_plan(rec: TraineeRecord, start_date: date, target_date: date, mentor_
     if mentor_id is not None and mentor_id not in {m.id for m in mentors()}:
         raise PeopleError(_l("Choose an active mentor or head of sales."))
     if mentor_id != rec.mentor_id:
-        record("mentor_assigned", rec, actor=actor, trainee=rec.user_id, before=rec.mentor_id, after=mentor_id)
-        rec.mentor_id = mentor_id
+        from ..mentoring.services import assign_mentor
+
+        assign_mentor(rec, mentor_id, actor)
     if (start_date, target_date) != (rec.start_date, rec.target_date):
         record("plan_changed", rec, actor=actor, trainee=rec.user_id,
                before=[rec.start_date.isoformat(), rec.target_date.isoformat()],

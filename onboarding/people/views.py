@@ -61,10 +61,14 @@ def _render_trainee(user, plan_form=None, status=200):
     for a in attempts:
         by_quiz.setdefault(a.quiz_slug, []).append(a)
     extra_form = ExtraAttemptForm(formdata=None, reason=request.args.get("reason", ""))
+    from ..mentoring.models import MentorAssignment
+
+    history = db.session.scalars(sa.select(MentorAssignment).where(MentorAssignment.trainee_id == user.id)
+                                 .order_by(MentorAssignment.started_at)).all()
     return render_template("people/trainee.html", trainee=user, record=record, progress=trainee_progress(record),
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
                            quiz_status=statuses([user.id], cur.quiz_list)[user.id], attempts=by_quiz,
-                           extra_form=extra_form, extra_for=request.args.get("quiz")), status
+                           extra_form=extra_form, extra_for=request.args.get("quiz"), history=history), status
 
 
 @bp.get("/trainees/<int:user_id>")

@@ -2,9 +2,10 @@
 
 Pure functions of the curriculum's requirements and the trainee's facts; no
 Flask and no database, so the same rules serve every page, the API and tests.
-A stage is complete when its modules are done and its quizzes passed (later:
-its checklist signed off); stage 1 is open from the start and each later stage
-opens when the one before is complete.
+A stage is complete when its modules are done, its quizzes passed and its
+checklist signed off (stage 1 also needs the current job description signed,
+stage 3 the role-play passed); stage 1 is open from the start and each later
+stage opens when the one before is complete.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +22,9 @@ class StageRequirements:
     planned_days: int
     modules: tuple  # of (slug, prerequisites tuple), in reading order
     quizzes: tuple = ()  # quiz slugs
+    tasks: tuple = ()  # checklist task ids the mentor signs off
+    needs_signature: bool = False  # the current job description, signed
+    needs_role_play: bool = False  # the role-play certification, passed
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,11 @@ class TraineeFacts:
     completed_modules: frozenset = field(default_factory=frozenset)
     passed_quizzes: frozenset = field(default_factory=frozenset)
     blocked_quizzes: frozenset = field(default_factory=frozenset)  # every attempt used, none passed
+    signed_tasks: frozenset = field(default_factory=frozenset)
+    signature_current: bool = False
+    role_play_passed: bool = False
+    #: When each requirement was met: "module:slug", "quiz:slug", "task:id", "signature", "role-play".
+    dates: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,14 +56,22 @@ class StageProgress:
     quizzes_passed: int = 0
     quizzes_total: int = 0
     blocked_quizzes: tuple = ()
+    tasks_signed: int = 0
+    tasks_total: int = 0
+    needs_signature: bool = False
+    signature_current: bool = False
+    needs_role_play: bool = False
+    role_play_passed: bool = False
+    completed_on: date | None = None  # the day its last requirement was met
 
     @property
     def steps_done(self) -> int:
-        return self.modules_done + self.quizzes_passed
+        return (self.modules_done + self.quizzes_passed + self.tasks_signed
+                + (self.needs_signature and self.signature_current) + (self.needs_role_play and self.role_play_passed))
 
     @property
     def steps_total(self) -> int:
-        return self.modules_total + self.quizzes_total
+        return self.modules_total + self.quizzes_total + self.tasks_total + self.needs_signature + self.needs_role_play
 
     @property
     def percent(self) -> int:
@@ -125,7 +142,10 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
         slugs = [slug for slug, _ in stage.modules]
         count = sum(1 for s in slugs if s in done)
         passed = [q for q in stage.quizzes if q in facts.passed_quizzes]
-        is_complete = count == len(slugs) and len(passed) == len(stage.quizzes)
+        signed = [t for t in stage.tasks if t in facts.signed_tasks]
+        is_complete = (count == len(slugs) and len(passed) == len(stage.quizzes) and len(signed) == len(stage.tasks)
+                       and (facts.signature_current or not stage.needs_signature)
+                       and (facts.role_play_passed or not stage.needs_role_play))
         if not previous_complete:
             state = LOCKED
         elif is_complete:
@@ -147,6 +167,11 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
             locked_reason=result[-1].title if state == LOCKED and result else None,
             quizzes_passed=len(passed), quizzes_total=len(stage.quizzes),
             blocked_quizzes=tuple(q for q in stage.quizzes if q in facts.blocked_quizzes and state != LOCKED),
+            tasks_signed=len(signed), tasks_total=len(stage.tasks),
+            needs_signature=stage.needs_signature, signature_current=facts.signature_current,
+            needs_role_play=stage.needs_role_play, role_play_passed=facts.role_play_passed,
+            completed_on=_completed_on(stage, facts, result[-1].completed_on if result else None)
+            if state == COMPLETE else None,
         ))
         previous_complete = previous_complete and is_complete
     total = sum(len(s.modules) for s in stages)
@@ -155,9 +180,22 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
                     next_quiz)
 
 
-def requirements_from(curriculum) -> tuple:
-    """The stage requirements of a loaded curriculum."""
+def _completed_on(stage, facts, previous: date | None) -> date | None:
+    """The day the stage's last requirement was met (never before the previous stage's completion)."""
+    keys = ([f"module:{slug}" for slug, _ in stage.modules] + [f"quiz:{q}" for q in stage.quizzes]
+            + [f"task:{t}" for t in stage.tasks] + (["signature"] if stage.needs_signature else [])
+            + (["role-play"] if stage.needs_role_play else []))
+    days = [facts.dates[k] for k in keys if k in facts.dates] + ([previous] if previous else [])
+    return max(days) if days else None
+
+
+def requirements_from(curriculum, signature_stage: int = 1, role_play_stage: int = 3) -> tuple:
+    """The stage requirements of a loaded curriculum: the job description is signed in stage 1 and the
+    role-play passed in stage 3 (when the curriculum has role-play scenarios)."""
     return tuple(StageRequirements(s.number, s.title, s.planned_days,
                                    tuple((m.slug, m.prerequisites) for m in s.modules),
-                                   tuple(q.slug for q in s.quizzes))
+                                   tuple(q.slug for q in s.quizzes),
+                                   tuple(t.id for t in s.checklist.tasks) if s.checklist else (),
+                                   needs_signature=s.number == signature_stage and curriculum.job_description is not None,
+                                   needs_role_play=s.number == role_play_stage and bool(curriculum.scenarios))
                  for s in curriculum.stages)

@@ -7,21 +7,38 @@ from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
 from ..learning.services import completions_by_user
+from ..mentoring.services import facts_by_user
 from ..people.models import TraineeRecord
 from ..timeutil import today
 from .progress import TraineeFacts, compute_progress, requirements_from
 
 
-def progress_of(record: TraineeRecord, completed: frozenset, quiz_status: dict):
-    facts = TraineeFacts(record.start_date, completed,
+def progress_of(record: TraineeRecord, completed: dict, quiz_status: dict, practice: dict):
+    """The trainee's progress from rows already loaded (see facts_for)."""
+    dates = {f"module:{slug}": day for slug, day in completed.items()}
+    dates.update({f"quiz:{slug}": st.passed_on for slug, st in quiz_status.items() if st.passed and st.passed_on})
+    dates.update(practice["dates"])
+    facts = TraineeFacts(record.start_date, frozenset(completed),
                          passed_quizzes=frozenset(s for s, st in quiz_status.items() if st.passed),
-                         blocked_quizzes=frozenset(s for s, st in quiz_status.items() if st.blocked))
+                         blocked_quizzes=frozenset(s for s, st in quiz_status.items() if st.blocked),
+                         signed_tasks=frozenset(practice["signed_tasks"]),
+                         signature_current=practice["signature_current"],
+                         role_play_passed=practice["role_play_passed"], dates=dates)
     return compute_progress(requirements_from(curriculum()), facts, today())
+
+
+def facts_for(user_ids):
+    """Everything the progress rules need for these trainees, in a fixed number of queries."""
+    cur = curriculum()
+    doc = cur.job_description
+    return (completions_by_user(user_ids), statuses(user_ids, cur.quiz_list),
+            facts_by_user(user_ids, doc.version if doc else None))
 
 
 def trainee_progress(record: TraineeRecord):
     uid = record.user_id
-    return progress_of(record, completions_by_user([uid])[uid], statuses([uid], curriculum().quiz_list)[uid])
+    done, quiz_status, practice = facts_for([uid])
+    return progress_of(record, done[uid], quiz_status[uid], practice[uid])
 
 
 def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, search: str = ""):
@@ -37,6 +54,6 @@ def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, s
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
     records = pagination.items
     ids = [r.user_id for r in records]
-    done, quiz_status = completions_by_user(ids), statuses(ids, curriculum().quiz_list)
-    rows = [(r, progress_of(r, done[r.user_id], quiz_status[r.user_id])) for r in records]
+    done, quiz_status, practice = facts_for(ids)
+    rows = [(r, progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id])) for r in records]
     return pagination, rows

@@ -1,0 +1,232 @@
+"""What mentors and trainees record in stages 3 and 4: sign-offs, the activity ledger, role-plays,
+signatures of the job description, supervision notes, and who mentored whom when."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..extensions import db
+from ..timeutil import utcnow
+
+# ---------------------------------------------------------------- mentor assignments
+
+
+class MentorAssignment(db.Model):
+    """One period in which a mentor looked after a trainee; the open one has no end."""
+
+    __tablename__ = "mentor_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+
+
+# ---------------------------------------------------------------- practical sign-offs
+
+REQUESTED, SIGNED, RETURNED, REVOKED = "requested", "signed", "returned", "revoked"
+
+
+class SignOffEvent(db.Model):
+    """One step in the life of a checklist task: requested, signed, returned or revoked. Never edited."""
+
+    __tablename__ = "sign_off_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(sa.String(80))
+    kind: Mapped[str] = mapped_column(sa.String(12))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    evidence_url: Mapped[str | None] = mapped_column(sa.String(500))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.text("kind IN ('requested', 'signed', 'returned', 'revoked')"), name="kind"),
+    )
+
+
+# ---------------------------------------------------------------- the activity ledger
+
+FIGURES = ("calls", "meetings", "applications", "orders", "referrals", "events", "decision_makers", "deals")
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+
+
+class ActivityTarget(db.Model):
+    """Weekly targets for one team (team_id NULL: the default for everyone else), set by the head of sales."""
+
+    __tablename__ = "activity_targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), unique=True)
+    calls: Mapped[int] = mapped_column(default=80)
+    meetings: Mapped[int] = mapped_column(default=5)
+    applications: Mapped[int] = mapped_column(default=2)
+    orders: Mapped[int] = mapped_column(default=1)
+    referrals: Mapped[int] = mapped_column(default=3)
+    events: Mapped[int] = mapped_column(default=0)
+    decision_makers: Mapped[int] = mapped_column(default=3)
+    deals: Mapped[int] = mapped_column(default=1)
+    updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class ActivityEntry(db.Model):
+    """A day's figures as the trainee entered them; a mentor's correction is a new row pointing at the original."""
+
+    __tablename__ = "activity_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(index=True)
+    calls: Mapped[int] = mapped_column(default=0)
+    meetings: Mapped[int] = mapped_column(default=0)
+    applications: Mapped[int] = mapped_column(default=0)
+    orders: Mapped[int] = mapped_column(default=0)
+    referrals: Mapped[int] = mapped_column(default=0)
+    events: Mapped[int] = mapped_column(default=0)
+    decision_makers: Mapped[int] = mapped_column(default=0)
+    deals: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    entered_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    entered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    #: Set on a correction: the entry it replaces (which stays, visible).
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity_entries.id", ondelete="CASCADE"))
+    confirmed_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        # One original entry per trainee and day; corrections are extra rows.
+        sa.Index("uq_activity_entries_one_per_day", "trainee_id", "day", unique=True,
+                 sqlite_where=sa.text("corrects_id IS NULL"), postgresql_where=sa.text("corrects_id IS NULL")),
+        *(sa.CheckConstraint(f"{f} >= 0 AND {f} <= 10000", name=f"{f}_range") for f in FIGURES),
+    )
+
+    def figures(self) -> dict:
+        return {f: getattr(self, f) for f in FIGURES}
+
+
+# ---------------------------------------------------------------- role-play certification
+
+SCHEDULED, SCORED = "scheduled", "scored"
+
+
+class RolePlayAttempt(db.Model):
+    __tablename__ = "role_play_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scenario_slug: Mapped[str] = mapped_column(sa.String(80))
+    number: Mapped[int]
+    #: Attempts allowed when scheduled: two, plus any the head of sales granted with an extension.
+    allowed: Mapped[int]
+    scheduled_for: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    place: Mapped[str | None] = mapped_column(sa.String(200))
+    scheduled_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(sa.String(12), default=SCHEDULED)
+    percent: Mapped[float | None]
+    passed: Mapped[bool | None]
+    completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    evaluators: Mapped[list["RolePlayEvaluator"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    scores: Mapped[list["RolePlayScore"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    __table_args__ = (
+        # Two attempts at most (unless extended): the database refuses a third, even sent twice at once.
+        sa.UniqueConstraint("trainee_id", "number", name="uq_role_play_attempts_trainee_number"),
+        sa.CheckConstraint("number >= 1 AND number <= allowed", name="number_within_allowed"),
+        sa.CheckConstraint(sa.text("state IN ('scheduled', 'scored')"), name="state"),
+    )
+
+
+class RolePlayEvaluator(db.Model):
+    __tablename__ = "role_play_evaluators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("role_play_attempts.id", ondelete="CASCADE"), index=True)
+    evaluator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    evaluator: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "evaluator_id", name="uq_role_play_evaluators_pair"),)
+
+
+class RolePlayScore(db.Model):
+    __tablename__ = "role_play_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("role_play_attempts.id", ondelete="CASCADE"), index=True)
+    evaluator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    criterion_id: Mapped[str] = mapped_column(sa.String(80))
+    score: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "evaluator_id", "criterion_id",
+                                          name="uq_role_play_scores_one_per_criterion"),)
+
+
+class HoldDecision(db.Model):
+    """The head of sales' decision on a trainee held after a second failed role-play: extend or withdraw."""
+
+    __tablename__ = "hold_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(sa.String(12))
+    plan: Mapped[str] = mapped_column(sa.Text)
+    new_target_date: Mapped[date | None]
+    decided_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(sa.text("decision IN ('extend', 'withdraw')"), name="decision"),)
+
+
+# ---------------------------------------------------------------- the job description and supervision
+
+
+class Acknowledgement(db.Model):
+    """A trainee's signature of one version of the job description."""
+
+    __tablename__ = "acknowledgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    document: Mapped[str] = mapped_column(sa.String(80))
+    version: Mapped[str] = mapped_column(sa.String(64))
+    typed_name: Mapped[str] = mapped_column(sa.String(120))
+    signed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    trainee: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("trainee_id", "document", "version", name="uq_acknowledgements_version"),)
+
+
+class SupervisionNote(db.Model):
+    """The mentor's weekly note on real client situations in stage 4."""
+
+    __tablename__ = "supervision_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    week_of: Mapped[date]
+    situation: Mapped[str] = mapped_column(sa.Text)
+    advice: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")

@@ -1,0 +1,408 @@
+"""Mentoring pages: the checklist, the activity ledger and targets, role-plays, the signature, supervision."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.forms import EmptyForm
+from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
+from ..auth.permissions import can_grade, can_view_trainee, roles_required
+from ..content import curriculum
+from ..extensions import db
+from ..people.models import TraineeRecord
+from ..people.services import mentors, record_of
+from ..readiness.service import trainee_progress
+from ..timeutil import today
+from . import charts, rules
+from .forms import (FIGURE_LABELS, AssignForm, CorrectionForm, EntryForm, HoldForm, RequestForm, ScheduleForm,
+                    SignForm, SupervisionForm, TargetsForm, TeamForm)
+from .models import (FIGURES, SCHEDULED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore, SignOffEvent,
+                     SupervisionNote, Team)
+from .services import (MentoringError, add_supervision_note, add_team, assign_mentor, confirm_entry, correct_entry,
+                       current_signature, decide_hold, evaluator_candidates, ledger_days, request_sign_off,
+                       return_task, revoke, role_play_status, schedule_role_play, set_targets, sign_document,
+                       sign_off, submit_scores, targets_for)
+
+bp = Blueprint("mentoring", __name__)
+
+
+def _trainee(user_id, write=False):
+    """The trainee and their record, if the current user may see (write: act as mentor on) them."""
+    user = db.session.get(User, user_id)
+    if user is None or user.role != TRAINEE:
+        abort(404)
+    rec = record_of(user)
+    allowed = can_grade(current_user, rec) if write else can_view_trainee(current_user, rec)
+    if not allowed:
+        abort(403)
+    return user, rec
+
+
+def _done(message, endpoint, **values):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values))
+
+
+def _refused(exc, endpoint, **values):
+    db.session.rollback()
+    flash(str(exc), "error")
+    return redirect(url_for(endpoint, **values))
+
+
+# ---------------------------------------------------------------- the checklist
+
+@bp.get("/trainees/<int:user_id>/checklist")
+@login_required
+def checklist(user_id):
+    trainee, rec = _trainee(user_id)
+    events = db.session.scalars(sa.select(SignOffEvent).where(SignOffEvent.trainee_id == trainee.id)
+                                .order_by(SignOffEvent.id)).all()
+    history = {}
+    for e in events:
+        history.setdefault(e.task_id, []).append(e)
+    states = rules.task_states((e.kind, e.task_id) for e in events)
+    return render_template("mentoring/checklist.html", trainee=trainee, rec=rec, cur=curriculum(), states=states,
+                           history=history, progress=trainee_progress(rec), request_form=RequestForm(),
+                           form=EmptyForm(), is_owner=trainee.id == current_user.id,
+                           is_mentor=can_grade(current_user, rec))
+
+
+def _task_or_404(task_id):
+    task = curriculum().tasks.get(task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+@bp.post("/trainees/<int:user_id>/tasks/<task_id>/request")
+@roles_required(TRAINEE)
+def request_task(user_id, task_id):
+    trainee, rec = _trainee(user_id)
+    if trainee.id != current_user.id:
+        abort(403)
+    task = _task_or_404(task_id)
+    form = RequestForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("mentoring.checklist", user_id=user_id) + f"#task-{task_id}")
+    try:
+        request_sign_off(trainee, task, form.note.data, form.evidence.data)
+    except MentoringError as exc:
+        return _refused(exc, "mentoring.checklist", user_id=user_id)
+    return _done(_("Your mentor is asked to sign off “%(task)s”.", task=task.title), "mentoring.checklist",
+                 user_id=user_id)
+
+
+@bp.post("/trainees/<int:user_id>/tasks/<task_id>/<any(sign, return, revoke):step>")
+@roles_required(MENTOR, HEAD, ADMIN)
+def task_step(user_id, task_id, step):
+    trainee, rec = _trainee(user_id, write=True)
+    task = _task_or_404(task_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    note = request.form.get("note", "")[:2000]
+    action = {"sign": sign_off, "return": return_task, "revoke": revoke}[step]
+    try:
+        action(trainee, task, current_user, note)
+    except MentoringError as exc:
+        return _refused(exc, "mentoring.checklist", user_id=user_id)
+    messages = {"sign": _("“%(task)s” is signed off.", task=task.title),
+                "return": _("“%(task)s” is returned with your feedback.", task=task.title),
+                "revoke": _("The sign-off of “%(task)s” is revoked.", task=task.title)}
+    return _done(messages[step], "mentoring.checklist", user_id=user_id)
+
+
+# ---------------------------------------------------------------- the activity ledger
+
+@bp.route("/trainees/<int:user_id>/activity", methods=["GET", "POST"])
+@login_required
+def activity(user_id):
+    trainee, rec = _trainee(user_id)
+    form = EntryForm(day=today()) if request.method == "GET" else EntryForm()
+    if request.method == "POST":
+        if trainee.id != current_user.id:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                from .services import save_entry
+
+                save_entry(trainee, form.day.data, {f: form[f].data for f in FIGURES}, form.note.data)
+            except MentoringError as exc:
+                form.day.errors = [*form.day.errors, str(exc)]
+            else:
+                return _done(_("Your figures for %(day)s are saved.", day=form.day.data.isoformat()),
+                             "mentoring.activity", user_id=user_id)
+    entries = db.session.scalars(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == trainee.id)
+                                 .order_by(ActivityEntry.day.desc(), ActivityEntry.id)).all()
+    corrections = {}
+    for e in entries:
+        if e.corrects_id:
+            corrections.setdefault(e.corrects_id, []).append(e)
+    originals = [e for e in entries if e.corrects_id is None]
+    days = ledger_days(trainee.id)
+    last = today()
+    first = min(days) if days else last
+    first = max(first, last - timedelta(weeks=12))
+    week_list = rules.weeks(days, first, last)
+    targets = targets_for(rec.team_id)
+    totals = {f: sum(w.totals[f] for w in week_list) for f in FIGURES}
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
+        {e.entered_by for e in entries} | {e.confirmed_by for e in entries} - {None})))} if entries else {}
+    return render_template("mentoring/activity.html", trainee=trainee, rec=rec, form=form, originals=originals,
+                           corrections=corrections, weeks=week_list, targets=targets, labels=FIGURE_LABELS,
+                           figures=FIGURES, funnel=rules.funnel(totals), people=people, empty=EmptyForm(),
+                           chart=charts.weekly_bars(week_list, "meetings", targets["meetings"],
+                                                    _("Meetings held per week"), _("target")),
+                           calls_chart=charts.weekly_bars(week_list, "calls", targets["calls"],
+                                                          _("Calls made per week"), _("target")),
+                           is_owner=trainee.id == current_user.id, is_mentor=can_grade(current_user, rec),
+                           correction_form=CorrectionForm(formdata=None)), 400 if form.errors else 200
+
+
+def _entry_for_mentor(entry_id):
+    entry = db.session.get(ActivityEntry, entry_id)
+    if entry is None:
+        abort(404)
+    trainee, rec = _trainee(entry.trainee_id, write=True)
+    return entry, trainee
+
+
+@bp.post("/activity/<int:entry_id>/confirm")
+@roles_required(MENTOR, HEAD, ADMIN)
+def confirm(entry_id):
+    entry, trainee = _entry_for_mentor(entry_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    confirm_entry(entry, current_user)
+    return _done(_("The figures for %(day)s are confirmed.", day=entry.day.isoformat()), "mentoring.activity",
+                 user_id=trainee.id)
+
+
+@bp.route("/activity/<int:entry_id>/correct", methods=["GET", "POST"])
+@roles_required(MENTOR, HEAD, ADMIN)
+def correct(entry_id):
+    entry, trainee = _entry_for_mentor(entry_id)
+    latest = db.session.scalar(sa.select(ActivityEntry).where(
+        sa.or_(ActivityEntry.id == entry.id, ActivityEntry.corrects_id == entry.id)).order_by(ActivityEntry.id.desc()))
+    form = CorrectionForm(obj=latest, note=None) if request.method == "GET" else CorrectionForm()
+    if form.validate_on_submit():
+        correct_entry(entry, {f: form[f].data for f in FIGURES}, form.note.data, current_user)
+        return _done(_("The correction is saved; the original figures stay visible."), "mentoring.activity",
+                     user_id=trainee.id)
+    return render_template("mentoring/correct.html", entry=entry, trainee=trainee, form=form, labels=FIGURE_LABELS,
+                           figures=FIGURES), 400 if form.errors else 200
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@roles_required(HEAD)
+def targets():
+    teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
+    team_form = TeamForm(prefix="team")
+    if request.method == "POST" and "team-name" in request.form:
+        if team_form.validate_on_submit():
+            try:
+                add_team(team_form.name.data, current_user)
+            except MentoringError as exc:
+                team_form.name.errors = [str(exc)]
+            else:
+                return _done(_("The team is added."), "mentoring.targets")
+    elif request.method == "POST":
+        team_id = request.form.get("team_id", type=int)
+        if team_id is not None and team_id not in {t.id for t in teams}:
+            abort(404)
+        form = TargetsForm()
+        if form.validate_on_submit():
+            set_targets(team_id, {f: form[f].data for f in FIGURES}, current_user)
+            return _done(_("The weekly targets are saved."), "mentoring.targets")
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    rows = [(None, _("Default for everyone"), targets_for(None))] + [(t.id, t.name, targets_for(t.id)) for t in teams]
+    return render_template("mentoring/targets.html", rows=rows, figures=FIGURES, labels=FIGURE_LABELS,
+                           team_form=team_form, form=EmptyForm()), 400 if team_form.errors else 200
+
+
+# ---------------------------------------------------------------- role-play
+
+@bp.route("/trainees/<int:user_id>/role-play", methods=["GET", "POST"])
+@login_required
+def role_play(user_id):
+    trainee, rec = _trainee(user_id)
+    cur = curriculum()
+    form = ScheduleForm()
+    form.scenario.choices = [(s.slug, s.title) for s in (cur.scenarios or {}).values()]
+    form.evaluators.choices = [(u.id, u.full_name) for u in evaluator_candidates() if u.id != trainee.id]
+    hold = HoldForm(prefix="hold")
+    if request.method == "POST":
+        if not can_grade(current_user, rec) or current_user.role == ADMIN:
+            abort(403)
+        if form.validate_on_submit():
+            chosen = db.session.scalars(sa.select(User).where(User.id.in_(form.evaluators.data))).all()
+            when = form.when.data.replace(tzinfo=None)
+            from datetime import timezone
+
+            try:
+                schedule_role_play(trainee, cur.scenarios[form.scenario.data], when.replace(tzinfo=timezone.utc),
+                                   form.place.data, chosen, current_user)
+            except MentoringError as exc:
+                form.scenario.errors = [*form.scenario.errors, str(exc)]
+            else:
+                return _done(_("The role-play is scheduled; the trainee and evaluators are told."),
+                             "mentoring.role_play", user_id=user_id)
+    status = role_play_status(trainee.id)
+    return render_template("mentoring/role_play.html", trainee=trainee, rec=rec, status=status, form=form, hold=hold,
+                           scenarios=cur.scenarios or {}, may_schedule=can_grade(current_user, rec)
+                           and current_user.role != ADMIN), 400 if form.errors else 200
+
+
+@bp.post("/trainees/<int:user_id>/decision")
+@roles_required(HEAD)
+def decision(user_id):
+    trainee, rec = _trainee(user_id)
+    form = HoldForm(prefix="hold")
+    if form.validate_on_submit():
+        try:
+            decide_hold(rec, form.decision.data, form.plan.data, form.new_target_date.data, current_user)
+        except MentoringError as exc:
+            flash(str(exc), "error")
+        else:
+            return _done(_("Your decision is recorded; the trainee and mentor are told."), "mentoring.role_play",
+                         user_id=user_id)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    db.session.rollback()
+    return redirect(url_for("mentoring.role_play", user_id=user_id) + "#decision")
+
+
+@bp.route("/role-play/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt(attempt_id):
+    attempt = db.session.get(RolePlayAttempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    evaluator_ids = {e.evaluator_id for e in attempt.evaluators}
+    is_evaluator = current_user.id in evaluator_ids
+    trainee = db.session.get(User, attempt.trainee_id)
+    rec = record_of(trainee)
+    if not (is_evaluator or can_view_trainee(current_user, rec)):
+        abort(403)
+    scenario = (curriculum().scenarios or {}).get(attempt.scenario_slug)
+    if scenario is None:
+        abort(404)
+    staff = is_evaluator or current_user.role in (MENTOR, HEAD, ADMIN)
+    seat = next((e for e in attempt.evaluators if e.evaluator_id == current_user.id), None)
+    errors = {}
+    if request.method == "POST":
+        if seat is None:
+            abort(403)
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        scores = {}
+        for c in scenario.criteria:
+            raw = request.form.get(f"score-{c.id}", "")
+            if not raw.isdigit() or not 1 <= int(raw) <= c.scale:
+                errors[c.id] = _("Choose a score from 1 to %(n)d.", n=c.scale)
+                continue
+            scores[c.id] = (int(raw), request.form.get(f"comment-{c.id}", "")[:2000])
+        if not errors:
+            try:
+                final = submit_scores(attempt, scenario, current_user, scores)
+            except MentoringError as exc:
+                return _refused(exc, "mentoring.attempt", attempt_id=attempt.id)
+            return _done(_("Your scores are recorded. The result is out.") if final else
+                         _("Your scores are recorded; waiting for the other evaluators."),
+                         "mentoring.attempt", attempt_id=attempt.id)
+    all_scores = db.session.scalars(sa.select(RolePlayScore).where(RolePlayScore.attempt_id == attempt.id)).all()
+    finished = attempt.state != SCHEDULED
+    return render_template("mentoring/attempt.html", attempt=attempt, scenario=scenario, trainee=trainee,
+                           staff=staff, seat=seat, errors=errors, form=EmptyForm(), scores=all_scores,
+                           finished=finished, values=request.form), 400 if errors else 200
+
+
+# ---------------------------------------------------------------- the job description
+
+@bp.post("/job-description/sign")
+@roles_required(TRAINEE)
+def sign():
+    form = SignForm()
+    document = curriculum().job_description
+    if form.validate_on_submit():
+        try:
+            sign_document(current_user, document, form.typed_name.data)
+        except MentoringError as exc:
+            flash(str(exc), "error")
+        else:
+            return _done(_("You signed the job description (version %(v)s).", v=document.version[:8]),
+                         "learning.job_description")
+    return redirect(url_for("learning.job_description", typed=form.typed_name.data or "") + "#sign")
+
+
+@bp.get("/job-description/signatures")
+@roles_required(HEAD, ADMIN)
+def signatures():
+    document = curriculum().job_description
+    trainees = db.session.scalars(sa.select(User).where(User.role == TRAINEE, User.active.is_(True))
+                                  .order_by(User.full_name)).all()
+    latest = {}
+    for ack in db.session.scalars(sa.select(Acknowledgement).order_by(Acknowledgement.signed_at)):
+        latest[ack.trainee_id] = ack
+    return render_template("mentoring/signatures.html", document=document, trainees=trainees, latest=latest)
+
+
+@bp.get("/signatures/<int:ack_id>")
+@login_required
+def signed_copy(ack_id):
+    ack = db.session.get(Acknowledgement, ack_id)
+    if ack is None:
+        abort(404)
+    if ack.trainee_id != current_user.id and not can_view_trainee(current_user, record_of(ack.trainee)):
+        abort(403)
+    document = curriculum().job_description
+    return render_template("mentoring/signed_copy.html", ack=ack, document=document,
+                           current=ack.version == document.version)
+
+
+# ---------------------------------------------------------------- supervision and assignments
+
+@bp.route("/trainees/<int:user_id>/supervision", methods=["GET", "POST"])
+@login_required
+def supervision(user_id):
+    trainee, rec = _trainee(user_id)
+    form = SupervisionForm(week_of=today()) if request.method == "GET" else SupervisionForm()
+    if request.method == "POST":
+        if not can_grade(current_user, rec):
+            abort(403)
+        if form.validate_on_submit():
+            add_supervision_note(trainee, current_user, form.week_of.data, form.situation.data, form.advice.data)
+            return _done(_("The supervision note is saved."), "mentoring.supervision", user_id=user_id)
+    notes = db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == trainee.id)
+                               .order_by(SupervisionNote.week_of.desc(), SupervisionNote.id.desc())).all()
+    progress = trainee_progress(rec)
+    opened = progress.stage(3).completed_on if len(progress.stages) >= 4 else None
+    return render_template("mentoring/supervision.html", trainee=trainee, rec=rec, form=form, notes=notes,
+                           opened=opened, may_write=can_grade(current_user, rec)), 400 if form.errors else 200
+
+
+@bp.post("/trainees/assign")
+@roles_required(HEAD)
+def assign():
+    form = AssignForm()
+    records = db.session.scalars(sa.select(TraineeRecord)).all()
+    form.trainees.choices = [(r.user_id, r.user.full_name) for r in records]
+    form.mentor.choices = [(m.id, m.full_name) for m in mentors()]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("main.home"))
+    by_user = {r.user_id: r for r in records}
+    for uid in form.trainees.data:
+        assign_mentor(by_user[uid], form.mentor.data, current_user)
+    return _done(_("%(n)d trainee(s) assigned to the mentor.", n=len(form.trainees.data)), "main.home")
