@@ -32,8 +32,8 @@ test: $(VENV)/.installed-dev
 
 # Production-style serving with gunicorn (see README: set SECRET_KEY and ONBOARDING_ENV=production).
 serve: $(VENV)/.installed-app
-	$(FLASK) init-db
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 3 --access-logfile - app:app
+	ONBOARDING_ENV=production $(FLASK) init-db
+	ONBOARDING_ENV=production $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 3 --access-logfile - app:app
 
 check-content: $(VENV)/.installed-app
 	$(FLASK) check-content

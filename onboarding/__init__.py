@@ -19,10 +19,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_extensions(app)
     content.init_app(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     register_security_headers(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -59,6 +65,18 @@ def _jinja_helpers() -> dict:
     return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
             "fmt_number": i18n.fmt_number,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role)}
+
+
+def register_converters(app: Flask) -> None:
+    """Integer URL parts above what the database holds are simply not found (404), never an error."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
 
 
 def register_blueprints(app: Flask) -> None:

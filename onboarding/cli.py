@@ -1,4 +1,5 @@
 """Command-line tools: `flask --app app COMMAND`."""
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -101,9 +102,10 @@ def backup(path):
     elif url.get_backend_name() == "postgresql":
         if not shutil.which("pg_dump"):
             raise click.ClickException("pg_dump is needed to back up PostgreSQL; install the PostgreSQL client.")
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        env = dict(os.environ, PGPASSWORD=url.password or "")  # not on the command line, where ps shows it
         with open(target, "wb") as out:
-            subprocess.run(["pg_dump", "--format=custom", plain], stdout=out, check=True)
+            subprocess.run(["pg_dump", "--format=custom", plain], stdout=out, check=True, env=env)
     else:
         raise click.ClickException(f"backup does not support {url.get_backend_name()}")
     click.echo(f"Backup written to {target}.")

@@ -94,6 +94,7 @@ def test_no_answer_key_in_an_open_attempt(shipped_app, slug):
     for secret in filter(None, (s.strip() for s in secrets)):
         assert secret not in page, f"{slug}: key text in the attempt page: {secret[:60]}"
     assert "data-correct" not in page and "Correct answer" not in page
+    assert not re.search(r'value="o\d+"', page), "option values must be this attempt's names, not the file's ids"
 
     save = client.post(f"{attempt_url}/save", data={"csrf_token": auth.token(attempt_url)},
                        headers={"X-Requested-With": "fetch"})

@@ -30,13 +30,16 @@ def key_answers(app, attempt_id, right=True):
     with app.app_context():
         attempt = db.session.get(QuizAttempt, attempt_id)
         quiz = curriculum().quizzes[attempt.quiz_slug]
+        from onboarding.assessment.grading import option_pairs
+
         data = {}
         for q in quiz.questions:
             name = f"q-{q.id}"
+            shown = {real: alias for alias, real in option_pairs(attempt.plan, q)}
             if q.type == "single":
-                data[name] = next(o.id for o in q.options if o.correct == right)
+                data[name] = shown[next(o.id for o in q.options if o.correct == right)]
             elif q.type == "multiple":
-                data[name] = [o.id for o in q.options if o.correct == right]
+                data[name] = [shown[o.id] for o in q.options if o.correct == right]
                 data[f"{name}-present"] = "1"
             elif q.type == "numeric":
                 from onboarding.assessment.grading import expected_number
@@ -99,10 +102,17 @@ def test_answers_are_saved_and_the_attempt_resumes(app, client, auth, trainee):
     assert response.status_code == 200 and response.get_json() == {"saved": True, "state": "in_progress"}
     assert start(client, auth, "basics") == attempt_id  # a second tab resumes the same attempt
     assert 'value="19.5"' in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    client.post(f"/attempts/{attempt_id}/save", data={"q-capital": "o2", "csrf_token": token})
+    with app.app_context():
+        from onboarding.assessment.grading import option_pairs
+
+        plan = db.session.get(QuizAttempt, attempt_id).plan
+        wrong = {real: alias for alias, real in option_pairs(plan, curriculum().quizzes["basics"].question("capital"))}
+    client.post(f"/attempts/{attempt_id}/save", data={"q-capital": wrong["o2"], "csrf_token": token})
+    client.post(f"/attempts/{attempt_id}/save", data={"q-pick-two": "o1", "q-pick-two-present": "1",
+                                                      "csrf_token": token})  # a file id is not an answer
     with app.app_context():
         saved = {a.question_id: a.response for a in db.session.scalars(sa.select(Answer))}
-        assert saved == {"vat": "19.5", "capital": "o2"}
+        assert saved == {"vat": "19.5", "capital": "o2", "pick-two": ""}
 
 
 def test_a_double_submit_records_one_submission(app, client, auth, trainee):
@@ -111,7 +121,7 @@ def test_a_double_submit_records_one_submission(app, client, auth, trainee):
     data = answer_all_right(app, attempt_id)
     data["csrf_token"] = auth.token(f"/attempts/{attempt_id}")
     client.post(f"/attempts/{attempt_id}/submit", data=data)
-    data["q-capital"] = "o2"
+    data["q-capital"] = "anything-else"
     client.post(f"/attempts/{attempt_id}/submit", data=data)
     late = client.post(f"/attempts/{attempt_id}/save", data={"q-vat": "1", "csrf_token": data["csrf_token"]},
                        headers={"X-Requested-With": "fetch"})
@@ -197,7 +207,8 @@ def test_written_answers_await_review_then_the_mentor_grades(app, client, auth, 
     with app.app_context():  # stage 3 must be open: let the trainee through stages 1 and 2 quickly
         _open_stage_three(app, trainee["trainee"])
     auth.login("sam@example.com")
-    attempt_id = take(client, auth, "written", lambda app_, aid: {"q-stock": "The DL-70 from stock.", "q-pick": "o1"})
+    attempt_id = take(client, auth, "written", lambda a, i: {**answer_all_right(a, i),
+                                                             "q-stock": "The DL-70 from stock."})
     result = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "Awaiting review" in result and "1 of 1 points" in result
     assert "0 of 4" not in result and "Not passed" not in result
@@ -246,7 +257,7 @@ def test_only_the_trainees_own_mentor_head_or_admin_grade(app, client, auth, tra
     with app.app_context():
         _open_stage_three(app, trainee["trainee"])
     auth.login("sam@example.com")
-    attempt_id = take(client, auth, "written", lambda a, i: {"q-stock": "Answer", "q-pick": "o1"})
+    attempt_id = take(client, auth, "written", lambda a, i: {**answer_all_right(a, i), "q-stock": "Answer"})
     assert client.get(f"/attempts/{attempt_id}/grade").status_code == 403  # a trainee cannot grade
     auth.logout()
     auth.login("other@example.com")

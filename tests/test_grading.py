@@ -22,13 +22,14 @@ def basics(cur):
 
 @pytest.mark.parametrize("text,value", [
     ("20", "20"), (" 20 % ", "20"), ("1,234.50", "1234.50"), ("1 234,50", "1234.50"), ("EUR 980", "980"),
-    ("12,5", "12.5"), ("1,234", "1234"), ("-3", "-3"), ("+3.25", "3.25"),
+    ("12,5", "12.5"), ("1,234", "1234"), ("-3", "-3"), ("+3.25", "3.25"), ("1.234,50", "1234.50"),
+    ("€1.234", "1234"), ("0.125", "0.125"), ("1,234,567.8", "1234567.8"), ("25 745,48 EUR", "25745.48"),
 ])
 def test_parse_number_reads_what_people_type(text, value):
     assert grading.parse_number(text) == Decimal(value)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "--4", None])
+@pytest.mark.parametrize("text", ["", "abc", "--4", None, "1e3", "980 EUR for 2 units", "12-5", "1,2,3.4.5"])
 def test_parse_number_refuses_non_numbers(text):
     assert grading.parse_number(text) is None
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..auth.models import ADMIN, ROLES, User
 from ..auth.permissions import roles_required
 from ..extensions import db
+from ..paging import page_arg
 from ..people.forms import NewUserForm, ResetPasswordForm, RoleForm
 from ..people.services import PeopleError, create_user, reset_password, set_active, set_role
 
@@ -24,7 +25,7 @@ def users():
         query = query.where(sa.or_(sa.func.lower(User.full_name).like(like), User.email.like(like)))
     if role in ROLES:
         query = query.where(User.role == role)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES)
 
 

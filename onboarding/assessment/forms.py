@@ -32,7 +32,8 @@ def bounded(form: GradeForm, maxima: dict) -> bool:
         if top is None:
             entry.form.points.errors = [*entry.form.points.errors, _l("Unknown question.")]
             ok = False
-        elif entry.form.points.data is not None and not 0 <= entry.form.points.data <= top:
+        elif entry.form.points.data is not None and (not entry.form.points.data.is_finite()
+                                                      or not 0 <= entry.form.points.data <= top):
             entry.form.points.errors = [*entry.form.points.errors,
                                         _l("Give between 0 and %(max)s points.", max=f"{top:g}")]
             ok = False

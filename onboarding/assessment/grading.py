@@ -35,7 +35,11 @@ def plan_attempt(quiz, seed: int) -> dict:
             ids = [o.id for o in q.options]
             if quiz.shuffle:
                 rng.shuffle(ids)
-            plan["options"][q.id] = ids
+            # Each option gets a random name for this attempt: the form never shows the file's order.
+            aliases = set()
+            while len(aliases) < len(ids):
+                aliases.add(f"{rng.getrandbits(40):010x}")
+            plan["options"][q.id] = [[alias, real] for alias, real in zip(sorted(aliases, key=lambda _: rng.random()), ids)]
         if q.calculate is not None:
             c = q.calculate
             plan["draws"][q.id] = {"sku": rng.choice(c.skus), "quantity": rng.choice(c.quantities),
@@ -68,30 +72,53 @@ def prompt_html(question, draw: dict | None, catalog, price_list) -> str:
 
 # ---------------------------------------------------------------- reading and scoring answers
 
-NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+UNITS = re.compile(r"(?i)\b(eur|euro|euros)\b|€|%|\s")
+NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
 
 
 def parse_number(text: str | None) -> Decimal | None:
-    """A number typed by a person: '1 234,50', '1,234.50', 'EUR 980', '12 %' all read as numbers."""
+    """A number as people type it: '1 234,50', '1.234,50', '1,234.50', 'EUR 980', '12 %' all read as numbers.
+
+    The last separator is the decimal point when both kinds appear; a lone separator followed by exactly three
+    digits (and not after a leading 0) separates thousands. Anything else in the text (letters, a second number)
+    makes it unreadable: None, never a guess.
+    """
     if text is None:
         return None
-    cleaned = re.sub(r"[^\d,.\-+]", "", text.strip())
-    if "," in cleaned and "." in cleaned:
-        cleaned = cleaned.replace(",", "")  # 1,234.50
-    elif cleaned.count(",") == 1 and len(cleaned.split(",")[1]) != 3:
-        cleaned = cleaned.replace(",", ".")  # 12,5
-    else:
-        cleaned = cleaned.replace(",", "")  # 1,234
+    cleaned = UNITS.sub("", text)
     if not NUMBER.match(cleaned):
         return None
+    sign, digits = ("-" if cleaned[0] == "-" else ""), cleaned.lstrip("+-")
+    if "," in digits and "." in digits:
+        decimal_mark = "," if digits.rfind(",") > digits.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        digits = digits.replace(thousands, "").replace(decimal_mark, ".")
+    else:
+        mark = "," if "," in digits else "." if "." in digits else None
+        if mark is not None:
+            head, _, tail = digits.rpartition(mark)
+            if digits.count(mark) > 1 or (len(tail) == 3 and head not in ("0", "")):
+                digits = digits.replace(mark, "")  # thousands: 1,234 or 1.234.567
+            else:
+                digits = digits.replace(mark, ".")  # decimals: 12,5 or 0.125
+    if not re.fullmatch(r"\d+(\.\d+)?", digits):
+        return None
     try:
-        return Decimal(cleaned)
+        return Decimal(sign + digits)
     except InvalidOperation:
         return None
 
 
 def selected(response: str | None) -> list:
     return [part for part in (response or "").split(",") if part]
+
+
+def option_pairs(plan: dict, question) -> list:
+    """[(name shown in the form, option id)] in this attempt's order."""
+    entries = plan.get("options", {}).get(question.id)
+    if not entries:
+        return [(o.id, o.id) for o in question.options]
+    return [(e[0], e[1]) if isinstance(e, list) else (e, e) for e in entries]
 
 
 def score(question, response: str | None, expected: Decimal | None = None) -> Decimal | None:

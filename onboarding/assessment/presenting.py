@@ -46,9 +46,8 @@ def show(quiz, attempt, answers: dict, cur, reveal: bool = False) -> list:
         draw = attempt.plan["draws"].get(qid)
         chosen = set(grading.selected(response)) if q.options else set()
         by_id = {o.id: o for o in q.options}
-        order = attempt.plan["options"].get(qid, [o.id for o in q.options])
-        options = tuple(ShownOption(oid, by_id[oid].text, oid in chosen, by_id[oid].correct if reveal else None)
-                        for oid in order if oid in by_id)
+        options = tuple(ShownOption(name, by_id[oid].text, oid in chosen, by_id[oid].correct if reveal else None)
+                        for name, oid in grading.option_pairs(attempt.plan, q) if oid in by_id)
         expected = None
         if reveal and q.type == "numeric":
             value = grading.expected_number(q, draw, cur.price_list)

@@ -116,19 +116,19 @@ def _claim(attempt: QuizAttempt, **values) -> bool:
     return result.rowcount == 1
 
 
-def responses_from_form(quiz, form) -> dict:
-    """{question id: response text} from a submitted form; only questions of this quiz count."""
+def responses_from_form(quiz, form, plan: dict) -> dict:
+    """{question id: response text} from a submitted form; option names are this attempt's, mapped back."""
     responses = {}
     for q in quiz.questions:
         key = f"q-{q.id}"
+        names = dict(grading.option_pairs(plan, q)) if q.options else {}
         if q.type == "multiple":
-            valid = {o.id for o in q.options}
             if key in form or f"{key}-present" in form:
-                responses[q.id] = ",".join(sorted(v for v in form.getlist(key) if v in valid))
+                responses[q.id] = ",".join(sorted(names[v] for v in set(form.getlist(key)) if v in names))
         elif key in form:
             value = form.get(key, "")
-            if q.type == "single" and value not in {o.id for o in q.options}:
-                value = ""
+            if q.type == "single":
+                value = names.get(value, "")
             responses[q.id] = value[:20000]
     return responses
 
@@ -202,7 +202,11 @@ def _finalise(attempt: QuizAttempt, quiz) -> None:
 
 def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
     """Record points and comments {question id: (points, comment)}; finalise when nothing waits. True if final."""
-    if attempt.state != AWAITING:
+    # Take the attempt's write lock first, then read its state: two graders cannot both finalise it.
+    locked = db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.state == AWAITING)
+                                .values(state=AWAITING).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(attempt)
+    if not locked or attempt.state != AWAITING:
         raise AttemptError(_l("This attempt is not waiting for grading."))
     for answer in attempt.answers:
         if answer.question_id not in grades or not answer.needs_review:
@@ -224,6 +228,9 @@ def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
 
 
 def grant_extra_attempt(trainee: User, quiz, head: User, reason: str) -> ExtraAttempt:
+    # Lock the trainee's record before reading the status, so two clicks grant one attempt.
+    db.session.execute(sa.update(TraineeRecord).where(TraineeRecord.user_id == trainee.id)
+                       .values(status=TraineeRecord.status))
     if not status_of(trainee.id, quiz).blocked:
         raise AttemptError(_l("An extra attempt is for a trainee who has used every attempt without passing."))
     extra = ExtraAttempt(user_id=trainee.id, quiz_slug=quiz.slug, granted_by=head.id, reason=reason.strip())

@@ -125,7 +125,7 @@ def _wants_json() -> bool:
 @roles_required(TRAINEE)
 def save(attempt_id):
     attempt, quiz = _own_open_attempt(attempt_id)
-    saved = save_answers(attempt, quiz, responses_from_form(quiz, request.form))
+    saved = save_answers(attempt, quiz, responses_from_form(quiz, request.form, attempt.plan))
     db.session.commit()
     if _wants_json():
         return jsonify(saved=saved, state=attempt.state), 200 if saved else 409
@@ -140,7 +140,7 @@ def save(attempt_id):
 @roles_required(TRAINEE)
 def submit_attempt(attempt_id):
     attempt, quiz = _own_open_attempt(attempt_id)
-    if submit(attempt, quiz, responses_from_form(quiz, request.form), current_user):
+    if submit(attempt, quiz, responses_from_form(quiz, request.form, attempt.plan), current_user):
         db.session.commit()
         flash(_("Your answers are submitted."), "success")
     else:

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from ..auth.models import ADMIN, HEAD, User
 from ..auth.permissions import roles_required
 from ..extensions import db
+from ..paging import page_arg
 from .models import AuditEvent
 
 bp = Blueprint("audit", __name__)
@@ -24,6 +25,7 @@ def _date_arg(name):
 def log():
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     actor = request.args.get("actor", type=int)
+    actor = actor if actor is not None and 0 < actor < 2**31 else None
     action = request.args.get("action", "").strip()
     start, end = _date_arg("from"), _date_arg("to")
     if actor:
@@ -34,7 +36,7 @@ def log():
         query = query.where(AuditEvent.at >= datetime.combine(start, time.min, timezone.utc))
     if end:
         query = query.where(AuditEvent.at <= datetime.combine(end, time.max, timezone.utc))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"] * 2, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"] * 2, error_out=False)
     ids = {e.actor_id for e in page.items} | {actor} - {None}
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()

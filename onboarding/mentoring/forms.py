@@ -5,6 +5,7 @@ from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, Se
                      StringField, TextAreaField, URLField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
 
+from ..forms_common import WithinYears
 from .models import FIGURES
 
 FIGURE_LABELS = {
@@ -29,7 +30,7 @@ for _name in FIGURES:
 
 
 class EntryForm(FiguresForm):
-    day = DateField(_l("Day"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD)."))])
+    day = DateField(_l("Day"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
 
 
@@ -60,7 +61,7 @@ class DecisionNoteForm(FlaskForm):
 class ScheduleForm(FlaskForm):
     scenario = SelectField(_l("Scenario"), validators=[DataRequired()])
     when = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M",
-                              validators=[DataRequired(_l("Enter the date and time."))])
+                              validators=[DataRequired(_l("Enter the date and time.")), WithinYears(2)])
     place = StringField(_l("Place"), validators=[Length(max=200)])
     evaluators = SelectMultipleField(_l("Evaluators (colleagues who play the client)"), coerce=int,
                                      validators=[DataRequired(_l("Choose at least one evaluator."))])
@@ -72,7 +73,7 @@ class HoldForm(FlaskForm):
                           validators=[DataRequired(_l("Choose a decision."))])
     plan = TextAreaField(_l("Plan and reasons"), validators=[DataRequired(_l("Write the plan or the reasons.")),
                                                              Length(min=10, max=4000)])
-    new_target_date = DateField(_l("New target date (for an extension)"), validators=[Optional()])
+    new_target_date = DateField(_l("New target date (for an extension)"), validators=[Optional(), WithinYears()])
 
 
 class SignForm(FlaskForm):
@@ -81,7 +82,7 @@ class SignForm(FlaskForm):
 
 
 class SupervisionForm(FlaskForm):
-    week_of = DateField(_l("Week of"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD)."))])
+    week_of = DateField(_l("Week of"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
     situation = TextAreaField(_l("Client situation"), validators=[DataRequired(), Length(max=4000)])
     advice = TextAreaField(_l("Analysis and advice"), validators=[DataRequired(), Length(max=4000)])
 

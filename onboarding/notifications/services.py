@@ -1,6 +1,7 @@
 """Sending, wording and reading notifications."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -16,8 +17,9 @@ def wording(note: Notification) -> str:
     """The message in the current reader's language."""
     p = note.params or {}
     texts = {
-        "answers_waiting": lambda: _("%(trainee)s submitted “%(quiz)s”: %(count)d answer(s) wait for your review.",
-                                     trainee=p.get("trainee", ""), quiz=p.get("quiz", ""), count=p.get("count", 0)),
+        "answers_waiting": lambda: ngettext("%(trainee)s submitted “%(quiz)s”: %(num)d answer waits for your review.",
+                                            "%(trainee)s submitted “%(quiz)s”: %(num)d answers wait for your review.",
+                                            p.get("count", 0), trainee=p.get("trainee", ""), quiz=p.get("quiz", "")),
         "attempt_graded": lambda: (_("Your attempt at “%(quiz)s” is graded: %(percent)s%%, passed.",
                                      quiz=p.get("quiz", ""), percent=p.get("percent", ""))
                                    if p.get("passed") else

@@ -5,6 +5,7 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.forms import PasswordPolicy
+from ..forms_common import WithinYears
 from ..auth.models import ROLES
 from .services import email_taken
 
@@ -59,14 +60,14 @@ def set_mentor_choices(field, people):
 
 
 class NewTraineeForm(_Account):
-    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
+    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
     mentor = MentorField(_l("Mentor"), coerce=lambda v: v, validate_choice=False)
 
 
 class PlanForm(FlaskForm):
-    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
+    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
     target_date = DateField(_l("Target readiness date"),
-                            validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
+                            validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
     mentor = MentorField(_l("Mentor"), coerce=lambda v: v, validate_choice=False)
 
     def validate_target_date(self, field):

@@ -35,6 +35,7 @@ class TraineeFacts:
     completed_modules: frozenset = field(default_factory=frozenset)
     passed_quizzes: frozenset = field(default_factory=frozenset)
     blocked_quizzes: frozenset = field(default_factory=frozenset)  # every attempt used, none passed
+    awaiting_quizzes: frozenset = field(default_factory=frozenset)  # submitted, a person still grades it
     signed_tasks: frozenset = field(default_factory=frozenset)
     signature_current: bool = False
     role_play_passed: bool = False
@@ -159,8 +160,8 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
                 next_module = next((slug for slug, pre in stage.modules
                                     if slug not in done and module_available(pre, done)), unread[0])
             else:
-                next_quiz = next((q for q in stage.quizzes
-                                  if q not in facts.passed_quizzes and q not in facts.blocked_quizzes), None)
+                next_quiz = next((q for q in stage.quizzes if q not in facts.passed_quizzes
+                                  and q not in facts.blocked_quizzes and q not in facts.awaiting_quizzes), None)
         result.append(StageProgress(
             number=stage.number, title=stage.title, state=state, modules_done=count, modules_total=len(slugs),
             planned_start=begin, planned_end=end, overdue=state != COMPLETE and today > end,

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from ..assessment.services import statuses
-from ..auth.models import User
+from ..auth.models import TRAINEE, User
 from ..content import curriculum
 from ..extensions import db
 from ..learning.services import completions_by_user
@@ -21,6 +21,7 @@ def progress_of(record: TraineeRecord, completed: dict, quiz_status: dict, pract
     facts = TraineeFacts(record.start_date, frozenset(completed),
                          passed_quizzes=frozenset(s for s, st in quiz_status.items() if st.passed),
                          blocked_quizzes=frozenset(s for s, st in quiz_status.items() if st.blocked),
+                         awaiting_quizzes=frozenset(s for s, st in quiz_status.items() if st.awaiting),
                          signed_tasks=frozenset(practice["signed_tasks"]),
                          signature_current=practice["signature_current"],
                          role_play_passed=practice["role_play_passed"], dates=dates)
@@ -45,7 +46,7 @@ def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, s
     """A page of (record, progress) rows: every trainee, or one mentor's. Two queries whatever the page size."""
     trainee = aliased(User)
     query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
-             .where(trainee.active.is_(True)).order_by(TraineeRecord.start_date.desc(), trainee.full_name))
+             .where(trainee.active.is_(True), trainee.role == TRAINEE).order_by(TraineeRecord.start_date.desc(), trainee.full_name))
     if mentor_id is not None:
         query = query.where(TraineeRecord.mentor_id == mentor_id)
     if search:

@@ -4,12 +4,13 @@ from flask_login import current_user
 
 from ..auth.models import MENTOR
 from ..content import curriculum
+from ..paging import page_arg
 from ..timeutil import today
 from .service import team_rows
 
 
 def team_home():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     search = request.args.get("q", "").strip()
     mentor_id = current_user.id if current_user.role == MENTOR else None
     pagination, rows = team_rows(mentor_id=mentor_id, page=page, per_page=current_app.config["PER_PAGE"],
