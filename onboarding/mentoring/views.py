@@ -250,14 +250,16 @@ def role_play(user_id):
                 schedule_role_play(trainee, cur.scenarios[form.scenario.data], when.replace(tzinfo=timezone.utc),
                                    form.place.data, chosen, current_user)
             except MentoringError as exc:
-                form.scenario.errors = [*form.scenario.errors, str(exc)]
+                db.session.rollback()
+                flash(str(exc), "error")
+                form.scenario.errors = [*form.scenario.errors]
             else:
                 return _done(_("The role-play is scheduled; the trainee and evaluators are told."),
                              "mentoring.role_play", user_id=user_id)
     status = role_play_status(trainee.id)
     return render_template("mentoring/role_play.html", trainee=trainee, rec=rec, status=status, form=form, hold=hold,
                            scenarios=cur.scenarios or {}, may_schedule=can_grade(current_user, rec)
-                           and current_user.role != ADMIN), 400 if form.errors else 200
+                           and current_user.role != ADMIN), 400 if request.method == "POST" else 200
 
 
 @bp.post("/trainees/<int:user_id>/decision")
