@@ -176,3 +176,29 @@ def test_plan_form_shows_the_current_mentor(client, auth, make_user):
     auth.login("h@example.com")
     html = client.get(f"/trainees/{uid}").get_data(as_text=True)
     assert f'<option selected value="{mentor}">Marco Mentor</option>' in html
+
+
+def test_head_puts_a_trainee_in_a_team_and_bulk_assigns(app, client, auth, make_user):
+    from onboarding.mentoring.models import Team
+
+    make_user("head", email="h@example.com")
+    mentor = make_user("mentor", name="Marco Mentor")
+    first, second = make_user("trainee", name="First One"), make_user("trainee", name="Second One")
+    with app.app_context():
+        team = Team(name="Offices")
+        db.session.add(team)
+        db.session.commit()
+        team_id = team.id
+    auth.login("h@example.com")
+    home = client.get("/").get_data(as_text=True)
+    assert "Assign the chosen trainees" in home and f'value="{first}"' in home
+    token = auth.token("/")
+    client.post("/trainees/assign", data={"trainees": [str(first), str(second)], "mentor": str(mentor),
+                                          "csrf_token": token})
+    client.post(f"/trainees/{first}/plan", data={"start_date": "2026-11-01", "target_date": "2027-04-01",
+                                                 "mentor": str(mentor), "team": str(team_id), "csrf_token": token})
+    with app.app_context():
+        records = {r.user_id: r for r in db.session.scalars(sa.select(TraineeRecord))}
+        assert records[first].mentor_id == records[second].mentor_id == mentor
+        assert records[first].team_id == team_id
+    assert "team_changed" in actions(app)

@@ -13,6 +13,15 @@ def notify(user_ids, kind: str, link: str | None = None, **params) -> None:
         db.session.add(Notification(user_id=uid, kind=kind, params=params, link=link))
 
 
+def _num(value) -> str:
+    from ..i18n import fmt_number
+
+    try:
+        return fmt_number(float(value))
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
 def wording(note: Notification) -> str:
     """The message in the current reader's language."""
     p = note.params or {}
@@ -35,9 +44,9 @@ def wording(note: Notification) -> str:
         "activity_corrected": lambda: _("Your mentor corrected your figures for %(day)s.", day=p.get("day", "")),
         "role_play_scheduled": lambda: _("Your role-play “%(scenario)s” is scheduled.", scenario=p.get("scenario", "")),
         "role_play_to_evaluate": lambda: _("You evaluate the role-play of %(trainee)s.", trainee=p.get("trainee", "")),
-        "role_play_result": lambda: (_("Role-play result: %(percent)s%%, passed.", percent=p.get("percent", ""))
+        "role_play_result": lambda: (_("Role-play result: %(percent)s%%, passed.", percent=_num(p.get("percent")))
                                      if p.get("passed") else
-                                     _("Role-play result: %(percent)s%%, not passed.", percent=p.get("percent", ""))),
+                                     _("Role-play result: %(percent)s%%, not passed.", percent=_num(p.get("percent")))),
         "decision_due": lambda: _("%(trainee)s failed the second role-play: your decision is needed.",
                                   trainee=p.get("trainee", "")),
         "hold_extend": lambda: _("Training is extended to %(date)s with a plan.", date=p.get("date", "")),

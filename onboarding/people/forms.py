@@ -65,6 +65,7 @@ class NewTraineeForm(_Account):
 
 
 class PlanForm(FlaskForm):
+    team = SelectField(_l("Team (sets the activity targets)"), coerce=int, default=0)
     start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
     target_date = DateField(_l("Target readiness date"),
                             validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD).")), WithinYears()])

@@ -89,8 +89,12 @@ def reset_password(user: User, password: str, actor) -> None:
     record("password_reset", user, actor=actor)
 
 
-def update_plan(rec: TraineeRecord, start_date: date, target_date: date, mentor_id: int | None, actor) -> None:
-    """Change the start date, target readiness date or mentor; each change is audited."""
+def update_plan(rec: TraineeRecord, start_date: date, target_date: date, mentor_id: int | None, actor,
+                team_id: int | None = None) -> None:
+    """Change the start date, target readiness date, team or mentor; each change is audited."""
+    if team_id != rec.team_id:
+        record("team_changed", rec, actor=actor, trainee=rec.user_id, before=rec.team_id, after=team_id)
+        rec.team_id = team_id
     if target_date <= start_date:
         raise PeopleError(_l("The target date must come after the start date."))
     if mentor_id is not None and mentor_id not in {m.id for m in mentors()}:

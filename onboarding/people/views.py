@@ -19,6 +19,13 @@ from .services import PeopleError, create_user, mentors, record_of, update_plan
 bp = Blueprint("people", __name__)
 
 
+def set_team_choices(field):
+    from ..mentoring.models import Team
+
+    field.choices = [(0, _("No team (default targets)"))] + [
+        (t.id, t.name) for t in db.session.scalars(sa.select(Team).order_by(Team.name))]
+
+
 def _trainee_or_404(user_id):
     user = db.session.get(User, user_id)
     if user is None or user.role != TRAINEE:
@@ -51,9 +58,10 @@ def _render_trainee(user, plan_form=None, status=200):
         abort(403)
     if plan_form is None and current_user.role in (HEAD, ADMIN):
         plan_form = PlanForm(formdata=None, start_date=record.start_date, target_date=record.target_date,
-                             mentor=record.mentor_id)
+                             mentor=record.mentor_id, team=record.team_id or 0)
     if plan_form is not None:
         set_mentor_choices(plan_form.mentor, mentors())
+        set_team_choices(plan_form.team)
     cur = curriculum()
     attempts = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id == user.id)
                                   .order_by(QuizAttempt.quiz_slug, QuizAttempt.number)).all()
@@ -84,9 +92,11 @@ def plan(user_id):
     record = record_of(user)
     form = PlanForm()
     set_mentor_choices(form.mentor, mentors())
+    set_team_choices(form.team)
     if form.validate_on_submit():
         try:
-            update_plan(record, form.start_date.data, form.target_date.data, form.mentor.data, current_user)
+            update_plan(record, form.start_date.data, form.target_date.data, form.mentor.data, current_user,
+                        team_id=form.team.data or None)
         except PeopleError as exc:
             form.mentor.errors = [*form.mentor.errors, str(exc)]
         else:

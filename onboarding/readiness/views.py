@@ -2,7 +2,7 @@
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from ..auth.models import MENTOR
+from ..auth.models import HEAD, MENTOR
 from ..content import curriculum
 from ..paging import page_arg
 from ..timeutil import today
@@ -15,5 +15,12 @@ def team_home():
     mentor_id = current_user.id if current_user.role == MENTOR else None
     pagination, rows = team_rows(mentor_id=mentor_id, page=page, per_page=current_app.config["PER_PAGE"],
                                  search=search)
+    assign_form = None
+    if current_user.role == HEAD:
+        from ..mentoring.forms import AssignForm
+        from ..people.services import mentors
+
+        assign_form = AssignForm(formdata=None)
+        assign_form.mentor.choices = [(m.id, m.full_name) for m in mentors()]
     return render_template("readiness/team.html", pagination=pagination, rows=rows, q=search,
-                           curriculum=curriculum(), today=today())
+                           curriculum=curriculum(), today=today(), assign_form=assign_form)
