@@ -41,7 +41,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     from .auth import models as _  # noqa: F401  (user loader registration)
-    from .mentoring import models as _mentoring  # noqa: F401  (tables known to migrations)
+    from .api import models as _api  # noqa: F401  (tables known to migrations)
+    from .mentoring import models as _mentoring  # noqa: F401
     from .auth.views import load_user  # noqa: F401
     app.jinja_env.globals.update(_jinja_helpers())
 
@@ -81,6 +82,8 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .api.pages import bp as tokens_bp
+    from .api.views import bp as api_bp
     from .assessment.views import bp as assessment_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
@@ -91,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from .people.views import bp as people_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, admin_bp, audit_bp,
-                      notifications_bp):
+                      notifications_bp, api_bp, tokens_bp):
         app.register_blueprint(blueprint)
 
 

@@ -111,4 +111,21 @@ def backup(path):
     click.echo(f"Backup written to {target}.")
 
 
-commands = [init_db, seed_demo, create_user_command, check_content, backup]
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="Command line", help="A name to recognise the token by.")
+@with_appcontext
+def create_token_command(email, name):
+    """Create an API token for EMAIL and print it once (only its hash is stored)."""
+    from .api.tokens import create_token
+    from .auth.services import user_by_email
+
+    user = user_by_email(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"No active account with the email {email}.")
+    token = create_token(user, name)
+    db.session.commit()
+    click.echo(token)
+
+
+commands = [init_db, seed_demo, create_user_command, check_content, create_token_command, backup]

@@ -55,6 +55,7 @@ def load_config(instance_path: str, env=None) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": int(env.get("LOGIN_FAILURES_PER_ADDRESS", "20")),
         "LOGIN_THROTTLE_MINUTES": int(env.get("LOGIN_THROTTLE_MINUTES", "15")),
         "RAMP_DAYS": int(env.get("RAMP_DAYS", "180")),
+        "READINESS_MIN_WEEKS": int(env.get("READINESS_MIN_WEEKS", "8")),
         # How many reverse proxies in front of the app add X-Forwarded-For (0: none; the client's own address).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "PER_PAGE": 25,

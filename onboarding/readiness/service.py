@@ -58,3 +58,24 @@ def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, s
     done, quiz_status, practice = facts_for(ids)
     rows = [(r, progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id])) for r in records]
     return pagination, rows
+
+
+def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:
+    """Everything known about one trainee's readiness: stages, counts, role-play, activity, gates."""
+    from ..mentoring import rules
+    from ..mentoring.services import ledger_days, role_play_status, targets_for
+    from .gates import readiness_gates
+
+    uid = record.user_id
+    done, quiz_status, practice = facts_for([uid])
+    progress = progress_of(record, done[uid], quiz_status[uid], practice[uid])
+    opened = progress.stages[2].completed_on if len(progress.stages) >= 4 else None
+    days = ledger_days(uid)
+    targets = targets_for(record.team_id)
+    supervised = rules.weeks({d: f for d, f in days.items() if opened and d >= opened}, opened, today()) if opened else []
+    role_play = role_play_status(uid)
+    gates = readiness_gates(progress, practice[uid]["role_play_passed"], practice[uid]["signature_current"], opened,
+                            today(), min_weeks, rules.targets_met(supervised, targets))
+    totals = {f: sum(day.get(f, 0) for day in days.values()) for f in rules.FIGURES}
+    return {"progress": progress, "role_play": role_play, "gates": gates, "activity_totals": totals,
+            "targets": targets, "stage4_opened": opened, "quiz_status": quiz_status[uid]}

@@ -1,0 +1,109 @@
+"""The OpenAPI 3.1 description of /api/v1."""
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _answer(description, schema=None):
+    body = {"description": description}
+    if schema is not None:
+        body["content"] = {"application/json": {"schema": schema}}
+    return body
+
+
+def _errors(*codes):
+    texts = {401: "No valid bearer token.", 403: "The caller may not see this.", 404: "No such trainee."}
+    return {str(c): _answer(texts[c], ERROR) for c in codes}
+
+
+def document() -> dict:
+    person = {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "full_name": {"type": "string"},
+                                                        "email": {"type": "string"}}}
+    summary = {
+        "type": "object",
+        "required": ["id", "email", "full_name", "status", "current_stage", "progress_percent"],
+        "properties": {
+            "id": {"type": "integer"}, "email": {"type": "string"}, "full_name": {"type": "string"},
+            "status": {"type": "string", "enum": ["in_training", "awaiting_approval", "independent", "extended",
+                                                  "withdrawn"]},
+            "start_date": {"type": "string", "format": "date"}, "target_date": {"type": "string", "format": "date"},
+            "current_stage": {"type": ["integer", "null"], "description": "null once every stage is complete"},
+            "progress_percent": {"type": "integer"}, "overdue": {"type": "boolean"}, "mentor": person,
+        },
+    }
+    counter = lambda a, b: {"type": "object", "properties": {a: {"type": "integer"}, b: {"type": "integer"}}}  # noqa: E731
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Account manager onboarding API", "version": "1.0.0",
+                 "description": "Read-only access to trainees' progress and readiness. Create a token with "
+                                "`flask --app app create-token EMAIL` or on the API tokens page, and send it as "
+                                "`Authorization: Bearer TOKEN`. Heads of sales and admins see every trainee, "
+                                "mentors their own trainees, trainees only themselves."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/me": {"get": {"summary": "The token's owner", "operationId": "me",
+                            "responses": {"200": _answer("The caller.", {"$ref": "#/components/schemas/Me"}),
+                                          **_errors(401)}}},
+            "/trainees": {"get": {
+                "summary": "Trainees the caller may see", "operationId": "listTrainees",
+                "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                               {"name": "per_page", "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+                "responses": {"200": _answer("A page of trainees.", {"$ref": "#/components/schemas/TraineePage"}),
+                              **_errors(401, 403)}}},
+            "/trainees/{id}": {"get": {
+                "summary": "One trainee's stages, counts, role-play, activity and readiness gates",
+                "operationId": "getTrainee",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": _answer("The trainee.", {"$ref": "#/components/schemas/TraineeDetail"}),
+                              **_errors(401, 403, 404)}}},
+            "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "security": [],
+                                      "responses": {"200": _answer("The OpenAPI document.", {"type": "object"})}}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "status"],
+                          "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
+                "Me": {"type": "object", "required": ["id", "email", "role"],
+                       "properties": {"id": {"type": "integer"}, "email": {"type": "string"},
+                                      "full_name": {"type": "string"},
+                                      "role": {"type": "string", "enum": ["trainee", "mentor", "head", "admin"]},
+                                      "locale": {"type": ["string", "null"]}}},
+                "TraineeSummary": summary,
+                "TraineePage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"],
+                                "properties": {"items": {"type": "array",
+                                                         "items": {"$ref": "#/components/schemas/TraineeSummary"}},
+                                               "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                                               "total": {"type": "integer"}, "pages": {"type": "integer"}}},
+                "TraineeDetail": {"allOf": [{"$ref": "#/components/schemas/TraineeSummary"}, {
+                    "type": "object", "required": ["stages", "role_play", "activity_totals", "gates", "ready"],
+                    "properties": {
+                        "stages": {"type": "array", "items": {"type": "object", "properties": {
+                            "number": {"type": "integer"}, "title": {"type": "string"},
+                            "status": {"type": "string", "enum": ["complete", "open", "locked"]},
+                            "overdue": {"type": "boolean"},
+                            "planned_start": {"type": "string", "format": "date"},
+                            "planned_end": {"type": "string", "format": "date"},
+                            "completed_on": {"type": ["string", "null"], "format": "date"},
+                            "modules": counter("done", "total"), "quizzes": counter("passed", "total"),
+                            "checklist": counter("signed", "total")}}},
+                        "role_play": {"type": "object", "properties": {
+                            "attempts_allowed": {"type": "integer"},
+                            "outcome": {"type": "string", "enum": ["passed", "held", "pending"]},
+                            "attempts": {"type": "array", "items": {"type": "object", "properties": {
+                                "number": {"type": "integer"}, "scenario": {"type": "string"},
+                                "scenario_title": {"type": ["string", "null"]},
+                                "state": {"type": "string", "enum": ["scheduled", "scored"]},
+                                "percent": {"type": ["number", "null"]}, "passed": {"type": ["boolean", "null"]},
+                                "scheduled_for": {"type": "string", "format": "date-time"}}}}}},
+                        "activity_totals": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        "gates": {"type": "array", "items": {"type": "object", "required": ["key", "met"],
+                                                             "properties": {"key": {"type": "string"},
+                                                                            "met": {"type": "boolean"},
+                                                                            "reason": {"type": "string"}}}},
+                        "ready": {"type": "boolean"},
+                    }}]},
+            },
+        },
+    }

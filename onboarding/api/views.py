@@ -1,0 +1,122 @@
+"""The JSON API, /api/v1: bearer tokens, read-only, the same access rules as the pages."""
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, g, jsonify, request
+
+from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
+from ..auth.permissions import can_view_trainee
+from ..content import curriculum
+from ..extensions import csrf, db
+from ..paging import page_arg
+from ..people.services import record_of
+from ..readiness.service import team_rows, trainee_report
+from .openapi import document
+from .tokens import user_for
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def problem(status: int, message: str):
+    response = jsonify(error=message, status=status)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user = user_for(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            return problem(401, "A valid bearer token is required.")
+        g.api_user = user
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _person(user):
+    return None if user is None else {"id": user.id, "full_name": user.full_name, "email": user.email}
+
+
+def _summary(record, progress):
+    return {
+        "id": record.user_id, "email": record.user.email, "full_name": record.user.full_name,
+        "status": record.status, "start_date": record.start_date.isoformat(),
+        "target_date": record.target_date.isoformat(), "current_stage": progress.current_stage,
+        "progress_percent": progress.percent, "overdue": progress.overdue, "mentor": _person(record.mentor),
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.get("/me")
+@token_required
+def me():
+    user = g.api_user
+    return jsonify(id=user.id, email=user.email, full_name=user.full_name, role=user.role, locale=user.locale)
+
+
+@bp.get("/trainees")
+@token_required
+def trainees():
+    user = g.api_user
+    if user.role not in (MENTOR, HEAD, ADMIN):
+        return problem(403, "Trainees cannot list other trainees.")
+    per_page = max(1, min(request.args.get("per_page", 50, type=int) or 50, 100))
+    pagination, rows = team_rows(mentor_id=user.id if user.role == MENTOR else None, page=page_arg(),
+                                 per_page=per_page)
+    return jsonify(items=[_summary(r, p) for r, p in rows], page=pagination.page, per_page=per_page,
+                   total=pagination.total, pages=pagination.pages)
+
+
+@bp.get("/trainees/<int:trainee_id>")
+@token_required
+def trainee(trainee_id):
+    person = db.session.get(User, trainee_id)
+    if person is None or person.role != TRAINEE:
+        return problem(404, "No such trainee.")
+    record = record_of(person)
+    if not can_view_trainee(g.api_user, record):
+        return problem(403, "You may not see this trainee.")
+    report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
+    progress, cur = report["progress"], curriculum()
+    scenarios = cur.scenarios or {}
+    return jsonify(
+        **_summary(record, progress),
+        stages=[{
+            "number": s.number, "title": s.title, "status": s.state, "overdue": s.overdue,
+            "planned_start": s.planned_start.isoformat(), "planned_end": s.planned_end.isoformat(),
+            "completed_on": s.completed_on.isoformat() if s.completed_on else None,
+            "modules": {"done": s.modules_done, "total": s.modules_total},
+            "quizzes": {"passed": s.quizzes_passed, "total": s.quizzes_total},
+            "checklist": {"signed": s.tasks_signed, "total": s.tasks_total},
+        } for s in progress.stages],
+        role_play={
+            "attempts_allowed": report["role_play"]["allowed"],
+            "attempts": [{"number": a.number, "scenario": a.scenario_slug,
+                          "scenario_title": scenarios[a.scenario_slug].title if a.scenario_slug in scenarios else None,
+                          "state": a.state, "percent": a.percent, "passed": a.passed,
+                          "scheduled_for": a.scheduled_for.isoformat()} for a in report["role_play"]["attempts"]],
+            "outcome": "passed" if report["role_play"]["passed"] else "held" if report["role_play"]["held"]
+            else "pending",
+        },
+        activity_totals=report["activity_totals"],
+        gates=[{"key": gate.key, "met": gate.met, "reason": gate.reason} for gate in report["gates"]],
+        ready=all(gate.met for gate in report["gates"]),
+    )
+
+
+@bp.errorhandler(404)
+def not_found(_error):
+    return problem(404, "Not found.")
+
+
+__all__ = ["bp", "sa"]
