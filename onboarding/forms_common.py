@@ -7,6 +7,15 @@ from wtforms.validators import ValidationError
 from .timeutil import today
 
 
+def flash_errors(form) -> None:
+    """Show a form's errors as messages, for forms posted from a page that redirects back."""
+    from flask import flash
+
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
 class WithinYears:
     """A date no further than `years` from today, either way: typos like 2062 or 9999 are caught."""
 

@@ -74,17 +74,22 @@ def _flipped(quiz):
     return replace(quiz, questions=tuple(questions))
 
 
-@pytest.mark.parametrize("slug", sorted(SHIPPED.quizzes))
-def test_no_answer_key_in_an_open_attempt(shipped_app, slug):
-    app = shipped_app
+def _open_attempt(app, slug):
+    """A trainee with the quiz's stage open and an attempt started: (client, auth, attempt url)."""
     uid = _trainee_with_every_stage_open(app)
-    quiz = SHIPPED.quizzes[slug]
-    _pass_earlier_stage_quizzes(app, uid, quiz.stage)
+    _pass_earlier_stage_quizzes(app, uid, SHIPPED.quizzes[slug].stage)
     client = app.test_client()
     auth = AuthActions(client)
     assert auth.login("key@example.com", "correct-horse-battery").status_code == 302
     response = client.post(f"/quizzes/{slug}/start", data={"csrf_token": auth.token(f"/quizzes/{slug}")})
-    attempt_url = response.headers["Location"]
+    return client, auth, response.headers["Location"]
+
+
+@pytest.mark.parametrize("slug", sorted(SHIPPED.quizzes))
+def test_no_answer_key_in_an_open_attempt(shipped_app, slug):
+    app = shipped_app
+    quiz = SHIPPED.quizzes[slug]
+    client, auth, attempt_url = _open_attempt(app, slug)
     page = client.get(attempt_url).get_data(as_text=True)
     assert 'id="quiz-form"' in page
 
@@ -113,15 +118,8 @@ def test_no_answer_key_in_an_open_attempt(shipped_app, slug):
 @pytest.mark.parametrize("slug", sorted(s for s, q in SHIPPED.quizzes.items() if q.reveal != "after_last_attempt"
                                         or q.attempts > 1))
 def test_a_failed_first_attempt_reveals_no_key(shipped_app, slug):
-    app = shipped_app
-    uid = _trainee_with_every_stage_open(app)
     quiz = SHIPPED.quizzes[slug]
-    _pass_earlier_stage_quizzes(app, uid, quiz.stage)
-    client = app.test_client()
-    auth = AuthActions(client)
-    auth.login("key@example.com", "correct-horse-battery")
-    attempt_url = client.post(f"/quizzes/{slug}/start",
-                              data={"csrf_token": auth.token(f"/quizzes/{slug}")}).headers["Location"]
+    client, auth, attempt_url = _open_attempt(shipped_app, slug)
     client.post(f"{attempt_url}/submit", data={"csrf_token": auth.token(attempt_url)})
     result = client.get(attempt_url).get_data(as_text=True)
     assert "Correct answer</span>" not in result

@@ -11,6 +11,7 @@ from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
+from ..forms_common import flash_errors
 from ..people.models import TraineeRecord
 from ..people.services import mentors, record_of
 from ..readiness.service import trainee_progress
@@ -86,9 +87,7 @@ def request_task(user_id, task_id):
     task = _task_or_404(task_id)
     form = RequestForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
         return redirect(url_for("mentoring.checklist", user_id=user_id) + f"#task-{task_id}")
     try:
         request_sign_off(trainee, task, form.note.data, form.evidence.data)
@@ -219,9 +218,7 @@ def targets():
         if form.validate_on_submit():
             set_targets(team_id, {f: form[f].data for f in FIGURES}, current_user)
             return _done(_("The weekly targets are saved."), "mentoring.targets")
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     rows = [(None, _("Default for everyone"), targets_for(None))] + [(t.id, t.name, targets_for(t.id)) for t in teams]
     return render_template("mentoring/targets.html", rows=rows, figures=FIGURES, labels=FIGURE_LABELS,
                            team_form=team_form, form=EmptyForm()), 400 if team_form.errors else 200
@@ -276,9 +273,7 @@ def decision(user_id):
             return _done(_("Your decision is recorded; the trainee and mentor are told."), "mentoring.role_play",
                          user_id=user_id)
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     db.session.rollback()
     return redirect(url_for("mentoring.role_play", user_id=user_id) + "#decision")
 
@@ -400,9 +395,7 @@ def assign():
     form.trainees.choices = [(r.user_id, r.user.full_name) for r in records]
     form.mentor.choices = [(m.id, m.full_name) for m in mentors()]
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
         return redirect(url_for("main.home"))
     by_user = {r.user_id: r for r in records}
     for uid in form.trainees.data:
