@@ -150,3 +150,9 @@ def test_audit_events_cannot_change(app, make_user):
         with pytest.raises(AppendOnlyError):
             db.session.delete(db.session.scalar(sa.select(AuditEvent)))
             db.session.commit()
+
+
+def test_no_next_link_into_a_locked_stage(client, auth, make_user):
+    make_user("trainee", email="sam@example.com")
+    auth.login("sam@example.com")
+    assert "Next: Products" not in client.get("/modules/rules").get_data(as_text=True)

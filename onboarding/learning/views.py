@@ -60,6 +60,8 @@ def module(slug):
     done = completed_slugs(current_user.id) if progress else frozenset()
     missing = [curriculum().modules[p] for p in module.prerequisites if p not in done] if progress else []
     previous, following = curriculum().neighbours(slug)
+    if progress and following is not None and progress.stage(following.stage).state == LOCKED:
+        following = None  # the next stage is not open yet: no link to a page that would refuse
     return render_template("learning/module.html", module=module, stage=curriculum().stage(module.stage),
                            progress=progress, done=module.slug in done, missing=missing,
                            previous=previous, following=following, form=EmptyForm())
