@@ -240,15 +240,15 @@ def _ledger(user, mentor, first, last):
     while day <= last:
         if day.weekday() < 5:
             meeting_day = day.toordinal() % 2 == 0
-            figures = {
-                "calls": rng.randint(3, 7) if meeting_day else rng.randint(16, 24),
-                "meetings": rng.randint(1, 2) if meeting_day else 0,
-                "applications": int(rng.random() < 0.45),
-                "orders": int(rng.random() < 0.25),
-                "referrals": int(rng.random() < 0.6),
+            figures = {  # a steady trainee: around the default weekly targets, a little above
+                "calls": rng.randint(6, 10) if meeting_day else rng.randint(24, 32),
+                "meetings": rng.randint(2, 3) if meeting_day else 0,
+                "applications": int(rng.random() < 0.6),
+                "orders": int(rng.random() < 0.4),
+                "referrals": int(rng.random() < 0.8),
                 "events": int(day.day <= 7 and day.weekday() == 3),
-                "decision_makers": rng.randint(0, 2) if meeting_day else rng.randint(0, 1),
-                "deals": int(rng.random() < 0.22),
+                "decision_makers": rng.randint(1, 2) if meeting_day else rng.randint(0, 1),
+                "deals": int(rng.random() < 0.35),
             }
             entry = ActivityEntry(trainee_id=user.id, day=day, entered_by=user.id, entered_at=_at(day, 18), **figures)
             if day < today() - timedelta(days=1):

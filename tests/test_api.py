@@ -117,3 +117,15 @@ def test_token_page_creates_shows_once_and_revokes(app, client, auth, tokens):
         row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "HR export"))
     client.post(f"/account/tokens/{row.id}/revoke", data={"csrf_token": auth.token("/account/tokens")})
     assert get(client, "/api/v1/me", token).status_code == 401
+
+
+def test_trainee_page_shows_the_gates(client, auth, tokens):
+    from .conftest import complete_stages_before
+
+    auth.login("mentor@example.com")
+    html = client.get(f"/trainees/{tokens['ids']['trainee']}").get_data(as_text=True)
+    assert "Readiness for independent work" in html
+    assert "Current job description not signed" in html and "Supervised work starts when stage 4 opens" in html
+    complete_stages_before(client.application, tokens["ids"]["trainee"], 4)
+    html = client.get(f"/trainees/{tokens['ids']['trainee']}").get_data(as_text=True)
+    assert "Supervised work: 0 of 8 weeks since" in html and "Current job description signed" in html

@@ -163,6 +163,8 @@ def test_weekly_rules_funnel_and_rhythm():
     assert rules.funnel({"decision_makers": 11, "deals": 1}).meets_benchmark is False
     assert rules.funnel({}).conversion is None
     assert rules.targets_met(weeks, {"calls": 17}) is True and rules.targets_met(weeks, {"calls": 18}) is False
+    assert [w.start for w in rules.full_weeks(weeks, date(2026, 11, 2), date(2026, 11, 12))] == [date(2026, 11, 2)]
+    assert rules.full_weeks(weeks, date(2026, 11, 3), date(2026, 11, 16)) == weeks[1:]
     entries = [(1, date(2026, 11, 2), None, {"calls": 5}), (2, date(2026, 11, 2), 1, {"calls": 3}),
                (3, date(2026, 11, 2), 1, {"calls": 4})]
     assert rules.effective(entries) == {date(2026, 11, 2): {"calls": 4}}

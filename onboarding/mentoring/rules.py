@@ -105,6 +105,11 @@ def funnel(totals: dict) -> Funnel:
                   proposals=totals.get("applications", 0), deals=totals.get("deals", 0))
 
 
+def full_weeks(weeks_list, since: date, until: date) -> list:
+    """The weeks lying wholly from `since` to before `until`: a partial first or current week would be unfair."""
+    return [w for w in weeks_list if w.start >= since and w.start + timedelta(days=7) <= until]
+
+
 def targets_met(weeks_list, targets: dict, minimum_share: float = 1.0) -> bool:
     """True when, on average over the weeks, every figure with a target reached it."""
     if not weeks_list:

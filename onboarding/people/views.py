@@ -73,7 +73,11 @@ def _render_trainee(user, plan_form=None, status=200):
 
     history = db.session.scalars(sa.select(MentorAssignment).where(MentorAssignment.trainee_id == user.id)
                                  .order_by(MentorAssignment.started_at)).all()
-    return render_template("people/trainee.html", trainee=user, record=record, progress=trainee_progress(record),
+    from ..readiness.service import trainee_report
+
+    report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
+    return render_template("people/trainee.html", trainee=user, record=record, progress=report["progress"],
+                           gates=report["gates"], stage4_opened=report["stage4_opened"],
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
                            quiz_status=statuses([user.id], cur.quiz_list)[user.id], attempts=by_quiz,
                            extra_form=extra_form, extra_for=request.args.get("quiz"), history=history), status

@@ -75,7 +75,8 @@ def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:
     supervised = rules.weeks({d: f for d, f in days.items() if opened and d >= opened}, opened, today()) if opened else []
     role_play = role_play_status(uid)
     gates = readiness_gates(progress, practice[uid]["role_play_passed"], practice[uid]["signature_current"], opened,
-                            today(), min_weeks, rules.targets_met(supervised, targets))
+                            today(), min_weeks,
+                            rules.targets_met(rules.full_weeks(supervised, opened, today()) if opened else [], targets))
     totals = {f: sum(day.get(f, 0) for day in days.values()) for f in rules.FIGURES}
     return {"progress": progress, "role_play": role_play, "gates": gates, "activity_totals": totals,
             "targets": targets, "stage4_opened": opened, "quiz_status": quiz_status[uid]}
