@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, URLField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
 
 from ..forms_common import WithinYears
@@ -68,8 +69,8 @@ class ScheduleForm(FlaskForm):
 
 
 class HoldForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("extend", _l("Extend the training with a plan and a new date")),
-                                                   ("withdraw", _l("Withdraw from the training"))],
+    decision = RadioField(_l("Decision"), choices=[SelectChoice("extend", _l("Extend the training with a plan and a new date")),
+                                                   SelectChoice("withdraw", _l("Withdraw from the training"))],
                           validators=[DataRequired(_l("Choose a decision."))])
     plan = TextAreaField(_l("Plan and reasons"), validators=[DataRequired(_l("Write the plan or the reasons.")),
                                                              Length(min=10, max=4000)])
