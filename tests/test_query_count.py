@@ -1,0 +1,86 @@
+"""The trainees list and the API list cost a fixed number of queries, whatever the number of trainees."""
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from onboarding.assessment.models import QuizAttempt
+from onboarding.auth.models import User
+from onboarding.extensions import db
+from onboarding.learning.models import ModuleCompletion
+from onboarding.mentoring.models import Acknowledgement, SignOffEvent
+from onboarding.people.models import TraineeRecord
+
+from .conftest import AuthActions
+
+
+def _add_trainees(app, count, mentor_id, first=0):
+    """Many trainees with some of every kind of row, inserted in bulk (hashing 500 passwords would be slow)."""
+    with app.app_context():
+        pw = db.session.scalar(sa.select(User.password_hash).where(User.id == mentor_id))
+        cur = app.extensions["curriculum"]
+        for i in range(first, first + count):
+            user = User(email=f"bulk{i}@example.com", full_name=f"Bulk {i:03d}", password_hash=pw, role="trainee")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(TraineeRecord(user_id=user.id, start_date=date(2026, 10, 1), target_date=date(2027, 3, 30),
+                                         mentor_id=mentor_id))
+            db.session.add(ModuleCompletion(user_id=user.id, module_slug="hello", content_version="v"))
+            db.session.add(QuizAttempt(user_id=user.id, quiz_slug="basics", number=1, allowed=2, state="graded",
+                                       plan={}, passed=i % 2 == 0, percent=70.0,
+                                       graded_at=datetime.now(timezone.utc)))
+            db.session.add(SignOffEvent(trainee_id=user.id, task_id="proposal", kind="requested"))
+            db.session.add(Acknowledgement(trainee_id=user.id, document="job-description",
+                                           version=cur.job_description.version, typed_name="x"))
+        db.session.commit()
+
+
+def _queries_for(app, path, headers=None, login=None):
+    client = app.test_client()
+    if login:
+        AuthActions(client).login(login)
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path, headers=headers or {})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("path", ["/", "/?page=2"])
+def test_team_list_queries_do_not_grow_with_trainees(app, make_user, path):
+    app.config["PER_PAGE"] = 25
+    mentor = make_user("mentor", email="mentor@example.com")
+    make_user("head", email="head@example.com")
+    _add_trainees(app, 30, mentor)
+    few = _queries_for(app, path, login="head@example.com")
+    _add_trainees(app, 470, mentor, first=30)
+    many = _queries_for(app, path, login="head@example.com")
+    assert few == many, f"{few} queries for 30 trainees, {many} for 500"
+    assert many <= 20
+
+
+def test_api_list_queries_do_not_grow_with_trainees(app, make_user):
+    from onboarding.api.tokens import create_token
+
+    mentor = make_user("mentor", email="mentor@example.com")
+    head = make_user("head", email="head@example.com")
+    with app.app_context():
+        token = create_token(db.session.get(User, head), "count")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    _add_trainees(app, 10, mentor)
+    _queries_for(app, "/api/v1/me", headers=headers)  # the token's first use writes its time once
+    few = _queries_for(app, "/api/v1/trainees?per_page=100", headers=headers)
+    _add_trainees(app, 490, mentor, first=10)
+    many = _queries_for(app, "/api/v1/trainees?per_page=100", headers=headers)
+    assert few == many, f"{few} queries for 10 trainees, {many} for 500"
