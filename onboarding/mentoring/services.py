@@ -2,6 +2,7 @@
 
 Every change records an audit event and tells the person who acts next; the view commits.
 """
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -216,10 +217,40 @@ def correct_entry(entry: ActivityEntry, figures: dict, note: str | None, mentor:
     return correction
 
 
+@dataclass(frozen=True)
+class Ledger:
+    """One trainee's ledger, loaded once: the entries as made, and the figures that count per day."""
+
+    entries: list  # every ActivityEntry, originals and corrections, in the order they were made
+    days: dict  # day -> figures, a mentor's latest correction counting over the original
+    targets: dict  # the weekly targets of the trainee's team
+
+    @property
+    def originals(self) -> list:
+        return sorted((e for e in self.entries if e.corrects_id is None), key=lambda e: e.day, reverse=True)
+
+    @property
+    def corrections(self) -> dict:
+        """{original entry id: [its corrections, oldest first]}."""
+        result = {}
+        for e in self.entries:
+            if e.corrects_id:
+                result.setdefault(e.corrects_id, []).append(e)
+        return result
+
+    def weeks(self, first: date, last: date) -> list:
+        return rules.weeks(self.days, first, last)
+
+
+def ledger(trainee_id: int, team_id: int | None) -> Ledger:
+    entries = db.session.scalars(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == trainee_id)
+                                 .order_by(ActivityEntry.id)).all()
+    days = rules.effective((e.id, e.day, e.corrects_id, e.figures()) for e in entries)
+    return Ledger(list(entries), days, targets_for(team_id))
+
+
 def ledger_days(trainee_id: int) -> dict:
-    rows = db.session.execute(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == trainee_id)
-                              .order_by(ActivityEntry.id)).scalars()
-    return rules.effective((e.id, e.day, e.corrects_id, e.figures()) for e in rows)
+    return ledger(trainee_id, None).days
 
 
 # ---------------------------------------------------------------- role-play

@@ -22,9 +22,9 @@ from .forms import (FIGURE_LABELS, AssignForm, CorrectionForm, EntryForm, HoldFo
 from .models import (FIGURES, SCHEDULED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore, SignOffEvent,
                      SupervisionNote, Team)
 from .services import (MentoringError, add_supervision_note, add_team, assign_mentor, confirm_entry, correct_entry,
-                       current_signature, decide_hold, evaluator_candidates, ledger_days, request_sign_off,
+                       decide_hold, evaluator_candidates, ledger, request_sign_off,
                        return_task, revoke, role_play_status, schedule_role_play, set_targets, sign_document,
-                       sign_off, submit_scores, targets_for)
+                       save_entry, sign_off, submit_scores, targets_for)
 
 bp = Blueprint("mentoring", __name__)
 
@@ -128,32 +128,22 @@ def activity(user_id):
             abort(403)
         if form.validate_on_submit():
             try:
-                from .services import save_entry
-
                 save_entry(trainee, form.day.data, {f: form[f].data for f in FIGURES}, form.note.data)
             except MentoringError as exc:
                 form.day.errors = [*form.day.errors, str(exc)]
             else:
                 return _done(_("Your figures for %(day)s are saved.", day=form.day.data.isoformat()),
                              "mentoring.activity", user_id=user_id)
-    entries = db.session.scalars(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == trainee.id)
-                                 .order_by(ActivityEntry.day.desc(), ActivityEntry.id)).all()
-    corrections = {}
-    for e in entries:
-        if e.corrects_id:
-            corrections.setdefault(e.corrects_id, []).append(e)
-    originals = [e for e in entries if e.corrects_id is None]
-    days = ledger_days(trainee.id)
+    book = ledger(trainee.id, rec.team_id)
     last = today()
-    first = min(days) if days else last
-    first = max(first, last - timedelta(weeks=12))
-    week_list = rules.weeks(days, first, last)
-    targets = targets_for(rec.team_id)
+    first = max(min(book.days, default=last), last - timedelta(weeks=12))
+    week_list = book.weeks(first, last)
+    targets = book.targets
     totals = {f: sum(w.totals[f] for w in week_list) for f in FIGURES}
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
-        {e.entered_by for e in entries} | {e.confirmed_by for e in entries} - {None})))} if entries else {}
-    return render_template("mentoring/activity.html", trainee=trainee, rec=rec, form=form, originals=originals,
-                           corrections=corrections, weeks=week_list, targets=targets, labels=FIGURE_LABELS,
+    ids = ({e.entered_by for e in book.entries} | {e.confirmed_by for e in book.entries}) - {None}
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
+    return render_template("mentoring/activity.html", trainee=trainee, rec=rec, form=form, originals=book.originals,
+                           corrections=book.corrections, weeks=week_list, targets=targets, labels=FIGURE_LABELS,
                            figures=FIGURES, funnel=rules.funnel(totals), people=people, empty=EmptyForm(),
                            chart=charts.weekly_bars(week_list, "meetings", targets["meetings"],
                                                     _("Meetings held per week"), _("target")),

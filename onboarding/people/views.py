@@ -12,7 +12,6 @@ from ..auth.permissions import can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
 from ..learning.services import completed_slugs
-from ..readiness.service import trainee_progress
 from .forms import NewTraineeForm, PlanForm, set_mentor_choices
 from .services import PeopleError, create_user, mentors, record_of, update_plan
 

@@ -63,16 +63,16 @@ def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, s
 def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:
     """Everything known about one trainee's readiness: stages, counts, role-play, activity, gates."""
     from ..mentoring import rules
-    from ..mentoring.services import ledger_days, role_play_status, targets_for
+    from ..mentoring.services import ledger, role_play_status
     from .gates import readiness_gates
 
     uid = record.user_id
     done, quiz_status, practice = facts_for([uid])
     progress = progress_of(record, done[uid], quiz_status[uid], practice[uid])
     opened = progress.stages[2].completed_on if len(progress.stages) >= 4 else None
-    days = ledger_days(uid)
-    targets = targets_for(record.team_id)
-    supervised = rules.weeks({d: f for d, f in days.items() if opened and d >= opened}, opened, today()) if opened else []
+    book = ledger(uid, record.team_id)
+    days, targets = book.days, book.targets
+    supervised = book.weeks(opened, today()) if opened else []
     role_play = role_play_status(uid)
     gates = readiness_gates(progress, practice[uid]["role_play_passed"], practice[uid]["signature_current"], opened,
                             today(), min_weeks,
