@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from onboarding.assessment.models import AWAITING, GRADED, Answer, QuizAttempt
+from onboarding.assessment.models import GRADED, Answer, QuizAttempt
 from onboarding.audit.models import AuditEvent
 from onboarding.content import curriculum
 from onboarding.extensions import db

@@ -12,6 +12,7 @@ from ..content import curriculum
 from ..extensions import db
 from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
+from ..people.services import lock_trainee
 from ..timeutil import utcnow
 from . import grading
 from .models import AWAITING, GRADED, IN_PROGRESS, Answer, ExtraAttempt, QuizAttempt
@@ -228,9 +229,7 @@ def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
 
 
 def grant_extra_attempt(trainee: User, quiz, head: User, reason: str) -> ExtraAttempt:
-    # Lock the trainee's record before reading the status, so two clicks grant one attempt.
-    db.session.execute(sa.update(TraineeRecord).where(TraineeRecord.user_id == trainee.id)
-                       .values(status=TraineeRecord.status))
+    lock_trainee(trainee.id)  # two clicks grant one attempt
     if not status_of(trainee.id, quiz).blocked:
         raise AttemptError(_l("An extra attempt is for a trainee who has used every attempt without passing."))
     extra = ExtraAttempt(user_id=trainee.id, quiz_slug=quiz.slug, granted_by=head.id, reason=reason.strip())

@@ -11,6 +11,7 @@ from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
+from ..forms_common import flash_errors
 from ..people.models import TraineeRecord
 from ..people.services import record_of
 from ..readiness.progress import LOCKED
@@ -230,7 +231,6 @@ def extra_attempt(slug, user_id):
             db.session.commit()
             flash(_("%(name)s has one more attempt at “%(quiz)s”.", name=trainee.full_name, quiz=quiz.title), "success")
     else:
-        for error in form.reason.errors:
-            flash(error, "error")
+        flash_errors(form)
         return redirect(url_for("people.trainee", user_id=user_id, reason=form.reason.data or "", quiz=slug) + "#blocked")
     return redirect(url_for("people.trainee", user_id=user_id))

@@ -14,6 +14,7 @@ from ..auth.models import HEAD, MENTOR, User
 from ..extensions import db
 from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
+from ..people.services import lock_trainee
 from ..timeutil import today, utcnow
 from . import rules
 from .models import (FIGURES, SCHEDULED, SCORED, Acknowledgement, ActivityEntry, ActivityTarget, HoldDecision,
@@ -88,9 +89,7 @@ def task_state(trainee_id: int, task_id: str) -> str:
 
 
 def _sign_off_event(trainee: User, task, kind: str, actor: User, note: str | None, evidence: str | None = None):
-    # Serialise steps on one trainee's tasks: the guarded write takes the lock before the state is read.
-    db.session.execute(sa.update(TraineeRecord).where(TraineeRecord.user_id == trainee.id)
-                       .values(status=TraineeRecord.status))
+    lock_trainee(trainee.id)  # two steps on one task cannot both read the same state
     current = task_state(trainee.id, task.id)
     if not rules.may_move(current, kind):
         raise MentoringError(_l("This step does not follow from the task's current state; reload the page."))

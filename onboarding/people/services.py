@@ -26,6 +26,13 @@ def record_of(user: User) -> TraineeRecord:
                          target_date=TraineeRecord.default_target(start, 180), status="in_training")
 
 
+def lock_trainee(user_id: int) -> None:
+    """Take the write lock on a trainee's record before reading their state, so two requests that both
+    check-then-act on the same trainee run one after the other (SQLite and PostgreSQL alike)."""
+    db.session.execute(sa.update(TraineeRecord).where(TraineeRecord.user_id == user_id)
+                       .values(status=TraineeRecord.status))
+
+
 def mentors() -> list[User]:
     """People who can mentor: mentors, and heads of sales who train a newcomer personally."""
     return list(db.session.scalars(sa.select(User).where(User.role.in_((MENTOR, HEAD)), User.active.is_(True))

@@ -13,6 +13,18 @@ from ..timeutil import today
 from .progress import TraineeFacts, compute_progress, requirements_from
 
 
+_requirements: dict = {}
+
+
+def requirements():
+    """The stage requirements of the current curriculum, built once per content version."""
+    cur = curriculum()
+    if cur.version not in _requirements:
+        _requirements.clear()
+        _requirements[cur.version] = requirements_from(cur)
+    return _requirements[cur.version]
+
+
 def progress_of(record: TraineeRecord, completed: dict, quiz_status: dict, practice: dict):
     """The trainee's progress from rows already loaded (see facts_for)."""
     dates = {f"module:{slug}": day for slug, day in completed.items()}
@@ -25,7 +37,7 @@ def progress_of(record: TraineeRecord, completed: dict, quiz_status: dict, pract
                          signed_tasks=frozenset(practice["signed_tasks"]),
                          signature_current=practice["signature_current"],
                          role_play_passed=practice["role_play_passed"], dates=dates)
-    return compute_progress(requirements_from(curriculum()), facts, today())
+    return compute_progress(requirements(), facts, today())
 
 
 def facts_for(user_ids):
