@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test serve check-content clean translations
+.PHONY: run test serve check-content clean translations catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,17 +21,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-app
 
-run: $(VENV)/.installed-app
+run: $(VENV)/.installed-app catalogs
 	$(FLASK) check-content
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev catalogs
 	$(BIN)/python -m pytest
 
 # Production-style serving with gunicorn (see README: set SECRET_KEY and ONBOARDING_ENV=production).
-serve: $(VENV)/.installed-app
+serve: $(VENV)/.installed-app catalogs
 	ONBOARDING_ENV=production $(FLASK) init-db
 	ONBOARDING_ENV=production $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 3 --access-logfile - app:app
 
@@ -41,9 +41,15 @@ check-content: $(VENV)/.installed-app
 clean:
 	rm -rf $(VENV) .pytest_cache test-output
 
+# Compiled catalogs (.mo) are built from the committed .po files, never committed themselves.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+catalogs: $(CATALOGS)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed-app
+	$(BIN)/pybabel compile -d translations -l $*
+
 # Extract every marked string into the translation template (messages.pot) and update catalogs.
 translations: $(VENV)/.installed-app
 	mkdir -p translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
-	if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel update -i translations/messages.pot -d translations; fi
+	if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations; fi
 	if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d translations; fi
