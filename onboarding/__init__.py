@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     from .auth import models as _  # noqa: F401  (user loader registration)
     from .api import models as _api  # noqa: F401  (tables known to migrations)
     from .mentoring import models as _mentoring  # noqa: F401
+    from .readiness import models as _readiness  # noqa: F401
     from .auth.views import load_user  # noqa: F401
     app.jinja_env.globals.update(_jinja_helpers())
 

@@ -18,6 +18,8 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(64), index=True)
     subject_type: Mapped[str | None] = mapped_column(sa.String(32))
     subject_id: Mapped[int | None] = mapped_column(index=True)
+    #: The trainee the event is about, when there is one: the trainee's timeline reads by it.
+    trainee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     address: Mapped[str | None] = mapped_column(sa.String(64))
 

@@ -1,0 +1,72 @@
+"""The readiness record: the mentor's recommendations and the head of sales' decisions. Never edited."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..extensions import db
+from ..timeutil import utcnow
+
+APPROVED, EXTENDED, REJECTED = "approved", "extended", "rejected"
+DECISIONS = (APPROVED, EXTENDED, REJECTED)
+
+
+class Recommendation(db.Model):
+    """The mentor's word on a trainee's readiness: ready or not yet, and why."""
+
+    __tablename__ = "readiness_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    ready: Mapped[bool]
+    note: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id], lazy="joined")
+
+
+class ReadinessDecision(db.Model):
+    """The head of sales' decision, kept with the evidence it was taken on."""
+
+    __tablename__ = "readiness_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    head_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decision: Mapped[str] = mapped_column(sa.String(12))
+    note: Mapped[str] = mapped_column(sa.Text)
+    #: Required when a gate was unmet and the head approved all the same.
+    override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    new_target_date: Mapped[date | None]
+    plan: Mapped[str | None] = mapped_column(sa.Text)
+    recommendation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("readiness_recommendations.id", ondelete="SET NULL"))
+    #: The gates, stages and figures as they stood when the decision was taken.
+    evidence: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    head: Mapped[User | None] = relationship(foreign_keys=[head_id], lazy="joined")
+    recommendation: Mapped[Recommendation | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.text("decision IN ('approved', 'extended', 'rejected')"), name="decision"),
+        sa.CheckConstraint(sa.text("decision != 'extended' OR new_target_date IS NOT NULL"), name="extension_date"),
+    )
+
+
+class ImmutableRecordError(RuntimeError):
+    """Raised on any attempt to change or remove a recommendation or decision."""
+
+
+def _refuse(kind):
+    def refuse(*_args):
+        raise ImmutableRecordError(f"readiness {kind} cannot be changed or deleted")
+    return refuse
+
+
+for _model in (Recommendation, ReadinessDecision):
+    event.listen(_model, "before_update", _refuse(_model.__tablename__))
+    event.listen(_model, "before_delete", _refuse(_model.__tablename__))
