@@ -1,9 +1,12 @@
 """Language selection and locale-aware formatting of dates and numbers."""
+from babel.dates import format_skeleton
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, format_time, get_locale, to_user_timezone
 from flask_login import current_user
 
-SUPPORTED_LOCALES = ("en",)
+SUPPORTED_LOCALES = ("en", "ar")
+# Each language named in itself, as a language menu should show it.
+LANGUAGE_NAMES = {"en": "English", "ar": "العربية"}
 RIGHT_TO_LEFT = {"ar", "he", "fa", "ur"}
 
 
@@ -21,12 +24,16 @@ def select_timezone() -> str:
 
 
 def fmt_date(value) -> str:
-    """Dates spelled with the month's name (27 Nov 2026), never 11/12 guesswork."""
-    return format_date(value, format="medium") if value else ""
+    """Dates spelled with the month's name (Nov 27, 2026; 27 نوفمبر 2026), never 11/12 guesswork."""
+    return format_skeleton("yMMMd", value, locale=get_locale()) if value else ""
 
 
 def fmt_datetime(value) -> str:
-    return format_datetime(value, format="medium") if value else ""
+    """The date as fmt_date, then the time of day in the reader's time zone and clock."""
+    if not value:
+        return ""
+    local = to_user_timezone(value)
+    return f"{format_skeleton('yMMMd', local, locale=get_locale())} {format_time(local, format='short')}"
 
 
 def fmt_percent(value: float) -> str:
