@@ -52,6 +52,13 @@ def wording(note: Notification) -> str:
         "hold_extend": lambda: _("Training is extended to %(date)s with a plan.", date=p.get("date", "")),
         "hold_withdraw": lambda: _("The head of sales has withdrawn the training."),
         "supervision_note": lambda: _("%(author)s added a supervision note.", author=p.get("author", "")),
+        "readiness_recommended": lambda: _("%(mentor)s recommends %(trainee)s for independent work: your decision "
+                                           "is needed.", mentor=p.get("mentor", ""), trainee=p.get("trainee", "")),
+        "readiness_approved": lambda: _("%(trainee)s is approved for independent work.", trainee=p.get("trainee", "")),
+        "readiness_extended": lambda: _("The training of %(trainee)s is extended to %(date)s with a plan.",
+                                        trainee=p.get("trainee", ""), date=p.get("date", "")),
+        "readiness_rejected": lambda: _("%(trainee)s is not approved for independent work yet; training goes on.",
+                                        trainee=p.get("trainee", "")),
     }
     return texts.get(note.kind, lambda: note.kind)()
 
