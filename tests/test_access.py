@@ -41,6 +41,8 @@ MATRIX = {
     ("auth.password", "GET"): SIGNED_IN,
     ("auth.password", "POST"): SIGNED_IN,
     ("learning.stage", "GET"): SIGNED_IN,
+    ("auth.account", "GET"): SIGNED_IN,
+    ("auth.language", "POST"): SIGNED_IN,
     ("learning.module", "GET"): SIGNED_IN,
     ("learning.complete", "POST"): TRAINEE_ONLY,
     ("learning.job_description", "GET"): SIGNED_IN,

@@ -1,9 +1,10 @@
 """Forms for logging in and changing one's own password."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..i18n import LANGUAGE_NAMES
 from .passwords import password_problem
 
 
@@ -33,6 +34,15 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
+
+
+class LanguageForm(FlaskForm):
+    """One's own interface language; empty means whatever the browser asks for."""
+    locale = SelectField(_l("Language"), validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [("", _l("As my browser asks"))] + list(LANGUAGE_NAMES.items())
 
 
 class EmptyForm(FlaskForm):

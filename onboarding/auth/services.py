@@ -53,6 +53,15 @@ def authenticate(email: str, password: str, address: str) -> User | None:
     return None
 
 
+def change_locale(user: User, locale: str | None) -> None:
+    """Set the user's interface language (None: follow the browser); audited when it changes."""
+    locale = locale or None
+    if user.locale == locale:
+        return
+    record("locale_changed", user, actor=user, before=user.locale, after=locale)
+    user.locale = locale
+
+
 def change_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     record("password_changed", user, actor=user)

@@ -3,13 +3,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit import record
 from ..extensions import db, login_manager
-from .forms import ChangePasswordForm, EmptyForm, LoginForm
+from .forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm
 from .models import User
-from .services import authenticate, change_password, is_throttled
+from .services import authenticate, change_locale, change_password, is_throttled
 
 bp = Blueprint("auth", __name__)
 
@@ -90,3 +91,23 @@ def password():
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    form = LanguageForm(locale=current_user.locale or "")
+    return render_template("auth/account.html", form=form)
+
+
+@bp.post("/account/language")
+@login_required
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        change_locale(current_user._get_current_object(), form.locale.data)
+        db.session.commit()
+        refresh()  # this response already speaks the new language
+        flash(_("Your language is saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 400
