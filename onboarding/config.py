@@ -41,6 +41,7 @@ def load_config(instance_path: str, env=None) -> dict:
         "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
         "QUIZZES_DIR": env.get("QUIZZES_DIR", str(ROOT / "quizzes")),
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "en"),
+        "CONTENT_LOCALE": env.get("CONTENT_LOCALE", "en"),  # the language the original content files are written in
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

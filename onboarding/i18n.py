@@ -50,3 +50,20 @@ def locale_attrs() -> dict:
 def fmt_number(value) -> str:
     """Points and percentages without needless decimals: 3, 2.5, 66.67."""
     return "" if value is None else format_decimal(value, format="#,##0.##")
+
+
+def _content_language(item) -> str:
+    return getattr(item, "locale", "") or current_app.config.get("CONTENT_LOCALE", "en")
+
+
+def content_attrs(item) -> dict:
+    """The `lang` and `dir` of a content item's own text, which may differ from the page's (an original
+    shown to a reader of another language)."""
+    language = _content_language(item)
+    return {"lang": language.replace("_", "-"), "dir": "rtl" if language.split("_")[0] in RIGHT_TO_LEFT else "ltr"}
+
+
+def untranslated(item) -> bool:
+    """True when the reader sees the item in another language than their own: no translation exists yet."""
+    locale = get_locale()
+    return bool(locale) and _content_language(item).split("_")[0] != locale.language

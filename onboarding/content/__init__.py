@@ -1,19 +1,24 @@
 """Content from files: the curriculum loaded once per content version and kept on the app."""
-from flask import current_app
+from flask import current_app, has_request_context
 
 from .loader import files_changed, load_curriculum
 from .model import ContentError, Curriculum
+from .translations import localize
 
-__all__ = ["ContentError", "Curriculum", "curriculum", "init_app", "load_curriculum"]
+__all__ = ["ContentError", "Curriculum", "curriculum", "init_app", "load_curriculum", "original_curriculum"]
 
 
 def init_app(app) -> None:
     """Load the content at start-up; invalid content stops the app with `path:line: message` lines."""
     app.extensions["curriculum"] = load_curriculum(app.config["CONTENT_DIR"], app.config["QUIZZES_DIR"])
+    app.extensions["curriculum_by_locale"] = {}
+    from ..i18n import content_attrs, untranslated
+
+    app.jinja_env.globals.update(content_attrs=content_attrs, untranslated=untranslated)
 
 
-def curriculum() -> Curriculum:
-    """The current curriculum; in development, reloaded when a file changes (unchanged modules stay cached)."""
+def original_curriculum() -> Curriculum:
+    """The current curriculum as written; in development, reloaded when a file changes (unchanged modules stay cached)."""
     app = current_app
     current = app.extensions["curriculum"]
     if app.config.get("CONTENT_RELOAD") and files_changed(current, app.config["CONTENT_DIR"], app.config["QUIZZES_DIR"]):
@@ -22,3 +27,23 @@ def curriculum() -> Curriculum:
         except ContentError as exc:
             app.logger.error("content not reloaded:\n%s", exc)
     return current
+
+
+def curriculum() -> Curriculum:
+    """The curriculum in the reader's language: each item translated where a translation exists, else the original."""
+    current = original_curriculum()
+    if not has_request_context() or not current.translations:
+        return current
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    language = str(locale) if locale and str(locale) in current.translations else getattr(locale, "language", None)
+    if language not in current.translations:
+        return current
+    cache = current_app.extensions.setdefault("curriculum_by_locale", {})
+    key = (current.version, language)
+    if key not in cache:
+        if len(cache) > 16:  # only the newest content versions are worth keeping
+            cache.clear()
+        cache[key] = localize(current, language)
+    return cache[key]

@@ -1,4 +1,5 @@
 """Reads content/: stage folders of Markdown modules, the job description, catalog and prices."""
+import dataclasses
 import hashlib
 import re
 from datetime import date
@@ -6,10 +7,11 @@ from pathlib import Path
 
 from .data import load_catalog, load_price_list
 from .directives import Expander
-from .model import ContentError, Curriculum, Document, Module, Problem, Stage
+from .model import ContentError, Curriculum, Document, Module, Problem, Stage, split_locale
 from .practice import PracticeLoader
 from .quizzes import QuizLoader
 from .render import render_markdown
+from .translations import TranslationLoader
 from .yamlutil import key_line, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -102,8 +104,10 @@ class _Loader:
 
         raw_modules = []  # (meta, body, body_line, text, rel, stage, version)
         stages = []
+        translated_modules, translated_stages = [], []
         for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
             stage_file = folder / "stage.yaml"
+            translated_stages += [p for p in sorted(folder.glob("stage.*.yaml")) if split_locale(p)]
             if not stage_file.exists():
                 if any(folder.glob("*.md")):
                     self.problems.append(Problem(self.rel(folder), 1, "a folder of modules needs a stage.yaml"))
@@ -124,7 +128,10 @@ class _Loader:
                                              "`planned_days` must be at least 1"))
             stages.append((meta, stage_file, folder))
             for path in sorted(folder.glob("*.md")):
-                raw_modules.append(self.read_module(path, meta["number"]))
+                if split_locale(path):
+                    translated_modules.append(path)
+                else:
+                    raw_modules.append(self.read_module(path, meta["number"]))
 
         self.check_numbering(stages)
         if not stages:
@@ -156,6 +163,8 @@ class _Loader:
                                   lambda path, line, msg: self.problems.append(Problem(self.rel(path), line, msg)),
                                   stage_numbers, set(modules))
         checklists, scenarios = practice.checklists(), practice.scenarios()
+        translations, doc = self.load_translations(translated_modules, translated_stages, stages, modules, quizzes,
+                                                   doc, expander, set(by_slug), data_version)
         if self.problems or doc is None:
             raise ContentError(self.problems or [Problem(self.rel(self.root / "job-description.md"), 1,
                                                          "the job description could not be read")])
@@ -167,7 +176,29 @@ class _Loader:
         version = _digest(*(f"{k}:{v}".encode() for k, v in sorted(self.files.items())),
                           *(m.version.encode() for m in modules.values()), doc.version.encode())
         return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16],
-                          signature(self.root, self.quizzes_dir), quizzes, scenarios)
+                          signature(self.root, self.quizzes_dir), quizzes, scenarios, translations)
+
+    def load_translations(self, module_paths, stage_paths, stages, modules, quizzes, doc, expander, known,
+                          data_version):
+        """(locale -> the items translated into it, the job description with a version covering every language)."""
+        reader = TranslationLoader(self)
+        by_locale: dict = {}
+
+        def put(kind, found):
+            for locale, items in found.items():
+                by_locale.setdefault(locale, {"modules": {}, "stages": {}, "quizzes": {}, "document": None})[kind] = items
+
+        put("modules", reader.modules(module_paths, modules, lambda _locale: expander, known, data_version))
+        put("stages", reader.stages(stage_paths, {folder: meta["number"] for meta, _, folder in stages}))
+        put("quizzes", reader.quizzes(self.quizzes_dir, quizzes))
+        doc_paths = [p for p in sorted(self.root.glob("*.md")) if split_locale(p)]
+        documents = reader.documents(doc_paths, doc, lambda _locale: expander, known)
+        if doc is not None and documents:
+            version = _digest((self.read(self.root / "job-description.md") or "").encode(),
+                              *(f"{locale}:{text}".encode() for locale, (text, _) in sorted(documents.items())))
+            doc = dataclasses.replace(doc, version=version)
+            put("document", {locale: dataclasses.replace(d, version=version) for locale, (_, d) in documents.items()})
+        return by_locale, doc
 
     def check_numbering(self, stages):
         """Stages are numbered 1 to N once each; name the stage file whose number breaks that."""

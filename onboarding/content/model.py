@@ -1,6 +1,16 @@
 """What the content files become: frozen dataclasses, loaded once per content version."""
+import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+
+LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
+
+
+def split_locale(path: Path):
+    """('welcome', 'ar') for a translation such as welcome.ar.md; None for an original."""
+    stem, dot, locale = Path(path).stem.rpartition(".")
+    return (stem, locale) if dot and stem and LOCALE.match(locale) else None
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class Module:
     version: str
     path: str
     words: int
+    locale: str = ""  # the language of this text: "" for the original, else the translation's (e.g. "ar")
 
 
 @dataclass(frozen=True)
@@ -98,8 +109,9 @@ class Document:
     approved_by: str
     html: str
     toc: str
-    version: str
+    version: str  # covers the original and every translation: a signature names the exact text read
     path: str
+    locale: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,7 @@ class Curriculum:
     files: tuple = ()  # signature of the folders it was loaded from, to notice edits
     quizzes: dict = None  # slug -> Quiz
     scenarios: dict = None  # slug -> practice.Scenario
+    translations: dict = None  # locale -> {"modules", "stages", "quizzes", "document"} in that language
 
     @property
     def tasks(self) -> dict:

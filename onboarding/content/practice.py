@@ -3,6 +3,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .model import split_locale
 from .render import render_markdown
 from .yamlnodes import Lines
 from .yamlutil import read_yaml
@@ -81,11 +82,20 @@ class PracticeLoader:
             ok = False
         return (data, lines) if ok else (None, None)
 
+    def _originals(self, folder):
+        """The folder's YAML files; a translation (stage-1.ar.yaml) is reported, as these are not translated yet."""
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            if split_locale(path):
+                self.problem(path, 1, "checklists and scenarios are not translated yet: only modules, stages, "
+                                      "quizzes and the job description have translations")
+            else:
+                yield path
+
     def checklists(self) -> dict:
         """{stage number: Checklist}."""
         result, seen = {}, {}
         folder = self.folder / "checklists"
-        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        for path in self._originals(folder):
             data, lines = self._file(path, ("stage", "title", "tasks"), {"stage", "title", "tasks"})
             if data is None:
                 continue
@@ -129,7 +139,7 @@ class PracticeLoader:
         result = {}
         folder = self.folder / "scenarios"
         fields = {"slug", "title", "client", "trainee_brief", "evaluator_brief", "criteria", "pass_threshold"}
-        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        for path in self._originals(folder):
             data, lines = self._file(path, sorted(fields), fields)
             if data is None:
                 continue

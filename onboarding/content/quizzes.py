@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import product as combinations
 from pathlib import Path
 
-from .model import Problem
+from .model import Problem, split_locale
 from .pricing import PricingError, quote
 from .render import render_markdown
 from .yamlnodes import Lines
@@ -62,6 +62,7 @@ class Question:
     rubric: tuple = ()
     model_answer: str = ""
     explanation: str = ""
+    prompt_source: str = ""  # the prompt as written, for checking a translation's placeholders
 
     @property
     def graded_by_person(self) -> bool:
@@ -81,6 +82,7 @@ class Quiz:
     modules: tuple
     questions: tuple
     path: str
+    locale: str = ""  # "" for the original, else the language of this translation
 
     @property
     def max_points(self) -> int:
@@ -117,6 +119,8 @@ class QuizLoader:
         if not self.folder.is_dir():
             return quizzes
         for path in sorted(self.folder.glob("*.yaml")):
+            if split_locale(path):
+                continue  # a translation: read with the originals by translations.py
             quiz = self.load_file(path)
             if quiz is None:
                 continue
@@ -216,7 +220,7 @@ class QuizLoader:
         extra = handler(path, at, label, raw)
         if extra is None or len(self.problems) > before:
             return None
-        return Question(prompt_html=_inline_html(str(raw["prompt"])), **fields, **extra)
+        return Question(prompt_html=_inline_html(str(raw["prompt"])), prompt_source=str(raw["prompt"]), **fields, **extra)
 
     def _options(self, path, at, label, raw):
         options = raw.get("options")

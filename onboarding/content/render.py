@@ -3,6 +3,7 @@ import re
 from functools import lru_cache
 
 import markdown
+from markdown.extensions.toc import slugify_unicode
 import nh3
 
 TAGS = {"h2", "h3", "h4", "h5", "p", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "table",
@@ -28,7 +29,9 @@ def render_markdown(text: str) -> tuple[str, str]:
     """(body HTML, table-of-contents HTML); cached, so each content version renders once."""
     md = markdown.Markdown(
         extensions=["tables", "toc", "fenced_code", "attr_list", "sane_lists"],
-        extension_configs={"toc": {"toc_depth": "2-3"}, "tables": {"use_align_attribute": True}},
+        # Heading ids keep their letters in any script, so an Arabic table of contents links to its headings.
+        extension_configs={"toc": {"toc_depth": "2-3", "slugify": slugify_unicode},
+                           "tables": {"use_align_attribute": True}},
     )
     body = sanitise(_internal_links(md.convert(text)))
     toc = sanitise(md.toc) if getattr(md, "toc_tokens", None) else ""

@@ -25,7 +25,8 @@ def completions_by_user(user_ids) -> dict:
 
 
 def complete_module(user, module) -> bool:
-    """Mark the module complete with the version read; True if newly recorded (repeats change nothing)."""
+    """Mark the module complete with the version read (a translation's own version when the trainee read one);
+    True if newly recorded (repeats change nothing)."""
     exists = db.session.scalar(sa.select(ModuleCompletion.id).where(
         ModuleCompletion.user_id == user.id, ModuleCompletion.module_slug == module.slug))
     if exists:
@@ -36,5 +37,6 @@ def complete_module(user, module) -> bool:
             db.session.add(completion)
     except IntegrityError:
         return False
-    record("module_completed", completion, actor=user, module=module.slug, version=module.version[:12])
+    record("module_completed", completion, actor=user, module=module.slug, version=module.version[:12],
+           **({"language": module.locale} if module.locale else {}))
     return True

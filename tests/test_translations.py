@@ -1,0 +1,254 @@
+"""Content translations beside their originals: loading, checking, what each reader sees, what is recorded."""
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from onboarding.content.loader import load_curriculum
+from onboarding.content.model import ContentError
+
+from .test_assessment import answer_all_right, start
+from .test_i18n import compiled_catalog  # noqa: F401  (the Arabic interface for these pages)
+
+HERE = Path(__file__).resolve().parent
+SHIPPED_CONTENT, SHIPPED_QUIZZES = HERE.parent / "content", HERE.parent / "quizzes"
+
+HELLO_AR = """---
+title: مرحبًا
+summary: الوحدة الأولى.
+---
+## من نحن
+
+وحدة للاختبار تشير إلى [الوحدة التالية](module:rules) وتعرض {{ price BR-500 }}.
+"""
+STAGE_AR = "title: الشركة\nsummary: من نحن.\n"
+JOB_AR = """---
+title: الوصف الوظيفي
+---
+## المهام
+
+نص عربي للوصف الوظيفي.
+"""
+BASICS_AR = """title: الأساسيات
+introduction: اختبار قصير للتجارب.
+questions:
+  - id: capital
+    prompt: أيّها الصحيح؟
+    options:
+      - text: الإجابة الصحيحة
+      - text: إجابة خاطئة
+      - text: إجابة خاطئة أخرى
+    explanation: راجع وحدة «مرحبًا».
+  - id: pick-two
+    prompt: اختر الاثنين الجيدين.
+    options: [الجيد الأول, الجيد الثاني, السيئ]
+  - id: vat
+    prompt: نسبة ضريبة القيمة المضافة بالمئة؟
+  - id: quote
+    prompt: "الإجمالي الصافي لـ {quantity} × {product} ({sku}) بشرط «{term}»، باليورو؟"
+    unit: يورو
+"""
+
+
+def translated(root: Path, quizzes: Path) -> None:
+    (root / "s1-company" / "hello.ar.md").write_text(HELLO_AR, encoding="utf-8")
+    (root / "s1-company" / "stage.ar.yaml").write_text(STAGE_AR, encoding="utf-8")
+    (root / "job-description.ar.md").write_text(JOB_AR, encoding="utf-8")
+    (quizzes / "basics.ar.yaml").write_text(BASICS_AR, encoding="utf-8")
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(HERE / "content", root)
+    return root
+
+
+@pytest.fixture
+def quizzes_dir(tmp_path, content_dir):
+    folder = tmp_path / "quizzes"
+    shutil.copytree(HERE / "quizzes", folder)
+    translated(content_dir, folder)
+    return folder
+
+
+def problems_of(content, quizzes):
+    with pytest.raises(ContentError) as info:
+        load_curriculum(content, quizzes)
+    return [str(p) for p in info.value.problems]
+
+
+# --- loading and checking ----------------------------------------------------------------------------------
+
+def test_translations_load_beside_their_originals(content_dir, quizzes_dir):
+    cur = load_curriculum(content_dir, quizzes_dir)
+    arabic = cur.translations["ar"]
+    hello = arabic["modules"]["hello"]
+    assert (hello.title, hello.locale, hello.order, hello.stage) == ("مرحبًا", "ar", 1, cur.modules["hello"].stage)
+    assert hello.version != cur.modules["hello"].version and "href=\"/modules/rules\"" in hello.html
+    assert "hello.ar" not in cur.modules and cur.modules["hello"].locale == ""
+    assert arabic["stages"][1] == ("الشركة", "من نحن.")
+    quiz = arabic["quizzes"]["basics"]
+    assert [q.id for q in quiz.questions] == [q.id for q in cur.quizzes["basics"].questions]
+    assert [o.correct for o in quiz.questions[0].options] == [o.correct for o in cur.quizzes["basics"].questions[0].options]
+    assert quiz.questions[0].options[0].text == "الإجابة الصحيحة" and quiz.questions[3].unit == "يورو"
+    assert quiz.questions[2].answer == cur.quizzes["basics"].questions[2].answer
+    assert arabic["document"].version == cur.job_description.version
+
+
+def test_the_job_description_version_covers_its_translations(content_dir, quizzes_dir):
+    before = load_curriculum(content_dir, quizzes_dir).job_description.version
+    (content_dir / "job-description.ar.md").write_text(JOB_AR + "\nسطر جديد.\n", encoding="utf-8")
+    assert load_curriculum(content_dir, quizzes_dir).job_description.version != before
+
+
+@pytest.mark.parametrize("rel, text, expected", [
+    ("s1-company/welcome.ar.md", HELLO_AR,
+     "content/s1-company/welcome.ar.md:1: translation of `welcome` (ar) has no original `welcome.md` beside it"),
+    ("s2-product/hello.ar.md", HELLO_AR,
+     "content/s2-product/hello.ar.md:1: translation of `hello` (ar) has no original `hello.md` beside it"),
+    ("s1-company/hello.ar.md", "---\ntitle: مرحبًا\norder: 2\n---\nنص.\n",
+     "content/s1-company/hello.ar.md:3: `order` belongs to the original module"),
+    ("s1-company/hello.ar.md", "---\nsummary: بلا عنوان\n---\nنص.\n",
+     "content/s1-company/hello.ar.md:1: missing field `title`"),
+    ("s1-company/hello.ar.md", "---\ntitle: مرحبًا\n---\nانظر [هنا](module:nowhere).\n",
+     "content/s1-company/hello.ar.md:4: broken link to module `nowhere`"),
+    ("s1-company/stage.ar.yaml", "title: الشركة\nplanned_days: 3\n",
+     "content/s1-company/stage.ar.yaml:2: `planned_days` belongs to the original stage"),
+    ("empty/stage.ar.yaml", STAGE_AR,
+     "content/empty/stage.ar.yaml:1: translation of a stage (ar) has no `stage.yaml` beside it"),
+])
+def test_check_content_reports_bad_content_translations(content_dir, quizzes_dir, rel, text, expected):
+    path = content_dir / rel
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    assert any(p.endswith(expected) or expected in p for p in problems_of(content_dir, quizzes_dir)), \
+        problems_of(content_dir, quizzes_dir)
+
+
+@pytest.mark.parametrize("old, new, line, expected", [
+    ("  - id: vat\n", "  - id: tax\n", 3, "the questions differ from the original's"),
+    ("      - text: إجابة خاطئة أخرى\n", "", 6, "question `capital`: 2 options, the original has 3"),
+    ("      - text: الإجابة الصحيحة\n", "      - {text: الإجابة الصحيحة, correct: true}\n", 7,
+     "option 1 gives only its `text`"),
+    ("    prompt: أيّها الصحيح؟\n", "    prompt: أيّها الصحيح؟\n    points: 3\n", 6,
+     "question `capital`: `points` belongs to the original"),
+    ("({sku})", "({term_code})", 17, "the prompt's placeholders (product, quantity, term, term_code) differ"),
+    ("title: الأساسيات\n", "title: الأساسيات\npass_mark: 10\n", 2, "`pass_mark` belongs to the original quiz"),
+])
+def test_check_content_reports_quiz_translations_that_differ_in_structure(content_dir, quizzes_dir, old, new, line,
+                                                                          expected):
+    path = quizzes_dir / "basics.ar.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    problems = problems_of(content_dir, quizzes_dir)
+    assert any(p.startswith(f"quizzes/basics.ar.yaml:{line}: ") and expected in p for p in problems), problems
+
+
+def test_check_content_reports_an_orphan_quiz_translation(content_dir, quizzes_dir):
+    (quizzes_dir / "gone.ar.yaml").write_text(BASICS_AR, encoding="utf-8")
+    assert "quizzes/gone.ar.yaml:1: translation of quiz `gone` (ar) has no original `gone.yaml` beside it" \
+        in problems_of(content_dir, quizzes_dir)
+
+
+def test_checklist_translations_are_refused_until_supported(content_dir, quizzes_dir):
+    (quizzes_dir / "checklists" / "stage-3.ar.yaml").write_text("stage: 3\n", encoding="utf-8")
+    assert any(p.startswith("quizzes/checklists/stage-3.ar.yaml:1: checklists and scenarios are not translated")
+               for p in problems_of(content_dir, quizzes_dir))
+
+
+def test_the_shipped_translations_are_valid_and_complete_for_stage_1():
+    cur = load_curriculum(SHIPPED_CONTENT, SHIPPED_QUIZZES)
+    arabic = cur.translations["ar"]
+    assert set(arabic["modules"]) >= set(cur.stage(1).module_slugs)
+    assert {q.slug for q in cur.stage(1).quizzes} <= set(arabic["quizzes"])
+    assert arabic["document"] is not None and 1 in arabic["stages"]
+    for slug in cur.stage(1).module_slugs:
+        module = arabic["modules"][slug]
+        assert module.html.count("<h2") == cur.modules[slug].html.count("<h2"), slug
+        assert "{{" not in module.html, f"{slug}: a directive was not expanded"
+
+
+# --- what readers see and what is recorded -----------------------------------------------------------------
+
+def _set_locale(app, uid, locale):
+    from onboarding.auth.models import User
+    from onboarding.extensions import db
+
+    with app.app_context():
+        db.session.get(User, uid).locale = locale
+        db.session.commit()
+
+
+def test_an_arabic_trainee_reads_the_translation_and_its_version_is_recorded(app, client, auth, make_user):
+    from onboarding.audit.models import AuditEvent
+    from onboarding.extensions import db
+    from onboarding.learning.models import ModuleCompletion
+
+    uid = make_user("trainee", email="huda@example.com")
+    _set_locale(app, uid, "ar")
+    auth.login("huda@example.com")
+    page = client.get("/modules/hello").get_data(as_text=True)
+    assert "<h1 lang=\"ar\" dir=\"rtl\">مرحبًا</h1>" in page and "وحدة للاختبار" in page
+    assert "not translated into your language" not in page and "لم يُترجم" not in page
+    assert "الشركة" in client.get("/stages/1").get_data(as_text=True)
+    client.post("/modules/hello/complete", data={"csrf_token": auth.token("/modules/hello")})
+    with app.app_context():
+        cur = app.extensions["curriculum"]
+        completion = db.session.scalars(sa.select(ModuleCompletion)).one()
+        assert completion.content_version == cur.translations["ar"]["modules"]["hello"].version
+        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "module_completed")).one()
+        assert event.details["language"] == "ar"
+
+
+def test_an_untranslated_module_shows_the_original_with_a_note(app, client, auth, make_user):
+    uid = make_user("trainee", email="rami@example.com")
+    _set_locale(app, uid, "ar")
+    auth.login("rami@example.com")
+    page = client.get("/modules/rules").get_data(as_text=True)
+    assert "لم يُترجم هذا النص إلى لغتك بعد" in page
+    assert 'class="prose" lang="en" dir="ltr"' in page and '<html lang="ar" dir="rtl">' in page
+
+
+def test_an_english_reader_sees_the_original(app, client, auth, make_user):
+    make_user("trainee", email="tom@example.com")
+    auth.login("tom@example.com")
+    page = client.get("/modules/hello", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h1 lang=\"en\" dir=\"ltr\">Hello</h1>" in page and "مرحبًا" not in page
+    assert "not translated into your language" not in page
+
+
+def test_an_arabic_trainee_takes_the_translated_quiz_scored_by_the_original_key(app, client, auth, make_user):
+    from onboarding.assessment.models import QuizAttempt
+    from onboarding.extensions import db
+
+    uid = make_user("trainee", email="dana@example.com")
+    _set_locale(app, uid, "ar")
+    auth.login("dana@example.com")
+    assert "الأساسيات" in client.get("/quizzes/basics").get_data(as_text=True)
+    attempt_id = start(client, auth, "basics")
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "أيّها الصحيح؟" in page and "الإجابة الصحيحة" in page and "Right answer" not in page
+    data = answer_all_right(app, attempt_id)
+    data["csrf_token"] = auth.token(f"/attempts/{attempt_id}")
+    assert client.post(f"/attempts/{attempt_id}/submit", data=data).status_code == 302
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.passed is True and attempt.percent == 100
+
+
+def test_a_signature_names_the_version_that_covers_the_translation(app, client, auth, make_user):
+    from onboarding.extensions import db
+    from onboarding.mentoring.models import Acknowledgement
+
+    uid = make_user("trainee", email="maha@example.com", name="Maha Saleh")
+    _set_locale(app, uid, "ar")
+    auth.login("maha@example.com")
+    page = client.get("/job-description").get_data(as_text=True)
+    assert "نص عربي للوصف الوظيفي" in page
+    client.post("/job-description/sign", data={"typed_name": "Maha Saleh", "csrf_token": auth.token("/job-description")})
+    with app.app_context():
+        ack = db.session.scalars(sa.select(Acknowledgement)).one()
+        assert ack.version == app.extensions["curriculum"].job_description.version
