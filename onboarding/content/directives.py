@@ -1,5 +1,6 @@
 """`{{ ... }}` directives: modules show catalog and price-list figures from the data, never typed by hand."""
 import re
+from functools import lru_cache
 
 from .pricing import PricingError, quote
 
@@ -18,6 +19,11 @@ def cell(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def row(*cells) -> str:
+    """One Markdown table row."""
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
 def fmt_money(currency, amount) -> str:
     return f"{currency} {amount:,.2f}"
 
@@ -27,16 +33,38 @@ def fmt_percent(value) -> str:
     return f"{text} %"
 
 
-def fmt_date(d) -> str:
+def fmt_date(d, locale=None) -> str:
+    if locale:
+        from babel.dates import format_date
+
+        return format_date(d, "d MMMM y", locale=locale)
     return f"{d.day} {d:%B %Y}"
 
 
-class Expander:
-    """Expands the directives of one Markdown text against the catalog and price list."""
+@lru_cache(maxsize=8)
+def _translations(locale: str):
+    """The interface catalog of a language (translations/LOCALE), read once; English words where it has none."""
+    from babel.support import Translations
 
-    def __init__(self, catalog, price_list):
+    from ..config import ROOT
+
+    return Translations.load(str(ROOT / "translations"), [locale])
+
+
+class Expander:
+    """Expands the directives of one Markdown text against the catalog and price list, worded in `locale`
+    (the words of the tables and sentences come from the interface catalog; the data stays as written)."""
+
+    def __init__(self, catalog, price_list, locale: str | None = None):
         self.catalog = catalog
         self.prices = price_list
+        self.locale = locale
+        self._gettext = _translations(locale).gettext if locale else None
+
+    def _(self, text: str, **params) -> str:
+        """One phrase of the directives' output in the Expander's language."""
+        text = self._gettext(text) if self._gettext else text
+        return text % params if params else text
 
     def expand(self, text: str, report) -> str:
         """Return the text with directives replaced; call report(line_number, message) for each bad one."""
@@ -79,14 +107,14 @@ class Expander:
 
     def _stock_text(self, p):
         if p.stock is None:
-            return "service, not stocked"
-        return f"{p.stock} units on {fmt_date(self.catalog.stock_as_of)}"
+            return self._("service, not stocked")
+        return self._("%(n)s units on %(date)s", n=p.stock, date=fmt_date(self.catalog.stock_as_of, self.locale))
 
     def _lead_text(self, p):
         if p.stock is None:
-            return "starts on the installation date"
-        return (f"{p.lead_time_in_stock_days} working days when in stock, "
-                f"{p.lead_time_out_of_stock_days} working days when out of stock")
+            return self._("starts on the installation date")
+        return self._("%(in_stock)s working days when in stock, %(out_of_stock)s working days when out of stock",
+                      in_stock=p.lead_time_in_stock_days, out_of_stock=p.lead_time_out_of_stock_days)
 
     # Inline directives
     def _price(self, sku):
@@ -107,64 +135,73 @@ class Expander:
 
     # Block directives
     def _product_table(self):
-        rows = ["| SKU | Product | List price | Sold in | In stock | Delivery in stock / out of stock |",
-                "|---|---|---|---|---|---|"]
+        _ = self._
+        rows = [row(_("SKU"), _("Product"), _("List price"), _("Sold in"), _("In stock"),
+                    _("Delivery in stock / out of stock")), "|---|---|---|---|---|---|"]
         for p in sorted(self.catalog.products.values(), key=lambda p: (p.category, p.profitability)):
             lead = ("—" if p.stock is None else
-                    f"{p.lead_time_in_stock_days} / {p.lead_time_out_of_stock_days} working days")
-            stock = "service" if p.stock is None else str(p.stock)
-            pack = "1 unit" if p.pack_size == 1 else f"packs of {p.pack_size}"
+                    _("%(in_stock)s / %(out_of_stock)s working days", in_stock=p.lead_time_in_stock_days,
+                      out_of_stock=p.lead_time_out_of_stock_days))
+            stock = _("service") if p.stock is None else str(p.stock)
+            pack = _("1 unit") if p.pack_size == 1 else _("packs of %(n)s", n=p.pack_size)
             rows.append(f"| {p.sku} | {cell(p.name)} | {self._money(self.prices.prices[p.sku])} | {pack} "
                         f"| {stock} | {lead} |")
         rows.append("")
-        rows.append(f"*Stock on {fmt_date(self.catalog.stock_as_of)}; prices exclude VAT "
-                    f"({fmt_percent(self.prices.vat_percent)}).*")
+        rows.append("*" + _("Stock on %(date)s; prices exclude VAT (%(vat)s).",
+                            date=fmt_date(self.catalog.stock_as_of, self.locale),
+                            vat=fmt_percent(self.prices.vat_percent)) + "*")
         return "\n".join(rows)
 
     def _product(self, sku):
         p = self._product_of(sku)
-        names = lambda skus: ", ".join(f"{s} ({self.catalog.products[s].name})" for s in skus) or "none"  # noqa: E731
+        _ = self._
+        names = lambda skus: ", ".join(f"{s} ({self.catalog.products[s].name})" for s in skus) or _("none")  # noqa: E731
         rows = [f"**{p.name}** ({p.sku}). {cell(p.summary)}", "",
-                "| Specification | Value |", "|---|---|"]
+                row(_("Specification"), _("Value")), "|---|---|"]
         rows += [f"| {cell(k)} | {cell(v)} |" for k, v in p.specs]
-        rows += ["", "| Selling facts | |", "|---|---|",
-                 f"| List price | {self._money(self.prices.prices[sku])} per unit, excluding VAT |",
-                 f"| Packaging | {cell(p.packaging)} |",
-                 f"| Stock | {self._stock_text(p)} |",
-                 f"| Delivery | {self._lead_text(p)} |",
-                 f"| Conditions of use | {cell(p.conditions_of_use)} |",
-                 f"| Options and accessories | {cell(names(p.options))} |",
-                 f"| Alternatives when out of stock | {cell(names(p.alternatives))} |"]
+        rows += ["", row(_("Selling facts"), ""), "|---|---|",
+                 row(_("List price"), _("%(price)s per unit, excluding VAT", price=self._money(self.prices.prices[sku]))),
+                 row(_("Packaging"), cell(p.packaging)),
+                 row(_("Stock"), self._stock_text(p)),
+                 row(_("Delivery"), self._lead_text(p)),
+                 row(_("Conditions of use"), cell(p.conditions_of_use)),
+                 row(_("Options and accessories"), cell(names(p.options))),
+                 row(_("Alternatives when out of stock"), cell(names(p.alternatives)))]
         if p.competitors:
-            rows += ["", "| Competing product | How it compares |", "|---|---|"]
+            rows += ["", row(_("Competing product"), _("How it compares")), "|---|---|"]
             rows += [f"| {cell(c.name)} | {cell(c.comparison)} |" for c in p.competitors]
         return "\n".join(rows)
 
-    @staticmethod
-    def _effect(q):
+    def _effect(self, q):
         pct = q.effective_discount_percent
         if pct < 0:
-            return f"The net total is {fmt_percent(-pct)} above the list price (the cost of deferred payment)"
-        return f"Effective discount against the list price: {fmt_percent(pct)}"
+            return self._("The net total is %(pct)s above the list price (the cost of deferred payment)",
+                          pct=fmt_percent(-pct))
+        return self._("Effective discount against the list price: %(pct)s", pct=fmt_percent(pct))
 
     def _price_list(self):
-        rows = [f"| SKU | Product | List price ({self.prices.currency}, excl. VAT) |", "|---|---|---:|"]
+        _ = self._
+        rows = [row(_("SKU"), _("Product"), _("List price (%(currency)s, excl. VAT)", currency=self.prices.currency)),
+                "|---|---|---:|"]
         rows += [f"| {sku} | {cell(self.catalog.products[sku].name)} | {amount:,.2f} |"
                  for sku, amount in self.prices.prices.items()]
-        rows += ["", f"*Valid from {self.prices.valid_from}.*"]
+        rows += ["", "*" + _("Valid from %(date)s.", date=self.prices.valid_from) + "*"]
         return "\n".join(rows)
 
     def _volume_tiers(self):
-        rows = ["| Units of one product in one order | Volume discount |", "|---|---:|"]
+        _ = self._
+        rows = [row(_("Units of one product in one order"), _("Volume discount")), "|---|---:|"]
         tiers = self.prices.tiers
         for i, t in enumerate(tiers):
-            upper = f"{tiers[i + 1].min_quantity - 1}" if i + 1 < len(tiers) else "or more"
-            span = f"{t.min_quantity} to {upper}" if i + 1 < len(tiers) else f"{t.min_quantity} or more"
+            span = (_("%(low)s to %(high)s", low=t.min_quantity, high=tiers[i + 1].min_quantity - 1)
+                    if i + 1 < len(tiers) else _("%(low)s or more", low=t.min_quantity))
             rows.append(f"| {span} | {fmt_percent(t.discount_percent)} |")
         return "\n".join(rows)
 
     def _payment_terms(self):
-        rows = ["| Code | Term | Adjustment after the volume discount | Approval needed |", "|---|---|---:|---|"]
+        _ = self._
+        rows = [row(_("Code"), _("Term"), _("Adjustment after the volume discount"), _("Approval needed")),
+                "|---|---|---:|---|"]
         for t in self.prices.terms.values():
             sign = "+" if t.adjustment_percent > 0 else ""
             rows.append(f"| {t.code} | {cell(t.label)} | {sign}{fmt_percent(t.adjustment_percent)} | {cell(t.approval)} |")
@@ -181,23 +218,26 @@ class Expander:
             q = quote(self.prices, sku, qty, term)
         except PricingError as exc:
             raise DirectiveError(str(exc)) from exc
-        m = self._money
+        m, _ = self._money, self._
         adj = q.term.adjustment_percent
-        adj_label = (f"early-payment discount {fmt_percent(-adj)}" if adj < 0 else
-                     f"deferred-payment charge {fmt_percent(adj)}" if adj > 0 else "no adjustment")
-        tier_note = (f"{fmt_percent(q.tier_percent)} ({qty} units reach the tier)" if q.tier_percent
-                     else "none at this quantity")
+        adj_label = (_("early-payment discount %(pct)s", pct=fmt_percent(-adj)) if adj < 0 else
+                     _("deferred-payment charge %(pct)s", pct=fmt_percent(adj)) if adj > 0 else _("no adjustment"))
+        tier_note = (_("%(pct)s (%(qty)s units reach the tier)", pct=fmt_percent(q.tier_percent), qty=qty)
+                     if q.tier_percent else _("none at this quantity"))
         limit = self.prices.manager_discount_limit_percent
-        verdict = ("needs the head of sales' written approval" if q.needs_head_approval(limit)
-                   else "within the manager's authority")
-        rows = [f"*Worked example: {qty} × {p.name} ({sku}), payment term {q.term.code} ({cell(q.term.label)}).*", "",
-                "| Step | Amount |", "|---|---:|",
-                f"| List price {m(q.unit_price)} × {qty} | {m(q.list_total)} |",
-                f"| Volume discount: {tier_note} | − {m(q.volume_discount)} |",
-                f"| After the volume discount | {m(q.after_volume)} |",
-                f"| Payment term: {adj_label} | {'−' if adj < 0 else '+'} {m(abs(q.term_adjustment))} |",
-                f"| **Net total, excluding VAT** | **{m(q.net_total)}** |",
-                f"| VAT {fmt_percent(self.prices.vat_percent)} | {m(q.vat)} |",
-                f"| **Total with VAT** | **{m(q.total_with_vat)}** |", "",
-                self._effect(q) + f"; {verdict} (limit {fmt_percent(limit)})."]
+        verdict = (_("needs the head of sales' written approval") if q.needs_head_approval(limit)
+                   else _("within the manager's authority"))
+        rows = ["*" + _("Worked example: %(qty)s × %(product)s (%(sku)s), payment term %(code)s (%(term)s).",
+                        qty=qty, product=p.name, sku=sku, code=q.term.code, term=cell(q.term.label)) + "*", "",
+                row(_("Step"), _("Amount")), "|---|---:|",
+                row(_("List price %(price)s × %(qty)s", price=m(q.unit_price), qty=qty), m(q.list_total)),
+                row(_("Volume discount: %(note)s", note=tier_note), "− " + m(q.volume_discount)),
+                row(_("After the volume discount"), m(q.after_volume)),
+                row(_("Payment term: %(label)s", label=adj_label),
+                    ("− " if adj < 0 else "+ ") + m(abs(q.term_adjustment))),
+                row("**" + _("Net total, excluding VAT") + "**", "**" + m(q.net_total) + "**"),
+                row(_("VAT %(pct)s", pct=fmt_percent(self.prices.vat_percent)), m(q.vat)),
+                row("**" + _("Total with VAT") + "**", "**" + m(q.total_with_vat) + "**"), "",
+                _("%(effect)s; %(verdict)s (limit %(limit)s).", effect=self._effect(q), verdict=verdict,
+                  limit=fmt_percent(limit))]
         return "\n".join(rows)

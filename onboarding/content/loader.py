@@ -188,11 +188,14 @@ class _Loader:
             for locale, items in found.items():
                 by_locale.setdefault(locale, {"modules": {}, "stages": {}, "quizzes": {}, "document": None})[kind] = items
 
-        put("modules", reader.modules(module_paths, modules, lambda _locale: expander, known, data_version))
+        def expanders(locale):  # directives worded in the translation's language
+            return Expander(expander.catalog, expander.prices, locale) if expander is not None else None
+
+        put("modules", reader.modules(module_paths, modules, expanders, known, data_version))
         put("stages", reader.stages(stage_paths, {folder: meta["number"] for meta, _, folder in stages}))
         put("quizzes", reader.quizzes(self.quizzes_dir, quizzes))
         doc_paths = [p for p in sorted(self.root.glob("*.md")) if split_locale(p)]
-        documents = reader.documents(doc_paths, doc, lambda _locale: expander, known)
+        documents = reader.documents(doc_paths, doc, expanders, known)
         if doc is not None and documents:
             version = _digest((self.read(self.root / "job-description.md") or "").encode(),
                               *(f"{locale}:{text}".encode() for locale, (text, _) in sorted(documents.items())))
