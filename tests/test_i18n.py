@@ -155,8 +155,8 @@ def test_arabic_translations_keep_every_placeholder():
     assert not errors, "\n".join(errors)
     broken = []
     for message in catalog:
-        if not message.id or not isinstance(message.id, str):
-            continue
+        if not message.id or not isinstance(message.id, str) or not message.string:
+            continue  # an empty translation is the completeness test's to report
         wanted = sorted(re.findall(r"%\(\w+\)[sd]", message.id))
         if sorted(re.findall(r"%\(\w+\)[sd]", message.string)) != wanted:
             broken.append(repr(message.id))
