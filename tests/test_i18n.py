@@ -245,3 +245,16 @@ def test_dates_and_numbers_follow_the_locale(app):
         assert i18n.fmt_date(date(2026, 11, 27)) == "Nov 27, 2026"
         assert i18n.fmt_datetime(datetime(2026, 11, 27, 14, 5, tzinfo=timezone.utc)) == "Nov 27, 2026 2:05\u202fPM"
         assert i18n.locale_attrs() == {"lang": "en", "dir": "ltr"}
+
+
+@pytest.mark.parametrize("text, value", [
+    ("٢٠", "20"), ("٢٥٧٤٥٫٤٨", "25745.48"), ("٢٥٬٧٤٥٫٤٨ يورو", "25745.48"), ("١٢٫٥ ٪", "12.5"),
+    ("25745,48 يورو", "25745.48"), ("١٬٢٣٤", "1234"),
+])
+def test_numeric_answers_read_arabic_digits_and_separators(text, value):
+    from decimal import Decimal
+
+    from onboarding.assessment.grading import parse_number
+
+    assert parse_number(text) == Decimal(value)
+    assert parse_number(text + " دولار") is None  # other words are still refused

@@ -72,12 +72,15 @@ def prompt_html(question, draw: dict | None, catalog, price_list) -> str:
 
 # ---------------------------------------------------------------- reading and scoring answers
 
-UNITS = re.compile(r"(?i)\b(eur|euro|euros)\b|€|%|\s")
+UNITS = re.compile(r"(?i)\b(eur|euro|euros)\b|يورو|€|%|\s")
+# Arabic keyboards type Arabic-Indic digits and their own separators: read them as the same number.
+ARABIC_MARKS = str.maketrans({"٫": ".", "٬": ",", "٪": "%", "،": ","})
 NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
 
 
 def parse_number(text: str | None) -> Decimal | None:
-    """A number as people type it: '1 234,50', '1.234,50', '1,234.50', 'EUR 980', '12 %' all read as numbers.
+    """A number as people type it: '1 234,50', '1.234,50', '1,234.50', 'EUR 980', '12 %' all read as numbers,
+    and so do Arabic-Indic digits with Arabic separators ('١٬٢٣٤٫٥٠ يورو').
 
     The last separator is the decimal point when both kinds appear; a lone separator followed by exactly three
     digits (and not after a leading 0) separates thousands. Anything else in the text (letters, a second number)
@@ -85,7 +88,7 @@ def parse_number(text: str | None) -> Decimal | None:
     """
     if text is None:
         return None
-    cleaned = UNITS.sub("", text)
+    cleaned = UNITS.sub("", text.translate(ARABIC_MARKS))
     if not NUMBER.match(cleaned):
         return None
     sign, digits = ("-" if cleaned[0] == "-" else ""), cleaned.lstrip("+-")
