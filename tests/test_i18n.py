@@ -258,3 +258,14 @@ def test_numeric_answers_read_arabic_digits_and_separators(text, value):
 
     assert parse_number(text) == Decimal(value)
     assert parse_number(text + " دولار") is None  # other words are still refused
+
+
+def test_notifications_are_worded_and_dated_in_the_readers_language(app):
+    from onboarding.notifications.models import Notification
+    from onboarding.notifications.services import wording
+
+    note = Notification(user_id=1, kind="activity_corrected", params={"day": "2026-11-02"}, link="/")
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        assert wording(note) == "صحّح مرشدك أرقامك ليوم 2 نوفمبر 2026."
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert wording(note) == "Your mentor corrected your figures for Nov 2, 2026."

@@ -22,9 +22,25 @@ def _num(value) -> str:
         return str(value or "")
 
 
+def _reader_dates(params: dict) -> dict:
+    """Dates kept as ISO text (2026-11-02) shown as the reader's language writes them."""
+    from datetime import date, datetime
+
+    from ..i18n import fmt_date, fmt_datetime
+
+    shown = dict(params)
+    for key, parse, fmt in (("day", date.fromisoformat, fmt_date), ("date", date.fromisoformat, fmt_date),
+                            ("when", datetime.fromisoformat, fmt_datetime)):
+        try:
+            shown[key] = fmt(parse(str(params[key])))
+        except (KeyError, ValueError):
+            pass
+    return shown
+
+
 def wording(note: Notification) -> str:
     """The message in the current reader's language."""
-    p = note.params or {}
+    p = _reader_dates(note.params or {})
     texts = {
         "answers_waiting": lambda: ngettext("%(trainee)s submitted “%(quiz)s”: %(num)d answer waits for your review.",
                                             "%(trainee)s submitted “%(quiz)s”: %(num)d answers wait for your review.",
