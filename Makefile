@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test serve check-content clean translations catalogs
+.PHONY: run test test-sqlite test-postgres serve check-content clean translations catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ check-content: $(VENV)/.installed-app
 	$(FLASK) check-content
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-output
+	rm -rf $(VENV) .pytest_cache test-output tests/e2e/tools
 
 # Compiled catalogs (.mo) are built from the committed .po files, never committed themselves.
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))

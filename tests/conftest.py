@@ -1,4 +1,11 @@
-"""Fixtures in the flaskr style: app, client, runner, an auth helper, and creator callables."""
+"""Fixtures in the flaskr style: app, client, runner, an auth helper, and creator callables.
+
+With TEST_DATABASE_URL set (scripts/with_postgres.py sets it) every test gets its own PostgreSQL
+database, created from a template migrated once per test process; otherwise a copy of a migrated
+SQLite file.
+"""
+import itertools
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -35,23 +42,91 @@ def migrated_template(tmp_path_factory):
     return path
 
 
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_DATABASE_NUMBERS = itertools.count()
+
+
+def _pg_admin():
+    """An autocommit connection to the server's maintenance database, for CREATE/DROP DATABASE."""
+    import psycopg
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(TEST_DATABASE_URL).set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def _pg_url(name):
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: reads the SQLite file itself; not run on PostgreSQL")
+    config.addinivalue_line("markers", "browser: drives a real browser against gunicorn (tests/e2e)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if ON_POSTGRES:
+        skip = pytest.mark.skip(reason="SQLite-specific: runs in the SQLite pass")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg_template(content_dir, quizzes_dir):
+    """A PostgreSQL database upgraded once through the real migrations (one per xdist worker)."""
+    name = f"template_{_WORKER}"
+    with _pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _pg_url(name), "CONTENT_DIR": str(content_dir),
+                      "QUIZZES_DIR": str(quizzes_dir)})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        _db.engine.dispose()
+    yield name
+    with _pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
+def database_url(request, tmp_path):
+    """A fresh, migrated database for one test: a PostgreSQL database from the template, or a SQLite copy."""
+    if not ON_POSTGRES:
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("migrated_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"test_{_WORKER}_{next(_DATABASE_NUMBERS)}"
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _pg_url(name)
+    with _pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
 def content_dir():
     return HERE / "content"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def quizzes_dir():
     return HERE / "quizzes"
 
 
 @pytest.fixture
-def app(tmp_path, migrated_template, content_dir, quizzes_dir):
-    path = tmp_path / "test.db"
-    shutil.copy(migrated_template, path)
+def app(database_url, content_dir, quizzes_dir):
     app = create_app({
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTENT_DIR": str(content_dir),
         "QUIZZES_DIR": str(quizzes_dir),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-000",

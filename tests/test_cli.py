@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from onboarding import create_app
@@ -80,7 +81,8 @@ def test_demo_trainees_stand_where_the_contract_says(tmp_path, migrated_template
             if email == "trainee2@example.com":
                 s3 = progress.stage(3)
                 assert 0 < s3.modules_done < s3.modules_total
-        assert stages == {"trainee@example.com": 1, "trainee2@example.com": 3, "trainee3@example.com": 4}
+        # trainee3 has done stage 4's work too: every stage is complete and the readiness decision waits.
+        assert stages == {"trainee@example.com": 1, "trainee2@example.com": 3, "trainee3@example.com": None}
         from onboarding.assessment.models import QuizAttempt
 
         t2 = db.session.scalar(sa.select(User).where(User.email == "trainee2@example.com"))
@@ -91,6 +93,12 @@ def test_demo_trainees_stand_where_the_contract_says(tmp_path, migrated_template
         passed = set(db.session.scalars(sa.select(QuizAttempt.quiz_slug).where(QuizAttempt.user_id == t3.id,
                                                                               QuizAttempt.passed.is_(True))))
         assert passed == set(app.extensions["curriculum"].quizzes)
+        from onboarding.readiness.service import trainee_report
+
+        report = trainee_report(db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == t3.id)))
+        assert [g.key for g in report["gates"] if not g.met] == []
+        assert report["row"].recommendation is not None and report["row"].recommendation.ready
+        assert report["row"].record.status == "awaiting_approval"
         db.engine.dispose()
 
 
@@ -151,6 +159,7 @@ def test_app_refuses_to_start_on_invalid_content(tmp_path, content_dir):
     assert "content/s2-product/prices.md:1: missing front matter" in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_backup_makes_a_consistent_copy(app, runner, make_user, tmp_path):
     make_user("trainee", email="kept@example.com")
     target = tmp_path / "backup.db"
