@@ -64,9 +64,12 @@ def _jinja_helpers() -> dict:
 
     from .people.forms import ROLE_LABELS
 
+    from .readiness.labels import helpers as readiness_helpers
+
     return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
             "fmt_number": i18n.fmt_number,
-            "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role)}
+            "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
+            **readiness_helpers()}
 
 
 def register_converters(app: Flask) -> None:
@@ -93,9 +96,10 @@ def register_blueprints(app: Flask) -> None:
     from .mentoring.views import bp as mentoring_bp
     from .notifications.views import bp as notifications_bp
     from .people.views import bp as people_bp
+    from .readiness.views import bp as readiness_bp
 
-    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, admin_bp, audit_bp,
-                      notifications_bp, api_bp, tokens_bp):
+    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, readiness_bp, admin_bp,
+                      audit_bp, notifications_bp, api_bp, tokens_bp):
         app.register_blueprint(blueprint)
 
 

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from .assessment import grading
 from .assessment.models import AWAITING, GRADED
 from .assessment.services import grade, start_attempt, submit
+from .audit import backdated
+from .audit.models import AuditEvent
 from .auth.models import User
 from .mentoring import rules
 from .mentoring.models import (Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayEvaluator, RolePlayScore,
@@ -16,8 +18,9 @@ from .extensions import db
 from .learning.models import ModuleCompletion
 from .people.models import TraineeRecord
 from .people.services import create_user
+from .readiness.decisions import recommend
 from .readiness.progress import planned_windows
-from .timeutil import today
+from .timeutil import today, utcnow
 
 PASSWORD = "demo-pass-2024"
 
@@ -28,7 +31,7 @@ ACCOUNTS = [
     ("mentor@example.com", "Marco Ruiz", "mentor", None, None, 0),
     ("trainee@example.com", "Sam Patel", "trainee", 0, {}, 0),
     ("trainee2@example.com", "Ana Costa", "trainee", 27, {1: None, 2: None, 3: 3}, 2),
-    ("trainee3@example.com", "Tom Becker", "trainee", 110, {1: None, 2: None, 3: None, 4: 5}, 4),
+    ("trainee3@example.com", "Tom Becker", "trainee", 110, {1: None, 2: None, 3: None, 4: None}, 4),
 ]
 
 
@@ -36,7 +39,9 @@ def _user(email, name, role, start):
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is not None:
         return user, False
-    return create_user(email, name, role, PASSWORD, None, start_date=start), True
+    with backdated(_at(start, 9) if role == "trainee" else utcnow()):
+        user = create_user(email, name, role, PASSWORD, None, start_date=start)
+    return user, True
 
 
 def seed() -> int:
@@ -59,6 +64,7 @@ def seed() -> int:
             _complete(user, record, plan, cur)
             _quizzes(user, record, plan, quizzes_through, cur, mentor)
             _mentoring(user, record, plan, cur, mentor)
+            _history(user)
     return created
 
 
@@ -113,18 +119,51 @@ def _quizzes(user, record, plan, through, cur, mentor):
 
 
 def _attempt(user, quiz, cur, grader, when, right):
-    attempt = start_attempt(user, quiz)
-    submit(attempt, quiz, _answers(quiz, attempt, cur, right), user)
+    with backdated(when - timedelta(minutes=25)):
+        attempt = start_attempt(user, quiz)
+    with backdated(when):
+        submit(attempt, quiz, _answers(quiz, attempt, cur, right), user)
     attempt.started_at, attempt.submitted_at = when - timedelta(minutes=25), when
     if grader is not None and attempt.state == AWAITING:
         grades = {a.question_id: (a.max_points - (1 if i == 0 and a.max_points > 1 else 0),
                                   "Clear and correct." if i else "Good; name the lead time in working days next time.")
                   for i, a in enumerate(x for x in attempt.answers if x.needs_review)}
-        grade(attempt, quiz, grader, grades)
+        with backdated(when + timedelta(days=1)):
+            grade(attempt, quiz, grader, grades)
         attempt.graded_at = when + timedelta(days=1)
     elif attempt.state == GRADED:
         attempt.graded_at = when
     db.session.flush()
+
+
+def _history(user):
+    """Audit events for the demo rows written directly, at the times they claim, so the timeline tells the story."""
+    db.session.flush()
+    for c in db.session.scalars(sa.select(ModuleCompletion).where(ModuleCompletion.user_id == user.id)):
+        db.session.add(AuditEvent(action="module_completed", actor_id=user.id, trainee_id=user.id, at=c.completed_at,
+                                  subject_type="ModuleCompletion", subject_id=c.id,
+                                  details={"module": c.module_slug, "version": c.content_version[:12]}))
+    for e in db.session.scalars(sa.select(SignOffEvent).where(SignOffEvent.trainee_id == user.id)):
+        db.session.add(AuditEvent(action=f"sign_off_{e.kind}", actor_id=e.actor_id, trainee_id=user.id, at=e.at,
+                                  subject_type="SignOffEvent", subject_id=e.id,
+                                  details={"trainee": user.id, "task": e.task_id}))
+    for a in db.session.scalars(sa.select(Acknowledgement).where(Acknowledgement.trainee_id == user.id)):
+        db.session.add(AuditEvent(action="document_signed", actor_id=user.id, trainee_id=user.id, at=a.signed_at,
+                                  subject_type="Acknowledgement", subject_id=a.id,
+                                  details={"document": a.document, "version": a.version[:12]}))
+    for r in db.session.scalars(sa.select(RolePlayAttempt).where(RolePlayAttempt.trainee_id == user.id)):
+        details = {"trainee": user.id, "number": r.number}
+        db.session.add(AuditEvent(action="role_play_scheduled", actor_id=r.scheduled_by, trainee_id=user.id,
+                                  at=r.created_at if r.completed_at is None else r.scheduled_for - timedelta(days=3),
+                                  subject_type="RolePlayAttempt", subject_id=r.id, details=details))
+        if r.completed_at is not None:
+            db.session.add(AuditEvent(action="role_play_result", trainee_id=user.id, at=r.completed_at,
+                                      subject_type="RolePlayAttempt", subject_id=r.id,
+                                      details={**details, "percent": r.percent, "passed": r.passed}))
+    for n in db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == user.id)):
+        db.session.add(AuditEvent(action="supervision_note", actor_id=n.author_id, trainee_id=user.id,
+                                  at=n.created_at, subject_type="SupervisionNote", subject_id=n.id,
+                                  details={"trainee": user.id, "week_of": n.week_of.isoformat()}))
 
 
 def _at(day, hour=11):
@@ -151,7 +190,8 @@ def _mentoring(user, record, plan, cur, mentor):
                 _event(user, task, "requested", user, day, "Done; the evidence is in the folder.")
                 _event(user, task, "signed", mentor, day + timedelta(days=1), "Meets every point.")
         elif stage.number == current:
-            done = 3 if current == 3 else 2
+            # A stage read to the end (None: every module) is a stage whose skills are all signed off too.
+            done = len(tasks) if plan[current] is None else 3 if current == 3 else 2
             for i, task in enumerate(tasks[:done]):
                 day = min(begin + timedelta(days=2 + i * 2), today() - timedelta(days=2))
                 _event(user, task, "requested", user, day, "Ready for your check.")
@@ -188,7 +228,7 @@ def _mentoring(user, record, plan, cur, mentor):
                                                  submitted_at=_at(day, 11)))
                 scores[evaluator.id] = {}
                 for i, c in enumerate(scenario.criteria):
-                    value = max(1, c.scale - (2 if low and i % 2 == 0 else 1 if low else i % 2))
+                    value = max(1, c.scale - (3 if low and i % 2 == 0 else 2 if low else i % 2))
                     scores[evaluator.id][c.id] = value
                     db.session.add(RolePlayScore(attempt_id=attempt.id, evaluator_id=evaluator.id, criterion_id=c.id,
                                                  score=value, comment=None if not low else
@@ -204,7 +244,14 @@ def _mentoring(user, record, plan, cur, mentor):
             db.session.add(SupervisionNote(
                 trainee_id=user.id, author_id=mentor.id, week_of=monday_, created_at=_at(monday_ + timedelta(days=4)),
                 situation=SITUATIONS[week % len(SITUATIONS)], advice=ADVICE[week % len(ADVICE)]))
+        if plan[current] is None:
+            db.session.flush()
+            recommend(record, mentor, True, RECOMMENDATION)
 
+
+RECOMMENDATION = ("Ten weeks of supervised work with every weekly target met on average. He qualifies before he "
+                  "quotes, handles the out-of-stock case calmly and asks for referrals at the right moment. "
+                  "Ready to work alone with his own clients.")
 
 SITUATIONS = [
     "Meeting with a facility manager who wanted a price before any questions.",

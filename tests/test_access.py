@@ -30,6 +30,7 @@ GRADERS = row(L, D, D, A, A, A, A)
 OWN_GRADERS = row(L, D, D, A, D, A, A)
 HEAD_ONLY = row(L, D, D, D, D, A, D)
 MENTOR_OR_HEAD = row(L, D, D, A, D, A, D)
+OWN_MENTOR = row(L, D, D, A, D, D, D)
 
 # (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id.
 MATRIX = {
@@ -40,9 +41,9 @@ MATRIX = {
     ("auth.logout", "POST"): SIGNED_IN,
     ("auth.password", "GET"): SIGNED_IN,
     ("auth.password", "POST"): SIGNED_IN,
-    ("learning.stage", "GET"): SIGNED_IN,
     ("auth.account", "GET"): SIGNED_IN,
     ("auth.language", "POST"): SIGNED_IN,
+    ("learning.stage", "GET"): SIGNED_IN,
     ("learning.module", "GET"): SIGNED_IN,
     ("learning.complete", "POST"): TRAINEE_ONLY,
     ("learning.job_description", "GET"): SIGNED_IN,
@@ -91,6 +92,13 @@ MATRIX = {
     ("mentoring.supervision", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.supervision", "POST"): OWN_GRADERS,
     ("mentoring.assign", "POST"): HEAD_ONLY,
+    ("readiness.export_dashboard", "GET"): GRADERS,  # a mentor's export holds only their own trainees
+    ("readiness.cohort_view", "GET"): MANAGERS,
+    ("readiness.export_activity", "GET"): OWNER_MENTOR_MANAGERS,
+    ("readiness.report", "GET"): OWNER_MENTOR_MANAGERS,
+    ("readiness.timeline_view", "GET"): OWN_GRADERS,
+    ("readiness.recommendation", "POST"): OWN_MENTOR,
+    ("readiness.decision", "POST"): HEAD_ONLY,
     ("tokens.tokens", "GET"): SIGNED_IN,
     ("tokens.create", "POST"): SIGNED_IN,
     ("tokens.revoke", "POST"): OWNER_ONLY,

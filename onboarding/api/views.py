@@ -6,11 +6,10 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..auth.permissions import can_view_trainee
-from ..content import curriculum
 from ..extensions import csrf, db
 from ..paging import page_arg
 from ..people.services import record_of
-from ..readiness.service import team_rows, trainee_report
+from ..readiness.service import report_json, team_rows, trainee_report
 from .openapi import document
 from .tokens import user_for
 
@@ -87,31 +86,7 @@ def trainee(trainee_id):
     if not can_view_trainee(g.api_user, record):
         return problem(403, "You may not see this trainee.")
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
-    progress, cur = report["progress"], curriculum()
-    scenarios = cur.scenarios or {}
-    return jsonify(
-        **_summary(record, progress),
-        stages=[{
-            "number": s.number, "title": s.title, "status": s.state, "overdue": s.overdue,
-            "planned_start": s.planned_start.isoformat(), "planned_end": s.planned_end.isoformat(),
-            "completed_on": s.completed_on.isoformat() if s.completed_on else None,
-            "modules": {"done": s.modules_done, "total": s.modules_total},
-            "quizzes": {"passed": s.quizzes_passed, "total": s.quizzes_total},
-            "checklist": {"signed": s.tasks_signed, "total": s.tasks_total},
-        } for s in progress.stages],
-        role_play={
-            "attempts_allowed": report["role_play"]["allowed"],
-            "attempts": [{"number": a.number, "scenario": a.scenario_slug,
-                          "scenario_title": scenarios[a.scenario_slug].title if a.scenario_slug in scenarios else None,
-                          "state": a.state, "percent": a.percent, "passed": a.passed,
-                          "scheduled_for": a.scheduled_for.isoformat()} for a in report["role_play"]["attempts"]],
-            "outcome": "passed" if report["role_play"]["passed"] else "held" if report["role_play"]["held"]
-            else "pending",
-        },
-        activity_totals=report["activity_totals"],
-        gates=[{"key": gate.key, "met": gate.met, "reason": gate.reason} for gate in report["gates"]],
-        ready=all(gate.met for gate in report["gates"]),
-    )
+    return jsonify(**_summary(record, report["progress"]), **report_json(report))
 
 
 @bp.errorhandler(404)

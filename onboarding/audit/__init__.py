@@ -1,9 +1,26 @@
 """The one function that writes the audit log."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+
 from flask import has_request_context, request
 from flask_login import current_user
 
 from ..extensions import db
 from .models import AuditEvent
+from ..timeutil import utcnow
+
+_backdate: ContextVar[datetime | None] = ContextVar("audit_backdate", default=None)
+
+
+@contextmanager
+def backdated(when: datetime):
+    """Events recorded inside carry this time: for loading history (the demo data), never for live requests."""
+    token = _backdate.set(when)
+    try:
+        yield
+    finally:
+        _backdate.reset(token)
 
 
 def _trainee_of(subject, actor, details) -> int | None:
@@ -31,6 +48,7 @@ def record(action: str, subject=None, actor=None, **details) -> AuditEvent:
     if subject is not None and getattr(subject, "id", None) is None:
         db.session.flush()
     event = AuditEvent(
+        at=_backdate.get() or utcnow(),
         action=action,
         actor_id=getattr(actor, "id", None),
         subject_type=type(subject).__name__ if subject is not None else None,

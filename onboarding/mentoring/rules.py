@@ -122,6 +122,19 @@ def targets_met(weeks_list, targets: dict, minimum_share: float = 1.0) -> bool:
 
 # ---------------------------------------------------------------- role-play results
 
+def role_play_state(attempts, allowed: int) -> str:
+    """Where the certification stands: passed, scheduled, held (every attempt failed), failed (an attempt
+    left) or none. attempts: (state, passed) pairs, state "scheduled" or "scored"."""
+    if any(passed for _, passed in attempts):
+        return "passed"
+    if any(state == "scheduled" for state, _ in attempts):
+        return "scheduled"
+    failed = sum(1 for state, passed in attempts if state == "scored" and not passed)
+    if failed >= allowed:
+        return "held"
+    return "failed" if failed else "none"
+
+
 @dataclass(frozen=True)
 class RolePlayResult:
     percent: Decimal

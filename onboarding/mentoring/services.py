@@ -31,10 +31,11 @@ class MentoringError(ValueError):
 # ---------------------------------------------------------------- facts for the progress rules
 
 def facts_by_user(user_ids, document_version: str | None) -> dict:
-    """{user id: {"signed_tasks", "signature_current", "role_play_passed", "dates"}} in three queries."""
+    """{user id: {"signed_tasks", "requested_tasks", "signature_current", "role_play_passed", "dates"}}
+    in three queries."""
     ids = list(user_ids)
-    result = {uid: {"signed_tasks": set(), "signature_current": False, "role_play_passed": False, "dates": {}}
-              for uid in ids}
+    result = {uid: {"signed_tasks": set(), "requested_tasks": set(), "signature_current": False,
+                    "role_play_passed": False, "dates": {}} for uid in ids}
     if not ids:
         return result
     states = {}
@@ -46,6 +47,8 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
         if kind == rules.SIGNED:
             result[uid]["signed_tasks"].add(task)
             result[uid]["dates"][f"task:{task}"] = at.date()
+        elif kind == rules.REQUESTED:
+            result[uid]["requested_tasks"].add(task)
     if document_version:
         for uid, at in db.session.execute(sa.select(Acknowledgement.trainee_id, Acknowledgement.signed_at).where(
                 Acknowledgement.trainee_id.in_(ids), Acknowledgement.version == document_version)):
@@ -241,6 +244,60 @@ class Ledger:
         return rules.weeks(self.days, first, last)
 
 
+def targets_lookup():
+    """A function team id -> weekly targets, for many trainees at once (one query)."""
+    rows = {t.team_id: {f: getattr(t, f) for f in FIGURES} for t in db.session.scalars(sa.select(ActivityTarget))}
+    default = rows.get(None) or {f: ActivityTarget.__table__.c[f].default.arg for f in FIGURES}
+    return lambda team_id: rows.get(team_id) or default
+
+
+def ledgers_by_user(user_ids, since: date, full_history=()) -> dict:
+    """{user id: {day: figures}} from `since` on, and the whole ledger for the ids in `full_history`;
+    one query for any number of trainees."""
+    ids, full = list(user_ids), list(full_history)
+    result = {uid: {} for uid in ids}
+    if not ids:
+        return result
+    condition = ActivityEntry.day >= since
+    if full:
+        condition = sa.or_(condition, ActivityEntry.trainee_id.in_(full))
+    rows = {}
+    for row in db.session.execute(sa.select(ActivityEntry).where(ActivityEntry.trainee_id.in_(ids), condition)
+                                  .order_by(ActivityEntry.id)).scalars():
+        rows.setdefault(row.trainee_id, []).append((row.id, row.day, row.corrects_id, row.figures()))
+    for uid, entries in rows.items():
+        result[uid] = rules.effective(entries)
+    return result
+
+
+def unconfirmed_by_user(user_ids) -> dict:
+    """{user id: days the mentor has not confirmed yet}."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(ActivityEntry.trainee_id, sa.func.count(ActivityEntry.id))
+        .where(ActivityEntry.trainee_id.in_(ids), ActivityEntry.corrects_id.is_(None),
+               ActivityEntry.confirmed_at.is_(None)).group_by(ActivityEntry.trainee_id)).all())
+
+
+def role_play_by_user(user_ids) -> dict:
+    """{user id: role-play state (see rules.role_play_state)} in two queries."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    attempts, extensions = {}, {}
+    for uid, state, passed in db.session.execute(sa.select(
+            RolePlayAttempt.trainee_id, RolePlayAttempt.state, RolePlayAttempt.passed)
+            .where(RolePlayAttempt.trainee_id.in_(ids))):
+        attempts.setdefault(uid, []).append((state, passed))
+    for uid, count in db.session.execute(sa.select(HoldDecision.trainee_id, sa.func.count(HoldDecision.id)).where(
+            HoldDecision.trainee_id.in_(ids), HoldDecision.decision == "extend").group_by(HoldDecision.trainee_id)):
+        extensions[uid] = count
+    return {uid: rules.role_play_state(attempts.get(uid, []), ROLE_PLAY_ATTEMPTS + extensions.get(uid, 0))
+            for uid in ids}
+
+
 def ledger(trainee_id: int, team_id: int | None) -> Ledger:
     entries = db.session.scalars(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == trainee_id)
                                  .order_by(ActivityEntry.id)).all()
@@ -264,12 +321,10 @@ def role_play_status(trainee_id: int) -> dict:
     attempts = db.session.scalars(sa.select(RolePlayAttempt).where(RolePlayAttempt.trainee_id == trainee_id)
                                   .order_by(RolePlayAttempt.number)).all()
     allowed = role_play_allowed(trainee_id)
-    passed = any(a.passed for a in attempts)
-    failed = sum(1 for a in attempts if a.state == SCORED and not a.passed)
+    state = rules.role_play_state([(a.state, a.passed) for a in attempts], allowed)
     open_attempt = next((a for a in attempts if a.state == SCHEDULED), None)
-    held = not passed and open_attempt is None and failed >= allowed
-    return {"attempts": attempts, "allowed": allowed, "passed": passed, "held": held, "open": open_attempt,
-            "left": max(allowed - len(attempts), 0)}
+    return {"attempts": attempts, "allowed": allowed, "passed": state == "passed", "held": state == "held",
+            "open": open_attempt, "state": state, "left": max(allowed - len(attempts), 0)}
 
 
 def schedule_role_play(trainee: User, scenario, when: datetime, place: str | None, evaluators: list,

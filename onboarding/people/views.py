@@ -51,7 +51,8 @@ def new_trainee():
     return render_template("people/new_trainee.html", form=form), 400 if form.errors else 200
 
 
-def _render_trainee(user, plan_form=None, status=200):
+def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_form=None):
+    """The trainee's page; forms that failed to validate come back filled in, with their errors."""
     record = record_of(user)
     if not can_view_trainee(current_user, record):
         abort(403)
@@ -75,8 +76,23 @@ def _render_trainee(user, plan_form=None, status=200):
     from ..readiness.service import trainee_report
 
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
+    from ..readiness.decisions import OPEN_STATUSES
+    from ..readiness.decisions import history as readiness_history
+    from ..readiness.forms import DecisionForm, RecommendationForm
+    from ..mentoring.models import SupervisionNote
+
+    recommendations, decisions = readiness_history(user.id)
+    is_open = record.status in OPEN_STATUSES
+    if rec_form is None and is_open and record.mentor_id == current_user.id:
+        rec_form = RecommendationForm(formdata=None)
+    if decision_form is None and is_open and current_user.role == HEAD:
+        decision_form = DecisionForm(formdata=None)
+    notes = db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == user.id)
+                               .order_by(SupervisionNote.week_of.desc()).limit(3)).all()
     return render_template("people/trainee.html", trainee=user, record=record, progress=report["progress"],
-                           gates=report["gates"], stage4_opened=report["stage4_opened"],
+                           gates=report["gates"], stage4_opened=report["stage4_opened"], report=report,
+                           forecast=report["forecast"], recommendations=recommendations, decisions=decisions,
+                           rec_form=rec_form, decision_form=decision_form, supervision_notes=notes,
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
                            quiz_status=statuses([user.id], cur.quiz_list)[user.id], attempts=by_quiz,
                            extra_form=extra_form, extra_for=request.args.get("quiz"), history=history), status
@@ -85,7 +101,7 @@ def _render_trainee(user, plan_form=None, status=200):
 @bp.get("/trainees/<int:user_id>")
 @login_required
 def trainee(user_id):
-    return _render_trainee(_trainee_or_404(user_id))
+    return render_trainee(_trainee_or_404(user_id))
 
 
 @bp.post("/trainees/<int:user_id>/plan")
@@ -106,4 +122,4 @@ def plan(user_id):
             db.session.commit()
             flash(_("The plan for %(name)s is saved.", name=user.full_name), "success")
             return redirect(url_for("people.trainee", user_id=user.id))
-    return _render_trainee(user, plan_form=form, status=400)
+    return render_trainee(user, plan_form=form, status=400)

@@ -1,26 +1,177 @@
-"""Overviews of trainees: a mentor's own, the head of sales' whole team."""
-from flask import current_app, render_template, request
-from flask_login import current_user
+"""Readiness pages: the dashboard, the cohort view, exports, the printable report, the timeline,
+the mentor's recommendation and the head of sales' decision."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
-from ..auth.models import HEAD, MENTOR
+from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
+from ..auth.permissions import can_view_trainee, roles_required
 from ..content import curriculum
+from ..extensions import db
 from ..paging import page_arg
+from ..people.services import mentors, record_of
 from ..timeutil import today
-from .service import team_rows
+from . import charts, exports
+from .cohort import cohort
+from .dashboard import SORTS, WAITERS, Filters, dashboard
+from .decisions import DecisionError, decide, recommend
+from .forms import DecisionForm, RecommendationForm
+from .service import evidence_of, trainee_report
+from .timeline import timeline
+
+bp = Blueprint("readiness", __name__)
+
+STATUS_CHOICES = ("active", "all", "in_training", "awaiting_approval", "extended", "independent", "withdrawn")
+
+
+def _bounded_int(name, low, high):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 10 and low <= int(value) <= high else None
+
+
+def filters_from_args() -> Filters:
+    """The dashboard's filters from the query string; anything unknown falls back to the default."""
+    sort = request.args.get("sort", "-start")
+    descending, key = sort.startswith("-"), sort.lstrip("-")
+    status = request.args.get("status", "active")
+    waits = request.args.get("waits", "")
+    return Filters(q=request.args.get("q", "").strip()[:100], mentor=_bounded_int("mentor", 0, 2**31 - 1),
+                   stage=_bounded_int("stage", 0, len(curriculum().stages)),
+                   status=status if status in STATUS_CHOICES else "active",
+                   overdue=request.args.get("overdue") == "1", waits=waits if waits in WAITERS else "",
+                   sort=key if key in SORTS else "start", descending=descending if key in SORTS else True)
+
+
+def _scope():
+    """A mentor sees their own trainees; heads and admins see everyone."""
+    return current_user.id if current_user.role == MENTOR else None
 
 
 def team_home():
-    page = page_arg()
-    search = request.args.get("q", "").strip()
-    mentor_id = current_user.id if current_user.role == MENTOR else None
-    pagination, rows = team_rows(mentor_id=mentor_id, page=page, per_page=current_app.config["PER_PAGE"],
-                                 search=search)
+    filters = filters_from_args()
+    page, summary = dashboard(filters, current_app.config["READINESS_MIN_WEEKS"], mentor_scope=_scope(),
+                              page=page_arg(), per_page=current_app.config["PER_PAGE"])
     assign_form = None
     if current_user.role == HEAD:
         from ..mentoring.forms import AssignForm
-        from ..people.services import mentors
 
         assign_form = AssignForm(formdata=None)
         assign_form.mentor.choices = [(m.id, m.full_name) for m in mentors()]
-    return render_template("readiness/team.html", pagination=pagination, rows=rows, q=search,
-                           curriculum=curriculum(), today=today(), assign_form=assign_form)
+    return render_template("readiness/team.html", page=page, summary=summary, filters=filters,
+                           curriculum=curriculum(), today=today(), assign_form=assign_form,
+                           mentor_choices=mentors() if current_user.role != MENTOR else [],
+                           statuses=STATUS_CHOICES, waiters=WAITERS, sorts=SORTS,
+                           ramp_days=current_app.config["RAMP_DAYS"])
+
+
+@bp.get("/trainees.csv")
+@roles_required(MENTOR, HEAD, ADMIN)
+def export_dashboard():
+    filters = filters_from_args()
+    page, _summary = dashboard(filters, current_app.config["READINESS_MIN_WEEKS"], mentor_scope=_scope(), page=None)
+    return exports.csv_response(exports.dashboard_table(page.items, curriculum()),
+                                f"trainees-{today().isoformat()}.csv")
+
+
+@bp.get("/cohort")
+@roles_required(HEAD, ADMIN)
+def cohort_view():
+    data = cohort(current_app.config["READINESS_MIN_WEEKS"])
+    ramp = current_app.config["RAMP_DAYS"]
+    stage_chart = charts.bars("stages", _("Trainees in training, by current stage"),
+                              [(_("Stage %(n)d", n=n), count) for n, count in data["per_stage"].items()]
+                              + [(_("All stages complete"), data["complete"])])
+    time_chart = charts.ranges("durations", _("Days spent in each stage: middle half, median and plan"),
+                               [(_("Stage %(n)d", n=s.number), spread, s.planned_days) for s, spread in data["stages"]]
+                               + [(_("Ramp to approval"), data["ramp"], ramp)], _("Planned days"))
+    load_chart = charts.bars("load", _("Trainees in training per mentor"),
+                             [(name or _("No mentor yet"), load["trainees"]) for name, load in data["mentor_load"]])
+    return render_template("readiness/cohort.html", data=data, curriculum=curriculum(), ramp_days=ramp,
+                           stage_chart=stage_chart, time_chart=time_chart, load_chart=load_chart)
+
+
+def _trainee(user_id):
+    user = db.session.get(User, user_id)
+    if user is None or user.role != TRAINEE:
+        abort(404)
+    rec = record_of(user)
+    if not can_view_trainee(current_user, rec):
+        abort(403)
+    return user, rec
+
+
+@bp.get("/trainees/<int:user_id>/activity.csv")
+@login_required
+def export_activity(user_id):
+    user, rec = _trainee(user_id)
+    from ..mentoring.services import ledger
+
+    return exports.csv_response(exports.ledger_table(ledger(user.id, rec.team_id)),
+                                f"activity-{user.id}-{today().isoformat()}.csv")
+
+
+@bp.get("/trainees/<int:user_id>/report")
+@login_required
+def report(user_id):
+    user, rec = _trainee(user_id)
+    from .decisions import history
+
+    data = trainee_report(rec, current_app.config["READINESS_MIN_WEEKS"])
+    recommendations, decisions = history(user.id)
+    return render_template("readiness/report.html", trainee=user, record=rec, report=data, curriculum=curriculum(),
+                           recommendations=recommendations, decisions=decisions, today=today())
+
+
+@bp.get("/trainees/<int:user_id>/timeline")
+@roles_required(MENTOR, HEAD, ADMIN)
+def timeline_view(user_id):
+    user, rec = _trainee(user_id)
+    page = timeline(user.id, page_arg(), current_app.config["PER_PAGE"] * 2)
+    return render_template("readiness/timeline.html", trainee=user, record=rec, page=page)
+
+
+@bp.post("/trainees/<int:user_id>/recommendation")
+@login_required
+def recommendation(user_id):
+    user, rec = _trainee(user_id)
+    if rec.mentor_id != current_user.id:
+        abort(403)
+    form = RecommendationForm()
+    if form.validate_on_submit():
+        try:
+            recommend(rec, current_user, form.recommends.data == "yes", form.note.data)
+        except DecisionError as exc:
+            form.note.errors = [*form.note.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Your recommendation is recorded; the head of sales is told.") if form.recommends.data == "yes"
+                  else _("Your recommendation is recorded."), "success")
+            return redirect(url_for("people.trainee", user_id=user.id) + "#readiness")
+    db.session.rollback()
+    from ..people.views import render_trainee
+
+    return render_trainee(user, rec_form=form, status=400)
+
+
+@bp.post("/trainees/<int:user_id>/readiness-decision")
+@roles_required(HEAD)
+def decision(user_id):
+    user, rec = _trainee(user_id)
+    data = trainee_report(rec, current_app.config["READINESS_MIN_WEEKS"])
+    form = DecisionForm()
+    form.unmet_gates = tuple(g.key for g in data["gates"] if not g.met)
+    if form.validate_on_submit():
+        try:
+            decide(rec, current_user, form.decision.data, form.note.data, data["gates"], evidence_of(rec, data),
+                   override_reason=form.override_reason.data or "", new_target_date=form.new_target_date.data,
+                   plan=form.plan.data or "")
+        except DecisionError as exc:
+            form.decision.errors = [*form.decision.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The decision is recorded; %(name)s and the mentor are told.", name=user.full_name), "success")
+            return redirect(url_for("people.trainee", user_id=user.id) + "#readiness")
+    db.session.rollback()
+    from ..people.views import render_trainee
+
+    return render_trainee(user, decision_form=form, status=400)

@@ -1,0 +1,213 @@
+"""The readiness dashboard: every trainee with progress, gates, forecast and what waits on whom.
+
+Built for a whole team with a fixed number of queries (about a dozen, whatever the number of
+trainees); filtering on derived values (stage, overdue, waits), sorting and paging happen on the
+computed rows.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from math import ceil
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..auth.models import TRAINEE, User
+from ..extensions import db
+from ..mentoring import rules
+from ..mentoring.services import ledgers_by_user, role_play_by_user, targets_lookup, unconfirmed_by_user
+from ..people.models import TraineeRecord
+from ..timeutil import today
+from .forecast import forecast
+from .gates import readiness_gates
+from .models import ReadinessDecision, Recommendation
+from .service import facts_for, progress_of
+
+ACTIVE_STATUSES = ("in_training", "awaiting_approval", "extended")
+SORTS = ("name", "stage", "progress", "start", "forecast", "mentor")
+WAITERS = ("trainee", "mentor", "evaluators", "head")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the head asked to see; every field optional."""
+
+    q: str = ""
+    mentor: int | None = None  # 0: trainees without a mentor
+    stage: int | None = None  # 0: every stage complete
+    status: str = "active"  # "active", "all", or one status
+    overdue: bool = False
+    waits: str = ""  # one of WAITERS
+    sort: str = "start"
+    descending: bool = True
+
+    def as_args(self) -> dict:
+        """The query-string form, for links (export, pages) that keep the same view."""
+        args = {"q": self.q, "mentor": self.mentor, "stage": self.stage, "status": self.status,
+                "overdue": "1" if self.overdue else None, "waits": self.waits,
+                "sort": ("-" if self.descending else "") + self.sort}
+        return {k: v for k, v in args.items() if v not in (None, "")}
+
+
+@dataclass
+class Row:
+    record: TraineeRecord
+    progress: object
+    gates: list
+    forecast: object
+    stage4_opened: date | None
+    role_play: str
+    waits: dict = field(default_factory=dict)  # who -> {what: count}
+    week: dict = field(default_factory=dict)  # figure -> (done last full week, weekly target)
+    recommendation: Recommendation | None = None
+    decision: ReadinessDecision | None = None
+    quizzes: dict = field(default_factory=dict)  # quiz slug -> QuizStatus
+
+    @property
+    def ready(self) -> bool:
+        return all(g.met for g in self.gates)
+
+    @property
+    def waiting_on(self) -> tuple:
+        return tuple(who for who in WAITERS if self.waits.get(who))
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of computed rows, with the attributes the pager macro reads."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _records(filters: Filters, mentor_scope: int | None):
+    trainee = aliased(User)
+    query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
+             .where(trainee.active.is_(True), trainee.role == TRAINEE))
+    if mentor_scope is not None:
+        query = query.where(TraineeRecord.mentor_id == mentor_scope)
+    if filters.mentor == 0:
+        query = query.where(TraineeRecord.mentor_id.is_(None))
+    elif filters.mentor is not None:
+        query = query.where(TraineeRecord.mentor_id == filters.mentor)
+    if filters.status == "active":
+        query = query.where(TraineeRecord.status.in_(ACTIVE_STATUSES))
+    elif filters.status != "all":
+        query = query.where(TraineeRecord.status == filters.status)
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
+    return db.session.scalars(query.order_by(TraineeRecord.start_date.desc(), trainee.full_name)).all()
+
+
+def _latest(model, ids, stamp):
+    """{trainee id: the newest row of model} in one query."""
+    if not ids:
+        return {}
+    latest = {}
+    for row in db.session.scalars(sa.select(model).where(model.trainee_id.in_(ids)).order_by(stamp, model.id)):
+        latest[row.trainee_id] = row
+    return latest
+
+
+def build_rows(records, min_weeks: int, on: date | None = None) -> list:
+    """Rows for these trainee records: progress, gates, forecast, waits, last week's activity."""
+    on = on or today()
+    ids = [r.user_id for r in records]
+    done, quiz_status, practice = facts_for(ids)
+    progress = {r.user_id: progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id])
+                for r in records}
+    opened = {uid: p.stages[2].completed_on if len(p.stages) >= 4 else None for uid, p in progress.items()}
+    last_monday = rules.monday(on) - timedelta(days=7)
+    days = ledgers_by_user(ids, last_monday, [uid for uid, d in opened.items() if d])
+    targets = targets_lookup()
+    role_play = role_play_by_user(ids)
+    unconfirmed = unconfirmed_by_user(ids)
+    recommendations = _latest(Recommendation, ids, Recommendation.created_at)
+    decisions = _latest(ReadinessDecision, ids, ReadinessDecision.decided_at)
+    rows = []
+    for r in records:
+        uid, p, since = r.user_id, progress[r.user_id], opened[r.user_id]
+        team_targets = targets(r.team_id)
+        supervised = (rules.full_weeks(rules.weeks(days[uid], since, on), since, on) if since else [])
+        gates = readiness_gates(p, practice[uid]["role_play_passed"], practice[uid]["signature_current"], since, on,
+                                min_weeks, rules.targets_met(supervised, team_targets))
+        last_week = rules.weeks(days[uid], last_monday, last_monday)[0]
+        rec, dec = recommendations.get(uid), decisions.get(uid)
+        row = Row(r, p, gates, forecast(p, since, on, r.target_date, min_weeks, all(g.met for g in gates)), since,
+                  role_play.get(uid, "none"), recommendation=rec, decision=dec, quizzes=quiz_status[uid],
+                  week={f: (last_week.totals.get(f, 0), team_targets.get(f, 0)) for f in ("calls", "meetings")})
+        row.waits = _waits(row, quiz_status[uid], practice[uid], unconfirmed.get(uid, 0))
+        rows.append(row)
+    return rows
+
+
+def _waits(row: Row, quiz_status: dict, practice: dict, unconfirmed: int) -> dict:
+    """Who has to act next for this trainee, and on what."""
+    p, status = row.progress, row.record.status
+    mentor = {"answers": sum(1 for st in quiz_status.values() if st.awaiting),
+              "sign_offs": len(practice["requested_tasks"]), "ledger_days": unconfirmed}
+    head = {"readiness": int(status == "awaiting_approval"), "role_play_hold": int(row.role_play == "held"
+                                                                                   and status != "withdrawn")}
+    evaluators = {"role_play": int(row.role_play == "scheduled")}
+    trainee = {"next_step": int(status in ACTIVE_STATUSES and status != "awaiting_approval"
+                                and bool(p.next_module or p.next_quiz))}
+    if status in ACTIVE_STATUSES and row.ready and status != "awaiting_approval" and row.recommendation is None:
+        mentor["recommendation"] = 1
+    return {who: {k: v for k, v in what.items() if v} for who, what in
+            (("trainee", trainee), ("mentor", mentor), ("evaluators", evaluators), ("head", head))}
+
+
+def _sort_key(sort: str):
+    far = date.max
+    return {
+        "name": lambda row: row.record.user.full_name.lower(),
+        "stage": lambda row: (row.progress.current_stage or 99, row.progress.percent),
+        "progress": lambda row: row.progress.percent,
+        "start": lambda row: row.record.start_date,
+        "forecast": lambda row: row.forecast.date or far,
+        "mentor": lambda row: row.record.mentor.full_name.lower() if row.record.mentor else "",
+    }[sort]
+
+
+def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None, page: int | None = 1,
+              per_page: int = 25):
+    """(Page of rows, summary counts) for the filters; page=None gives every matching row in one page."""
+    rows = build_rows(_records(filters, mentor_scope), min_weeks)
+    summary = {"total": len(rows), "overdue": sum(r.progress.overdue for r in rows),
+               "ready": sum(r.ready for r in rows), "decisions_due": sum(bool(r.waits["head"]) for r in rows)}
+    if filters.stage == 0:
+        rows = [r for r in rows if r.progress.current_stage is None]
+    elif filters.stage:
+        rows = [r for r in rows if r.progress.current_stage == filters.stage]
+    if filters.overdue:
+        rows = [r for r in rows if r.progress.overdue]
+    if filters.waits:
+        rows = [r for r in rows if r.waits.get(filters.waits)]
+    rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
+    if page is None:
+        return Page(rows, 1, max(len(rows), 1), len(rows)), summary
+    page = min(page, max(1, ceil(len(rows) / per_page)))
+    start = (page - 1) * per_page
+    return Page(rows[start:start + per_page], page, per_page, len(rows)), summary

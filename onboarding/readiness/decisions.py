@@ -1,0 +1,99 @@
+"""The readiness decision: the mentor recommends, the head of sales decides. Each step is a new row,
+written with its audit event and notifications; the view commits."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..audit import record
+from ..auth.models import HEAD, User
+from ..extensions import db
+from ..notifications.services import notify, resolve
+from ..people.models import TraineeRecord
+from ..people.services import lock_trainee
+from ..timeutil import today
+from .models import APPROVED, DECISIONS, EXTENDED, REJECTED, ReadinessDecision, Recommendation
+
+#: Statuses from which a decision can still be taken.
+OPEN_STATUSES = ("in_training", "awaiting_approval", "extended")
+NEXT_STATUS = {APPROVED: "independent", EXTENDED: "extended", REJECTED: "in_training"}
+
+
+class DecisionError(ValueError):
+    """A step the rules refuse; the message is for the person who tried."""
+
+
+def recommend(rec: TraineeRecord, mentor: User, ready: bool, note: str) -> Recommendation:
+    """The mentor's recommendation; a ready one puts the trainee before the head of sales."""
+    lock_trainee(rec.user_id)
+    db.session.refresh(rec)
+    if rec.status not in OPEN_STATUSES:
+        raise DecisionError(_l("The training has ended; there is nothing to recommend."))
+    if not note.strip():
+        raise DecisionError(_l("Write a note: what you saw that makes you recommend this."))
+    row = Recommendation(trainee_id=rec.user_id, mentor_id=mentor.id, ready=ready, note=note.strip())
+    db.session.add(row)
+    if ready:
+        rec.status = "awaiting_approval"
+    elif rec.status == "awaiting_approval":
+        rec.status = "in_training"
+    record("readiness_recommended", row, actor=mentor, trainee=rec.user_id, ready=ready, note=note.strip())
+    if ready:
+        heads = db.session.scalars(sa.select(User.id).where(User.role == HEAD, User.active.is_(True))).all()
+        notify(heads, "readiness_recommended", link=_link(rec), trainee=rec.user.full_name, mentor=mentor.full_name)
+    return row
+
+
+def decide(rec: TraineeRecord, head: User, decision: str, note: str, gates: list, evidence: dict, *,
+           override_reason: str = "", new_target_date: date | None = None, plan: str = "") -> ReadinessDecision:
+    """The head's decision, kept with the evidence it was taken on; approving past an unmet gate needs a reason."""
+    lock_trainee(rec.user_id)
+    db.session.refresh(rec)
+    if decision not in DECISIONS:
+        raise DecisionError(_l("Choose approve, extend or reject."))
+    if rec.status not in OPEN_STATUSES:
+        raise DecisionError(_l("A final decision on this trainee is already recorded."))
+    if not note.strip():
+        raise DecisionError(_l("Write a note for the trainee and the mentor."))
+    unmet = [g.key for g in gates if not g.met]
+    override_reason = override_reason.strip()
+    if decision == APPROVED and unmet and not override_reason:
+        raise DecisionError(_l("Some readiness gates are not met: approving needs a written override reason."))
+    if decision == EXTENDED:
+        if new_target_date is None or new_target_date <= today():
+            raise DecisionError(_l("An extension needs a new target date in the future."))
+        if not plan.strip():
+            raise DecisionError(_l("An extension needs a plan: what the trainee will do until the new date."))
+    latest = db.session.scalar(sa.select(Recommendation).where(Recommendation.trainee_id == rec.user_id)
+                               .order_by(Recommendation.created_at.desc(), Recommendation.id.desc()).limit(1))
+    row = ReadinessDecision(
+        trainee_id=rec.user_id, head_id=head.id, decision=decision, note=note.strip(),
+        override_reason=override_reason if decision == APPROVED and unmet else None,
+        new_target_date=new_target_date if decision == EXTENDED else None,
+        plan=plan.strip() if decision == EXTENDED else None,
+        recommendation_id=latest.id if latest else None, evidence=evidence)
+    db.session.add(row)
+    before = rec.status
+    rec.status = NEXT_STATUS[decision]
+    if decision == EXTENDED:
+        rec.target_date = new_target_date
+    record(f"readiness_{decision}", row, actor=head, trainee=rec.user_id, before=before, after=rec.status,
+           unmet_gates=unmet, override_reason=row.override_reason, note=note.strip(),
+           new_target_date=new_target_date.isoformat() if row.new_target_date else None)
+    resolve(_link(rec))
+    notify([rec.user_id, rec.mentor_id], f"readiness_{decision}", link=_link(rec), trainee=rec.user.full_name,
+           date=new_target_date.isoformat() if row.new_target_date else "")
+    return row
+
+
+def history(trainee_id: int) -> tuple:
+    """(recommendations, decisions) for one trainee, newest first."""
+    recs = db.session.scalars(sa.select(Recommendation).where(Recommendation.trainee_id == trainee_id)
+                              .order_by(Recommendation.created_at.desc(), Recommendation.id.desc())).all()
+    decisions = db.session.scalars(sa.select(ReadinessDecision).where(ReadinessDecision.trainee_id == trainee_id)
+                                   .order_by(ReadinessDecision.decided_at.desc(), ReadinessDecision.id.desc())).all()
+    return recs, decisions
+
+
+def _link(rec: TraineeRecord) -> str:
+    return f"/trainees/{rec.user_id}#readiness"

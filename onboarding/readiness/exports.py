@@ -1,0 +1,60 @@
+"""CSV exports that open in a spreadsheet: UTF-8 with a byte-order mark, one header row, and cells that a
+spreadsheet would run as a formula made inert."""
+import csv
+import io
+
+from flask import Response
+from flask_babel import gettext as _
+
+from ..mentoring.rules import FIGURES
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    # A name like "=HYPERLINK(...)" must stay text, not become a formula (numbers are written as numbers).
+    if text.startswith(FORMULA_START) and not isinstance(value, (int, float)):
+        return "'" + text
+    return text
+
+
+def to_csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return "\ufeff" + out.getvalue()
+
+
+def csv_response(rows, filename: str) -> Response:
+    return Response(to_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def dashboard_table(rows, curriculum):
+    """The dashboard's rows, one trainee a line, the same columns a head reads on the page."""
+    yield [_("Trainee"), _("Email"), _("Status"), _("Mentor"), _("Current stage"), _("Progress %"),
+           _("Start date"), _("Days since start"), _("Target date"), _("Overdue"), _("Forecast readiness date"),
+           _("Days late (forecast)"), _("Role-play"), _("Gates met"), _("Waiting on"),
+           _("Calls last week"), _("Calls target"), _("Meetings last week"), _("Meetings target")]
+    for row in rows:
+        r, p = row.record, row.progress
+        yield [r.user.full_name, r.user.email, r.status, r.mentor.full_name if r.mentor else "",
+               p.current_stage or _("complete"), p.percent, r.start_date, p.days_since_start, r.target_date,
+               p.overdue, row.forecast.date, row.forecast.days_late, row.role_play,
+               f"{sum(g.met for g in row.gates)}/{len(row.gates)}", " ".join(row.waiting_on),
+               row.week["calls"][0], row.week["calls"][1], row.week["meetings"][0], row.week["meetings"][1]]
+
+
+def ledger_table(book):
+    """Every ledger entry as made, corrections on their own line pointing at the entry they correct."""
+    from ..mentoring.forms import FIGURE_LABELS
+
+    yield [_("Day"), _("Entry"), _("Corrects entry"), *(str(FIGURE_LABELS[f]) for f in FIGURES), _("Note"), _("Entered at"), _("Confirmed at")]
+    for e in sorted(book.entries, key=lambda e: (e.day, e.id)):
+        yield [e.day, e.id, e.corrects_id, *(getattr(e, f) for f in FIGURES), e.note, e.entered_at, e.confirmed_at]

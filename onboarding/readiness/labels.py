@@ -1,0 +1,30 @@
+"""How readiness states read on the pages, in the reader's language."""
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "active": _l("Still in training (all but ended)"), "all": _l("Every status"),
+    "in_training": _l("In training"), "awaiting_approval": _l("Awaiting approval"),
+    "extended": _l("Extended"), "independent": _l("Independent"), "withdrawn": _l("Withdrawn"),
+}
+WAITER_LABELS = {"trainee": _l("The trainee"), "mentor": _l("The mentor"), "evaluators": _l("Role-play evaluators"),
+                 "head": _l("The head of sales")}
+WAIT_LABELS = {
+    "next_step": _l("the next step on the path"), "answers": _l("written answers to grade"),
+    "sign_offs": _l("sign-offs requested"), "ledger_days": _l("ledger days to confirm"),
+    "recommendation": _l("a readiness recommendation"), "role_play": _l("role-play scores"),
+    "readiness": _l("the readiness decision"), "role_play_hold": _l("a decision after the role-play"),
+}
+ROLE_PLAY_LABELS = {"passed": _l("Passed"), "scheduled": _l("Scheduled"), "held": _l("Held: decision needed"),
+                    "failed": _l("Failed once, one attempt left"), "none": _l("Not yet")}
+
+GATE_LABELS = {"stages_complete": _l("every stage complete"), "role_play_passed": _l("role-play passed"),
+               "job_description_signed": _l("current job description signed"),
+               "supervised_work": _l("supervised work with targets met")}
+
+
+def helpers() -> dict:
+    from ..mentoring.forms import FIGURE_LABELS
+
+    return {"status_label": lambda s: STATUS_LABELS.get(s, s), "waiter_label": lambda w: WAITER_LABELS.get(w, w),
+            "wait_label": lambda w: WAIT_LABELS.get(w, w), "role_play_label": lambda r: ROLE_PLAY_LABELS.get(r, r),
+            "figure_label": lambda f: FIGURE_LABELS.get(f, f), "gate_label": lambda g: GATE_LABELS.get(g, g)}

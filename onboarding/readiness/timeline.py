@@ -1,0 +1,101 @@
+"""A trainee's timeline: the audit events that concern them, worded for people, newest first."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..audit.models import AuditEvent
+from ..auth.models import User
+from ..extensions import db
+from ..i18n import fmt_date, fmt_number
+
+#: Session events say nothing about progress; they stay in the audit log.
+QUIET = ("login", "logout", "login_failed", "api_token_created", "api_token_revoked")
+
+
+def timeline(trainee_id: int, page: int, per_page: int):
+    query = (sa.select(AuditEvent).where(AuditEvent.trainee_id == trainee_id, AuditEvent.action.not_in(QUIET))
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    ids = {e.actor_id for e in result.items} - {None}
+    people = {u.id: u.full_name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
+    titles = _titles()
+    result.entries = [(e, people.get(e.actor_id), describe(e, titles)) for e in result.items]
+    return result
+
+
+def _titles() -> dict:
+    """Titles of the curriculum's modules, quizzes and checklist tasks, by kind and key."""
+    from ..content import curriculum
+
+    cur = curriculum()
+    titles = {("quiz", q.slug): q.title for q in cur.quiz_list}
+    for stage in cur.stages:
+        titles.update({("module", m.slug): m.title for m in stage.modules})
+        if stage.checklist:
+            titles.update({("task", t.id): t.title for t in stage.checklist.tasks})
+    return titles
+
+
+def describe(event: AuditEvent, titles: dict | None = None) -> str:
+    """One sentence for an event, in the reader's language; unknown actions read as their name."""
+    titles = titles or {}
+    d = dict(event.details or {})
+    for kind in ("module", "quiz", "task"):
+        if kind in d:
+            d[kind] = titles.get((kind, d[kind]), d[kind])
+    if isinstance(d.get("percent"), (int, float)):
+        d["percent"] = fmt_number(d["percent"])
+    for key in ("day", "week_of", "start_date", "new_target_date"):
+        try:
+            d[key] = fmt_date(date.fromisoformat(d[key]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    texts = {
+        "user_created": lambda: _("Account created"),
+        "trainee_added": lambda: _("Added as a trainee, starting %(date)s", date=d.get("start_date", "")),
+        "plan_changed": lambda: _("Plan changed"),
+        "team_changed": lambda: _("Team changed"),
+        "mentor_assigned": lambda: _("Mentor assigned"),
+        "module_completed": lambda: _("Module “%(module)s” completed", module=d.get("module", "")),
+        "document_signed": lambda: _("Job description signed"),
+        "quiz_attempt_started": lambda: _("Quiz “%(quiz)s”: attempt %(n)s started", quiz=d.get("quiz", ""),
+                                          n=d.get("number", "")),
+        "quiz_submitted": lambda: _("Quiz “%(quiz)s”: attempt %(n)s submitted", quiz=d.get("quiz", ""),
+                                    n=d.get("number", "")),
+        "quiz_graded": lambda: (_("Quiz “%(quiz)s” graded: %(percent)s%%, passed", quiz=d.get("quiz", ""),
+                                  percent=d.get("percent", "")) if d.get("passed") else
+                                _("Quiz “%(quiz)s” graded: %(percent)s%%, not passed", quiz=d.get("quiz", ""),
+                                  percent=d.get("percent", ""))),
+        "extra_attempt_granted": lambda: _("One more attempt granted at “%(quiz)s”: %(reason)s",
+                                           quiz=d.get("quiz", ""), reason=d.get("reason", "")),
+        "sign_off_requested": lambda: _("Sign-off of “%(task)s” requested", task=d.get("task", "")),
+        "sign_off_signed": lambda: _("“%(task)s” signed off", task=d.get("task", "")),
+        "sign_off_returned": lambda: _("“%(task)s” returned with feedback", task=d.get("task", "")),
+        "sign_off_revoked": lambda: _("Sign-off of “%(task)s” revoked", task=d.get("task", "")),
+        "activity_logged": lambda: _("Activity logged for %(day)s", day=d.get("day", "")),
+        "activity_changed": lambda: _("Activity for %(day)s changed", day=d.get("day", "")),
+        "activity_confirmed": lambda: _("Activity for %(day)s confirmed", day=d.get("day", "")),
+        "activity_corrected": lambda: _("Activity for %(day)s corrected", day=d.get("day", "")),
+        "role_play_scheduled": lambda: _("Role-play scheduled"),
+        "role_play_scored": lambda: _("Role-play scored by an evaluator"),
+        "role_play_result": lambda: (_("Role-play passed with %(percent)s%%", percent=d.get("percent", ""))
+                                     if d.get("passed") else
+                                     _("Role-play not passed: %(percent)s%%", percent=d.get("percent", ""))),
+        "hold_extend": lambda: _("Held after the role-play: training extended"),
+        "hold_withdraw": lambda: _("Held after the role-play: training withdrawn"),
+        "supervision_note": lambda: _("Supervision note for the week of %(date)s", date=d.get("week_of", "")),
+        "readiness_recommended": lambda: (_("Mentor recommends readiness: %(note)s", note=d.get("note", ""))
+                                          if d.get("ready") else
+                                          _("Mentor does not recommend readiness yet: %(note)s",
+                                            note=d.get("note", ""))),
+        "readiness_approved": lambda: _("Approved for independent work"),
+        "readiness_extended": lambda: _("Training extended to %(date)s", date=d.get("new_target_date", "")),
+        "readiness_rejected": lambda: _("Readiness not approved; training goes on"),
+        "password_changed": lambda: _("Password changed"),
+        "password_reset": lambda: _("Password reset by an administrator"),
+        "user_deactivated": lambda: _("Account deactivated"),
+        "user_activated": lambda: _("Account reactivated"),
+        "role_changed": lambda: _("Role changed"),
+    }
+    return texts.get(event.action, lambda: event.action.replace("_", " ").capitalize())()
