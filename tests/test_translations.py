@@ -147,6 +147,26 @@ def test_check_content_reports_quiz_translations_that_differ_in_structure(conten
     assert any(p.startswith(f"quizzes/basics.ar.yaml:{line}: ") and expected in p for p in problems), problems
 
 
+def test_payment_terms_are_worded_in_the_translation_and_priced_by_the_original(content_dir, quizzes_dir):
+    (content_dir / "prices.ar.yaml").write_text(
+        "payment_terms:\n  - code: net30\n    label: الدفع خلال 30 يومًا\n    approval: فحص ائتماني\n", encoding="utf-8")
+    cur = load_curriculum(content_dir, quizzes_dir)
+    arabic = cur.translations["ar"]["price_list"]
+    assert arabic.terms["net30"].label == "الدفع خلال 30 يومًا"
+    assert arabic.terms["net30"].adjustment_percent == cur.price_list.terms["net30"].adjustment_percent
+    assert arabic.prices == cur.price_list.prices and cur.price_list.terms["net30"].label != arabic.terms["net30"].label
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("payment_terms:\n  - code: net90\n    label: x\n", "content/prices.ar.yaml:2: unknown payment term `net90`"),
+    ("payment_terms:\n  - code: net30\n    days: 45\n", "content/prices.ar.yaml:3: payment term `net30`: `days` belongs"),
+    ("vat_percent: 5\npayment_terms: []\n", "content/prices.ar.yaml:1: `vat_percent` belongs to the original price list"),
+])
+def test_check_content_reports_bad_price_list_translations(content_dir, quizzes_dir, text, expected):
+    (content_dir / "prices.ar.yaml").write_text(text, encoding="utf-8")
+    assert any(expected in p for p in problems_of(content_dir, quizzes_dir)), problems_of(content_dir, quizzes_dir)
+
+
 def test_check_content_reports_an_orphan_quiz_translation(content_dir, quizzes_dir):
     (quizzes_dir / "gone.ar.yaml").write_text(BASICS_AR, encoding="utf-8")
     assert "quizzes/gone.ar.yaml:1: translation of quiz `gone` (ar) has no original `gone.yaml` beside it" \

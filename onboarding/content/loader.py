@@ -186,10 +186,16 @@ class _Loader:
 
         def put(kind, found):
             for locale, items in found.items():
-                by_locale.setdefault(locale, {"modules": {}, "stages": {}, "quizzes": {}, "document": None})[kind] = items
+                by_locale.setdefault(locale, {"modules": {}, "stages": {}, "quizzes": {}, "document": None,
+                                              "price_list": None})[kind] = items
+
+        put("price_list", reader.price_lists(self.root, expander.prices if expander is not None else None))
 
         def expanders(locale):  # directives worded in the translation's language
-            return Expander(expander.catalog, expander.prices, locale) if expander is not None else None
+            if expander is None:
+                return None
+            prices = by_locale.get(locale, {}).get("price_list") or expander.prices
+            return Expander(expander.catalog, prices, locale)
 
         put("modules", reader.modules(module_paths, modules, expanders, known, data_version))
         put("stages", reader.stages(stage_paths, {folder: meta["number"] for meta, _, folder in stages}))

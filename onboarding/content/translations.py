@@ -142,6 +142,44 @@ class TranslationLoader:
                 html=html, toc=toc, path=self.loader.rel(path), locale=locale))
         return found
 
+    def price_lists(self, root, original) -> dict:
+        """locale -> the price list with its payment terms worded in that language (numbers from the original)."""
+        found = {}
+        for path in sorted(root.glob("prices.*.yaml")):
+            parts = split_locale(path)
+            if parts is None:
+                continue
+            locale = parts[1]
+            self.loader.read(path)
+            if original is None:
+                continue  # the original's own problems are reported already
+            text, data = read_yaml(path, self.loader.rel(path), self.problems)
+            lines = Lines(text)
+            if not isinstance(data, dict) or not isinstance(data.get("payment_terms"), list):
+                self.problem(path, 1, "a price-list translation gives `payment_terms`: a list of code, label, approval")
+                continue
+            for name in sorted(set(data) - {"payment_terms"}):
+                self.problem(path, lines.of(name), f"`{name}` belongs to the original price list: a translation "
+                                                   "gives only the payment terms' label and approval")
+            terms = dict(original.terms)
+            for i, raw in enumerate(data["payment_terms"]):
+                code = raw.get("code") if isinstance(raw, dict) else None
+                if code not in original.terms:
+                    self.problem(path, lines.of("payment_terms", i), f"unknown payment term `{code}`")
+                    continue
+                for name in sorted(set(raw) - {"code", "label", "approval"}):
+                    self.problem(path, lines.of("payment_terms", i, name),
+                                 f"payment term `{code}`: `{name}` belongs to the original")
+                terms[code] = dataclasses.replace(
+                    original.terms[code], label=str(raw.get("label", original.terms[code].label)),
+                    approval=str(raw.get("approval", original.terms[code].approval)))
+            found[locale] = dataclasses.replace(original, terms=terms)
+        for path in sorted(root.glob("catalog.*.yaml")):
+            if split_locale(path):
+                self.problem(path, 1, "the catalog is not translated yet: product names and specifications "
+                                      "stay as in catalog.yaml")
+        return found
+
     def quizzes(self, folder, originals: dict) -> dict:
         """locale -> {slug: Quiz in that language}; the questions and options must match the original's."""
         found = {}
@@ -266,5 +304,6 @@ def localize(cur, locale: str):
             s, title=title, summary=summary or s.summary, modules=tuple(modules[m.slug] for m in s.modules),
             quizzes=tuple(quizzes.get(q.slug, q) for q in s.quizzes)))
     return dataclasses.replace(cur, stages=tuple(stages), modules=modules, quizzes=quizzes,
+                               price_list=texts.get("price_list") or cur.price_list,
                                job_description=texts.get("document") or cur.job_description,
                                version=f"{cur.version}.{locale}")
