@@ -389,3 +389,12 @@ def test_api_trainee_shows_forecast_and_recommendation(app, client, auth, make_u
     assert data["ready"] is True and data["forecast"]["basis"] == "ready"
     assert [s["status"] for s in data["stages"]] == ["complete"] * 4
     assert data["recommendation"] is None
+
+
+def test_audit_log_filters_by_the_trainee_concerned(client, auth, team):
+    auth.login("head@example.com")
+    html = client.get(f"/audit?trainee={team['late']}").get_data(as_text=True)
+    assert "<code>trainee_added</code>" in html
+    assert html.count("<code>user_created</code>") == 1  # Lars's own account, not the others'
+    assert "<code>login</code>" not in html  # the head's login concerns no trainee
+    assert client.get("/audit?trainee=99999999999").status_code == 200

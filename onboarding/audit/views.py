@@ -26,10 +26,14 @@ def log():
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     actor = request.args.get("actor", type=int)
     actor = actor if actor is not None and 0 < actor < 2**31 else None
+    trainee = request.args.get("trainee", type=int)
+    trainee = trainee if trainee is not None and 0 < trainee < 2**31 else None
     action = request.args.get("action", "").strip()
     start, end = _date_arg("from"), _date_arg("to")
     if actor:
         query = query.where(AuditEvent.actor_id == actor)
+    if trainee:
+        query = query.where(AuditEvent.trainee_id == trainee)
     if action:
         query = query.where(AuditEvent.action == action)
     if start:
@@ -37,9 +41,9 @@ def log():
     if end:
         query = query.where(AuditEvent.at <= datetime.combine(end, time.max, timezone.utc))
     page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"] * 2, error_out=False)
-    ids = {e.actor_id for e in page.items} | {actor} - {None}
+    ids = {e.actor_id for e in page.items} | {e.trainee_id for e in page.items} | {actor} - {None}
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    everyone = db.session.execute(sa.select(User.id, User.full_name).order_by(User.full_name)).all()
+    everyone = db.session.execute(sa.select(User.id, User.full_name, User.role).order_by(User.full_name)).all()
     return render_template("audit/log.html", page=page, people=people, actions=actions, everyone=everyone,
-                           actor=actor, action=action, start=start, end=end)
+                           actor=actor, trainee=trainee, action=action, start=start, end=end)
