@@ -398,3 +398,18 @@ def test_audit_log_filters_by_the_trainee_concerned(client, auth, team):
     assert html.count("<code>user_created</code>") == 1  # Lars's own account, not the others'
     assert "<code>login</code>" not in html  # the head's login concerns no trainee
     assert client.get("/audit?trainee=99999999999").status_code == 200
+
+
+def test_trainee_home_tells_the_decision(app, client, auth, make_user):
+    uid = _people(make_user)["trainee"]
+    auth.login("head@example.com")
+    client.post(f"/trainees/{uid}/readiness-decision", data={
+        "decision": "extended", "note": "More calls.", "plan": "Call with the mentor listening.",
+        "new_target_date": (TODAY_REAL() + timedelta(days=30)).isoformat(), "csrf_token": auth.token("/")})
+    auth.logout()
+    auth.login("t1@example.com")
+    html = client.get("/").get_data(as_text=True)
+    assert "Your training is extended to" in html
+    record_page = client.get(f"/trainees/{uid}").get_data(as_text=True)
+    assert "More calls." in record_page and "Record the decision" not in record_page
+    assert "Send the recommendation" not in record_page
