@@ -42,12 +42,16 @@ def dashboard_table(rows, curriculum):
            _("Start date"), _("Days since start"), _("Target date"), _("Overdue"), _("Forecast readiness date"),
            _("Days late (forecast)"), _("Role-play"), _("Gates met"), _("Waiting on"),
            _("Calls last week"), _("Calls target"), _("Meetings last week"), _("Meetings target")]
+    from .labels import ROLE_PLAY_LABELS, STATUS_LABELS, WAITER_LABELS
+
     for row in rows:
         r, p = row.record, row.progress
-        yield [r.user.full_name, r.user.email, r.status, r.mentor.full_name if r.mentor else "",
+        yield [r.user.full_name, r.user.email, str(STATUS_LABELS.get(r.status, r.status)),
+               r.mentor.full_name if r.mentor else "",
                p.current_stage or _("complete"), p.percent, r.start_date, p.days_since_start, r.target_date,
-               p.overdue, row.forecast.date, row.forecast.days_late, row.role_play,
-               f"{sum(g.met for g in row.gates)}/{len(row.gates)}", " ".join(row.waiting_on),
+               p.overdue, row.forecast.date, row.forecast.days_late, str(ROLE_PLAY_LABELS.get(row.role_play, "")),
+               f"{sum(g.met for g in row.gates)}/{len(row.gates)}",
+               "; ".join(str(WAITER_LABELS[w]) for w in row.waiting_on),
                row.week["calls"][0], row.week["calls"][1], row.week["meetings"][0], row.week["meetings"][1]]
 
 
