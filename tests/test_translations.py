@@ -50,12 +50,22 @@ questions:
     unit: يورو
 """
 
+CHECKLIST_AR = """title: العمل مع مرشد
+tasks:
+  - id: proposal
+    title: اكتب عرضًا تجاريًا
+    good: الأسعار من القائمة.
+  - id: segmentation
+    title: قسّم العملاء إلى شرائح
+"""
+
 
 def translated(root: Path, quizzes: Path) -> None:
     (root / "s1-company" / "hello.ar.md").write_text(HELLO_AR, encoding="utf-8")
     (root / "s1-company" / "stage.ar.yaml").write_text(STAGE_AR, encoding="utf-8")
     (root / "job-description.ar.md").write_text(JOB_AR, encoding="utf-8")
     (quizzes / "basics.ar.yaml").write_text(BASICS_AR, encoding="utf-8")
+    (quizzes / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR, encoding="utf-8")
 
 
 @pytest.fixture
@@ -173,9 +183,32 @@ def test_check_content_reports_an_orphan_quiz_translation(content_dir, quizzes_d
         in problems_of(content_dir, quizzes_dir)
 
 
-def test_checklist_translations_are_refused_until_supported(content_dir, quizzes_dir):
-    (quizzes_dir / "checklists" / "stage-3.ar.yaml").write_text("stage: 3\n", encoding="utf-8")
-    assert any(p.startswith("quizzes/checklists/stage-3.ar.yaml:1: checklists and scenarios are not translated")
+
+
+def test_checklists_are_translated_task_by_task(content_dir, quizzes_dir):
+    original = load_curriculum(content_dir, quizzes_dir).stage(3).checklist
+    assert [t.id for t in original.tasks] == ["proposal", "segmentation"], "the test checklist changed"
+    (quizzes_dir / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR, encoding="utf-8")
+    arabic = load_curriculum(content_dir, quizzes_dir).translations["ar"]["checklists"][3]
+    assert (arabic.title, arabic.locale, arabic.tasks[0].title) == ("العمل مع مرشد", "ar", "اكتب عرضًا تجاريًا")
+    assert arabic.tasks[0].module == original.tasks[0].module and "الأسعار من القائمة" in arabic.tasks[0].good_html
+    assert arabic.tasks[1].good_html == original.tasks[1].good_html  # words not given stay the original's
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("  - id: proposal\n", "  - id: offer\n", "quizzes/checklists/stage-3.ar.yaml:2: the tasks differ"),
+    ("    good:", "    module: hello\n    good:", "quizzes/checklists/stage-3.ar.yaml:5: task `proposal`: `module` belongs"),
+    ("title: العمل مع مرشد\n", "stage: 2\n", "quizzes/checklists/stage-3.ar.yaml:1: `stage` belongs to the original"),
+])
+def test_check_content_reports_checklist_translations_that_differ(content_dir, quizzes_dir, old, new, expected):
+    (quizzes_dir / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR.replace(old, new), encoding="utf-8")
+    assert any(p.startswith(expected) for p in problems_of(content_dir, quizzes_dir)), \
+        problems_of(content_dir, quizzes_dir)
+
+
+def test_scenario_translations_are_refused_until_supported(content_dir, quizzes_dir):
+    (quizzes_dir / "scenarios" / "school.ar.yaml").write_text("title: مدرسة\n", encoding="utf-8")
+    assert any(p.startswith("quizzes/scenarios/school.ar.yaml:1: role-play scenarios are not translated")
                for p in problems_of(content_dir, quizzes_dir))
 
 
@@ -184,7 +217,7 @@ def test_the_shipped_translations_are_valid_and_complete_for_stage_1():
     arabic = cur.translations["ar"]
     assert set(arabic["modules"]) >= set(cur.stage(1).module_slugs)
     assert {q.slug for q in cur.stage(1).quizzes} <= set(arabic["quizzes"])
-    assert arabic["document"] is not None and 1 in arabic["stages"]
+    assert arabic["document"] is not None and 1 in arabic["stages"] and 1 in arabic["checklists"]
     for slug in cur.stage(1).module_slugs:
         module = arabic["modules"][slug]
         assert module.html.count("<h2") == cur.modules[slug].html.count("<h2"), slug
@@ -272,3 +305,12 @@ def test_a_signature_names_the_version_that_covers_the_translation(app, client, 
     with app.app_context():
         ack = db.session.scalars(sa.select(Acknowledgement)).one()
         assert ack.version == app.extensions["curriculum"].job_description.version
+
+
+def test_an_arabic_reader_sees_the_translated_checklist(app, client, auth, make_user):
+    trainee = make_user("trainee", email="sami@example.com")
+    uid = make_user("head", email="lina@example.com")
+    _set_locale(app, uid, "ar")
+    auth.login("lina@example.com")
+    page = client.get(f"/trainees/{trainee}/checklist").get_data(as_text=True)
+    assert "العمل مع مرشد" in page and "اكتب عرضًا تجاريًا" in page and "Write a proposal" not in page

@@ -27,6 +27,7 @@ class Checklist:
     title: str
     tasks: tuple
     path: str
+    locale: str = ""  # "" for the original, else the language of this translation
 
 
 @dataclass(frozen=True)
@@ -82,20 +83,21 @@ class PracticeLoader:
             ok = False
         return (data, lines) if ok else (None, None)
 
-    def _originals(self, folder):
-        """The folder's YAML files; a translation (stage-1.ar.yaml) is reported, as these are not translated yet."""
+    def _originals(self, folder, translated: bool = False):
+        """The folder's original YAML files. Translations (stage-1.ar.yaml) are read by translations.py where the
+        kind is `translated`; elsewhere they are reported, as those kinds are not translated yet."""
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            if split_locale(path):
-                self.problem(path, 1, "checklists and scenarios are not translated yet: only modules, stages, "
-                                      "quizzes and the job description have translations")
-            else:
+            if not split_locale(path):
                 yield path
+            elif not translated:
+                self.problem(path, 1, "role-play scenarios are not translated yet: only modules, stages, quizzes, "
+                                      "checklists, payment terms and the job description have translations")
 
     def checklists(self) -> dict:
         """{stage number: Checklist}."""
         result, seen = {}, {}
         folder = self.folder / "checklists"
-        for path in self._originals(folder):
+        for path in self._originals(folder, translated=True):
             data, lines = self._file(path, ("stage", "title", "tasks"), {"stage", "title", "tasks"})
             if data is None:
                 continue

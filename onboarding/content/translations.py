@@ -180,6 +180,55 @@ class TranslationLoader:
                                       "stay as in catalog.yaml")
         return found
 
+    def checklists(self, folder, originals: dict) -> dict:
+        """locale -> {stage number: Checklist in that language}; the tasks must be the original's, in order."""
+        found = {}
+        folder = folder / "checklists" if folder is not None else None
+        if folder is None or not folder.is_dir():
+            return found
+        by_file = {Path(c.path).name: c for c in originals.values() if c is not None}
+        for path in sorted(folder.glob("*.yaml")):
+            parts = split_locale(path)
+            if parts is None:
+                continue
+            stem, locale = parts
+            self.loader.read(path)
+            original = by_file.get(f"{stem}.yaml")
+            if original is None:
+                self.problem(path, 1, f"translation of checklist `{stem}` ({locale}) has no original `{stem}.yaml` "
+                                      "beside it")
+                continue
+            before = len(self.problems)
+            text, data = read_yaml(path, self.loader.rel(path), self.problems)
+            if not isinstance(data, dict):
+                if len(self.problems) == before:
+                    self.problem(path, 1, "a checklist translation must be a mapping of fields (title, tasks)")
+                continue
+            lines = Lines(text)
+            for name in sorted(set(data) - {"title", "tasks"}):
+                self.problem(path, lines.of(name), f"`{name}` belongs to the original checklist: a translation "
+                                                   "gives only its title and the tasks' words")
+            raw_tasks = data.get("tasks")
+            ids = [str(t.get("id")) if isinstance(t, dict) else None for t in raw_tasks or []] \
+                if isinstance(raw_tasks, list) else None
+            if ids != [t.id for t in original.tasks]:
+                self.problem(path, lines.of("tasks"), "the tasks differ from the original's: give every task id of "
+                             "the original, in the same order (" + ", ".join(t.id for t in original.tasks) + ")")
+                continue
+            tasks = []
+            for i, (raw, task) in enumerate(zip(raw_tasks, original.tasks)):
+                for name in sorted(set(raw) - {"id", "title", "good", "evidence"}):
+                    self.problem(path, lines.of("tasks", i, name),
+                                 f"task `{task.id}`: `{name}` belongs to the original; translate only the words")
+                tasks.append(dataclasses.replace(
+                    task, title=str(raw.get("title", task.title)), evidence=str(raw.get("evidence", task.evidence)),
+                    good_html=_inline_html(str(raw["good"])) if "good" in raw else task.good_html))
+            if len(self.problems) == before:
+                found.setdefault(locale, {})[original.stage] = dataclasses.replace(
+                    original, title=str(data.get("title", original.title)), tasks=tuple(tasks),
+                    path=self.loader.rel(path), locale=locale)
+        return found
+
     def quizzes(self, folder, originals: dict) -> dict:
         """locale -> {slug: Quiz in that language}; the questions and options must match the original's."""
         found = {}
@@ -302,7 +351,8 @@ def localize(cur, locale: str):
         title, summary = texts["stages"].get(s.number, (s.title, s.summary))
         stages.append(dataclasses.replace(
             s, title=title, summary=summary or s.summary, modules=tuple(modules[m.slug] for m in s.modules),
-            quizzes=tuple(quizzes.get(q.slug, q) for q in s.quizzes)))
+            quizzes=tuple(quizzes.get(q.slug, q) for q in s.quizzes),
+            checklist=(texts.get("checklists") or {}).get(s.number, s.checklist)))
     return dataclasses.replace(cur, stages=tuple(stages), modules=modules, quizzes=quizzes,
                                price_list=texts.get("price_list") or cur.price_list,
                                job_description=texts.get("document") or cur.job_description,
