@@ -50,7 +50,7 @@ def dashboard_table(rows, curriculum):
                r.mentor.full_name if r.mentor else "",
                p.current_stage or _("complete"), p.percent, r.start_date, p.days_since_start, r.target_date,
                p.overdue, row.forecast.date, row.forecast.days_late, str(ROLE_PLAY_LABELS.get(row.role_play, "")),
-               f"{sum(g.met for g in row.gates)}/{len(row.gates)}",
+               _("%(met)d of %(total)d", met=sum(g.met for g in row.gates), total=len(row.gates)),
                "; ".join(str(WAITER_LABELS[w]) for w in row.waiting_on),
                row.week["calls"][0], row.week["calls"][1], row.week["meetings"][0], row.week["meetings"][1]]
 
