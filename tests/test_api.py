@@ -93,6 +93,13 @@ def test_openapi_document_is_valid_and_every_path_answers_as_documented(client, 
         url = "/api/v1" + path.replace("{id}", str(tokens["ids"]["trainee"]))
         response = get(client, url, tokens["head"])
         assert str(response.status_code) in operations["get"]["responses"], path
+        documented = operations["get"]["responses"][str(response.status_code)]
+        schema = documented.get("content", {}).get("application/json", {}).get("schema")
+        if schema is not None:  # the body has the documented shape, types and enums included
+            import jsonschema
+
+            jsonschema.Draft202012Validator({**schema, "components": spec["components"]}).validate(
+                response.get_json())
         if "security" not in operations["get"]:
             assert str(get(client, url).status_code) in operations["get"]["responses"], path
 
