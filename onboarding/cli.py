@@ -83,6 +83,11 @@ def check_content():
                f"{len(cur.quizzes)} quizzes, {len(cur.tasks)} checklist tasks, {len(cur.scenarios)} role-play "
                f"scenarios, {len(cur.catalog.products)} products, "
                f"job description version {cur.job_description.version[:8]}.")
+    for locale, texts in sorted((cur.translations or {}).items()):
+        click.echo(f"Translations ({locale}): {len(texts['modules'])} modules, {len(texts['stages'])} stages, "
+                   f"{len(texts['quizzes'])} quizzes, {len(texts['checklists'])} checklists"
+                   + (", the job description" if texts["document"] else "")
+                   + (", the payment terms" if texts["price_list"] else "") + ".")
 
 
 @click.command("backup")

@@ -314,3 +314,9 @@ def test_an_arabic_reader_sees_the_translated_checklist(app, client, auth, make_
     auth.login("lina@example.com")
     page = client.get(f"/trainees/{trainee}/checklist").get_data(as_text=True)
     assert "العمل مع مرشد" in page and "اكتب عرضًا تجاريًا" in page and "Write a proposal" not in page
+
+
+def test_check_content_counts_the_translations(runner):
+    result = runner.invoke(args=["check-content"])
+    assert result.exit_code == 0, result.output
+    assert "Translations (ar): 1 modules, 1 stages, 1 quizzes, 1 checklists, the job description." in result.output
