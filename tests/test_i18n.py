@@ -177,6 +177,7 @@ def test_the_browser_language_applies_until_the_user_chooses(client, app):
     page = client.get("/login", headers={"Accept-Language": "ar,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page
     assert "تسجيل الدخول" in page
+    assert '<html lang="ar" dir="rtl">' in client.get("/login", headers={"Accept-Language": "ar-EG"}).get_data(as_text=True)
     page = client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<html lang="en" dir="ltr">' in page and "Sign in" in page
     app.config["DEFAULT_LOCALE"] = "ar"
