@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgres serve check-content clean translations catalogs
+.PHONY: run test test-sqlite test-postgres serve check-content clean translations catalogs bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,7 @@ translations: $(VENV)/.installed-app
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
 	if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations; fi
 	if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d translations; fi
+
+# Speed targets live here, not in timed tests: the dashboard, export, cohort and API list for 500 trainees.
+bench: $(VENV)/.installed-app
+	$(BIN)/python benchmarks/dashboard.py 500

@@ -262,9 +262,11 @@ def ledgers_by_user(user_ids, since: date, full_history=()) -> dict:
     if full:
         condition = sa.or_(condition, ActivityEntry.trainee_id.in_(full))
     rows = {}
-    for row in db.session.execute(sa.select(ActivityEntry).where(ActivityEntry.trainee_id.in_(ids), condition)
-                                  .order_by(ActivityEntry.id)).scalars():
-        rows.setdefault(row.trainee_id, []).append((row.id, row.day, row.corrects_id, row.figures()))
+    columns = [getattr(ActivityEntry, f) for f in FIGURES]
+    for uid, entry_id, day, corrects_id, *figures in db.session.execute(
+            sa.select(ActivityEntry.trainee_id, ActivityEntry.id, ActivityEntry.day, ActivityEntry.corrects_id,
+                      *columns).where(ActivityEntry.trainee_id.in_(ids), condition).order_by(ActivityEntry.id)):
+        rows.setdefault(uid, []).append((entry_id, day, corrects_id, dict(zip(FIGURES, figures))))
     for uid, entries in rows.items():
         result[uid] = rules.effective(entries)
     return result

@@ -1,0 +1,114 @@
+"""Benchmark: the readiness dashboard, its CSV export, the cohort view and the API list for many trainees.
+
+    .venv/bin/python benchmarks/dashboard.py [TRAINEES]     (default 500; or `make bench`)
+
+Builds a throw-away SQLite database through the real migrations, fills it with trainees spread over
+the four stages (module completions, quiz attempts, sign-offs, signatures, role-plays and ten weeks
+of ledger for those in stage 4), then times each page as a head of sales sees it and counts its
+queries. Targets (a 2-core machine): every page under 1.5 s for 500 trainees, queries independent of
+the number of trainees. Prints one line per page; exits 1 when a target is missed.
+"""
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from onboarding import create_app  # noqa: E402
+from onboarding.extensions import db  # noqa: E402
+
+TARGET_SECONDS = 1.5
+PAGES = ["/", "/?stage=4&sort=forecast", "/trainees.csv", "/cohort", "/api/v1/trainees?per_page=100"]
+
+
+def fill(app, count: int) -> str:
+    from onboarding.api.tokens import create_token
+    from onboarding.assessment.models import QuizAttempt
+    from onboarding.auth.models import User
+    from onboarding.learning.models import ModuleCompletion
+    from onboarding.mentoring.models import Acknowledgement, ActivityEntry, RolePlayAttempt, SignOffEvent
+    from onboarding.people.models import TraineeRecord
+    from onboarding.people.services import create_user
+
+    with app.app_context():
+        cur = app.extensions["curriculum"]
+        head = create_user("head@example.com", "Head", "head", "benchmark-pass-2024")
+        mentor = create_user("mentor@example.com", "Mentor", "mentor", "benchmark-pass-2024")
+        db.session.flush()
+        now, today = datetime.now(timezone.utc), date.today()
+        for i in range(count):
+            stage = i % 4 + 1
+            user = User(email=f"t{i}@example.com", full_name=f"Trainee {i:04d}", password_hash=head.password_hash,
+                        role="trainee")
+            db.session.add(user)
+            db.session.flush()
+            start = today - timedelta(days=20 + 30 * stage)
+            db.session.add(TraineeRecord(user_id=user.id, start_date=start, target_date=start + timedelta(days=180),
+                                         mentor_id=mentor.id))
+            db.session.add(Acknowledgement(trainee_id=user.id, document=cur.job_description.slug,
+                                           version=cur.job_description.version, typed_name=user.full_name))
+            for s in cur.stages:
+                if s.number > stage:
+                    break
+                for m in s.modules:
+                    db.session.add(ModuleCompletion(user_id=user.id, module_slug=m.slug, content_version=m.version))
+                if s.number < stage:
+                    for q in s.quizzes:
+                        db.session.add(QuizAttempt(user_id=user.id, quiz_slug=q.slug, number=1, allowed=q.attempts,
+                                                   state="graded", plan={}, passed=True, percent=90.0,
+                                                   graded_at=now))
+                    for t in s.checklist.tasks if s.checklist else ():
+                        db.session.add(SignOffEvent(trainee_id=user.id, task_id=t.id, kind="signed"))
+            if stage == 4:
+                db.session.add(RolePlayAttempt(trainee_id=user.id, scenario_slug=next(iter(cur.scenarios)), number=1,
+                                               allowed=2, scheduled_for=now, state="scored", percent=80.0,
+                                               passed=True, completed_at=now))
+                for d in range(70):
+                    db.session.add(ActivityEntry(trainee_id=user.id, day=today - timedelta(days=d + 1), calls=18,
+                                                 meetings=1, entered_by=user.id))
+        token = create_token(head, "benchmark")
+        db.session.commit()
+        return token
+
+
+def main(count: int) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+        token = fill(app, count)
+        client = app.test_client()
+        client.post("/login", data={"email": "head@example.com", "password": "benchmark-pass-2024"})
+        with app.app_context():
+            engine = db.engine
+        statements = []
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(1))
+        failed = False
+        for path in PAGES:
+            headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api") else {}
+            times = []
+            for _ in range(3):
+                statements.clear()
+                began = time.perf_counter()
+                response = client.get(path, headers=headers)
+                times.append(time.perf_counter() - began)
+                assert response.status_code == 200, (path, response.status_code)
+            best = min(times)
+            ok = best < TARGET_SECONDS
+            failed |= not ok
+            print(f"{'ok  ' if ok else 'SLOW'} {path:40} {count} trainees: best {best:.3f} s, "
+                  f"median {statistics.median(times):.3f} s, {len(statements)} queries")
+        return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 500))
