@@ -320,3 +320,17 @@ def test_check_content_counts_the_translations(runner):
     result = runner.invoke(args=["check-content"])
     assert result.exit_code == 0, result.output
     assert "Translations (ar): 1 modules, 1 stages, 1 quizzes, 1 checklists, the job description." in result.output
+
+
+def test_notifications_name_quizzes_and_tasks_in_the_readers_language(app):
+    from onboarding.notifications.models import Notification
+    from onboarding.notifications.services import wording
+
+    arabic_note = Notification(user_id=1, kind="extra_attempt", params={"quiz": "الأساسيات"}, link="/")
+    english_note = Notification(user_id=1, kind="sign_off_signed", params={"task": "Write a proposal"}, link="/")
+    unknown = Notification(user_id=1, kind="extra_attempt", params={"quiz": "A quiz since removed"}, link="/")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert wording(arabic_note) == "You have one more attempt at “Basics”."
+        assert wording(unknown) == "You have one more attempt at “A quiz since removed”."
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        assert wording(english_note) == "اعتمد مرشدك «اكتب عرضًا تجاريًا»."

@@ -38,9 +38,41 @@ def _reader_dates(params: dict) -> dict:
     return shown
 
 
+def _titles_by_any_language(cur) -> dict:
+    """{(kind, title in any language): id} for quizzes and checklist tasks, built once per content version."""
+    from flask import current_app
+
+    from ..content.translations import localize
+
+    cache = current_app.extensions.setdefault("notification_titles", {})
+    if cur.version not in cache:
+        index = {}
+        for variant in [cur, *(localize(cur, locale) for locale in cur.translations or {})]:
+            index.update({("quiz", q.title): slug for slug, q in (variant.quizzes or {}).items()})
+            index.update({("task", t.title): tid for tid, t in variant.tasks.items()})
+        cache.clear()
+        cache[cur.version] = index
+    return cache[cur.version]
+
+
+def _reader_titles(params: dict) -> dict:
+    """Quiz and task titles, stored in the language of whoever acted, shown in the reader's language."""
+    from ..content import curriculum, original_curriculum
+
+    if not {"quiz", "task"} & set(params):
+        return params
+    index, reader = _titles_by_any_language(original_curriculum()), curriculum()
+    shown = dict(params)
+    if ("quiz", params.get("quiz")) in index:
+        shown["quiz"] = reader.quizzes[index["quiz", params["quiz"]]].title
+    if ("task", params.get("task")) in index:
+        shown["task"] = reader.tasks[index["task", params["task"]]].title
+    return shown
+
+
 def wording(note: Notification) -> str:
     """The message in the current reader's language."""
-    p = _reader_dates(note.params or {})
+    p = _reader_titles(_reader_dates(note.params or {}))
     texts = {
         "answers_waiting": lambda: ngettext("%(trainee)s submitted “%(quiz)s”: %(num)d answer waits for your review.",
                                             "%(trainee)s submitted “%(quiz)s”: %(num)d answers wait for your review.",
