@@ -195,8 +195,6 @@ def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None,
               per_page: int = 25):
     """(Page of rows, summary counts) for the filters; page=None gives every matching row in one page."""
     rows = build_rows(_records(filters, mentor_scope), min_weeks)
-    summary = {"total": len(rows), "overdue": sum(r.progress.overdue for r in rows),
-               "ready": sum(r.ready for r in rows), "decisions_due": sum(bool(r.waits["head"]) for r in rows)}
     if filters.stage == 0:
         rows = [r for r in rows if r.progress.current_stage is None]
     elif filters.stage:
@@ -206,6 +204,8 @@ def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None,
     if filters.waits:
         rows = [r for r in rows if r.waits.get(filters.waits)]
     rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
+    summary = {"total": len(rows), "overdue": sum(r.progress.overdue for r in rows),
+               "ready": sum(r.ready for r in rows), "decisions_due": sum(bool(r.waits["head"]) for r in rows)}
     if page is None:
         return Page(rows, 1, max(len(rows), 1), len(rows)), summary
     page = min(page, max(1, ceil(len(rows) / per_page)))

@@ -23,10 +23,18 @@ class DecisionError(ValueError):
     """A step the rules refuse; the message is for the person who tried."""
 
 
-def recommend(rec: TraineeRecord, mentor: User, ready: bool, note: str) -> Recommendation:
-    """The mentor's recommendation; a ready one puts the trainee before the head of sales."""
+def _locked(rec: TraineeRecord) -> None:
+    """Save a default record an old account lacked, then lock it and read its current status."""
+    if rec.id is None:
+        db.session.add(rec)
+        db.session.flush()
     lock_trainee(rec.user_id)
     db.session.refresh(rec)
+
+
+def recommend(rec: TraineeRecord, mentor: User, ready: bool, note: str) -> Recommendation:
+    """The mentor's recommendation; a ready one puts the trainee before the head of sales."""
+    _locked(rec)
     if rec.status not in OPEN_STATUSES:
         raise DecisionError(_l("The training has ended; there is nothing to recommend."))
     if not note.strip():
@@ -47,8 +55,7 @@ def recommend(rec: TraineeRecord, mentor: User, ready: bool, note: str) -> Recom
 def decide(rec: TraineeRecord, head: User, decision: str, note: str, gates: list, evidence: dict, *,
            override_reason: str = "", new_target_date: date | None = None, plan: str = "") -> ReadinessDecision:
     """The head's decision, kept with the evidence it was taken on; approving past an unmet gate needs a reason."""
-    lock_trainee(rec.user_id)
-    db.session.refresh(rec)
+    _locked(rec)
     if decision not in DECISIONS:
         raise DecisionError(_l("Choose approve, extend or reject."))
     if rec.status not in OPEN_STATUSES:
