@@ -290,6 +290,11 @@ def test_an_arabic_trainee_takes_the_translated_quiz_scored_by_the_original_key(
     with app.app_context():
         attempt = db.session.get(QuizAttempt, attempt_id)
         assert attempt.passed is True and attempt.percent == 100
+        from onboarding.audit.models import AuditEvent
+
+        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.in_(
+            ["quiz_attempt_started", "quiz_submitted"]))).all()
+        assert [e.details.get("language") for e in events] == ["ar", "ar"]
 
 
 def test_a_signature_names_the_version_that_covers_the_translation(app, client, auth, make_user):

@@ -102,7 +102,8 @@ def start_attempt(user: User, quiz) -> QuizAttempt:
         if existing is None:
             raise AttemptError(_l("This attempt could not be started; reload the page and try again.")) from None
         return existing
-    record("quiz_attempt_started", attempt, actor=user, quiz=quiz.slug, number=attempt.number)
+    record("quiz_attempt_started", attempt, actor=user, quiz=quiz.slug, number=attempt.number,
+           **({"language": quiz.locale} if quiz.locale else {}))
     return attempt
 
 
@@ -181,7 +182,8 @@ def submit(attempt: QuizAttempt, quiz, responses: dict, actor: User) -> bool:
             answer.auto_score = float(grading.score(q, answer.response, expected))
     db.session.flush()
     db.session.refresh(attempt)
-    record("quiz_submitted", attempt, actor=actor, quiz=quiz.slug, number=attempt.number)
+    record("quiz_submitted", attempt, actor=actor, quiz=quiz.slug, number=attempt.number,
+           **({"language": quiz.locale} if quiz.locale else {}))
     waiting = [a for a in attempt.answers if a.needs_review]
     if waiting:
         mentor_id = db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == attempt.user_id))
