@@ -2,8 +2,9 @@
 
 A translation is a file named like its original with the language before the extension:
 `welcome.ar.md` beside `welcome.md`, `stage.ar.yaml` beside `stage.yaml`, `job-description.ar.md`
-beside `job-description.md`, `company-basics.ar.yaml` beside `company-basics.yaml` in quizzes/.
-A translation carries words only; numbers, order, answers and links to other items come from the
+beside `job-description.md`, `prices.ar.yaml` beside `prices.yaml` (payment terms' words), and in
+quizzes/ `company-basics.ar.yaml` beside `company-basics.yaml` and `checklists/stage-1.ar.yaml`
+beside `checklists/stage-1.yaml`. A translation carries words only; numbers, order, answers and links to other items come from the
 original, so the two can never disagree on what is right.
 """
 import dataclasses
@@ -14,7 +15,7 @@ from pathlib import Path
 from .model import Problem, split_locale
 from .quizzes import _inline_html
 from .yamlnodes import Lines
-from .yamlutil import read_yaml
+from .yamlutil import key_line, read_yaml
 
 MODULE_FIELDS = {"title": True, "summary": False}  # name -> required
 STAGE_FIELDS = {"title": True, "summary": False}
@@ -32,8 +33,6 @@ def _digest(*parts: str) -> str:
 
 def _check_fields(meta, allowed, rel, text, problems, first_line, what) -> bool:
     """Required text fields present and strings; anything else belongs to the original."""
-    from .yamlutil import key_line
-
     ok = True
     for name, required in allowed.items():
         if required and name not in meta:
