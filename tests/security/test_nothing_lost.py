@@ -1,0 +1,285 @@
+"""Nothing lost, against the real server (gunicorn, several workers) on the test database:
+parallel submissions record one, parallel writes lose no update, a backup taken while the app writes
+restores whole, and a worker killed in the middle of writes leaves no partial record and loses nothing
+the client saw acknowledged."""
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ..conftest import ON_POSTGRES, PASSWORD
+from ..live import Client, app_env, flask, gunicorn
+
+TESTS = Path(__file__).resolve().parents[1]
+FIGURES = ("calls", "meetings", "applications", "orders", "referrals", "events", "decision_makers", "deals")
+
+
+def _env(database_url):
+    return app_env(database_url, CONTENT_DIR=TESTS / "content", QUIZZES_DIR=TESTS / "quizzes")
+
+
+def _count(app, sql, **params):
+    from onboarding.extensions import db
+
+    with app.app_context():
+        value = db.session.execute(sa.text(sql), params).scalar()
+        db.session.remove()
+        return value
+
+
+def _signed_in(base, email):
+    client = Client(base)
+    status, _, _ = client.login(email, PASSWORD)
+    assert status == 302
+    return client, client.token("/account/password")
+
+
+def _dispose(app):
+    from onboarding.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_twenty_parallel_submissions_record_one(app, make_user, database_url, tmp_path):
+    from onboarding.assessment.services import start_attempt
+    from onboarding.auth.models import User
+    from onboarding.content import curriculum
+    from onboarding.extensions import db
+
+    uid = make_user("trainee", email="quick@example.com")
+    with app.app_context():
+        attempt = start_attempt(db.session.get(User, uid), curriculum().quizzes["basics"])
+        db.session.commit()
+        attempt_id = attempt.id
+    _dispose(app)
+    with gunicorn(_env(database_url), tmp_path, workers=4) as (base, _server, _log):
+        client, token = _signed_in(base, "quick@example.com")
+        barrier = threading.Barrier(20)
+
+        def submit(_):
+            barrier.wait()
+            return client.post(f"/attempts/{attempt_id}/submit", {"csrf_token": token})[0]
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(submit, range(20)))
+    assert all(s in (302, 303) for s in statuses), statuses
+    assert _count(app, "SELECT count(*) FROM quiz_attempts WHERE user_id = :u", u=uid) == 1
+    assert _count(app, "SELECT count(*) FROM quiz_attempts WHERE user_id = :u AND state <> 'in_progress'", u=uid) == 1
+    assert _count(app, "SELECT count(*) FROM audit_events WHERE action = 'quiz_submitted'") == 1
+
+
+def test_parallel_ledger_entries_and_sign_offs_lose_no_update(app, make_user, database_url, tmp_path):
+    from ..conftest import complete_stages_before
+
+    mentor = make_user("mentor", email="mentor@example.com")
+    uid = make_user("trainee", email="busy@example.com", mentor=mentor, start=date.today() - timedelta(days=120))
+    complete_stages_before(app, uid, 3)
+    _dispose(app)
+    days = [date.today() - timedelta(days=n) for n in range(1, 41)]
+    with gunicorn(_env(database_url), tmp_path, workers=4) as (base, _server, _log):
+        trainee, trainee_token = _signed_in(base, "busy@example.com")
+        coach, coach_token = _signed_in(base, "mentor@example.com")
+
+        def log(n):
+            data = {"day": days[n].isoformat(), "note": f"day {n}", "csrf_token": trainee_token,
+                    **{f: str(n) for f in FIGURES}}
+            return trainee.post(f"/trainees/{uid}/activity", data)[0]
+
+        def sign(task):
+            return coach.post(f"/trainees/{uid}/tasks/{task}/sign", {"note": "fine", "csrf_token": coach_token})[0]
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            logged = list(pool.map(log, range(len(days))))
+            signed = list(pool.map(sign, ["proposal", "segmentation"] * 3))
+            same_day = list(pool.map(lambda n: trainee.post(f"/trainees/{uid}/activity", {
+                "day": days[0].isoformat(), "csrf_token": trainee_token, **{f: str(100 + n) for f in FIGURES}})[0],
+                range(8)))
+    assert logged == [302] * len(days)
+    assert _count(app, "SELECT count(*) FROM activity_entries WHERE trainee_id = :u", u=uid) == len(days)
+    for n, day in enumerate(days[1:], start=1):
+        assert _count(app, "SELECT calls FROM activity_entries WHERE trainee_id = :u AND day = :d", u=uid, d=day) == n
+    # The same day written eight times at once: still one entry, holding one of the values sent, never a mix.
+    row = _row(app, "SELECT " + ", ".join(FIGURES) + " FROM activity_entries WHERE trainee_id = :u AND day = :d",
+               u=uid, d=days[0])
+    assert len(set(row)) == 1 and 100 <= row[0] < 108, row
+    assert all(s == 302 for s in same_day)
+    assert all(s == 302 for s in signed)
+    for task in ("proposal", "segmentation"):
+        assert _count(app, "SELECT count(*) FROM sign_off_events WHERE trainee_id = :u AND task_id = :t "
+                           "AND kind = 'signed'", u=uid, t=task) == 1  # each signed, once
+    assert _count(app, "SELECT count(*) FROM audit_events WHERE action = 'activity_logged'") == len(days)
+
+
+def _row(app, sql, **params):
+    from onboarding.extensions import db
+
+    with app.app_context():
+        value = tuple(db.session.execute(sa.text(sql), params).one())
+        db.session.remove()
+        return value
+
+
+def test_a_killed_worker_leaves_no_partial_record_and_loses_no_acknowledged_write(app, make_user, database_url,
+                                                                                  tmp_path):
+    uid = make_user("trainee", email="steady@example.com", start=date.today() - timedelta(days=400))
+    _dispose(app)
+    days = [date.today() - timedelta(days=n) for n in range(1, 301)]
+    acknowledged, lock = [], threading.Lock()
+    with gunicorn(_env(database_url), tmp_path, workers=3) as (base, server, _log):
+        clients = [_signed_in(base, "steady@example.com") for _ in range(4)]
+
+        def writer(k):
+            client, token = clients[k]
+            for n in range(k, len(days), len(clients)):
+                data = {"day": days[n].isoformat(), "note": f"n{n}", "csrf_token": token,
+                        **{f: str(n) for f in FIGURES}}
+                try:
+                    status = client.post(f"/trainees/{uid}/activity", data, timeout=20)[0]
+                except OSError:
+                    continue  # the worker died under this request: not acknowledged
+                if status == 302:
+                    with lock:
+                        acknowledged.append(n)
+
+        killer_done, killed = threading.Event(), []
+
+        def killer():
+            rng = random.Random(7)
+            for _ in range(6):
+                time.sleep(rng.uniform(0.2, 0.6))
+                children = _children(server.pid)
+                if children:
+                    victim = rng.choice(children)
+                    os.kill(victim, signal.SIGKILL)
+                    killed.append(victim)
+            killer_done.set()
+
+        threads = [threading.Thread(target=writer, args=(k,)) for k in range(len(clients))]
+        threads.append(threading.Thread(target=killer))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        assert killer_done.is_set() and len(killed) >= 4, killed
+    assert len(acknowledged) > 50, "too few writes went through to prove anything"
+    rows = _rows(app, "SELECT day, note, " + ", ".join(FIGURES) + " FROM activity_entries WHERE trainee_id = :u",
+                 u=uid)
+    stored = {}
+    for day, note, *figures in rows:
+        n = int(note[1:])
+        assert str(day)[:10] == days[n].isoformat() and figures == [n] * len(FIGURES), "a partial or mixed record"
+        stored[n] = True
+    missing = sorted(set(acknowledged) - set(stored))
+    assert not missing, f"acknowledged writes lost: {missing}"
+    audited = _count(app, "SELECT count(*) FROM audit_events WHERE action = 'activity_logged'")
+    assert audited == len(stored), "an entry without its audit event, or the other way round"
+
+
+def _children(pid):
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        out = "\n".join(p.name for p in Path("/proc").iterdir() if p.name.isdigit()
+                        and _parent(p) == pid)
+    return [int(x) for x in out.split()]
+
+
+def _parent(proc):
+    try:
+        return int((proc / "stat").read_text().split(") ")[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _rows(app, sql, **params):
+    from onboarding.extensions import db
+
+    with app.app_context():
+        rows = [tuple(r) for r in db.session.execute(sa.text(sql), params)]
+        db.session.remove()
+        return rows
+
+
+# ---------------------------------------------------------------- backup while the app writes
+
+def _checksums(url):
+    """{table: (row count, checksum of the sorted rows)} for every application table."""
+    import hashlib
+
+    engine = sa.create_engine(url)
+    result = {}
+    with engine.connect() as conn:
+        for table in sa.inspect(conn).get_table_names():
+            rows = sorted(repr(tuple(str(v) for v in row)) for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')))
+            result[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    engine.dispose()
+    return result
+
+
+def _restore(env, backup, tmp_path):
+    """A fresh database holding the backup: the SQLite file itself, or pg_restore into a new database."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    if not ON_POSTGRES:
+        target = tmp_path / "restored.db"
+        target.write_bytes(Path(backup).read_bytes())
+        return f"sqlite:///{target}"
+    import psycopg
+
+    url = sa.engine.make_url(env["DATABASE_URL"])
+    name = f"restored_{os.getpid()}_{random.randrange(10**6)}"
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    plain = url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    subprocess.run(["pg_restore", "--no-owner", "--dbname", plain, str(backup)], check=True, capture_output=True)
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def test_a_backup_taken_while_the_app_writes_restores_whole(app, make_user, database_url, tmp_path):
+    uid = make_user("trainee", email="writer@example.com", start=date.today() - timedelta(days=400))
+    _dispose(app)
+    env = _env(database_url)
+    days = [date.today() - timedelta(days=n) for n in range(1, 121)]
+    with gunicorn(env, tmp_path, workers=3) as (base, _server, _log):
+        client, token = _signed_in(base, "writer@example.com")
+        done = threading.Event()
+
+        def write():
+            for n, day in enumerate(days):
+                client.post(f"/trainees/{uid}/activity", {"day": day.isoformat(), "csrf_token": token,
+                                                          **{f: str(n) for f in FIGURES}})
+            done.set()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(0.5)
+        during = tmp_path / "during.backup"
+        flask(env, "backup", str(during))  # while the writes go on
+        writer.join(timeout=300)
+        assert done.is_set()
+        after = tmp_path / "after.backup"
+        flask(env, "backup", str(after))
+        live = _checksums(database_url)
+
+    # Taken during the writes: a consistent database the app starts on, holding a prefix of the writes.
+    restored_during = _restore(env, during, tmp_path / "d")
+    snapshot = _checksums(restored_during)
+    entries = snapshot["activity_entries"][0]
+    assert 0 < entries <= len(days) and set(snapshot) == set(live)
+    check_env = dict(env, DATABASE_URL=restored_during)
+    flask(check_env, "init-db")  # already at the latest migration: nothing to do, no error
+    with gunicorn(check_env, tmp_path / "d", workers=1) as (base, _server, _log):
+        assert Client(base).login("writer@example.com", PASSWORD)[0] == 302
+    # Taken after: every table equal, row for row.
+    assert _checksums(_restore(env, after, tmp_path / "a")) == live
