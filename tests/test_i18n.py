@@ -64,15 +64,30 @@ DEVELOPER_ERRORS = {"AppendOnlyError", "ImmutableRecordError", "DirectiveError",
 
 
 def unmarked_in_python(source: str) -> list[tuple[int, str]]:
-    """Plain string literals where people read them: flash(), form labels and descriptions, validator
+    """Plain string literals where people read them: flash(), form labels, descriptions and choices, validator
     messages, form errors, and the errors that views show (every *Error but the developers' ones)."""
     def name(func):
         return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
     found = []
+
+    def literal_labels(value):
+        """("code", "Label") pairs written out in a list of choices."""
+        if isinstance(value, (ast.List, ast.Tuple)):
+            for item in value.elts:
+                if isinstance(item, ast.Tuple) and len(item.elts) == 2 and isinstance(item.elts[1], ast.Constant) \
+                        and isinstance(item.elts[1].value, str) and WORDS.search(item.elts[1].value):
+                    found.append((item.lineno, ast.unparse(item.elts[1])))
+
     for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "choices"
+                                                for t in node.targets):
+            literal_labels(node.value)
         if not isinstance(node, ast.Call):
             continue
+        for keyword in node.keywords:
+            if keyword.arg == "choices":
+                literal_labels(keyword.value)
         fn = name(node.func)
         candidates = [k.value for k in node.keywords if k.arg in ("message", "description", "label")]
         if fn == "flash" or (fn.endswith("Error") and fn not in DEVELOPER_ERRORS):
@@ -94,8 +109,9 @@ def test_the_detectors_catch_unmarked_strings():
     assert unmarked_in_template(template) == ["Open the page", "Read this first", "Save the plan"]
     python = ('flash("Saved.")\nflash(_("Saved."))\nname = StringField("Full name")\n'
               'raise MentoringError("No.")\nraise PricingError("no price")\nform.x.errors.append(f"{n} bad")\n'
-              'DataRequired(message="Say it.")\n')
-    assert [line for line, _ in unmarked_in_python(python)] == [1, 3, 4, 6, 7]
+              'DataRequired(message="Say it.")\nkind = SelectField(_l("Kind"), choices=[("a", "Apples"), ("b", _l("Pears"))])\n'
+              'form.kind.choices = [("", "Any kind")]\n')
+    assert sorted(line for line, _ in unmarked_in_python(python)) == [1, 3, 4, 6, 7, 8, 9]
 
 
 def test_every_template_string_is_marked_for_translation():
