@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from onboarding.content.loader import load_curriculum
 from onboarding.content.model import ContentError
 
+from .test_answer_key import shipped_app  # noqa: F401  (the app on the shipped content)
 from .test_assessment import answer_all_right, start
 from .test_i18n import compiled_catalog  # noqa: F401  (the Arabic interface for these pages)
 
@@ -339,3 +340,32 @@ def test_notifications_name_quizzes_and_tasks_in_the_readers_language(app):
         assert wording(unknown) == "You have one more attempt at “A quiz since removed”."
     with app.test_request_context(headers={"Accept-Language": "ar"}):
         assert wording(english_note) == "اعتمد مرشدك «اكتب عرضًا تجاريًا»."
+
+
+TRANSLATED_QUIZZES = sorted((load_curriculum(SHIPPED_CONTENT, SHIPPED_QUIZZES).translations or {})
+                            .get("ar", {}).get("quizzes", {}))
+
+
+@pytest.mark.parametrize("slug", TRANSLATED_QUIZZES)
+def test_no_answer_key_in_an_open_arabic_attempt(shipped_app, slug):
+    """The answer-key proof of test_answer_key.py, for the Arabic text of every translated quiz."""
+    from .test_answer_key import _flipped, _normalise, _open_attempt
+
+    arabic = {"Accept-Language": "ar"}
+    client, auth, attempt_url = _open_attempt(shipped_app, slug)
+    page = client.get(attempt_url, headers=arabic).get_data(as_text=True)
+    cur = shipped_app.extensions["curriculum"]
+    quiz = cur.translations["ar"]["quizzes"][slug]
+    assert 'dir="rtl"' in page and quiz.questions[0].options[0].text.split("؛")[0][:40] in page
+    for q in quiz.questions:
+        for secret in filter(None, [q.model_answer.strip(), q.explanation.strip()] + [r.criterion for r in q.rubric]):
+            assert secret not in page, f"{slug}: key text in the Arabic attempt page: {secret[:60]}"
+    assert "الإجابة الصحيحة" not in page
+    cur.translations["ar"]["quizzes"][slug] = _flipped(quiz)
+    shipped_app.extensions["curriculum_by_locale"].clear()
+    try:
+        flipped = client.get(attempt_url, headers=arabic).get_data(as_text=True)
+    finally:
+        cur.translations["ar"]["quizzes"][slug] = quiz
+        shipped_app.extensions["curriculum_by_locale"].clear()
+    assert _normalise(flipped) == _normalise(page), f"{slug}: the Arabic attempt page depends on the answer key"
