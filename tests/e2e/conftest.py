@@ -1,0 +1,146 @@
+"""A seeded demo served by gunicorn, Debian's Chromium driven by Playwright, and watchers that fail a test on
+any console error, page error or failed request. Screenshots go to test-output/e2e/."""
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ..live import app_env, flask, gunicorn
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parent / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-output" / "e2e"
+DEMO_PASSWORD = "demo-pass-2024"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _loud_skip(reason):
+    bar = "!" * 78
+    print(f"\n{bar}\n!! BROWSER TESTS SKIPPED: {reason}\n{bar}\n")
+    pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _loud_skip("/usr/bin/chromium is missing (run scripts/test_setup.py as root: apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _loud_skip("the playwright package is missing (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def live_demo(tmp_path_factory):
+    """A fresh demo (init-db + seed-demo on the shipped content) served by gunicorn with two workers."""
+    folder = tmp_path_factory.mktemp("live")
+    env = app_env(f"sqlite:///{folder / 'demo.db'}")
+    flask(env, "init-db")
+    flask(env, "seed-demo")
+    with gunicorn(env, folder, workers=2) as (base, _server, _log):
+        yield base, env
+
+
+class Watch:
+    """Console errors, uncaught page errors, failed requests and error answers to sub-resources."""
+
+    def __init__(self, page):
+        self.problems = []
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+                and self.problems.append(f"{r.status} for {r.url}"))
+
+    def check(self, where):
+        problems, self.problems[:] = list(self.problems), []
+        assert not problems, f"{where}: " + "; ".join(problems)
+
+
+class Session:
+    """One person in their own browser context."""
+
+    def __init__(self, browser, base, email):
+        self.context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.watch = Watch(self.page)
+        self.email = email
+        self.page.goto("/login")
+        self.page.fill("input[name=email]", email)
+        self.page.fill("input[name=password]", DEMO_PASSWORD)
+        self.page.click("main form button[type=submit]")
+        self.page.wait_for_load_state()
+        assert "/login" not in self.page.url, f"{email} could not sign in"
+
+    def visit(self, path):
+        response = self.page.goto(path)
+        assert response.status == 200, f"{self.email} GET {path}: {response.status}"
+        return response
+
+    def submit(self, form_selector, button=None):
+        """Click the form's submit button and wait for the answer page."""
+        with self.page.expect_navigation():
+            self.page.click(button or f"{form_selector} button[type=submit]")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def sign_in(browser, live_demo):
+    sessions = []
+
+    def open_session(email):
+        session = Session(browser, live_demo[0], email)
+        sessions.append(session)
+        return session
+
+    yield open_session
+    for s in sessions:
+        s.close()
+
+
+def screenshot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"), full_page=True)
+
+
+def axe_violations(page):
+    """Serious and critical axe-core violations on the current page (WCAG 2.x A and AA rules and best practices)."""
+    if not AXE.exists():
+        _loud_skip(f"axe-core is missing at {AXE} (run scripts/test_setup.py: npm install axe-core)")
+    page.evaluate(AXE.read_text() + "\n;void 0")
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def check_page(session, name):
+    """Screenshot, axe-core and the watcher on the page the session shows now."""
+    screenshot(session.page, name)
+    violations = axe_violations(session.page)
+    if os.environ.get("E2E_REPORT_ONLY"):  # while fixing: list every page's problems in one run
+        print("AXE", name, json.dumps(violations), session.watch.problems)
+        session.watch.problems[:] = []
+        return
+    assert not violations, f"{name} ({session.page.url}): " + json.dumps(violations, indent=1)
+    session.watch.check(name)
