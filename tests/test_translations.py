@@ -213,15 +213,18 @@ def test_scenario_translations_are_refused_until_supported(content_dir, quizzes_
                for p in problems_of(content_dir, quizzes_dir))
 
 
-def test_the_shipped_translations_are_valid_and_complete_for_stage_1():
+@pytest.mark.parametrize("number", [1, 2])
+def test_the_shipped_arabic_translations_cover_stages_1_and_2(number):
     cur = load_curriculum(SHIPPED_CONTENT, SHIPPED_QUIZZES)
     arabic = cur.translations["ar"]
-    assert set(arabic["modules"]) >= set(cur.stage(1).module_slugs)
-    assert {q.slug for q in cur.stage(1).quizzes} <= set(arabic["quizzes"])
-    assert arabic["document"] is not None and 1 in arabic["stages"] and 1 in arabic["checklists"]
-    for slug in cur.stage(1).module_slugs:
+    stage = cur.stage(number)
+    assert set(arabic["modules"]) >= set(stage.module_slugs)
+    assert {q.slug for q in stage.quizzes} <= set(arabic["quizzes"])
+    assert arabic["document"] is not None and number in arabic["stages"] and number in arabic["checklists"]
+    for slug in stage.module_slugs:
         module = arabic["modules"][slug]
         assert module.html.count("<h2") == cur.modules[slug].html.count("<h2"), slug
+        assert module.html.count("<table") == cur.modules[slug].html.count("<table"), slug
         assert "{{" not in module.html, f"{slug}: a directive was not expanded"
 
 
