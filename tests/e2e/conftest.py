@@ -63,7 +63,9 @@ class Watch:
         self.problems = []
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url} {r.failure}"))
+        # ERR_ABORTED: the page was left before a request ended (a favicon while navigating on), not a failure.
+        page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED"
+                and self.problems.append(f"failed request: {r.url} {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
                 and self.problems.append(f"{r.status} for {r.url}"))
 
