@@ -27,8 +27,22 @@ run: $(VENV)/.installed-app catalogs
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The whole suite twice: on SQLite (with the browser tests), then on a throw-away PostgreSQL 15 server.
+# scripts/test_setup.py installs Chromium, PostgreSQL and axe-core when they are missing.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev catalogs
-	$(BIN)/python -m pytest
+	$(BIN)/python scripts/test_setup.py
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser"
+
+# One database at a time.
+test-sqlite: $(VENV)/.installed-dev catalogs
+	$(BIN)/python scripts/test_setup.py
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+test-postgres: $(VENV)/.installed-dev catalogs
+	$(BIN)/python scripts/test_setup.py
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser"
 
 # Production-style serving with gunicorn (see README: set SECRET_KEY and ONBOARDING_ENV=production).
 serve: $(VENV)/.installed-app catalogs
