@@ -85,7 +85,8 @@ def check_content():
                f"job description version {cur.job_description.version[:8]}.")
     for locale, texts in sorted((cur.translations or {}).items()):
         click.echo(f"Translations ({locale}): {len(texts['modules'])} modules, {len(texts['stages'])} stages, "
-                   f"{len(texts['quizzes'])} quizzes, {len(texts['checklists'])} checklists"
+                   f"{len(texts['quizzes'])} quizzes, {len(texts['checklists'])} checklists, "
+                   f"{len(texts['scenarios'])} scenarios"
                    + (", the job description" if texts["document"] else "")
                    + (", the payment terms" if texts["price_list"] else "") + ".")
 

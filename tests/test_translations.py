@@ -67,6 +67,7 @@ def translated(root: Path, quizzes: Path) -> None:
     (root / "job-description.ar.md").write_text(JOB_AR, encoding="utf-8")
     (quizzes / "basics.ar.yaml").write_text(BASICS_AR, encoding="utf-8")
     (quizzes / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR, encoding="utf-8")
+    (quizzes / "scenarios" / "school.ar.yaml").write_text("title: مدرسة الأرز\n", encoding="utf-8")
 
 
 @pytest.fixture
@@ -207,9 +208,49 @@ def test_check_content_reports_checklist_translations_that_differ(content_dir, q
         problems_of(content_dir, quizzes_dir)
 
 
-def test_scenario_translations_are_refused_until_supported(content_dir, quizzes_dir):
-    (quizzes_dir / "scenarios" / "school.ar.yaml").write_text("title: مدرسة\n", encoding="utf-8")
-    assert any(p.startswith("quizzes/scenarios/school.ar.yaml:1: role-play scenarios are not translated")
+SCENARIO_AR = """title: مدرسة
+client: {role: مديرة المدرسة}
+trainee_brief: موجز للمتدرّب.
+evaluator_brief: موجز للمقيّمين.
+criteria:
+{criteria}
+"""
+
+
+def _scenario_ar(content_dir, quizzes_dir, **changes):
+    original = load_curriculum(content_dir, quizzes_dir).scenarios["school"]
+    criteria = "\n".join(f"  - {{id: {c.id}, title: معيار {i}}}" for i, c in enumerate(original.criteria))
+    text = SCENARIO_AR.replace("{criteria}", criteria)
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    (quizzes_dir / "scenarios" / "school.ar.yaml").write_text(text, encoding="utf-8")
+    return original
+
+
+def test_scenarios_are_translated_criterion_by_criterion(content_dir, quizzes_dir):
+    original = _scenario_ar(content_dir, quizzes_dir)
+    arabic = load_curriculum(content_dir, quizzes_dir).translations["ar"]["scenarios"]["school"]
+    assert (arabic.title, arabic.client_role, arabic.locale) == ("مدرسة", "مديرة المدرسة", "ar")
+    assert arabic.client_name == original.client_name and "موجز للمقيّمين" in arabic.evaluator_brief_html
+    assert [(c.id, c.weight, c.scale) for c in arabic.criteria] == [(c.id, c.weight, c.scale) for c in original.criteria]
+    assert arabic.criteria[0].title == "معيار 0" and arabic.pass_threshold == original.pass_threshold
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("criteria:", "pass_threshold: 10\ncriteria:", "`pass_threshold` belongs to the original scenario"),
+    ("title: معيار 0}", "title: معيار 0, weight: 90}", "`weight` belongs to the original"),
+    ("client: {role: مديرة المدرسة}", "client: {role: مديرة, budget: 5}", "`client` gives only name, role and company"),
+])
+def test_check_content_reports_scenario_translations_that_differ(content_dir, quizzes_dir, old, new, expected):
+    _scenario_ar(content_dir, quizzes_dir, **{old: new})
+    problems = problems_of(content_dir, quizzes_dir)
+    assert any(p.startswith("quizzes/scenarios/school.ar.yaml:") and expected in p for p in problems), problems
+
+
+def test_check_content_reports_scenario_translations_with_other_criteria(content_dir, quizzes_dir):
+    (quizzes_dir / "scenarios" / "school.ar.yaml").write_text(
+        SCENARIO_AR.replace("{criteria}", "  - {id: nothing, title: لا شيء}"), encoding="utf-8")
+    assert any(p.startswith("quizzes/scenarios/school.ar.yaml:5: the criteria differ from the original's")
                for p in problems_of(content_dir, quizzes_dir))
 
 
@@ -328,7 +369,8 @@ def test_an_arabic_reader_sees_the_translated_checklist(app, client, auth, make_
 def test_check_content_counts_the_translations(runner):
     result = runner.invoke(args=["check-content"])
     assert result.exit_code == 0, result.output
-    assert "Translations (ar): 1 modules, 1 stages, 1 quizzes, 1 checklists, the job description." in result.output
+    assert "Translations (ar): 1 modules, 1 stages, 1 quizzes, 1 checklists, 1 scenarios, the job description." \
+        in result.output
 
 
 def test_notifications_name_quizzes_and_tasks_in_the_readers_language(app):
@@ -373,3 +415,12 @@ def test_no_answer_key_in_an_open_arabic_attempt(shipped_app, slug):
         cur.translations["ar"]["quizzes"][slug] = quiz
         shipped_app.extensions["curriculum_by_locale"].clear()
     assert _normalise(flipped) == _normalise(page), f"{slug}: the Arabic attempt page depends on the answer key"
+
+
+def test_an_arabic_head_of_sales_schedules_the_translated_scenario(app, client, auth, make_user):
+    trainee = make_user("trainee", email="yara@example.com")
+    uid = make_user("head", email="nadim@example.com")
+    _set_locale(app, uid, "ar")
+    auth.login("nadim@example.com")
+    page = client.get(f"/trainees/{trainee}/role-play").get_data(as_text=True)
+    assert "مدرسة الأرز" in page

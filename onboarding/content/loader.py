@@ -164,7 +164,7 @@ class _Loader:
                                   stage_numbers, set(modules))
         checklists, scenarios = practice.checklists(), practice.scenarios()
         translations, doc = self.load_translations(translated_modules, translated_stages, stages, modules, quizzes,
-                                                   checklists, doc, expander, set(by_slug), data_version)
+                                                   checklists, scenarios, doc, expander, set(by_slug), data_version)
         if self.problems or doc is None:
             raise ContentError(self.problems or [Problem(self.rel(self.root / "job-description.md"), 1,
                                                          "the job description could not be read")])
@@ -178,8 +178,8 @@ class _Loader:
         return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16],
                           signature(self.root, self.quizzes_dir), quizzes, scenarios, translations)
 
-    def load_translations(self, module_paths, stage_paths, stages, modules, quizzes, checklists, doc, expander,
-                          known, data_version):
+    def load_translations(self, module_paths, stage_paths, stages, modules, quizzes, checklists, scenarios, doc,
+                          expander, known, data_version):
         """(locale -> the items translated into it, the job description with a version covering every language)."""
         reader = TranslationLoader(self)
         by_locale: dict = {}
@@ -187,7 +187,7 @@ class _Loader:
         def put(kind, found):
             for locale, items in found.items():
                 by_locale.setdefault(locale, {"modules": {}, "stages": {}, "quizzes": {}, "checklists": {},
-                                              "document": None, "price_list": None})[kind] = items
+                                              "scenarios": {}, "document": None, "price_list": None})[kind] = items
 
         put("price_list", reader.price_lists(self.root, expander.prices if expander is not None else None))
 
@@ -201,6 +201,7 @@ class _Loader:
         put("stages", reader.stages(stage_paths, {folder: meta["number"] for meta, _, folder in stages}))
         put("quizzes", reader.quizzes(self.quizzes_dir, quizzes))
         put("checklists", reader.checklists(self.quizzes_dir, checklists))
+        put("scenarios", reader.scenarios(self.quizzes_dir, scenarios))
         doc_paths = [p for p in sorted(self.root.glob("*.md")) if split_locale(p)]
         documents = reader.documents(doc_paths, doc, expanders, known)
         if doc is not None and documents:

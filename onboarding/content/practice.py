@@ -51,6 +51,7 @@ class Scenario:
     criteria: tuple
     pass_threshold: int
     path: str
+    locale: str = ""  # "" for the original, else the language of this translation
 
 
 def _html(text) -> str:
@@ -83,21 +84,17 @@ class PracticeLoader:
             ok = False
         return (data, lines) if ok else (None, None)
 
-    def _originals(self, folder, translated: bool = False):
-        """The folder's original YAML files. Translations (stage-1.ar.yaml) are read by translations.py where the
-        kind is `translated`; elsewhere they are reported, as those kinds are not translated yet."""
+    def _originals(self, folder):
+        """The folder's original YAML files; translations beside them (stage-1.ar.yaml) are read by translations.py."""
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             if not split_locale(path):
                 yield path
-            elif not translated:
-                self.problem(path, 1, "role-play scenarios are not translated yet: only modules, stages, quizzes, "
-                                      "checklists, payment terms and the job description have translations")
 
     def checklists(self) -> dict:
         """{stage number: Checklist}."""
         result, seen = {}, {}
         folder = self.folder / "checklists"
-        for path in self._originals(folder, translated=True):
+        for path in self._originals(folder):
             data, lines = self._file(path, ("stage", "title", "tasks"), {"stage", "title", "tasks"})
             if data is None:
                 continue

@@ -3,8 +3,8 @@
 A translation is a file named like its original with the language before the extension:
 `welcome.ar.md` beside `welcome.md`, `stage.ar.yaml` beside `stage.yaml`, `job-description.ar.md`
 beside `job-description.md`, `prices.ar.yaml` beside `prices.yaml` (payment terms' words), and in
-quizzes/ `company-basics.ar.yaml` beside `company-basics.yaml` and `checklists/stage-1.ar.yaml`
-beside `checklists/stage-1.yaml`. A translation carries words only; numbers, order, answers and links to other items come from the
+quizzes/ `company-basics.ar.yaml` beside `company-basics.yaml`, `checklists/stage-1.ar.yaml`
+beside `checklists/stage-1.yaml` and `scenarios/SLUG.ar.yaml` beside `scenarios/SLUG.yaml`. A translation carries words only; numbers, order, answers and links to other items come from the
 original, so the two can never disagree on what is right.
 """
 import dataclasses
@@ -13,6 +13,7 @@ import string
 from pathlib import Path
 
 from .model import Problem, split_locale
+from .practice import _html
 from .quizzes import _inline_html
 from .yamlnodes import Lines
 from .yamlutil import key_line, read_yaml
@@ -228,6 +229,65 @@ class TranslationLoader:
                     path=self.loader.rel(path), locale=locale)
         return found
 
+    def scenarios(self, folder, originals: dict) -> dict:
+        """locale -> {slug: Scenario in that language}; the criteria must be the original's, in order."""
+        found = {}
+        folder = folder / "scenarios" if folder is not None else None
+        if folder is None or not folder.is_dir():
+            return found
+        for path in sorted(folder.glob("*.yaml")):
+            parts = split_locale(path)
+            if parts is None:
+                continue
+            slug, locale = parts
+            self.loader.read(path)
+            original = (originals or {}).get(slug)
+            if original is None or not (folder / f"{slug}.yaml").exists():
+                self.problem(path, 1, f"translation of scenario `{slug}` ({locale}) has no original `{slug}.yaml` "
+                                      "beside it")
+                continue
+            before = len(self.problems)
+            text, data = read_yaml(path, self.loader.rel(path), self.problems)
+            if not isinstance(data, dict):
+                if len(self.problems) == before:
+                    self.problem(path, 1, "a scenario translation must be a mapping of fields")
+                continue
+            lines = Lines(text)
+            for name in sorted(set(data) - {"title", "client", "trainee_brief", "evaluator_brief", "criteria"}):
+                self.problem(path, lines.of(name), f"`{name}` belongs to the original scenario: a translation gives "
+                                                   "only its words")
+            client = data.get("client", {})
+            if not isinstance(client, dict) or set(client) - {"name", "role", "company"}:
+                self.problem(path, lines.of("client"), "`client` gives only name, role and company")
+                client = {}
+            raw = data.get("criteria")
+            ids = [str(c.get("id")) if isinstance(c, dict) else None for c in raw] if isinstance(raw, list) else None
+            if raw is not None and ids != [c.id for c in original.criteria]:
+                self.problem(path, lines.of("criteria"), "the criteria differ from the original's: give every "
+                             "criterion id of the original, in the same order ("
+                             + ", ".join(c.id for c in original.criteria) + ")")
+                continue
+            criteria = []
+            for i, (item, criterion) in enumerate(zip(raw or [], original.criteria)):
+                for name in sorted(set(item) - {"id", "title", "description"}):
+                    self.problem(path, lines.of("criteria", i, name), f"criterion `{criterion.id}`: `{name}` belongs "
+                                                                      "to the original; translate only the words")
+                criteria.append(dataclasses.replace(criterion, title=str(item.get("title", criterion.title)),
+                                                    description=str(item.get("description", criterion.description))))
+            if len(self.problems) > before:
+                continue
+            found.setdefault(locale, {})[slug] = dataclasses.replace(
+                original, title=str(data.get("title", original.title)),
+                client_name=str(client.get("name", original.client_name)),
+                client_role=str(client.get("role", original.client_role)),
+                client_company=str(client.get("company", original.client_company)),
+                trainee_brief_html=_html(data["trainee_brief"]) if "trainee_brief" in data
+                else original.trainee_brief_html,
+                evaluator_brief_html=_html(data["evaluator_brief"]) if "evaluator_brief" in data
+                else original.evaluator_brief_html,
+                criteria=tuple(criteria) or original.criteria, path=self.loader.rel(path), locale=locale)
+        return found
+
     def quizzes(self, folder, originals: dict) -> dict:
         """locale -> {slug: Quiz in that language}; the questions and options must match the original's."""
         found = {}
@@ -352,7 +412,8 @@ def localize(cur, locale: str):
             s, title=title, summary=summary or s.summary, modules=tuple(modules[m.slug] for m in s.modules),
             quizzes=tuple(quizzes.get(q.slug, q) for q in s.quizzes),
             checklist=(texts.get("checklists") or {}).get(s.number, s.checklist)))
-    return dataclasses.replace(cur, stages=tuple(stages), modules=modules, quizzes=quizzes,
+    scenarios = {slug: (texts.get("scenarios") or {}).get(slug, s) for slug, s in (cur.scenarios or {}).items()}
+    return dataclasses.replace(cur, stages=tuple(stages), modules=modules, quizzes=quizzes, scenarios=scenarios,
                                price_list=texts.get("price_list") or cur.price_list,
                                job_description=texts.get("document") or cur.job_description,
                                version=f"{cur.version}.{locale}")
