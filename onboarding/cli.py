@@ -88,7 +88,8 @@ def check_content():
                    f"{len(texts['quizzes'])} quizzes, {len(texts['checklists'])} checklists, "
                    f"{len(texts['scenarios'])} scenarios"
                    + (", the job description" if texts["document"] else "")
-                   + (", the payment terms" if texts["price_list"] else "") + ".")
+                   + (", the payment terms" if texts["price_list"] else "")
+                   + (", the catalog" if texts["catalog"] else "") + ".")
 
 
 @click.command("backup")

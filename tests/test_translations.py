@@ -179,6 +179,35 @@ def test_check_content_reports_bad_price_list_translations(content_dir, quizzes_
     assert any(expected in p for p in problems_of(content_dir, quizzes_dir)), problems_of(content_dir, quizzes_dir)
 
 
+CATALOG_AR = """products:
+  - sku: BR-500
+    name: جهاز تنقية الهواء Breeze 500
+    packaging: وحدة واحدة في كل كرتونة.
+"""
+
+
+def test_the_catalog_is_worded_in_the_translation_and_counted_by_the_original(content_dir, quizzes_dir):
+    (content_dir / "catalog.ar.yaml").write_text(CATALOG_AR, encoding="utf-8")
+    cur = load_curriculum(content_dir, quizzes_dir)
+    arabic = cur.translations["ar"]["catalog"].products["BR-500"]
+    original = cur.catalog.products["BR-500"]
+    assert (arabic.name, arabic.packaging) == ("جهاز تنقية الهواء Breeze 500", "وحدة واحدة في كل كرتونة.")
+    assert (arabic.stock, arabic.pack_size, arabic.specs) == (original.stock, original.pack_size, original.specs)
+    assert cur.catalog.products["BR-500"].name == "Breeze 500 air purifier"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("products:\n  - sku: XX-1\n    name: x\n", "content/catalog.ar.yaml:2: unknown SKU XX-1"),
+    ("products:\n  - sku: BR-500\n    stock: 5\n", "content/catalog.ar.yaml:3: BR-500: `stock` belongs to the original"),
+    ("products:\n  - sku: BR-500\n    specs: {الوزن: 1 كغ}\n",
+     "content/catalog.ar.yaml:3: BR-500: the specifications must be the original's"),
+    ("stock_as_of: 2026-01-01\nproducts: []\n", "content/catalog.ar.yaml:1: `stock_as_of` belongs to the original"),
+])
+def test_check_content_reports_bad_catalog_translations(content_dir, quizzes_dir, text, expected):
+    (content_dir / "catalog.ar.yaml").write_text(text, encoding="utf-8")
+    assert any(expected in p for p in problems_of(content_dir, quizzes_dir)), problems_of(content_dir, quizzes_dir)
+
+
 def test_check_content_reports_an_orphan_quiz_translation(content_dir, quizzes_dir):
     (quizzes_dir / "gone.ar.yaml").write_text(BASICS_AR, encoding="utf-8")
     assert "quizzes/gone.ar.yaml:1: translation of quiz `gone` (ar) has no original `gone.yaml` beside it" \
@@ -424,3 +453,10 @@ def test_an_arabic_head_of_sales_schedules_the_translated_scenario(app, client, 
     auth.login("nadim@example.com")
     page = client.get(f"/trainees/{trainee}/role-play").get_data(as_text=True)
     assert "مدرسة الأرز" in page
+
+
+def test_shipped_arabic_product_cards_come_from_the_arabic_catalog():
+    cur = load_curriculum(SHIPPED_CONTENT, SHIPPED_QUIZZES)
+    card = cur.translations["ar"]["modules"]["purifiers"].html
+    assert "جهاز تنقية الهواء Breeze 500" in card and "معدل تدفق الهواء النظيف" in card
+    assert "Breeze 500 air purifier" in cur.modules["purifiers"].html

@@ -187,15 +187,18 @@ class _Loader:
         def put(kind, found):
             for locale, items in found.items():
                 by_locale.setdefault(locale, {"modules": {}, "stages": {}, "quizzes": {}, "checklists": {},
-                                              "scenarios": {}, "document": None, "price_list": None})[kind] = items
+                                              "scenarios": {}, "document": None, "price_list": None,
+                                              "catalog": None})[kind] = items
 
         put("price_list", reader.price_lists(self.root, expander.prices if expander is not None else None))
+        put("catalog", reader.catalogs(self.root, expander.catalog if expander is not None else None))
 
-        def expanders(locale):  # directives worded in the translation's language
+        def expanders(locale):  # directives worded in the translation's language, from its data's words
             if expander is None:
                 return None
-            prices = by_locale.get(locale, {}).get("price_list") or expander.prices
-            return Expander(expander.catalog, prices, locale)
+            texts = by_locale.get(locale, {})
+            return Expander(texts.get("catalog") or expander.catalog, texts.get("price_list") or expander.prices,
+                            locale)
 
         put("modules", reader.modules(module_paths, modules, expanders, known, data_version))
         put("stages", reader.stages(stage_paths, {folder: meta["number"] for meta, _, folder in stages}))

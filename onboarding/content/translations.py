@@ -2,7 +2,7 @@
 
 A translation is a file named like its original with the language before the extension:
 `welcome.ar.md` beside `welcome.md`, `stage.ar.yaml` beside `stage.yaml`, `job-description.ar.md`
-beside `job-description.md`, `prices.ar.yaml` beside `prices.yaml` (payment terms' words), and in
+beside `job-description.md`, `prices.ar.yaml` and `catalog.ar.yaml` beside the data (their words), and in
 quizzes/ `company-basics.ar.yaml` beside `company-basics.yaml`, `checklists/stage-1.ar.yaml`
 beside `checklists/stage-1.yaml` and `scenarios/SLUG.ar.yaml` beside `scenarios/SLUG.yaml`. A translation carries words only; numbers, order, answers and links to other items come from the
 original, so the two can never disagree on what is right.
@@ -174,11 +174,62 @@ class TranslationLoader:
                     original.terms[code], label=str(raw.get("label", original.terms[code].label)),
                     approval=str(raw.get("approval", original.terms[code].approval)))
             found[locale] = dataclasses.replace(original, terms=terms)
-        for path in sorted(root.glob("catalog.*.yaml")):
-            if split_locale(path):
-                self.problem(path, 1, "the catalog is not translated yet: product names and specifications "
-                                      "stay as in catalog.yaml")
         return found
+
+    def catalogs(self, root, original) -> dict:
+        """locale -> the catalog with its products' words in that language (figures from the original)."""
+        found = {}
+        for path in sorted(root.glob("catalog.*.yaml")):
+            parts = split_locale(path)
+            if parts is None or original is None:
+                continue
+            locale = parts[1]
+            self.loader.read(path)
+            before = len(self.problems)
+            text, data = read_yaml(path, self.loader.rel(path), self.problems)
+            lines = Lines(text)
+            if not isinstance(data, dict) or not isinstance(data.get("products"), list):
+                if len(self.problems) == before:
+                    self.problem(path, 1, "a catalog translation gives `products`: a list of sku and its words")
+                continue
+            for name in sorted(set(data) - {"warehouse", "products"}):
+                self.problem(path, lines.of(name), f"`{name}` belongs to the original catalog")
+            products = dict(original.products)
+            for i, raw in enumerate(data["products"]):
+                sku = raw.get("sku") if isinstance(raw, dict) else None
+                if sku not in original.products:
+                    self.problem(path, lines.of("products", i), f"unknown SKU {sku}")
+                    continue
+                products[sku] = self.product(path, lines, i, raw, original.products[sku])
+            if len(self.problems) == before:
+                found[locale] = dataclasses.replace(original, products=products,
+                                                    warehouse=str(data.get("warehouse", original.warehouse)))
+        return found
+
+    def product(self, path, lines, i, raw, p):
+        at = lambda *keys: lines.of("products", i, *keys)  # noqa: E731
+        words = {"sku", "name", "summary", "specs", "packaging", "conditions_of_use", "competitors"}
+        for name in sorted(set(raw) - words):
+            self.problem(path, at(name), f"{p.sku}: `{name}` belongs to the original; translate only the words")
+        changes = {k: str(raw[k]) for k in ("name", "summary", "packaging", "conditions_of_use") if k in raw}
+        if "specs" in raw:
+            specs = raw["specs"]
+            if not isinstance(specs, dict) or len(specs) != len(p.specs):
+                self.problem(path, at("specs"), f"{p.sku}: the specifications must be the original's "
+                                                f"{len(p.specs)}, in the same order")
+            else:
+                changes["specs"] = tuple((str(k), str(v)) for k, v in specs.items())
+        if "competitors" in raw:
+            rivals = raw["competitors"]
+            if not isinstance(rivals, list) or len(rivals) != len(p.competitors) or not all(
+                    isinstance(c, dict) and set(c) <= {"name", "comparison"} for c in rivals):
+                self.problem(path, at("competitors"), f"{p.sku}: the competitors must be the original's "
+                                                      f"{len(p.competitors)}, each with its `comparison`")
+            else:
+                changes["competitors"] = tuple(dataclasses.replace(
+                    c, name=str(r.get("name", c.name)), comparison=str(r.get("comparison", c.comparison)))
+                    for c, r in zip(p.competitors, rivals))
+        return dataclasses.replace(p, **changes)
 
     def checklists(self, folder, originals: dict) -> dict:
         """locale -> {stage number: Checklist in that language}; the tasks must be the original's, in order."""
@@ -415,5 +466,6 @@ def localize(cur, locale: str):
     scenarios = {slug: (texts.get("scenarios") or {}).get(slug, s) for slug, s in (cur.scenarios or {}).items()}
     return dataclasses.replace(cur, stages=tuple(stages), modules=modules, quizzes=quizzes, scenarios=scenarios,
                                price_list=texts.get("price_list") or cur.price_list,
+                               catalog=texts.get("catalog") or cur.catalog,
                                job_description=texts.get("document") or cur.job_description,
                                version=f"{cur.version}.{locale}")
