@@ -34,3 +34,14 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(connection, _name):
+    """pysqlite opens a transaction only before a write, so a SAVEPOINT could start one by itself and its
+    RELEASE would commit at once: rows written in `begin_nested()` would outlive a later rollback or a
+    crash, without the audit event of the same request. An explicit BEGIN keeps them in the request's
+    transaction."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")

@@ -51,6 +51,21 @@ def _dispose(app):
         db.engine.dispose()
 
 
+def test_rows_written_in_a_savepoint_go_back_with_the_request(app, make_user):
+    """A row added in begin_nested() and then rolled back with the request leaves nothing behind (on SQLite a
+    bare SAVEPOINT used to start and, on release, commit a transaction of its own)."""
+    from onboarding.extensions import db
+    from onboarding.notifications.models import Notification
+
+    uid = make_user("trainee", email="savepoint@example.com")
+    with app.app_context():
+        db.session.execute(sa.text("SELECT 1"))
+        with db.session.begin_nested():
+            db.session.add(Notification(user_id=uid, kind="extra_attempt", params={}, link="/"))
+        db.session.rollback()
+    assert _count(app, "SELECT count(*) FROM notifications WHERE user_id = :u", u=uid) == 0
+
+
 def test_twenty_parallel_submissions_record_one(app, make_user, database_url, tmp_path):
     from onboarding.assessment.services import start_attempt
     from onboarding.auth.models import User
