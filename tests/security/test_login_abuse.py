@@ -69,6 +69,12 @@ def test_every_common_password_is_refused(password):
     assert password_problem(password.upper()) is not None
 
 
+@pytest.mark.parametrize("password", ["Password2024!", "Welcome123!", "P@ssw0rd2025", "!!Dragon2024", "Summer2026!",
+                                      "passwordpassword", "Calder2024!", "2024-01-01!!", "asdfghjkl123", "Qwertyuiop"])
+def test_common_words_dressed_with_digits_and_symbols_are_refused(password):
+    assert password_problem(password) is not None
+
+
 @pytest.mark.parametrize("password", ["", "a", "short-9", "x" * (MIN_LENGTH - 1)])
 def test_short_passwords_are_refused(password):
     assert password_problem(password) is not None
