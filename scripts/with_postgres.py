@@ -43,12 +43,22 @@ def _demote(account):
     return run
 
 
+def _server_account():
+    """The account the server runs as when we are root: Debian's `postgres`, else `nobody`."""
+    for name in ("postgres", "nobody"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise RuntimeError("PostgreSQL refuses to run as root and there is no postgres or nobody account")
+
+
 class PostgresServer:
     """A private PostgreSQL cluster: start() returns the SQLAlchemy URL of its `postgres` database."""
 
     def __init__(self, bindir: Path):
         self.bindir = bindir
-        self.account = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        self.account = _server_account() if os.geteuid() == 0 else None
         self.folder = Path(tempfile.mkdtemp(prefix="onboarding-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()

@@ -38,6 +38,7 @@ EVENT_ATTRIBUTE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 STYLE_ATTRIBUTE = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)
 
 
+@pytest.mark.sqlite_only  # headers and templates do not depend on the database
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_page_has_the_headers_and_no_inline_script(app, world, persona):
     """Each GET of the matrix, as each persona; pages also carry no inline script, handler or style attribute
