@@ -1,5 +1,6 @@
 """Both languages: every string marked, the Arabic catalog complete, the language chosen and shown right to left."""
 import ast
+import os
 import re
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -21,8 +22,10 @@ def compiled_catalog():
     """The .mo the app reads, rebuilt from the .po when stale (make does the same before run and test)."""
     mo = CATALOG.with_suffix(".mo")
     if not mo.exists() or mo.stat().st_mtime < CATALOG.stat().st_mtime:
-        with CATALOG.open("rb") as po, mo.open("wb") as out:
+        partial = mo.with_name(f"messages.{os.getpid()}.mo")  # parallel test workers never see half a file
+        with CATALOG.open("rb") as po, partial.open("wb") as out:
             write_mo(out, read_po(po, locale="ar"))
+        os.replace(partial, mo)
 
 
 # --- strings marked for translation ------------------------------------------------------------------------

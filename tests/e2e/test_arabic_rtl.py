@@ -1,22 +1,18 @@
-"""In a real browser (Chromium): Arabic pages read right to left, and an Arabic trainee finishes a module and a quiz.
-
-Screenshots of the pages go to test-output/arabic/ for a person to look at.
+"""In a real browser (Chromium, the e2e suite's browser): Arabic pages read right to left, and an Arabic trainee
+finishes a module and a quiz. Screenshots of the pages go to test-output/arabic/ for a person to look at.
 """
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from .conftest import PASSWORD
-from .test_assessment import answer_all_right
-from .test_i18n import compiled_catalog  # noqa: F401  (the Arabic interface)
-from .test_translations import content_dir, quizzes_dir  # noqa: F401  (test content with Arabic translations)
+from ..conftest import PASSWORD
+from ..test_assessment import answer_all_right
+from ..test_i18n import compiled_catalog  # noqa: F401  (the Arabic interface)
+from ..test_translations import content_dir, quizzes_dir  # noqa: F401  (test content with Arabic translations)
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "arabic"
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "arabic"
 
 
 @pytest.fixture
@@ -30,15 +26,11 @@ def live(app):
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
+def page(browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-        yield context.new_page()
-        browser.close()
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
