@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_security_headers(app)
+    register_input_guards(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -118,6 +119,17 @@ def register_commands(app: Flask) -> None:
 
     for command in commands:
         app.cli.add_command(command)
+
+
+def register_input_guards(app: Flask) -> None:
+    """A NUL character in a query or form value is refused with 400: PostgreSQL cannot store or compare it."""
+    from flask import abort, request
+
+    @app.before_request
+    def _no_nul_characters():
+        for values in (request.args, request.form):
+            if any("\x00" in value for _key, items in values.lists() for value in [_key, *items]):
+                abort(400)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -168,3 +168,14 @@ def test_any_authorization_header_is_401_never_500(app):
         assert client.get("/api/v1/me", headers={"Authorization": value}).status_code == 401
 
     attempt()
+
+
+@pytest.mark.parametrize("where", ["query", "form"])
+def test_a_nul_character_is_refused_not_a_500(app, world, where):
+    """PostgreSQL cannot hold NUL: the audit filter once answered 500 for ?action=%00 there."""
+    client = _signed_in(app, "head")
+    if where == "query":
+        response = client.get("/audit", query_string={"action": "\x00"})
+    else:
+        response = client.post("/targets", data={"team-name": "a\x00b", "csrf_token": _token(client)})
+    assert response.status_code == 400
