@@ -70,19 +70,45 @@ def translated(root: Path, quizzes: Path) -> None:
     (quizzes / "scenarios" / "school.ar.yaml").write_text("title: مدرسة الأرز\n", encoding="utf-8")
 
 
-@pytest.fixture
-def content_dir(tmp_path):
-    root = tmp_path / "content"
-    shutil.copytree(HERE / "content", root)
-    return root
+def translated_copy(base: Path):
+    """A copy of the test content and quizzes under base, with the Arabic translations above."""
+    content, quizzes = base / "content", base / "quizzes"
+    shutil.copytree(HERE / "content", content)
+    shutil.copytree(HERE / "quizzes", quizzes)
+    translated(content, quizzes)
+    return content, quizzes
+
+
+@pytest.fixture(scope="session")
+def translated_set(tmp_path_factory):
+    return translated_copy(tmp_path_factory.mktemp("translated"))
+
+
+@pytest.fixture(scope="session")
+def content_dir(translated_set):
+    """The app's content in this module: never changed by a test (the app and its database template share it)."""
+    return translated_set[0]
+
+
+@pytest.fixture(scope="session")
+def quizzes_dir(translated_set):
+    return translated_set[1]
 
 
 @pytest.fixture
-def quizzes_dir(tmp_path, content_dir):
-    folder = tmp_path / "quizzes"
-    shutil.copytree(HERE / "quizzes", folder)
-    translated(content_dir, folder)
-    return folder
+def fresh(tmp_path):
+    """A copy of the translated test content that one test may break."""
+    return translated_copy(tmp_path)
+
+
+@pytest.fixture
+def fresh_content(fresh):
+    return fresh[0]
+
+
+@pytest.fixture
+def fresh_quizzes(fresh):
+    return fresh[1]
 
 
 def problems_of(content, quizzes):
@@ -93,8 +119,8 @@ def problems_of(content, quizzes):
 
 # --- loading and checking ----------------------------------------------------------------------------------
 
-def test_translations_load_beside_their_originals(content_dir, quizzes_dir):
-    cur = load_curriculum(content_dir, quizzes_dir)
+def test_translations_load_beside_their_originals(fresh_content, fresh_quizzes):
+    cur = load_curriculum(fresh_content, fresh_quizzes)
     arabic = cur.translations["ar"]
     hello = arabic["modules"]["hello"]
     assert (hello.title, hello.locale, hello.order, hello.stage) == ("مرحبًا", "ar", 1, cur.modules["hello"].stage)
@@ -109,10 +135,10 @@ def test_translations_load_beside_their_originals(content_dir, quizzes_dir):
     assert arabic["document"].version == cur.job_description.version
 
 
-def test_the_job_description_version_covers_its_translations(content_dir, quizzes_dir):
-    before = load_curriculum(content_dir, quizzes_dir).job_description.version
-    (content_dir / "job-description.ar.md").write_text(JOB_AR + "\nسطر جديد.\n", encoding="utf-8")
-    assert load_curriculum(content_dir, quizzes_dir).job_description.version != before
+def test_the_job_description_version_covers_its_translations(fresh_content, fresh_quizzes):
+    before = load_curriculum(fresh_content, fresh_quizzes).job_description.version
+    (fresh_content / "job-description.ar.md").write_text(JOB_AR + "\nسطر جديد.\n", encoding="utf-8")
+    assert load_curriculum(fresh_content, fresh_quizzes).job_description.version != before
 
 
 @pytest.mark.parametrize("rel, text, expected", [
@@ -131,12 +157,12 @@ def test_the_job_description_version_covers_its_translations(content_dir, quizze
     ("empty/stage.ar.yaml", STAGE_AR,
      "content/empty/stage.ar.yaml:1: translation of a stage (ar) has no `stage.yaml` beside it"),
 ])
-def test_check_content_reports_bad_content_translations(content_dir, quizzes_dir, rel, text, expected):
-    path = content_dir / rel
+def test_check_content_reports_bad_content_translations(fresh_content, fresh_quizzes, rel, text, expected):
+    path = fresh_content / rel
     path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    assert any(p.endswith(expected) or expected in p for p in problems_of(content_dir, quizzes_dir)), \
-        problems_of(content_dir, quizzes_dir)
+    assert any(p.endswith(expected) or expected in p for p in problems_of(fresh_content, fresh_quizzes)), \
+        problems_of(fresh_content, fresh_quizzes)
 
 
 @pytest.mark.parametrize("old, new, line, expected", [
@@ -149,20 +175,20 @@ def test_check_content_reports_bad_content_translations(content_dir, quizzes_dir
     ("({sku})", "({term_code})", 17, "the prompt's placeholders (product, quantity, term, term_code) differ"),
     ("title: الأساسيات\n", "title: الأساسيات\npass_mark: 10\n", 2, "`pass_mark` belongs to the original quiz"),
 ])
-def test_check_content_reports_quiz_translations_that_differ_in_structure(content_dir, quizzes_dir, old, new, line,
+def test_check_content_reports_quiz_translations_that_differ_in_structure(fresh_content, fresh_quizzes, old, new, line,
                                                                           expected):
-    path = quizzes_dir / "basics.ar.yaml"
+    path = fresh_quizzes / "basics.ar.yaml"
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    problems = problems_of(content_dir, quizzes_dir)
+    problems = problems_of(fresh_content, fresh_quizzes)
     assert any(p.startswith(f"quizzes/basics.ar.yaml:{line}: ") and expected in p for p in problems), problems
 
 
-def test_payment_terms_are_worded_in_the_translation_and_priced_by_the_original(content_dir, quizzes_dir):
-    (content_dir / "prices.ar.yaml").write_text(
+def test_payment_terms_are_worded_in_the_translation_and_priced_by_the_original(fresh_content, fresh_quizzes):
+    (fresh_content / "prices.ar.yaml").write_text(
         "payment_terms:\n  - code: net30\n    label: الدفع خلال 30 يومًا\n    approval: فحص ائتماني\n", encoding="utf-8")
-    cur = load_curriculum(content_dir, quizzes_dir)
+    cur = load_curriculum(fresh_content, fresh_quizzes)
     arabic = cur.translations["ar"]["price_list"]
     assert arabic.terms["net30"].label == "الدفع خلال 30 يومًا"
     assert arabic.terms["net30"].adjustment_percent == cur.price_list.terms["net30"].adjustment_percent
@@ -174,9 +200,9 @@ def test_payment_terms_are_worded_in_the_translation_and_priced_by_the_original(
     ("payment_terms:\n  - code: net30\n    days: 45\n", "content/prices.ar.yaml:3: payment term `net30`: `days` belongs"),
     ("vat_percent: 5\npayment_terms: []\n", "content/prices.ar.yaml:1: `vat_percent` belongs to the original price list"),
 ])
-def test_check_content_reports_bad_price_list_translations(content_dir, quizzes_dir, text, expected):
-    (content_dir / "prices.ar.yaml").write_text(text, encoding="utf-8")
-    assert any(expected in p for p in problems_of(content_dir, quizzes_dir)), problems_of(content_dir, quizzes_dir)
+def test_check_content_reports_bad_price_list_translations(fresh_content, fresh_quizzes, text, expected):
+    (fresh_content / "prices.ar.yaml").write_text(text, encoding="utf-8")
+    assert any(expected in p for p in problems_of(fresh_content, fresh_quizzes)), problems_of(fresh_content, fresh_quizzes)
 
 
 CATALOG_AR = """products:
@@ -186,9 +212,9 @@ CATALOG_AR = """products:
 """
 
 
-def test_the_catalog_is_worded_in_the_translation_and_counted_by_the_original(content_dir, quizzes_dir):
-    (content_dir / "catalog.ar.yaml").write_text(CATALOG_AR, encoding="utf-8")
-    cur = load_curriculum(content_dir, quizzes_dir)
+def test_the_catalog_is_worded_in_the_translation_and_counted_by_the_original(fresh_content, fresh_quizzes):
+    (fresh_content / "catalog.ar.yaml").write_text(CATALOG_AR, encoding="utf-8")
+    cur = load_curriculum(fresh_content, fresh_quizzes)
     arabic = cur.translations["ar"]["catalog"].products["BR-500"]
     original = cur.catalog.products["BR-500"]
     assert (arabic.name, arabic.packaging) == ("جهاز تنقية الهواء Breeze 500", "وحدة واحدة في كل كرتونة.")
@@ -203,24 +229,24 @@ def test_the_catalog_is_worded_in_the_translation_and_counted_by_the_original(co
      "content/catalog.ar.yaml:3: BR-500: the specifications must be the original's"),
     ("stock_as_of: 2026-01-01\nproducts: []\n", "content/catalog.ar.yaml:1: `stock_as_of` belongs to the original"),
 ])
-def test_check_content_reports_bad_catalog_translations(content_dir, quizzes_dir, text, expected):
-    (content_dir / "catalog.ar.yaml").write_text(text, encoding="utf-8")
-    assert any(expected in p for p in problems_of(content_dir, quizzes_dir)), problems_of(content_dir, quizzes_dir)
+def test_check_content_reports_bad_catalog_translations(fresh_content, fresh_quizzes, text, expected):
+    (fresh_content / "catalog.ar.yaml").write_text(text, encoding="utf-8")
+    assert any(expected in p for p in problems_of(fresh_content, fresh_quizzes)), problems_of(fresh_content, fresh_quizzes)
 
 
-def test_check_content_reports_an_orphan_quiz_translation(content_dir, quizzes_dir):
-    (quizzes_dir / "gone.ar.yaml").write_text(BASICS_AR, encoding="utf-8")
+def test_check_content_reports_an_orphan_quiz_translation(fresh_content, fresh_quizzes):
+    (fresh_quizzes / "gone.ar.yaml").write_text(BASICS_AR, encoding="utf-8")
     assert "quizzes/gone.ar.yaml:1: translation of quiz `gone` (ar) has no original `gone.yaml` beside it" \
-        in problems_of(content_dir, quizzes_dir)
+        in problems_of(fresh_content, fresh_quizzes)
 
 
 
 
-def test_checklists_are_translated_task_by_task(content_dir, quizzes_dir):
-    original = load_curriculum(content_dir, quizzes_dir).stage(3).checklist
+def test_checklists_are_translated_task_by_task(fresh_content, fresh_quizzes):
+    original = load_curriculum(fresh_content, fresh_quizzes).stage(3).checklist
     assert [t.id for t in original.tasks] == ["proposal", "segmentation"], "the test checklist changed"
-    (quizzes_dir / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR, encoding="utf-8")
-    arabic = load_curriculum(content_dir, quizzes_dir).translations["ar"]["checklists"][3]
+    (fresh_quizzes / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR, encoding="utf-8")
+    arabic = load_curriculum(fresh_content, fresh_quizzes).translations["ar"]["checklists"][3]
     assert (arabic.title, arabic.locale, arabic.tasks[0].title) == ("العمل مع مرشد", "ar", "اكتب عرضًا تجاريًا")
     assert arabic.tasks[0].module == original.tasks[0].module and "الأسعار من القائمة" in arabic.tasks[0].good_html
     assert arabic.tasks[1].good_html == original.tasks[1].good_html  # words not given stay the original's
@@ -231,10 +257,10 @@ def test_checklists_are_translated_task_by_task(content_dir, quizzes_dir):
     ("    good:", "    module: hello\n    good:", "quizzes/checklists/stage-3.ar.yaml:5: task `proposal`: `module` belongs"),
     ("title: العمل مع مرشد\n", "stage: 2\n", "quizzes/checklists/stage-3.ar.yaml:1: `stage` belongs to the original"),
 ])
-def test_check_content_reports_checklist_translations_that_differ(content_dir, quizzes_dir, old, new, expected):
-    (quizzes_dir / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR.replace(old, new), encoding="utf-8")
-    assert any(p.startswith(expected) for p in problems_of(content_dir, quizzes_dir)), \
-        problems_of(content_dir, quizzes_dir)
+def test_check_content_reports_checklist_translations_that_differ(fresh_content, fresh_quizzes, old, new, expected):
+    (fresh_quizzes / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR.replace(old, new), encoding="utf-8")
+    assert any(p.startswith(expected) for p in problems_of(fresh_content, fresh_quizzes)), \
+        problems_of(fresh_content, fresh_quizzes)
 
 
 SCENARIO_AR = """title: مدرسة
@@ -246,19 +272,19 @@ criteria:
 """
 
 
-def _scenario_ar(content_dir, quizzes_dir, **changes):
-    original = load_curriculum(content_dir, quizzes_dir).scenarios["school"]
+def _scenario_ar(fresh_content, fresh_quizzes, **changes):
+    original = load_curriculum(fresh_content, fresh_quizzes).scenarios["school"]
     criteria = "\n".join(f"  - {{id: {c.id}, title: معيار {i}}}" for i, c in enumerate(original.criteria))
     text = SCENARIO_AR.replace("{criteria}", criteria)
     for old, new in changes.items():
         text = text.replace(old, new)
-    (quizzes_dir / "scenarios" / "school.ar.yaml").write_text(text, encoding="utf-8")
+    (fresh_quizzes / "scenarios" / "school.ar.yaml").write_text(text, encoding="utf-8")
     return original
 
 
-def test_scenarios_are_translated_criterion_by_criterion(content_dir, quizzes_dir):
-    original = _scenario_ar(content_dir, quizzes_dir)
-    arabic = load_curriculum(content_dir, quizzes_dir).translations["ar"]["scenarios"]["school"]
+def test_scenarios_are_translated_criterion_by_criterion(fresh_content, fresh_quizzes):
+    original = _scenario_ar(fresh_content, fresh_quizzes)
+    arabic = load_curriculum(fresh_content, fresh_quizzes).translations["ar"]["scenarios"]["school"]
     assert (arabic.title, arabic.client_role, arabic.locale) == ("مدرسة", "مديرة المدرسة", "ar")
     assert arabic.client_name == original.client_name and "موجز للمقيّمين" in arabic.evaluator_brief_html
     assert [(c.id, c.weight, c.scale) for c in arabic.criteria] == [(c.id, c.weight, c.scale) for c in original.criteria]
@@ -270,17 +296,17 @@ def test_scenarios_are_translated_criterion_by_criterion(content_dir, quizzes_di
     ("title: معيار 0}", "title: معيار 0, weight: 90}", "`weight` belongs to the original"),
     ("client: {role: مديرة المدرسة}", "client: {role: مديرة, budget: 5}", "`client` gives only name, role and company"),
 ])
-def test_check_content_reports_scenario_translations_that_differ(content_dir, quizzes_dir, old, new, expected):
-    _scenario_ar(content_dir, quizzes_dir, **{old: new})
-    problems = problems_of(content_dir, quizzes_dir)
+def test_check_content_reports_scenario_translations_that_differ(fresh_content, fresh_quizzes, old, new, expected):
+    _scenario_ar(fresh_content, fresh_quizzes, **{old: new})
+    problems = problems_of(fresh_content, fresh_quizzes)
     assert any(p.startswith("quizzes/scenarios/school.ar.yaml:") and expected in p for p in problems), problems
 
 
-def test_check_content_reports_scenario_translations_with_other_criteria(content_dir, quizzes_dir):
-    (quizzes_dir / "scenarios" / "school.ar.yaml").write_text(
+def test_check_content_reports_scenario_translations_with_other_criteria(fresh_content, fresh_quizzes):
+    (fresh_quizzes / "scenarios" / "school.ar.yaml").write_text(
         SCENARIO_AR.replace("{criteria}", "  - {id: nothing, title: لا شيء}"), encoding="utf-8")
     assert any(p.startswith("quizzes/scenarios/school.ar.yaml:5: the criteria differ from the original's")
-               for p in problems_of(content_dir, quizzes_dir))
+               for p in problems_of(fresh_content, fresh_quizzes))
 
 
 @pytest.mark.parametrize("number", [1, 2])

@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 from ..conftest import PASSWORD
 from ..test_assessment import answer_all_right
 from ..test_i18n import compiled_catalog  # noqa: F401  (the Arabic interface)
-from ..test_translations import content_dir, quizzes_dir  # noqa: F401  (test content with Arabic translations)
+from ..test_translations import content_dir, quizzes_dir, translated_set  # noqa: F401  (Arabic test content)
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "arabic"
 
