@@ -133,7 +133,8 @@ def _decisions(app, uid):
     from onboarding.readiness.models import ReadinessDecision
 
     with app.app_context():
-        return db.session.scalars(sa.select(ReadinessDecision).where(ReadinessDecision.trainee_id == uid)).all()
+        return db.session.scalars(sa.select(ReadinessDecision).where(ReadinessDecision.trainee_id == uid)
+                                  .order_by(ReadinessDecision.id)).all()
 
 
 # ---------------------------------------------------------------- recommendation and decision
