@@ -414,3 +414,21 @@ def test_trainee_home_tells_the_decision(app, client, auth, make_user):
     record_page = client.get(f"/trainees/{uid}").get_data(as_text=True)
     assert "More calls." in record_page and "Record the decision" not in record_page
     assert "Send the recommendation" not in record_page
+
+
+def test_every_audited_action_reads_as_words():
+    """The timeline and the audit page word every action the code records (a new one needs its sentence)."""
+    import re
+    from pathlib import Path
+
+    from onboarding.audit.models import AuditEvent
+    from onboarding.readiness.timeline import describe, worded_actions
+
+    code = "\n".join(p.read_text() for p in Path("onboarding").rglob("*.py"))
+    actions = set(re.findall(r'record\("([a-z_]+)"', code)) | {"activity_logged", "activity_changed"}
+    actions |= {f"hold_{d}" for d in ("extend", "withdraw")} | {f"readiness_{d}" for d in ("approved", "extended",
+                                                                                          "rejected")}
+    actions |= {f"sign_off_{k}" for k in ("requested", "signed", "returned", "revoked")}
+    assert actions - worded_actions() == set(), "actions with no wording"
+    assert "Role-play passed" in describe(AuditEvent(action="role_play_result", details={"passed": True,
+                                                                                          "percent": 80.0}))

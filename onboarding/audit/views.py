@@ -45,5 +45,9 @@ def log():
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     everyone = db.session.execute(sa.select(User.id, User.full_name, User.role).order_by(User.full_name)).all()
-    return render_template("audit/log.html", page=page, people=people, actions=actions, everyone=everyone,
+    from ..readiness.timeline import describe, titles
+
+    names = titles()
+    worded = {e.id: describe(e, names) for e in page.items}
+    return render_template("audit/log.html", page=page, people=people, actions=actions, everyone=everyone, worded=worded,
                            actor=actor, trainee=trainee, action=action, start=start, end=end)

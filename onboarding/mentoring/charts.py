@@ -1,7 +1,10 @@
 """Charts drawn on the server as SVG: no scripts, readable without colour, numbers also given in tables."""
 from html import escape
 
+from flask_babel import format_date
 from markupsafe import Markup
+
+from ..i18n import fmt_date
 
 WIDTH, HEIGHT, PAD = 640, 220, 36
 
@@ -24,9 +27,9 @@ def weekly_bars(weeks, figure: str, target: int, title: str, target_label: str) 
         y = HEIGHT - PAD - h
         met = "met" if target and value >= target else "short"
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" class="bar {met}">'
-                     f'<title>{week.start.isoformat()}: {value}</title></rect>')
+                     f'<title>{escape(fmt_date(week.start))}: {value}</title></rect>')
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" class="value">{value}</text>')
-        parts.append(f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - PAD + 14}" class="label">{week.start:%d %b}</text>')
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - PAD + 14}" class="label">{escape(format_date(week.start, "d MMM"))}</text>')
     if target:
         y = HEIGHT - PAD - target * scale
         parts.append(f'<line x1="{PAD}" y1="{y:.1f}" x2="{WIDTH - PAD}" y2="{y:.1f}" class="target"/>')

@@ -12,6 +12,7 @@ from ..auth.permissions import can_grade, can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import flash_errors
+from ..i18n import fmt_date
 from ..people.models import TraineeRecord
 from ..people.services import mentors, record_of
 from ..readiness.service import trainee_progress
@@ -132,7 +133,7 @@ def activity(user_id):
             except MentoringError as exc:
                 form.day.errors = [*form.day.errors, str(exc)]
             else:
-                return _done(_("Your figures for %(day)s are saved.", day=form.day.data.isoformat()),
+                return _done(_("Your figures for %(day)s are saved.", day=fmt_date(form.day.data)),
                              "mentoring.activity", user_id=user_id)
     book = ledger(trainee.id, rec.team_id)
     last = today()
@@ -168,7 +169,7 @@ def confirm(entry_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     confirm_entry(entry, current_user)
-    return _done(_("The figures for %(day)s are confirmed.", day=entry.day.isoformat()), "mentoring.activity",
+    return _done(_("The figures for %(day)s are confirmed.", day=fmt_date(entry.day)), "mentoring.activity",
                  user_id=trainee.id)
 
 

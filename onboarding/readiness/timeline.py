@@ -19,12 +19,12 @@ def timeline(trainee_id: int, page: int, per_page: int):
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     ids = {e.actor_id for e in result.items} - {None}
     people = {u.id: u.full_name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
-    titles = _titles()
-    result.entries = [(e, people.get(e.actor_id), describe(e, titles)) for e in result.items]
+    names = titles()
+    result.entries = [(e, people.get(e.actor_id), describe(e, names)) for e in result.items]
     return result
 
 
-def _titles() -> dict:
+def titles() -> dict:
     """Titles of the curriculum's modules, quizzes and checklist tasks, by kind and key."""
     from ..content import curriculum
 
@@ -51,7 +51,13 @@ def describe(event: AuditEvent, titles: dict | None = None) -> str:
             d[key] = fmt_date(date.fromisoformat(d[key]))
         except (KeyError, TypeError, ValueError):
             pass
-    texts = {
+    texts = _sentences(d)
+    return texts.get(event.action, lambda: event.action.replace("_", " ").capitalize())()
+
+
+def _sentences(d: dict) -> dict:
+    """action -> a function giving its sentence from the event's details (already made readable)."""
+    return {
         "user_created": lambda: _("Account created"),
         "trainee_added": lambda: _("Added as a trainee, starting %(date)s", date=d.get("start_date", "")),
         "plan_changed": lambda: _("Plan changed"),
@@ -97,5 +103,17 @@ def describe(event: AuditEvent, titles: dict | None = None) -> str:
         "user_deactivated": lambda: _("Account deactivated"),
         "user_activated": lambda: _("Account reactivated"),
         "role_changed": lambda: _("Role changed"),
+        "login": lambda: _("Signed in"),
+        "logout": lambda: _("Signed out"),
+        "login_failed": lambda: _("Failed sign-in"),
+        "api_token_created": lambda: _("API token created"),
+        "api_token_revoked": lambda: _("API token revoked"),
+        "locale_changed": lambda: _("Language changed"),
+        "answer_graded": lambda: _("Written answer graded"),
+        "targets_set": lambda: _("Weekly activity targets set"),
+        "team_added": lambda: _("Team added"),
     }
-    return texts.get(event.action, lambda: event.action.replace("_", " ").capitalize())()
+
+
+def worded_actions() -> frozenset:
+    return frozenset(_sentences({}))
