@@ -32,7 +32,10 @@ ACCOUNTS = [
     ("trainee@example.com", "Sam Patel", "trainee", 0, {}, 0),
     ("trainee2@example.com", "Ana Costa", "trainee", 27, {1: None, 2: None, 3: 3}, 2),
     ("trainee3@example.com", "Tom Becker", "trainee", 110, {1: None, 2: None, 3: None, 4: None}, 4),
+    # A trainee who reads in Arabic: two stage-1 modules done, the interface and content in Arabic.
+    ("trainee-ar@example.com", "Layla Haddad", "trainee", 3, {1: 2}, 0),
 ]
+LOCALES = {"trainee-ar@example.com": "ar"}
 
 
 def _user(email, name, role, start):
@@ -53,6 +56,8 @@ def seed() -> int:
         start = today() - timedelta(days=days or 0)
         user, new = _user(email, name, role, start)
         created += new
+        if new and email in LOCALES:
+            user.locale = LOCALES[email]
         if role == "mentor":
             mentor = user
         if role != "trainee":
