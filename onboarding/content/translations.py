@@ -79,6 +79,19 @@ class TranslationLoader:
             self.problem(path, body_line, "the translation has no text")
         return text, front, meta, body, body_line
 
+    def _rendered(self, path, fields, kind: str, expander, known: set):
+        """A Markdown translation read, checked and rendered: (text, meta, body, html, toc), or None once its
+        problems are reported."""
+        parts = self._front(path)
+        if parts is None:
+            return None
+        text, front, meta, body, body_line = parts
+        if not _check_fields(meta, fields, self.loader.rel(path), front, self.problems, 2, kind):
+            return None
+        html, toc = self.loader.render({"body": body, "body_line": body_line, "rel": self.loader.rel(path)},
+                                       expander, known)
+        return text, meta, body, html, toc
+
     def modules(self, paths, originals: dict, expanders, known: set, data_version: str) -> dict:
         """locale -> {slug: Module in that language}; orphans and stray fields reported."""
         found = {}
@@ -89,14 +102,10 @@ class TranslationLoader:
                     not (path.parent / f"{slug}.md").exists():
                 self.problem(path, 1, f"translation of `{slug}` ({locale}) has no original `{slug}.md` beside it")
                 continue
-            parts = self._front(path)
-            if parts is None:
+            read = self._rendered(path, MODULE_FIELDS, "module", expanders(locale), known)
+            if read is None:
                 continue
-            text, front, meta, body, body_line = parts
-            if not _check_fields(meta, MODULE_FIELDS, self.loader.rel(path), front, self.problems, 2, "module"):
-                continue
-            html, toc = self.loader.render({"body": body, "body_line": body_line, "rel": self.loader.rel(path)},
-                                           expanders(locale), known)
+            text, meta, body, html, toc = read
             found.setdefault(locale, {})[slug] = dataclasses.replace(
                 original, title=meta["title"], summary=meta.get("summary", original.summary), html=html, toc=toc,
                 version=_digest(text, data_version), path=self.loader.rel(path), words=len(body.split()),
@@ -129,14 +138,10 @@ class TranslationLoader:
             if original is None or slug != original.slug:
                 self.problem(path, 1, f"translation of `{slug}` ({locale}) has no original `{slug}.md` beside it")
                 continue
-            parts = self._front(path)
-            if parts is None:
+            read = self._rendered(path, DOCUMENT_FIELDS, "document", expanders(locale), known)
+            if read is None:
                 continue
-            text, front, meta, body, body_line = parts
-            if not _check_fields(meta, DOCUMENT_FIELDS, self.loader.rel(path), front, self.problems, 2, "document"):
-                continue
-            html, toc = self.loader.render({"body": body, "body_line": body_line, "rel": self.loader.rel(path)},
-                                           expanders(locale), known)
+            text, meta, _body, html, toc = read
             found[locale] = (text, dataclasses.replace(
                 original, title=meta["title"], approved_by=meta.get("approved_by", original.approved_by),
                 html=html, toc=toc, path=self.loader.rel(path), locale=locale))

@@ -452,6 +452,11 @@ def sign_document(trainee: User, document, typed_name: str) -> Acknowledgement:
 
 # ---------------------------------------------------------------- supervision
 
+def latest_supervision_notes(trainee_id: int, count: int) -> list:
+    return list(db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == trainee_id)
+                                   .order_by(SupervisionNote.week_of.desc()).limit(count)))
+
+
 def add_supervision_note(trainee: User, author: User, week_of: date, situation: str, advice: str) -> SupervisionNote:
     note = SupervisionNote(trainee_id=trainee.id, author_id=author.id, week_of=rules.monday(week_of),
                            situation=situation.strip(), advice=advice.strip())

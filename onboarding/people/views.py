@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 
 from ..assessment.forms import ExtraAttemptForm
 from ..assessment.models import QuizAttempt
-from ..assessment.services import statuses
 from ..auth.models import ADMIN, HEAD, TRAINEE, User
 from ..auth.permissions import can_view_trainee, roles_required
 from ..content import curriculum
@@ -76,10 +75,10 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
     from ..readiness.service import trainee_report
 
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
+    from ..mentoring.services import latest_supervision_notes
     from ..readiness.decisions import OPEN_STATUSES
     from ..readiness.decisions import history as readiness_history
     from ..readiness.forms import DecisionForm, RecommendationForm
-    from ..mentoring.models import SupervisionNote
 
     recommendations, decisions = readiness_history(user.id)
     is_open = record.status in OPEN_STATUSES
@@ -87,14 +86,13 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
         rec_form = RecommendationForm(formdata=None)
     if decision_form is None and is_open and current_user.role == HEAD:
         decision_form = DecisionForm(formdata=None)
-    notes = db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == user.id)
-                               .order_by(SupervisionNote.week_of.desc()).limit(3)).all()
+    notes = latest_supervision_notes(user.id, 3)
     return render_template("people/trainee.html", trainee=user, record=record, progress=report["progress"],
                            gates=report["gates"], stage4_opened=report["stage4_opened"], report=report,
                            forecast=report["forecast"], recommendations=recommendations, decisions=decisions,
                            rec_form=rec_form, decision_form=decision_form, supervision_notes=notes,
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
-                           quiz_status=statuses([user.id], cur.quiz_list)[user.id], attempts=by_quiz,
+                           quiz_status=report["quiz_status"], attempts=by_quiz,
                            extra_form=extra_form, extra_for=request.args.get("quiz"), history=history), status
 
 
