@@ -29,6 +29,22 @@ def can_view_trainee(user, record) -> bool:
     return user.role == TRAINEE and record.user_id == user.id
 
 
+def trainee_or_abort(user_id: int, check=None):
+    """(trainee, their record) for a view: 404 when there is no such trainee, 403 when the current user fails
+    `check` (default: may see the trainee)."""
+    from ..extensions import db
+    from ..people.services import record_of
+    from .models import User
+
+    user = db.session.get(User, user_id)
+    if user is None or user.role != TRAINEE:
+        abort(404)
+    rec = record_of(user)
+    if not (check or can_view_trainee)(current_user, rec):
+        abort(403)
+    return user, rec
+
+
 def can_grade(user, record) -> bool:
     """Graders: the trainee's own mentor, heads of sales, and admins (HR may grade written tests)."""
     if user.role in (HEAD, ADMIN):

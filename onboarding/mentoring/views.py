@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
-from ..auth.permissions import can_grade, can_view_trainee, roles_required
+from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import flash_errors
@@ -32,14 +32,7 @@ bp = Blueprint("mentoring", __name__)
 
 def _trainee(user_id, write=False):
     """The trainee and their record, if the current user may see (write: act as mentor on) them."""
-    user = db.session.get(User, user_id)
-    if user is None or user.role != TRAINEE:
-        abort(404)
-    rec = record_of(user)
-    allowed = can_grade(current_user, rec) if write else can_view_trainee(current_user, rec)
-    if not allowed:
-        abort(403)
-    return user, rec
+    return trainee_or_abort(user_id, can_grade if write else can_view_trainee)
 
 
 def _done(message, endpoint, **values):

@@ -4,12 +4,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
-from ..auth.permissions import can_view_trainee, roles_required
+from ..auth.models import ADMIN, HEAD, MENTOR
+from ..auth.permissions import roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
 from ..paging import page_arg
-from ..people.services import mentors, record_of
+from ..people.services import mentors
 from ..timeutil import today
 from . import charts, exports
 from .cohort import cohort
@@ -91,13 +91,7 @@ def cohort_view():
 
 
 def _trainee(user_id):
-    user = db.session.get(User, user_id)
-    if user is None or user.role != TRAINEE:
-        abort(404)
-    rec = record_of(user)
-    if not can_view_trainee(current_user, rec):
-        abort(403)
-    return user, rec
+    return trainee_or_abort(user_id)
 
 
 @bp.get("/trainees/<int:user_id>/activity.csv")
