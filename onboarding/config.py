@@ -16,6 +16,15 @@ def _default_database_url(instance_path: str) -> str:
     return "sqlite:///" + os.path.join(instance_path, "onboarding.db")
 
 
+def _positive(env, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {raw!r}.")
+    return int(raw)
+
+
 def load_config(instance_path: str, env=None) -> dict:
     """Build the Flask config from environment variables; refuse unsafe production settings."""
     env = os.environ if env is None else env
@@ -57,6 +66,9 @@ def load_config(instance_path: str, env=None) -> dict:
         "LOGIN_THROTTLE_MINUTES": int(env.get("LOGIN_THROTTLE_MINUTES", "15")),
         "RAMP_DAYS": int(env.get("RAMP_DAYS", "180")),
         "READINESS_MIN_WEEKS": int(env.get("READINESS_MIN_WEEKS", "8")),
+        # The role-play certification: attempts a trainee has (nothing raises it) and evaluators per attempt.
+        "ROLE_PLAY_ATTEMPTS": _positive(env, "ROLE_PLAY_ATTEMPTS", 2),
+        "ROLE_PLAY_EVALUATORS": _positive(env, "ROLE_PLAY_EVALUATORS", 2),
         # How many reverse proxies in front of the app add X-Forwarded-For (0: none; the client's own address).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "PER_PAGE": 25,
