@@ -1,5 +1,6 @@
 """Language selection and locale-aware formatting of dates and numbers."""
 from babel.dates import format_skeleton
+from babel.lists import format_list
 from flask import current_app, has_request_context, request
 from flask_babel import format_decimal, format_percent, format_time, get_locale, to_user_timezone
 from flask_login import current_user
@@ -34,6 +35,14 @@ def fmt_datetime(value) -> str:
         return ""
     local = to_user_timezone(value)
     return f"{format_skeleton('yMMMd', local, locale=get_locale())} {format_time(local, format='short')}"
+
+
+def join_list(items, style: str = "standard") -> str:
+    """Items joined the way the reader's language joins a list ("a, b and c"; Arabic with its own comma and و)."""
+    items = [str(i) for i in items]
+    if not items:
+        return ""
+    return format_list(items, style=style, locale=get_locale() or "en")
 
 
 def fmt_percent(value: float) -> str:

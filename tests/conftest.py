@@ -196,6 +196,22 @@ def auth(client):
     return AuthActions(client)
 
 
+def read_modules_of(app, uid, quiz_slug):
+    """Mark the modules a quiz covers (its `modules:`) read for a trainee, so the quiz opens with its stage."""
+    import sqlalchemy as sa
+
+    from onboarding.learning.models import ModuleCompletion
+
+    with app.app_context():
+        cur = app.extensions["curriculum"]
+        for slug in cur.quizzes[quiz_slug].modules:
+            if _db.session.scalar(sa.select(ModuleCompletion.id).where(
+                    ModuleCompletion.user_id == uid, ModuleCompletion.module_slug == slug)) is None:
+                _db.session.add(ModuleCompletion(user_id=uid, module_slug=slug,
+                                                 content_version=cur.modules[slug].version))
+        _db.session.commit()
+
+
 def complete_stages_before(app, uid, stage_number):
     """Record every requirement of the stages before stage_number for a trainee: modules, quizzes,
     checklist tasks, the job-description signature and, past stage 3, a passed role-play."""
@@ -232,4 +248,26 @@ def complete_stages_before(app, uid, stage_number):
             _db.session.add(RolePlayAttempt(trainee_id=uid, scenario_slug=next(iter(cur.scenarios)), number=1,
                                             allowed=2, scheduled_for=datetime.now(timezone.utc), state="scored",
                                             percent=90.0, passed=True, completed_at=datetime.now(timezone.utc)))
+        _db.session.commit()
+
+
+def ready_for_role_play(app, uid):
+    """Put a trainee where a role-play may be scheduled: stages 1 and 2 complete, in stage 3, with every quiz and
+    checklist task that the content marks `before_role_play` passed and signed off."""
+    from datetime import datetime, timezone
+
+    from onboarding.assessment.models import GRADED, QuizAttempt
+    from onboarding.mentoring.models import SignOffEvent
+
+    complete_stages_before(app, uid, 3)
+    with app.app_context():
+        cur = app.extensions["curriculum"]
+        for q in cur.quiz_list:
+            if getattr(q, "before_role_play", False):
+                _db.session.add(QuizAttempt(user_id=uid, quiz_slug=q.slug, number=1, allowed=q.attempts, state=GRADED,
+                                            plan={}, passed=True, percent=100.0, score=1, max_score=1,
+                                            graded_at=datetime.now(timezone.utc)))
+        for task in cur.tasks.values():
+            if getattr(task, "before_role_play", False):
+                _db.session.add(SignOffEvent(trainee_id=uid, task_id=task.id, kind="signed"))
         _db.session.commit()

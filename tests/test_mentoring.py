@@ -13,8 +13,9 @@ from onboarding.mentoring import rules
 from onboarding.mentoring.models import (Acknowledgement, ActivityEntry, MentorAssignment, RolePlayAttempt,
                                          SignOffEvent)
 from onboarding.people.models import TraineeRecord
+from onboarding.readiness.service import trainee_progress
 
-from .conftest import AuthActions, complete_stages_before
+from .conftest import AuthActions, ready_for_role_play, complete_stages_before
 
 
 @pytest.fixture
@@ -115,7 +116,7 @@ def test_a_stage_needs_its_checklist_signed_off(app, people):
 def test_ledger_entry_confirm_and_correction_keeps_the_original(app, people):
     uid = people["trainee"]
     trainee, t_auth = as_user(app, "sam@example.com")
-    day = (date.today() - timedelta(days=1)).isoformat()
+    day = date.today().isoformat()  # Sam starts today: the ledger takes days from the start date to today
     figures = {"calls": "18", "meetings": "0", "applications": "1", "orders": "0", "referrals": "1", "events": "0",
                "decision_makers": "2", "deals": "0"}
     bad = trainee.post(f"/trainees/{uid}/activity", data={**figures, "calls": "-4", "day": day,
@@ -188,12 +189,20 @@ def test_head_sets_team_targets(app, people):
 
 # ---------------------------------------------------------------- role-play
 
-def _schedule(client, auth, uid, evaluators):
+def _schedule(client, auth, uid, evaluators, scenario="school", days=2):
     token = auth.token(f"/trainees/{uid}/role-play")
-    when = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    return client.post(f"/trainees/{uid}/role-play", data={"scenario": "school", "when": when, "place": "Room 2",
+    when = (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+    return client.post(f"/trainees/{uid}/role-play", data={"scenario": scenario, "when": when, "place": "Room 2",
                                                             "evaluators": [str(e) for e in evaluators],
                                                             "csrf_token": token})
+
+
+def meeting_time_has_come(app, attempt_id):
+    """The scheduled time passes: move the meeting a minute into the past, as the clock would."""
+    with app.app_context():
+        attempt = db.session.get(RolePlayAttempt, attempt_id)
+        attempt.scheduled_for = datetime.now(timezone.utc) - timedelta(minutes=1)
+        db.session.commit()
 
 
 def _score(app, email, attempt_id, needs, closing):
@@ -205,6 +214,7 @@ def _score(app, email, attempt_id, needs, closing):
 
 def test_role_play_two_evaluators_then_two_failures_hold_the_trainee(app, people):
     uid = people["trainee"]
+    ready_for_role_play(app, uid)
     mentor, m_auth = as_user(app, "mentor@example.com")
     assert _schedule(mentor, m_auth, uid, [people["mentor"], people["head"]]).status_code == 302
     with app.app_context():
@@ -213,6 +223,7 @@ def test_role_play_two_evaluators_then_two_failures_hold_the_trainee(app, people
     trainee, _ = as_user(app, "sam@example.com")
     page = trainee.get(f"/role-play/{attempt_id}").get_data(as_text=True)
     assert "The bursar wants purifiers" in page and "EVALUATOR-SECRET" not in page
+    meeting_time_has_come(app, attempt_id)
     assert _score(app, "sam@example.com", attempt_id, 5, 5).status_code == 403  # not an evaluator
 
     assert "EVALUATOR-SECRET" in mentor.get(f"/role-play/{attempt_id}").get_data(as_text=True)
@@ -227,18 +238,23 @@ def test_role_play_two_evaluators_then_two_failures_hold_the_trainee(app, people
     result = trainee.get(f"/role-play/{attempt_id}").get_data(as_text=True)
     assert "56%" in result and "Not passed" in result and "Asked well" in result
 
-    _schedule(mentor, m_auth, uid, [people["mentor"]])
+    # The retake: a scenario the trainee has not had, two evaluators again.
+    assert _schedule(mentor, m_auth, uid, [people["mentor"], people["head"]]).status_code == 400
+    assert _schedule(mentor, m_auth, uid, [people["mentor"], people["head"]], scenario="warehouse").status_code == 302
     with app.app_context():
         second = db.session.scalar(sa.select(RolePlayAttempt.id).where(RolePlayAttempt.number == 2))
+    meeting_time_has_come(app, second)
     _score(app, "mentor@example.com", second, 2, 2)
+    _score(app, "head@example.com", second, 2, 2)
     page = mentor.get(f"/trainees/{uid}/role-play").get_data(as_text=True)
-    assert "Held: both attempts failed" in page and "Schedule attempt" not in page
-    refused = _schedule(mentor, m_auth, uid, [people["mentor"]])
-    assert "Both attempts are used" in refused.get_data(as_text=True)
+    assert "Held: every attempt used" in page and "Schedule attempt" not in page
+    refused = _schedule(mentor, m_auth, uid, [people["mentor"], people["head"]], scenario="warehouse")
+    assert "all 2 attempts are used" in refused.get_data(as_text=True)
 
     head, h_auth = as_user(app, "head@example.com")
     page = head.get(f"/trainees/{uid}/role-play").get_data(as_text=True)
-    assert "Your decision" in page
+    assert "Your decision" in page and "Keep in training without the certification" in page
+    assert "Withdraw from the training" in page
     with app.app_context():
         from onboarding.notifications.models import Notification
 
@@ -246,17 +262,21 @@ def test_role_play_two_evaluators_then_two_failures_hold_the_trainee(app, people
                                                                     Notification.kind == "decision_due"))
     token = h_auth.token(f"/trainees/{uid}/role-play")
     new_date = (date.today() + timedelta(days=60)).isoformat()
-    head.post(f"/trainees/{uid}/decision", data={"hold-decision": "extend", "hold-plan": "Two more weeks of practice "
+    head.post(f"/trainees/{uid}/decision", data={"hold-decision": "keep", "hold-plan": "Two more weeks of practice "
                                                  "with the mentor on discovery questions.",
                                                  "hold-new_target_date": new_date, "csrf_token": token})
     with app.app_context():
         record = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == uid))
-        assert record.status == "extended" and record.target_date.isoformat() == new_date
-    assert _schedule(mentor, m_auth, uid, [people["mentor"]]).status_code == 302  # the extension allows a third
+        assert record.status == "in_training" and record.target_date.isoformat() == new_date
+        assert trainee_progress(record).stage(4).state == "locked"  # stage 4 stays closed
+    assert _schedule(mentor, m_auth, uid, [people["mentor"], people["head"]], scenario="warehouse").status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(RolePlayAttempt.id))) == 2
 
 
 def test_a_third_attempt_is_refused_by_the_database_even_in_parallel(app, people):
     uid = people["trainee"]
+    ready_for_role_play(app, uid)
     with app.app_context():
         for n in (1, 2):
             db.session.add(RolePlayAttempt(trainee_id=uid, scenario_slug="school", number=n, allowed=2,
@@ -273,21 +293,24 @@ def test_a_third_attempt_is_refused_by_the_database_even_in_parallel(app, people
     mentor, auth = as_user(app, "mentor@example.com")
     token = auth.token(f"/trainees/{uid}/role-play")
     cookie = mentor.get_cookie("session").value
-    when = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    barrier = threading.Barrier(6)
+    when = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    barrier = threading.Barrier(20)
+    answers = []
 
     def post():
         c = app.test_client()
         c.set_cookie("session", cookie)
         barrier.wait()
-        c.post(f"/trainees/{uid}/role-play", data={"scenario": "school", "when": when,
-                                                   "evaluators": [str(people["mentor"])], "csrf_token": token})
+        answers.append(c.post(f"/trainees/{uid}/role-play", data={
+            "scenario": "warehouse", "when": when, "evaluators": [str(people["mentor"]), str(people["head"])],
+            "csrf_token": token}).status_code)
 
-    threads = [threading.Thread(target=post) for _ in range(6)]
+    threads = [threading.Thread(target=post) for _ in range(20)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert len(answers) == 20 and answers.count(302) == 1 and set(answers) == {302, 400}
     with app.app_context():
         numbers = db.session.scalars(sa.select(RolePlayAttempt.number).order_by(RolePlayAttempt.number)).all()
         assert numbers == [1, 2]
@@ -350,6 +373,7 @@ def test_heads_see_who_signed_which_version_and_print_it(app, people):
 
 def test_supervision_notes_and_mentor_history(app, people):
     uid = people["trainee"]
+    complete_stages_before(app, uid, 4)  # supervision belongs to stage 4: notes from the week it opened
     mentor, auth = as_user(app, "mentor@example.com")
     response = mentor.post(f"/trainees/{uid}/supervision", data={
         "week_of": date.today().isoformat(), "situation": "A client asked for net-60.",

@@ -94,7 +94,7 @@ def document() -> dict:
                             "attempts": {"type": "array", "items": {"type": "object", "properties": {
                                 "number": {"type": "integer"}, "scenario": {"type": "string"},
                                 "scenario_title": {"type": ["string", "null"]},
-                                "state": {"type": "string", "enum": ["scheduled", "scored"]},
+                                "state": {"type": "string", "enum": ["scheduled", "scored", "cancelled"]},
                                 "percent": {"type": ["number", "null"]}, "passed": {"type": ["boolean", "null"]},
                                 "scheduled_for": {"type": "string", "format": "date-time"}}}}}},
                         "activity_totals": {"type": "object", "additionalProperties": {"type": "integer"}},

@@ -1,13 +1,17 @@
 """Forms of the mentoring pages."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, URLField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
 
 from ..forms_common import WithinYears
 from .models import FIGURES
+from .rules import monday
 
 FIGURE_LABELS = {
     "calls": _l("Calls made"), "meetings": _l("Meetings held"), "applications": _l("Applications received"),
@@ -59,22 +63,41 @@ class DecisionNoteForm(FlaskForm):
     note = TextAreaField(_l("Note for the trainee"), validators=[Length(max=2000)])
 
 
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes: plain to use on any screen, no Ctrl-click."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class ScheduleForm(FlaskForm):
     scenario = SelectField(_l("Scenario"), validators=[DataRequired()])
-    when = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M",
+    when = DateTimeLocalField(_l("Date and time (UTC)"), format="%Y-%m-%dT%H:%M",
                               validators=[DataRequired(_l("Enter the date and time.")), WithinYears(2)])
     place = StringField(_l("Place"), validators=[Length(max=200)])
-    evaluators = SelectMultipleField(_l("Evaluators (colleagues who play the client)"), coerce=int,
-                                     validators=[DataRequired(_l("Choose at least one evaluator."))])
+    evaluators = CheckboxesField(_l("Evaluators (colleagues who play the client)"), coerce=int,
+                                 validators=[DataRequired(_l("Choose the evaluators."))])
+
+
+class RescheduleForm(FlaskForm):
+    when = DateTimeLocalField(_l("New date and time (UTC)"), format="%Y-%m-%dT%H:%M",
+                              validators=[DataRequired(_l("Enter the date and time.")), WithinYears(2)])
+    place = StringField(_l("Place (leave empty to keep it)"), validators=[Length(max=200)])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Why the meeting will not take place"),
+                           validators=[DataRequired(_l("Say why the role-play is cancelled.")), Length(max=2000)])
 
 
 class HoldForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[SelectChoice("extend", _l("Extend the training with a plan and a new date")),
-                                                   SelectChoice("withdraw", _l("Withdraw from the training"))],
-                          validators=[DataRequired(_l("Choose a decision."))])
+    decision = RadioField(_l("Decision"), choices=[
+        SelectChoice("keep", _l("Keep in training without the certification, with a plan (stage 4 stays closed)")),
+        SelectChoice("withdraw", _l("Withdraw from the training"))],
+        validators=[DataRequired(_l("Choose a decision."))])
     plan = TextAreaField(_l("Plan and reasons"), validators=[DataRequired(_l("Write the plan or the reasons.")),
                                                              Length(min=10, max=4000)])
-    new_target_date = DateField(_l("New target date (for an extension)"), validators=[Optional(), WithinYears()])
+    new_target_date = DateField(_l("New target date (optional)"), validators=[Optional(), WithinYears()])
 
 
 class SignForm(FlaskForm):
@@ -82,8 +105,21 @@ class SignForm(FlaskForm):
                              render_kw={"autocomplete": "name"})
 
 
+def _week(value):
+    """The Monday of the week of a submitted ISO date; None for anything else (refused by DataRequired)."""
+    if value is None:
+        return None
+    try:
+        return monday(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    except ValueError:
+        return None
+
+
 class SupervisionForm(FlaskForm):
-    week_of = DateField(_l("Week of"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
+    """The weeks offered are set by the view: from the week stage 4 opened to the current week."""
+
+    week_of = SelectField(_l("Week of"), coerce=_week, validate_choice=False,
+                          validators=[DataRequired(_l("Choose a week."))])
     situation = TextAreaField(_l("Client situation"), validators=[DataRequired(), Length(max=4000)])
     advice = TextAreaField(_l("Analysis and advice"), validators=[DataRequired(), Length(max=4000)])
 

@@ -121,7 +121,7 @@ class ActivityEntry(db.Model):
 
 # ---------------------------------------------------------------- role-play certification
 
-SCHEDULED, SCORED = "scheduled", "scored"
+SCHEDULED, SCORED, CANCELLED = "scheduled", "scored", "cancelled"
 
 
 class RolePlayAttempt(db.Model):
@@ -131,7 +131,7 @@ class RolePlayAttempt(db.Model):
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     scenario_slug: Mapped[str] = mapped_column(sa.String(80))
     number: Mapped[int]
-    #: Attempts allowed when scheduled: two, plus any the head of sales granted with an extension.
+    #: Attempts allowed when scheduled: the configured ROLE_PLAY_ATTEMPTS; nothing raises it.
     allowed: Mapped[int]
     scheduled_for: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     place: Mapped[str | None] = mapped_column(sa.String(200))
@@ -141,15 +141,23 @@ class RolePlayAttempt(db.Model):
     passed: Mapped[bool | None]
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    #: Raised each time the meeting moves (a calendar invitation's SEQUENCE).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: A meeting that did not take place: cancelled, with the reason; it uses up no attempt.
+    cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cancelled_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     evaluators: Mapped[list["RolePlayEvaluator"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     scores: Mapped[list["RolePlayScore"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     __table_args__ = (
-        # Two attempts at most (unless extended): the database refuses a third, even sent twice at once.
-        sa.UniqueConstraint("trainee_id", "number", name="uq_role_play_attempts_trainee_number"),
+        # One attempt per number among those that took place or will; the number never passes the attempts
+        # allowed: the database refuses one attempt too many, even sent twice at once.
+        sa.Index("uq_role_play_attempts_trainee_number", "trainee_id", "number", unique=True,
+                 sqlite_where=sa.text("state != 'cancelled'"), postgresql_where=sa.text("state != 'cancelled'")),
         sa.CheckConstraint("number >= 1 AND number <= allowed", name="number_within_allowed"),
-        sa.CheckConstraint(sa.text("state IN ('scheduled', 'scored')"), name="state"),
+        sa.CheckConstraint(sa.text("state IN ('scheduled', 'scored', 'cancelled')"), name="state"),
     )
 
 
@@ -181,7 +189,8 @@ class RolePlayScore(db.Model):
 
 
 class HoldDecision(db.Model):
-    """The head of sales' decision on a trainee held after a second failed role-play: extend or withdraw."""
+    """The head of sales' decision on a trainee held after the last failed role-play: keep in training without
+    certification (with a plan; stage 4 stays closed), or withdraw. Neither gives another attempt."""
 
     __tablename__ = "hold_decisions"
 
@@ -193,7 +202,7 @@ class HoldDecision(db.Model):
     decided_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (sa.CheckConstraint(sa.text("decision IN ('extend', 'withdraw')"), name="decision"),)
+    __table_args__ = (sa.CheckConstraint(sa.text("decision IN ('keep', 'withdraw')"), name="decision"),)
 
 
 # ---------------------------------------------------------------- the job description and supervision

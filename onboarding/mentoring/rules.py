@@ -31,10 +31,67 @@ def may_move(current: str, kind: str) -> bool:
     return kind in NEXT.get(current, set())
 
 
+# The path: a task is asked for and signed off only once its stage is open (or complete); a request already made
+# may still be returned and a signature already given revoked, whatever the stage's state since.
+STAGE_OPEN, STAGE_COMPLETE, STAGE_LOCKED = "open", "complete", "locked"  # readiness.progress's stage states
+
+
+def stage_allows(kind: str, stage_state: str | None) -> bool:
+    """True when a sign-off step of this kind may happen on a task whose stage is in this state."""
+    if kind in (REQUESTED, SIGNED):
+        return stage_state in (STAGE_OPEN, STAGE_COMPLETE)
+    return True
+
+
 # ---------------------------------------------------------------- the ledger
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+NOT_STARTED, BEFORE_START, FUTURE = "not_started", "before_start", "future"
+
+
+def ledger_day_refusal(day: date, start: date, today: date) -> str | None:
+    """Why a day cannot hold ledger figures: the trainee has not started yet, the day lies before the start
+    date, or it has not happened yet; None when the day is from the start date to today."""
+    if start > today:
+        return NOT_STARTED
+    if day < start:
+        return BEFORE_START
+    if day > today:
+        return FUTURE
+    return None
+
+
+def ledger_first_day(start: date, today: date, span_weeks: int = 12) -> date:
+    """The first day the ledger's weekly charts show: the start date, or `span_weeks` back when it lies further."""
+    return max(start, today - timedelta(weeks=span_weeks))
+
+
+def supervision_weeks(stage_state: str | None, opened: date | None, today: date) -> list:
+    """The Mondays a supervision note may be filed under: from the week stage 4 opened to the current week, while
+    stage 4 is open or complete; none before it opens."""
+    if stage_state not in (STAGE_OPEN, STAGE_COMPLETE) or opened is None or opened > today:
+        return []
+    first, last = monday(opened), monday(today)
+    return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+
+
+NOT_OPEN, BEFORE_OPENED = "not_open", "before_opened"
+
+
+def supervision_refusal(day: date, stage_state: str | None, opened: date | None, today: date) -> str | None:
+    """Why no supervision note may be filed under the week of `day`: stage 4 is not open, the week lies before
+    the one stage 4 opened in, or it has not started yet; None when the note may be kept."""
+    weeks = supervision_weeks(stage_state, opened, today)
+    if not weeks:
+        return NOT_OPEN
+    if monday(day) < weeks[0]:
+        return BEFORE_OPENED
+    if monday(day) > weeks[-1]:
+        return FUTURE
+    return None
 
 
 def effective(entries) -> dict:
@@ -122,17 +179,77 @@ def targets_met(weeks_list, targets: dict, minimum_share: float = 1.0) -> bool:
 
 # ---------------------------------------------------------------- role-play results
 
-def role_play_state(attempts, allowed: int) -> str:
-    """Where the certification stands: passed, scheduled, held (every attempt failed), failed (an attempt
-    left) or none. attempts: (state, passed) pairs, state "scheduled" or "scored"."""
-    if any(passed for _, passed in attempts):
+CANCELLED = "cancelled"
+
+
+def role_play_state(attempts, allowed: int, now=None, decision: str | None = None) -> str:
+    """Where the certification stands: passed; scheduled (its time not come yet, or no `now` given); due (its
+    time has come, scores awaited); held (every attempt failed, the head of sales decides); kept (held, and the
+    head kept the trainee in training without certification); failed (an attempt left); or none.
+
+    attempts: (state, passed) or (state, passed, scheduled_for) tuples, state "scheduled", "scored" or
+    "cancelled" (a cancelled attempt did not take place and uses up nothing).
+    """
+    attempts = [a for a in attempts if a[0] != CANCELLED]
+    if any(a[1] for a in attempts):
         return "passed"
-    if any(state == "scheduled" for state, _ in attempts):
-        return "scheduled"
-    failed = sum(1 for state, passed in attempts if state == "scored" and not passed)
+    scheduled = [a for a in attempts if a[0] == "scheduled"]
+    if scheduled:
+        when = scheduled[0][2] if len(scheduled[0]) > 2 else None
+        return "due" if now is not None and when is not None and when <= now else "scheduled"
+    failed = sum(1 for a in attempts if a[0] == "scored" and not a[1])
     if failed >= allowed:
-        return "held"
+        return "kept" if decision == "keep" else "held"
     return "failed" if failed else "none"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One reason a role-play cannot be scheduled yet: its kind, the item it names, and plain English
+    (the pages word it in the reader's language from kind and item)."""
+
+    kind: str  # "passed", "open", "used", "held", "stage", "quiz", "task"
+    item: object = None
+    reason: str = ""
+
+
+def role_play_missing(*, stage_state: str, attempts, allowed: int, required_quizzes=(), passed_quizzes=(),
+                      required_tasks=(), signed_tasks=()) -> tuple:
+    """Why a role-play cannot be scheduled now (empty: it can).
+
+    stage_state: the role-play stage's state on the trainee's path ("locked", "open", "complete");
+    attempts: (state, passed) tuples as for role_play_state; allowed: the configured attempts;
+    required_*: what the content marks as coming before the role-play; passed/signed: what the trainee has.
+    """
+    live = [a for a in attempts if a[0] != CANCELLED]
+    if any(a[1] for a in live):
+        return (Missing("passed", reason="the role-play is passed already"),)
+    if any(a[0] == "scheduled" for a in live):
+        return (Missing("open", reason="an attempt is scheduled already; score, cancel or reschedule it"),)
+    if len(live) >= allowed:
+        return (Missing("used", allowed, f"all {allowed} attempts are used; the head of sales decides"),)
+    missing = []
+    if stage_state != "open":
+        missing.append(Missing("stage", None, "the trainee has not reached the role-play stage"))
+    missing += [Missing("quiz", q, f"quiz {q} is not passed") for q in required_quizzes if q not in passed_quizzes]
+    missing += [Missing("task", t, f"skill {t} is not signed off") for t in required_tasks if t not in signed_tasks]
+    return tuple(missing)
+
+
+def retake_scenarios(all_slugs, used_slugs) -> tuple:
+    """The scenarios a new attempt may use: those the trainee has not had, or every one when all were used."""
+    fresh = tuple(s for s in all_slugs if s not in set(used_slugs))
+    return fresh or tuple(all_slugs)
+
+
+def evaluators_problem(evaluator_ids, trainee_id: int, required: int) -> str | None:
+    """Why this panel of evaluators will not do (None: it will): too few distinct people, or the trainee."""
+    ids = set(evaluator_ids)
+    if trainee_id in ids:
+        return "self"
+    if len(ids) < required:
+        return "too_few"
+    return None
 
 
 @dataclass(frozen=True)

@@ -6,23 +6,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
 from ..auth.models import HEAD, MENTOR, User
 from ..extensions import db
+from ..i18n import fmt_date
 from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
-from ..people.services import lock_trainee
-from ..timeutil import today, utcnow
+from ..people.services import answerers, assign_mentor, lock_trainee  # noqa: F401 (assign_mentor: for the views)
+from ..timeutil import aware, today, utcnow
 from . import rules
-from .models import (FIGURES, SCHEDULED, SCORED, Acknowledgement, ActivityEntry, ActivityTarget, HoldDecision,
-                     MentorAssignment, RolePlayAttempt, RolePlayEvaluator, RolePlayScore, SignOffEvent,
+from .models import (CANCELLED, FIGURES, SCHEDULED, SCORED, Acknowledgement, ActivityEntry, ActivityTarget, HoldDecision,
+                     RolePlayAttempt, RolePlayEvaluator, RolePlayScore, SignOffEvent,
                      SupervisionNote, Team)
-
-ROLE_PLAY_ATTEMPTS = 2
-
 
 class MentoringError(ValueError):
     """An action the rules refuse; the message is for the person who tried."""
@@ -65,23 +64,6 @@ def _mentor_of(trainee_id: int) -> int | None:
     return db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == trainee_id))
 
 
-# ---------------------------------------------------------------- mentor assignments
-
-def assign_mentor(rec: TraineeRecord, mentor_id: int | None, actor) -> None:
-    """Close the current assignment and open a new one; the history stays."""
-    if mentor_id == rec.mentor_id:
-        return
-    now = utcnow()
-    db.session.execute(sa.update(MentorAssignment).where(MentorAssignment.trainee_id == rec.user_id,
-                                                         MentorAssignment.ended_at.is_(None)).values(ended_at=now))
-    if mentor_id is not None:
-        db.session.add(MentorAssignment(trainee_id=rec.user_id, mentor_id=mentor_id,
-                                        assigned_by=getattr(actor, "id", None), started_at=now))
-        notify([mentor_id], "mentor_assigned", link=f"/trainees/{rec.user_id}", trainee=rec.user.full_name)
-    record("mentor_assigned", rec, actor=actor, trainee=rec.user_id, before=rec.mentor_id, after=mentor_id)
-    rec.mentor_id = mentor_id
-
-
 # ---------------------------------------------------------------- sign-offs
 
 def task_state(trainee_id: int, task_id: str) -> str:
@@ -91,7 +73,22 @@ def task_state(trainee_id: int, task_id: str) -> str:
     return kind or rules.NONE
 
 
-def _sign_off_event(trainee: User, task, kind: str, actor: User, note: str | None, evidence: str | None = None):
+def _stage_not_open(task, stage) -> str:
+    if stage is not None and stage.locked_reason:
+        return _l("“%(task)s” belongs to stage %(n)d, “%(stage)s”, which opens when stage %(m)d, “%(previous)s”, "
+                  "is complete; it can be asked for and signed off from then on.",
+                  task=task.title, n=stage.number, stage=stage.title, m=stage.number - 1,
+                  previous=stage.locked_reason)
+    return _l("“%(task)s” belongs to stage %(n)d, which is not open yet; it can be asked for and signed off once "
+              "the stage opens.", task=task.title, n=task.stage)
+
+
+def _sign_off_event(trainee: User, task, kind: str, actor: User, note: str | None, evidence: str | None = None,
+                    stage=None):
+    """One step on a task. `stage` is the task's stage on the trainee's path (a readiness.progress.StageProgress,
+    computed by the caller): a request or a signature needs it open or complete."""
+    if not rules.stage_allows(kind, getattr(stage, "state", None)):
+        raise MentoringError(_stage_not_open(task, stage))
     lock_trainee(trainee.id)  # two steps on one task cannot both read the same state
     current = task_state(trainee.id, task.id)
     if not rules.may_move(current, kind):
@@ -102,7 +99,7 @@ def _sign_off_event(trainee: User, task, kind: str, actor: User, note: str | Non
     record(f"sign_off_{kind}", event, actor=actor, trainee=trainee.id, task=task.id)
     link = f"/trainees/{trainee.id}/checklist"
     if kind == rules.REQUESTED:
-        notify([_mentor_of(trainee.id)], "sign_off_requested", link=link, trainee=trainee.full_name, task=task.title)
+        notify(answerers(trainee.id), "sign_off_requested", link=link, trainee=trainee.full_name, task=task.title)
     else:
         if kind == rules.SIGNED:
             resolve(link)
@@ -110,12 +107,12 @@ def _sign_off_event(trainee: User, task, kind: str, actor: User, note: str | Non
     return event
 
 
-def request_sign_off(trainee, task, note, evidence):
-    return _sign_off_event(trainee, task, rules.REQUESTED, trainee, note, evidence)
+def request_sign_off(trainee, task, note, evidence, stage):
+    return _sign_off_event(trainee, task, rules.REQUESTED, trainee, note, evidence, stage=stage)
 
 
-def sign_off(trainee, task, mentor, note):
-    return _sign_off_event(trainee, task, rules.SIGNED, mentor, note)
+def sign_off(trainee, task, mentor, note, stage):
+    return _sign_off_event(trainee, task, rules.SIGNED, mentor, note, stage=stage)
 
 
 def return_task(trainee, task, mentor, feedback):
@@ -167,10 +164,26 @@ def add_team(name: str, head: User) -> Team:
     return team
 
 
+def start_of(trainee_id: int) -> date | None:
+    return db.session.scalar(sa.select(TraineeRecord.start_date).where(TraineeRecord.user_id == trainee_id))
+
+
+def _check_ledger_day(trainee_id: int, day: date) -> None:
+    """Ledger days lie from the trainee's start date to today (rules.ledger_day_refusal)."""
+    start, now = start_of(trainee_id), today()
+    refusal = rules.ledger_day_refusal(day, start or day, now)
+    if refusal == rules.NOT_STARTED:
+        raise MentoringError(_l("The ledger opens on the start date, %(start)s; no day can be logged before it.",
+                                start=fmt_date(start)))
+    if refusal is not None:
+        raise MentoringError(_l("%(day)s is outside the ledger: days go from the start date, %(start)s, to today, "
+                                "%(today)s.", day=fmt_date(day), start=fmt_date(start), today=fmt_date(now)))
+
+
 def save_entry(trainee: User, day: date, figures: dict, note: str | None) -> ActivityEntry:
-    """The trainee's figures for a day: a new entry, or the day's entry changed while not yet confirmed."""
-    if day > today():
-        raise MentoringError(_l("You cannot log figures for a day that has not happened yet."))
+    """The trainee's figures for a day from their start date to today: a new entry, or the day's entry changed
+    while not yet confirmed."""
+    _check_ledger_day(trainee.id, day)
     entry = db.session.scalar(sa.select(ActivityEntry).where(
         ActivityEntry.trainee_id == trainee.id, ActivityEntry.day == day, ActivityEntry.corrects_id.is_(None)))
     if entry is not None and entry.confirmed_at is not None:
@@ -203,8 +216,10 @@ def confirm_entry(entry: ActivityEntry, mentor: User) -> None:
 
 
 def correct_entry(entry: ActivityEntry, figures: dict, note: str | None, mentor: User) -> ActivityEntry:
-    """A correction is a new entry; the original stays as the trainee entered it."""
+    """A correction is a new entry; the original stays as the trainee entered it. Only days from the start date to
+    today can be corrected."""
     original = db.session.get(ActivityEntry, entry.corrects_id) if entry.corrects_id else entry
+    _check_ledger_day(original.trainee_id, original.day)
     correction = ActivityEntry(trainee_id=original.trainee_id, day=original.day, entered_by=mentor.id,
                                corrects_id=original.id, confirmed_by=mentor.id, confirmed_at=utcnow(),
                                note=(note or "").strip() or None, **figures)
@@ -283,20 +298,21 @@ def unconfirmed_by_user(user_ids) -> dict:
                ActivityEntry.confirmed_at.is_(None)).group_by(ActivityEntry.trainee_id)).all())
 
 
-def role_play_by_user(user_ids) -> dict:
+def role_play_by_user(user_ids, now=None) -> dict:
     """{user id: role-play state (see rules.role_play_state)} in two queries."""
     ids = list(user_ids)
     if not ids:
         return {}
-    attempts, extensions = {}, {}
-    for uid, state, passed in db.session.execute(sa.select(
-            RolePlayAttempt.trainee_id, RolePlayAttempt.state, RolePlayAttempt.passed)
+    attempts, decisions = {}, {}
+    for uid, state, passed, when in db.session.execute(sa.select(
+            RolePlayAttempt.trainee_id, RolePlayAttempt.state, RolePlayAttempt.passed, RolePlayAttempt.scheduled_for)
             .where(RolePlayAttempt.trainee_id.in_(ids))):
-        attempts.setdefault(uid, []).append((state, passed))
-    for uid, count in db.session.execute(sa.select(HoldDecision.trainee_id, sa.func.count(HoldDecision.id)).where(
-            HoldDecision.trainee_id.in_(ids), HoldDecision.decision == "extend").group_by(HoldDecision.trainee_id)):
-        extensions[uid] = count
-    return {uid: rules.role_play_state(attempts.get(uid, []), ROLE_PLAY_ATTEMPTS + extensions.get(uid, 0))
+        attempts.setdefault(uid, []).append((state, passed, aware(when)))
+    for uid, decision in db.session.execute(sa.select(HoldDecision.trainee_id, HoldDecision.decision).where(
+            HoldDecision.trainee_id.in_(ids)).order_by(HoldDecision.id)):
+        decisions[uid] = decision
+    allowed = role_play_attempts()
+    return {uid: rules.role_play_state(attempts.get(uid, []), allowed, now or utcnow(), decisions.get(uid))
             for uid in ids}
 
 
@@ -313,36 +329,90 @@ def ledger_days(trainee_id: int) -> dict:
 
 # ---------------------------------------------------------------- role-play
 
-def role_play_allowed(trainee_id: int) -> int:
-    extensions = db.session.scalar(sa.select(sa.func.count(HoldDecision.id)).where(
-        HoldDecision.trainee_id == trainee_id, HoldDecision.decision == "extend")) or 0
-    return ROLE_PLAY_ATTEMPTS + extensions
+def role_play_attempts() -> int:
+    """The attempts every trainee has (configuration; nothing raises it)."""
+    return current_app.config["ROLE_PLAY_ATTEMPTS"]
 
 
-def role_play_status(trainee_id: int) -> dict:
+def role_play_evaluators() -> int:
+    """The evaluators every attempt needs at least (configuration)."""
+    return current_app.config["ROLE_PLAY_EVALUATORS"]
+
+
+def role_play_status(trainee_id: int, now: datetime | None = None) -> dict:
     attempts = db.session.scalars(sa.select(RolePlayAttempt).where(RolePlayAttempt.trainee_id == trainee_id)
-                                  .order_by(RolePlayAttempt.number)).all()
-    allowed = role_play_allowed(trainee_id)
-    state = rules.role_play_state([(a.state, a.passed) for a in attempts], allowed)
-    open_attempt = next((a for a in attempts if a.state == SCHEDULED), None)
-    return {"attempts": attempts, "allowed": allowed, "passed": state == "passed", "held": state == "held",
-            "open": open_attempt, "state": state, "left": max(allowed - len(attempts), 0)}
+                                  .order_by(RolePlayAttempt.id)).all()
+    decisions = db.session.scalars(sa.select(HoldDecision).where(HoldDecision.trainee_id == trainee_id)
+                                   .order_by(HoldDecision.id)).all()
+    allowed = role_play_attempts()
+    live = [a for a in attempts if a.state != CANCELLED]
+    decision = decisions[-1].decision if decisions else None
+    state = rules.role_play_state([(a.state, a.passed, aware(a.scheduled_for)) for a in live], allowed,
+                                  now or utcnow(), decision)
+    open_attempt = next((a for a in live if a.state == SCHEDULED), None)
+    return {"attempts": attempts, "live": live, "allowed": allowed, "passed": state == "passed",
+            "held": state in ("held", "kept"), "kept": state == "kept", "state": state, "open": open_attempt,
+            "left": max(allowed - len(live), 0), "decisions": decisions, "decision": decision,
+            "used_scenarios": [a.scenario_slug for a in live]}
+
+
+def role_play_requirements(curriculum) -> tuple:
+    """(quiz slugs, task ids) the content marks as coming before the role-play."""
+    quizzes = tuple(q.slug for q in curriculum.quiz_list if getattr(q, "before_role_play", False))
+    tasks = tuple(t.id for t in curriculum.tasks.values() if getattr(t, "before_role_play", False))
+    return quizzes, tasks
+
+
+def role_play_missing(trainee_id: int, progress, curriculum, status: dict | None = None) -> tuple:
+    """Why this trainee's role-play cannot be scheduled now (empty: it can); see rules.role_play_missing.
+
+    progress: the trainee's path (readiness.service.trainee_progress), computed by the caller.
+    """
+    status = status or role_play_status(trainee_id)
+    quizzes, tasks = role_play_requirements(curriculum)
+    stage = next((s for s in progress.stages if s.needs_role_play), None)
+    facts = facts_by_user([trainee_id], None)[trainee_id]
+    from ..assessment.services import statuses  # noqa: PLC0415  (assessment never imports mentoring)
+
+    quiz_objects = [q for q in curriculum.quiz_list if q.slug in quizzes]
+    passed = {slug for slug, st in statuses([trainee_id], quiz_objects)[trainee_id].items() if st.passed}
+    return rules.role_play_missing(
+        stage_state=stage.state if stage else "locked", attempts=[(a.state, a.passed) for a in status["live"]],
+        allowed=status["allowed"], required_quizzes=quizzes, passed_quizzes=passed, required_tasks=tasks,
+        signed_tasks=facts["signed_tasks"])
+
+
+def _check_panel(trainee: User, evaluators: list) -> None:
+    problem = rules.evaluators_problem([e.id for e in evaluators], trainee.id, role_play_evaluators())
+    if problem == "self":
+        raise MentoringError(_l("The trainee cannot evaluate their own role-play."))
+    if problem == "too_few":
+        raise MentoringError(_l("Name at least %(n)d different evaluators: experienced colleagues who play the "
+                                "client.", n=role_play_evaluators()))
+    if any(not e.active or e.role not in (MENTOR, HEAD) for e in evaluators):
+        raise MentoringError(_l("Evaluators are active mentors or heads of sales."))
+
+
+def _check_future(when: datetime) -> None:
+    if when <= utcnow():
+        raise MentoringError(_l("Choose a time in the future: a role-play cannot be scheduled in the past."))
 
 
 def schedule_role_play(trainee: User, scenario, when: datetime, place: str | None, evaluators: list,
-                       actor: User) -> RolePlayAttempt:
+                       actor: User, progress, curriculum) -> RolePlayAttempt:
+    """Schedule the next attempt, if the rules allow it (see role_play_missing) and the panel will do."""
+    lock_trainee(trainee.id)  # two schedules at once run one after the other
     status = role_play_status(trainee.id)
-    if status["passed"]:
-        raise MentoringError(_l("The trainee has passed the role-play already."))
-    if status["open"] is not None:
-        raise MentoringError(_l("An attempt is already scheduled; score it first."))
-    if status["left"] == 0:
-        raise MentoringError(_l("Both attempts are used. The head of sales decides what happens next."))
-    if not evaluators:
-        raise MentoringError(_l("Name at least one evaluator."))
-    if trainee.id in {e.id for e in evaluators}:
-        raise MentoringError(_l("The trainee cannot evaluate their own role-play."))
-    attempt = RolePlayAttempt(trainee_id=trainee.id, scenario_slug=scenario.slug, number=len(status["attempts"]) + 1,
+    missing = role_play_missing(trainee.id, progress, curriculum, status)
+    if missing:
+        raise MentoringError(_l("The role-play cannot be scheduled yet: %(why)s.",
+                                why=describe_missing(missing, curriculum)))
+    _check_future(when)
+    _check_panel(trainee, evaluators)
+    fresh = rules.retake_scenarios(list(curriculum.scenarios or {}), status["used_scenarios"])
+    if scenario.slug not in fresh:
+        raise MentoringError(_l("The trainee has had this scenario already; choose one they have not had."))
+    attempt = RolePlayAttempt(trainee_id=trainee.id, scenario_slug=scenario.slug, number=len(status["live"]) + 1,
                               allowed=status["allowed"], scheduled_for=when, place=(place or "").strip() or None,
                               scheduled_by=actor.id, state=SCHEDULED)
     try:
@@ -351,15 +421,78 @@ def schedule_role_play(trainee: User, scenario, when: datetime, place: str | Non
             db.session.flush()
     except IntegrityError:
         raise MentoringError(_l("Another attempt was scheduled a moment ago; reload the page.")) from None
-    for evaluator in evaluators:
+    for evaluator in {e.id: e for e in evaluators}.values():
         db.session.add(RolePlayEvaluator(attempt_id=attempt.id, evaluator_id=evaluator.id))
     record("role_play_scheduled", attempt, actor=actor, trainee=trainee.id, scenario=scenario.slug,
-           number=attempt.number, evaluators=[e.id for e in evaluators])
+           number=attempt.number, evaluators=sorted({e.id for e in evaluators}), when=when.isoformat())
     notify([trainee.id], "role_play_scheduled", link=f"/role-play/{attempt.id}", when=when.isoformat(),
            scenario=scenario.title)
-    notify([e.id for e in evaluators], "role_play_to_evaluate", link=f"/role-play/{attempt.id}",
+    notify(sorted({e.id for e in evaluators}), "role_play_to_evaluate", link=f"/role-play/{attempt.id}",
            trainee=trainee.full_name, when=when.isoformat())
     return attempt
+
+
+def describe_missing(missing, curriculum) -> str:
+    """The reasons a role-play cannot be scheduled, in the reader's language, joined as a list."""
+    from ..i18n import join_list  # noqa: PLC0415
+
+    return join_list([str(missing_label(m, curriculum)) for m in missing])
+
+
+def missing_label(m, curriculum):
+    quizzes = curriculum.quizzes
+    tasks = curriculum.tasks
+    if m.kind == "passed":
+        return _l("the role-play is passed already")
+    if m.kind == "open":
+        return _l("an attempt is scheduled already; score, cancel or reschedule it")
+    if m.kind == "used":
+        return _l("all %(n)d attempts are used; the head of sales decides what happens next", n=m.item)
+    if m.kind == "stage":
+        return _l("the trainee has not reached stage 3 (sales training with a mentor)")
+    if m.kind == "quiz":
+        return _l("“%(quiz)s” is not passed", quiz=quizzes[m.item].title if m.item in quizzes else m.item)
+    return _l("“%(task)s” is not signed off", task=tasks[m.item].title if m.item in tasks else m.item)
+
+
+def _scheduled_attempt(attempt: RolePlayAttempt) -> None:
+    if attempt.state != SCHEDULED:
+        raise MentoringError(_l("This attempt is not scheduled any more; reload the page."))
+    if any(e.submitted_at is not None for e in attempt.evaluators):
+        raise MentoringError(_l("Scores are already recorded for this attempt: it took place."))
+
+
+def reschedule_role_play(attempt: RolePlayAttempt, when: datetime, place: str | None, actor: User) -> None:
+    """Move a meeting that has not taken place; it stays the same attempt and uses up nothing more."""
+    lock_trainee(attempt.trainee_id)
+    _scheduled_attempt(attempt)
+    _check_future(when)
+    before = aware(attempt.scheduled_for)
+    attempt.scheduled_for, attempt.sequence = when, (attempt.sequence or 0) + 1
+    if place is not None and place.strip():
+        attempt.place = place.strip()
+    record("role_play_rescheduled", attempt, actor=actor, trainee=attempt.trainee_id, number=attempt.number,
+           before=before.isoformat(), after=when.isoformat())
+    trainee = db.session.get(User, attempt.trainee_id)
+    notify([attempt.trainee_id] + [e.evaluator_id for e in attempt.evaluators], "role_play_rescheduled",
+           link=f"/role-play/{attempt.id}", when=when.isoformat(), trainee=trainee.full_name)
+
+
+def cancel_role_play(attempt: RolePlayAttempt, reason: str, actor: User) -> None:
+    """A meeting that will not take place: cancelled with the reason; the attempt is not used up."""
+    if not (reason or "").strip():
+        raise MentoringError(_l("Say why the role-play is cancelled."))
+    lock_trainee(attempt.trainee_id)
+    _scheduled_attempt(attempt)
+    attempt.state, attempt.cancelled_at, attempt.cancelled_by = CANCELLED, utcnow(), actor.id
+    attempt.cancel_reason = reason.strip()
+    attempt.sequence = (attempt.sequence or 0) + 1
+    record("role_play_cancelled", attempt, actor=actor, trainee=attempt.trainee_id, number=attempt.number,
+           reason=reason.strip())
+    resolve(f"/role-play/{attempt.id}")
+    trainee = db.session.get(User, attempt.trainee_id)
+    notify([attempt.trainee_id] + [e.evaluator_id for e in attempt.evaluators], "role_play_cancelled",
+           link=f"/trainees/{attempt.trainee_id}/role-play", trainee=trainee.full_name)
 
 
 def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: dict) -> bool:
@@ -367,8 +500,18 @@ def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: d
     seat = next((e for e in attempt.evaluators if e.evaluator_id == evaluator.id), None)
     if seat is None:
         raise MentoringError(_l("You are not an evaluator of this attempt."))
+    lock_trainee(attempt.trainee_id)
+    db.session.refresh(attempt)
+    db.session.refresh(seat)
+    if attempt.state == CANCELLED:
+        raise MentoringError(_l("This role-play was cancelled; there is nothing to score."))
     if attempt.state != SCHEDULED or seat.submitted_at is not None:
         raise MentoringError(_l("Your scores for this attempt are already recorded."))
+    if utcnow() < aware(attempt.scheduled_for):
+        from ..i18n import fmt_datetime  # noqa: PLC0415
+
+        raise MentoringError(_l("The role-play takes place on %(when)s; scores can be recorded only after the "
+                                "meeting has started.", when=fmt_datetime(attempt.scheduled_for)))
     for c in scenario.criteria:
         score, comment = scores[c.id]
         if not 1 <= score <= c.scale:
@@ -387,28 +530,46 @@ def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: d
     result = rules.role_play_result(scenario.criteria, by_evaluator, scenario.pass_threshold)
     attempt.state, attempt.completed_at = SCORED, utcnow()
     attempt.percent, attempt.passed = float(result.percent), result.passed
+    db.session.flush()
+    status = role_play_status(attempt.trainee_id)
     record("role_play_result", attempt, actor=None, trainee=attempt.trainee_id, percent=float(result.percent),
-           passed=result.passed, number=attempt.number)
+           passed=result.passed, number=attempt.number, allowed=status["allowed"])
+    resolve(f"/role-play/{attempt.id}")
     people = [attempt.trainee_id, _mentor_of(attempt.trainee_id)]
     notify(people, "role_play_result", link=f"/role-play/{attempt.id}", percent=f"{result.percent:g}",
-           passed=result.passed)
-    if not result.passed and role_play_status(attempt.trainee_id)["held"]:
+           passed=result.passed, number=attempt.number, allowed=status["allowed"], last=status["left"] == 0)
+    if not result.passed and status["held"]:
         heads = db.session.scalars(sa.select(User.id).where(User.role == HEAD, User.active.is_(True))).all()
         trainee = db.session.get(User, attempt.trainee_id)
-        notify(heads, "decision_due", link=f"/trainees/{attempt.trainee_id}/role-play", trainee=trainee.full_name)
+        notify(heads, "decision_due", link=f"/trainees/{attempt.trainee_id}/role-play", trainee=trainee.full_name,
+               allowed=status["allowed"])
     return True
 
 
+HOLD_DECISIONS = ("keep", "withdraw")
+
+
 def decide_hold(rec: TraineeRecord, decision: str, plan: str, new_date: date | None, head: User) -> HoldDecision:
-    if not role_play_status(rec.user_id)["held"]:
+    """After the last failed attempt: keep in training without certification (a plan; stage 4 stays closed),
+    or withdraw. A kept trainee may later be withdrawn; nothing gives another attempt."""
+    lock_trainee(rec.user_id)
+    status = role_play_status(rec.user_id)
+    if decision not in HOLD_DECISIONS:
+        raise MentoringError(_l("Choose to keep the trainee in training or to withdraw them."))
+    if not status["held"] or rec.status == "withdrawn":
         raise MentoringError(_l("There is no decision to take: the trainee is not held."))
-    if decision == "extend" and (new_date is None or new_date <= today()):
-        raise MentoringError(_l("An extension needs a new target date in the future."))
+    if decision == "keep" and status["kept"]:
+        raise MentoringError(_l("The trainee is kept in training already."))
+    if not (plan or "").strip():
+        raise MentoringError(_l("Write the plan or the reason for your decision."))
+    if new_date is not None and new_date <= today():
+        raise MentoringError(_l("A new target date must be in the future."))
     choice = HoldDecision(trainee_id=rec.user_id, decision=decision, plan=plan.strip(), new_target_date=new_date,
                           decided_by=head.id)
     db.session.add(choice)
-    if decision == "extend":
-        rec.status, rec.target_date = "extended", new_date
+    if decision == "keep":
+        if new_date is not None:
+            rec.target_date = new_date
     else:
         rec.status = "withdrawn"
     record(f"hold_{decision}", choice, actor=head, trainee=rec.user_id, plan=plan.strip(),
@@ -457,7 +618,33 @@ def latest_supervision_notes(trainee_id: int, count: int) -> list:
                                    .order_by(SupervisionNote.week_of.desc()).limit(count)))
 
 
-def add_supervision_note(trainee: User, author: User, week_of: date, situation: str, advice: str) -> SupervisionNote:
+SUPERVISED_STAGE = 4
+
+
+def supervision_window(progress) -> tuple:
+    """(state of stage 4, the day it opened) on the trainee's path (a readiness.progress.Progress)."""
+    stages = {s.number: s for s in progress.stages}
+    supervised, before = stages.get(SUPERVISED_STAGE), stages.get(SUPERVISED_STAGE - 1)
+    return (supervised.state if supervised else None), (before.completed_on if before else None)
+
+
+def supervision_weeks(progress) -> list:
+    """The Mondays a supervision note may be filed under, from the week stage 4 opened to the current week."""
+    return rules.supervision_weeks(*supervision_window(progress), today())
+
+
+def add_supervision_note(trainee: User, author: User, week_of: date, situation: str, advice: str,
+                         progress) -> SupervisionNote:
+    """A note for a week from the one stage 4 opened in to the current one; `progress` is the trainee's path."""
+    state, opened = supervision_window(progress)
+    refusal = rules.supervision_refusal(week_of, state, opened, today())
+    if refusal == rules.NOT_OPEN:
+        raise MentoringError(_l("Supervision notes are kept in stage 4, and stage 4 is not open yet for %(name)s.",
+                                name=trainee.full_name))
+    if refusal is not None:
+        weeks = rules.supervision_weeks(state, opened, today())
+        raise MentoringError(_l("Choose a week from the one stage 4 opened in (week of %(first)s) to the current "
+                                "week (week of %(last)s).", first=fmt_date(weeks[0]), last=fmt_date(weeks[-1])))
     note = SupervisionNote(trainee_id=trainee.id, author_id=author.id, week_of=rules.monday(week_of),
                            situation=situation.strip(), advice=advice.strip())
     db.session.add(note)

@@ -1,5 +1,5 @@
 """Mentoring pages: the checklist, the activity ledger and targets, role-plays, the signature, supervision."""
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,18 +14,20 @@ from ..extensions import db
 from ..forms_common import flash_errors
 from ..i18n import fmt_date
 from ..people.models import TraineeRecord
-from ..people.services import mentors, record_of
+from ..people.services import acting_mentor, mentors, record_of
 from ..readiness.service import trainee_progress
-from ..timeutil import today
+from ..timeutil import aware, today, utcnow
 from . import charts, rules
-from .forms import (FIGURE_LABELS, AssignForm, CorrectionForm, EntryForm, HoldForm, RequestForm, ScheduleForm,
-                    SignForm, SupervisionForm, TargetsForm, TeamForm)
-from .models import (FIGURES, SCHEDULED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore, SignOffEvent,
+from .forms import (FIGURE_LABELS, AssignForm, CancelForm, CorrectionForm, EntryForm, HoldForm, RequestForm,
+                    RescheduleForm, ScheduleForm, SignForm, SupervisionForm, TargetsForm, TeamForm)
+from .models import (CANCELLED, FIGURES, SCHEDULED, SCORED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore, SignOffEvent,
                      SupervisionNote, Team)
-from .services import (MentoringError, add_supervision_note, add_team, assign_mentor, confirm_entry, correct_entry,
-                       decide_hold, evaluator_candidates, ledger, request_sign_off,
-                       return_task, revoke, role_play_status, schedule_role_play, set_targets, sign_document,
+from .services import (MentoringError, add_supervision_note, add_team, assign_mentor, cancel_role_play,
+                       confirm_entry, correct_entry, decide_hold, evaluator_candidates, ledger, missing_label,
+                       request_sign_off, reschedule_role_play, return_task, revoke, role_play_evaluators,
+                       role_play_missing, role_play_status, schedule_role_play, set_targets, sign_document,
                        save_entry, sign_off, submit_scores, targets_for)
+from .services import SUPERVISED_STAGE, supervision_weeks, supervision_window
 
 bp = Blueprint("mentoring", __name__)
 
@@ -84,11 +86,13 @@ def request_task(user_id, task_id):
         flash_errors(form)
         return redirect(url_for("mentoring.checklist", user_id=user_id) + f"#task-{task_id}")
     try:
-        request_sign_off(trainee, task, form.note.data, form.evidence.data)
+        request_sign_off(trainee, task, form.note.data, form.evidence.data, trainee_progress(rec).stage(task.stage))
     except MentoringError as exc:
         return _refused(exc, "mentoring.checklist", user_id=user_id)
-    return _done(_("Your mentor is asked to sign off “%(task)s”.", task=task.title), "mentoring.checklist",
-                 user_id=user_id)
+    mentor = acting_mentor(trainee.id)
+    return _done(_("Your mentor, %(name)s, is asked to sign off “%(task)s”.", name=mentor.full_name, task=task.title)
+                 if mentor else _("You have no mentor yet: the head of sales is asked to sign off “%(task)s”.",
+                                  task=task.title), "mentoring.checklist", user_id=user_id)
 
 
 @bp.post("/trainees/<int:user_id>/tasks/<task_id>/<any(sign, return, revoke):step>")
@@ -99,9 +103,11 @@ def task_step(user_id, task_id, step):
     if not EmptyForm().validate_on_submit():
         abort(400)
     note = request.form.get("note", "")[:2000]
-    action = {"sign": sign_off, "return": return_task, "revoke": revoke}[step]
     try:
-        action(trainee, task, current_user, note)
+        if step == "sign":
+            sign_off(trainee, task, current_user, note, trainee_progress(rec).stage(task.stage))
+        else:
+            {"return": return_task, "revoke": revoke}[step](trainee, task, current_user, note)
     except MentoringError as exc:
         return _refused(exc, "mentoring.checklist", user_id=user_id)
     messages = {"sign": _("“%(task)s” is signed off.", task=task.title),
@@ -116,7 +122,9 @@ def task_step(user_id, task_id, step):
 @login_required
 def activity(user_id):
     trainee, rec = _trainee(user_id)
-    form = EntryForm(day=today()) if request.method == "GET" else EntryForm()
+    now = today()
+    form = EntryForm(day=now) if request.method == "GET" else EntryForm()
+    form.day.render_kw = {"min": rec.start_date.isoformat(), "max": now.isoformat()}  # the days save_entry takes
     if request.method == "POST":
         if trainee.id != current_user.id:
             abort(403)
@@ -129,9 +137,8 @@ def activity(user_id):
                 return _done(_("Your figures for %(day)s are saved.", day=fmt_date(form.day.data)),
                              "mentoring.activity", user_id=user_id)
     book = ledger(trainee.id, rec.team_id)
-    last = today()
-    first = max(min(book.days, default=last), last - timedelta(weeks=12))
-    week_list = book.weeks(first, last)
+    first = rules.ledger_first_day(rec.start_date, now)
+    week_list = book.weeks(first, now) if first <= now else []  # from the start week: no weeks before the start
     targets = book.targets
     totals = {f: sum(w.totals[f] for w in week_list) for f in FIGURES}
     ids = ({e.entered_by for e in book.entries} | {e.confirmed_by for e in book.entries}) - {None}
@@ -144,7 +151,8 @@ def activity(user_id):
                            calls_chart=charts.weekly_bars(week_list, "calls", targets["calls"],
                                                           _("Calls made per week"), _("target")),
                            is_owner=trainee.id == current_user.id, is_mentor=can_grade(current_user, rec),
-                           correction_form=CorrectionForm(formdata=None)), 400 if form.errors else 200
+                           started=rec.start_date <= now, correction_form=CorrectionForm(formdata=None)), \
+        400 if form.errors else 200
 
 
 def _entry_for_mentor(entry_id):
@@ -173,12 +181,18 @@ def correct(entry_id):
     latest = db.session.scalar(sa.select(ActivityEntry).where(
         sa.or_(ActivityEntry.id == entry.id, ActivityEntry.corrects_id == entry.id)).order_by(ActivityEntry.id.desc()))
     form = CorrectionForm(obj=latest, note=None) if request.method == "GET" else CorrectionForm()
+    refusal = None
     if form.validate_on_submit():
-        correct_entry(entry, {f: form[f].data for f in FIGURES}, form.note.data, current_user)
-        return _done(_("The correction is saved; the original figures stay visible."), "mentoring.activity",
-                     user_id=trainee.id)
+        try:
+            correct_entry(entry, {f: form[f].data for f in FIGURES}, form.note.data, current_user)
+        except MentoringError as exc:
+            db.session.rollback()
+            refusal = str(exc)
+        else:
+            return _done(_("The correction is saved; the original figures stay visible."), "mentoring.activity",
+                         user_id=trainee.id)
     return render_template("mentoring/correct.html", entry=entry, trainee=trainee, form=form, labels=FIGURE_LABELS,
-                           figures=FIGURES), 400 if form.errors else 200
+                           figures=FIGURES, refusal=refusal), 400 if form.errors or refusal else 200
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -210,37 +224,90 @@ def targets():
 
 # ---------------------------------------------------------------- role-play
 
+def _may_schedule(rec) -> bool:
+    """The trainee's mentor and heads of sales schedule, move and cancel role-plays (admins do not)."""
+    return can_grade(current_user, rec) and current_user.role != ADMIN
+
+
 @bp.route("/trainees/<int:user_id>/role-play", methods=["GET", "POST"])
 @login_required
 def role_play(user_id):
     trainee, rec = _trainee(user_id)
     cur = curriculum()
+    status = role_play_status(trainee.id)
+    progress = trainee_progress(rec)
+    fresh = rules.retake_scenarios(list(cur.scenarios or {}), status["used_scenarios"])
     form = ScheduleForm()
-    form.scenario.choices = [(s.slug, s.title) for s in (cur.scenarios or {}).values()]
+    form.scenario.choices = [(slug, cur.scenarios[slug].title) for slug in fresh]
     form.evaluators.choices = [(u.id, u.full_name) for u in evaluator_candidates() if u.id != trainee.id]
     hold = HoldForm(prefix="hold")
+    refusal = None
     if request.method == "POST":
-        if not can_grade(current_user, rec) or current_user.role == ADMIN:
+        if not _may_schedule(rec):
             abort(403)
         if form.validate_on_submit():
             chosen = db.session.scalars(sa.select(User).where(User.id.in_(form.evaluators.data))).all()
-            when = form.when.data.replace(tzinfo=None)
-            from datetime import timezone
-
+            when = form.when.data.replace(tzinfo=timezone.utc)
             try:
-                schedule_role_play(trainee, cur.scenarios[form.scenario.data], when.replace(tzinfo=timezone.utc),
-                                   form.place.data, chosen, current_user)
+                schedule_role_play(trainee, cur.scenarios[form.scenario.data], when, form.place.data, chosen,
+                                   current_user, progress, cur)
             except MentoringError as exc:
                 db.session.rollback()
-                flash(str(exc), "error")
-                form.scenario.errors = [*form.scenario.errors]
+                refusal = str(exc)
             else:
                 return _done(_("The role-play is scheduled; the trainee and evaluators are told."),
                              "mentoring.role_play", user_id=user_id)
-    status = role_play_status(trainee.id)
+        status = role_play_status(trainee.id)
+    missing = role_play_missing(trainee.id, progress, cur, status)
     return render_template("mentoring/role_play.html", trainee=trainee, rec=rec, status=status, form=form, hold=hold,
-                           scenarios=cur.scenarios or {}, may_schedule=can_grade(current_user, rec)
-                           and current_user.role != ADMIN), 400 if request.method == "POST" else 200
+                           scenarios=cur.scenarios or {}, may_schedule=_may_schedule(rec), missing=missing,
+                           missing_labels=[missing_label(m, cur) for m in missing], refusal=refusal,
+                           evaluators_needed=role_play_evaluators(),
+                           reschedule=RescheduleForm(prefix="move", formdata=None),
+                           cancel=CancelForm(prefix="cancel", formdata=None)), \
+        400 if request.method == "POST" else 200
+
+
+def _attempt_to_manage(attempt_id):
+    attempt = db.session.get(RolePlayAttempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    trainee, rec = _trainee(attempt.trainee_id)
+    if not _may_schedule(rec):
+        abort(403)
+    return attempt, trainee
+
+
+@bp.post("/role-play/<int:attempt_id>/reschedule")
+@roles_required(MENTOR, HEAD)
+def reschedule(attempt_id):
+    attempt, trainee = _attempt_to_manage(attempt_id)
+    form = RescheduleForm(prefix="move")
+    if form.validate_on_submit():
+        try:
+            reschedule_role_play(attempt, form.when.data.replace(tzinfo=timezone.utc), form.place.data, current_user)
+        except MentoringError as exc:
+            return _refused(exc, "mentoring.role_play", user_id=trainee.id)
+        return _done(_("The role-play is moved; the trainee and evaluators are told."), "mentoring.role_play",
+                     user_id=trainee.id)
+    flash_errors(form)
+    return redirect(url_for("mentoring.role_play", user_id=trainee.id))
+
+
+@bp.post("/role-play/<int:attempt_id>/cancel")
+@roles_required(MENTOR, HEAD)
+def cancel(attempt_id):
+    attempt, trainee = _attempt_to_manage(attempt_id)
+    form = CancelForm(prefix="cancel")
+    if form.validate_on_submit():
+        try:
+            cancel_role_play(attempt, form.reason.data, current_user)
+        except MentoringError as exc:
+            return _refused(exc, "mentoring.role_play", user_id=trainee.id)
+        return _done(_("The role-play is cancelled; it uses up no attempt."), "mentoring.role_play",
+                     user_id=trainee.id)
+    flash_errors(form)
+    return redirect(url_for("mentoring.role_play", user_id=trainee.id))
 
 
 @bp.post("/trainees/<int:user_id>/decision")
@@ -301,10 +368,12 @@ def attempt(attempt_id):
                          _("Your scores are recorded; waiting for the other evaluators."),
                          "mentoring.attempt", attempt_id=attempt.id)
     all_scores = db.session.scalars(sa.select(RolePlayScore).where(RolePlayScore.attempt_id == attempt.id)).all()
-    finished = attempt.state != SCHEDULED
+    finished = attempt.state == SCORED
     return render_template("mentoring/attempt.html", attempt=attempt, scenario=scenario, trainee=trainee,
                            staff=staff, seat=seat, errors=errors, form=EmptyForm(), scores=all_scores,
-                           finished=finished, values=request.form), 400 if errors else 200
+                           finished=finished, cancelled=attempt.state == CANCELLED,
+                           not_yet=utcnow() < aware(attempt.scheduled_for), values=request.form), \
+        400 if errors else 200
 
 
 # ---------------------------------------------------------------- the job description
@@ -356,19 +425,29 @@ def signed_copy(ack_id):
 @login_required
 def supervision(user_id):
     trainee, rec = _trainee(user_id)
+    progress = trainee_progress(rec)
+    weeks = supervision_weeks(progress)  # from the week stage 4 opened to the current week
     form = SupervisionForm(week_of=today()) if request.method == "GET" else SupervisionForm()
+    form.week_of.choices = [(w.isoformat(), _("Week of %(date)s", date=fmt_date(w))) for w in reversed(weeks)]
     if request.method == "POST":
         if not can_grade(current_user, rec):
             abort(403)
         if form.validate_on_submit():
-            add_supervision_note(trainee, current_user, form.week_of.data, form.situation.data, form.advice.data)
-            return _done(_("The supervision note is saved."), "mentoring.supervision", user_id=user_id)
+            try:
+                add_supervision_note(trainee, current_user, form.week_of.data, form.situation.data, form.advice.data,
+                                     progress)
+            except MentoringError as exc:
+                db.session.rollback()
+                form.week_of.errors = [*form.week_of.errors, str(exc)]
+            else:
+                return _done(_("The supervision note is saved."), "mentoring.supervision", user_id=user_id)
     notes = db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == trainee.id)
                                .order_by(SupervisionNote.week_of.desc(), SupervisionNote.id.desc())).all()
-    progress = trainee_progress(rec)
-    opened = progress.stage(3).completed_on if len(progress.stages) >= 4 else None
+    supervised = next((s for s in progress.stages if s.number == SUPERVISED_STAGE), None)
     return render_template("mentoring/supervision.html", trainee=trainee, rec=rec, form=form, notes=notes,
-                           opened=opened, may_write=can_grade(current_user, rec)), 400 if form.errors else 200
+                           opened=supervision_window(progress)[1] if weeks else None, weeks=weeks,
+                           supervised=supervised,
+                           may_write=can_grade(current_user, rec)), 400 if form.errors else 200
 
 
 @bp.post("/trainees/assign")

@@ -70,6 +70,21 @@ def _reader_titles(params: dict) -> dict:
     return shown
 
 
+def _waiting_summary(p: dict) -> list:
+    """What a mentor (or the heads) take over for a trainee, one sentence per kind of item that waits."""
+    counts = [(p.get("answers") or 0, lambda n: ngettext("%(num)d written answer waits for grading.",
+                                                         "%(num)d written answers wait for grading.", n)),
+              (p.get("sign_offs") or 0, lambda n: ngettext("%(num)d sign-off is requested.",
+                                                           "%(num)d sign-offs are requested.", n)),
+              (p.get("ledger_days") or 0, lambda n: ngettext("%(num)d day of figures waits for confirmation.",
+                                                             "%(num)d days of figures wait for confirmation.", n))]
+    return [word(n) for n, word in counts if n]
+
+
+def _joined(*sentences) -> str:
+    return " ".join(str(s) for s in sentences)
+
+
 def wording(note: Notification) -> str:
     """The message in the current reader's language."""
     p = _reader_titles(_reader_dates(note.params or {}))
@@ -83,7 +98,13 @@ def wording(note: Notification) -> str:
                                    _("Your attempt at “%(quiz)s” is graded: %(percent)s%%, not passed.",
                                      quiz=p.get("quiz", ""), percent=p.get("percent", ""))),
         "extra_attempt": lambda: _("You have one more attempt at “%(quiz)s”.", quiz=p.get("quiz", "")),
-        "mentor_assigned": lambda: _("You now mentor %(trainee)s.", trainee=p.get("trainee", "")),
+        "mentor_assigned": lambda: _joined(_("You now mentor %(trainee)s.", trainee=p.get("trainee", "")),
+                                           *_waiting_summary(p)),
+        "mentor_removed": lambda: _joined(_("%(trainee)s has no mentor now: the heads of sales answer for them.",
+                                            trainee=p.get("trainee", "")), *_waiting_summary(p)),
+        "mentor_named": lambda: _("Your mentor is now %(mentor)s: they answer your requests.",
+                                  mentor=p.get("mentor", "")),
+        "mentor_none": lambda: _("You have no mentor for now: the head of sales answers your requests."),
         "sign_off_requested": lambda: _("%(trainee)s asks you to sign off “%(task)s”.", trainee=p.get("trainee", ""),
                                         task=p.get("task", "")),
         "sign_off_signed": lambda: _("Your mentor signed off “%(task)s”.", task=p.get("task", "")),
@@ -94,9 +115,16 @@ def wording(note: Notification) -> str:
         "role_play_to_evaluate": lambda: _("You evaluate the role-play of %(trainee)s.", trainee=p.get("trainee", "")),
         "role_play_result": lambda: (_("Role-play result: %(percent)s%%, passed.", percent=_num(p.get("percent")))
                                      if p.get("passed") else
+                                     _("Role-play result: %(percent)s%%, not passed; that was the last attempt.",
+                                       percent=_num(p.get("percent"))) if p.get("last") else
                                      _("Role-play result: %(percent)s%%, not passed.", percent=_num(p.get("percent")))),
-        "decision_due": lambda: _("%(trainee)s failed the second role-play: your decision is needed.",
+        "role_play_rescheduled": lambda: _("The role-play of %(trainee)s is moved to %(when)s.",
+                                           trainee=p.get("trainee", ""), when=p.get("when", "")),
+        "role_play_cancelled": lambda: _("The role-play of %(trainee)s is cancelled; it uses up no attempt.",
+                                         trainee=p.get("trainee", "")),
+        "decision_due": lambda: _("%(trainee)s did not pass the last role-play attempt: your decision is needed.",
                                   trainee=p.get("trainee", "")),
+        "hold_keep": lambda: _("The head of sales keeps the training going without the certification, with a plan."),
         "hold_extend": lambda: _("Training is extended to %(date)s with a plan.", date=p.get("date", "")),
         "hold_withdraw": lambda: _("The head of sales has withdrawn the training."),
         "supervision_note": lambda: _("%(author)s added a supervision note.", author=p.get("author", "")),
@@ -123,7 +151,13 @@ def mark_read(user_id: int, note_id: int | None = None) -> None:
     db.session.execute(query.values(read_at=utcnow()))
 
 
-def resolve(link: str) -> None:
-    """Mark every unread notification pointing at this link as read: the thing it asked for is done."""
-    db.session.execute(sa.update(Notification).where(Notification.link == link, Notification.read_at.is_(None))
-                       .values(read_at=utcnow()))
+def resolve(link: str, user_ids=None) -> None:
+    """Mark every unread notification pointing at this link as read: the thing it asked for is done (or, for
+    `user_ids` only, no longer theirs to do)."""
+    query = sa.update(Notification).where(Notification.link == link, Notification.read_at.is_(None))
+    if user_ids is not None:
+        ids = [u for u in user_ids if u is not None]
+        if not ids:
+            return
+        query = query.where(Notification.user_id.in_(ids))
+    db.session.execute(query.values(read_at=utcnow()))

@@ -14,7 +14,9 @@ from sqlalchemy.orm import aliased
 from ..auth.models import TRAINEE, User
 from ..extensions import db
 from ..mentoring import rules
-from ..mentoring.services import ledgers_by_user, role_play_by_user, targets_lookup, unconfirmed_by_user
+from ..content import curriculum
+from ..mentoring.services import (ledgers_by_user, role_play_by_user, role_play_requirements, targets_lookup,
+                                  unconfirmed_by_user)
 from ..people.models import TraineeRecord
 from ..timeutil import today
 from .forecast import forecast
@@ -61,6 +63,7 @@ class Row:
     recommendation: Recommendation | None = None
     decision: ReadinessDecision | None = None
     quizzes: dict = field(default_factory=dict)  # quiz slug -> QuizStatus
+    role_play_ready: bool = False  # everything before the role-play is done and no attempt is scheduled: schedule one
 
     @property
     def ready(self) -> bool:
@@ -143,6 +146,7 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
     days = ledgers_by_user(ids, last_monday, [uid for uid, d in opened.items() if d])
     targets = targets_lookup()
     role_play = role_play_by_user(ids)
+    before_quizzes, before_tasks = role_play_requirements(curriculum())
     unconfirmed = unconfirmed_by_user(ids)
     recommendations = _latest(Recommendation, ids, Recommendation.created_at)
     decisions = _latest(ReadinessDecision, ids, ReadinessDecision.decided_at)
@@ -158,9 +162,19 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
         row = Row(r, p, gates, forecast(p, since, on, r.target_date, min_weeks, all(g.met for g in gates)), since,
                   role_play.get(uid, "none"), recommendation=rec, decision=dec, quizzes=quiz_status[uid],
                   week={f: (last_week.totals.get(f, 0), team_targets.get(f, 0)) for f in ("calls", "meetings")})
+        row.role_play_ready = row.role_play in ("none", "failed") and not rules.role_play_missing(
+            stage_state=next((st.state for st in p.stages if st.needs_role_play), "locked"), attempts=(),
+            allowed=1, required_quizzes=before_quizzes, required_tasks=before_tasks,
+            passed_quizzes={q for q, st in quiz_status[uid].items() if st.passed},
+            signed_tasks=practice[uid]["signed_tasks"])
         row.waits = _waits(row, quiz_status[uid], practice[uid], unconfirmed.get(uid, 0))
         rows.append(row)
     return rows
+
+
+def has_acting_mentor(record: TraineeRecord) -> bool:
+    """A mentor is assigned and active (see people.services.answerers); else the head of sales answers."""
+    return record.mentor is not None and record.mentor.active
 
 
 def _waits(row: Row, quiz_status: dict, practice: dict, unconfirmed: int) -> dict:
@@ -169,12 +183,19 @@ def _waits(row: Row, quiz_status: dict, practice: dict, unconfirmed: int) -> dic
     mentor = {"answers": sum(1 for st in quiz_status.values() if st.awaiting),
               "sign_offs": len(practice["requested_tasks"]), "ledger_days": unconfirmed}
     head = {"readiness": int(status == "awaiting_approval"), "role_play_hold": int(row.role_play == "held"
-                                                                                   and status != "withdrawn")}
-    evaluators = {"role_play": int(row.role_play == "scheduled")}
+                                                                                   and status != "withdrawn"),
+            # every attempt at a quiz used: only the head of sales can grant one more
+            "quiz_attempt": sum(len(s.blocked_quizzes) for s in p.stages) if status in ACTIVE_STATUSES else 0}
+    # a role-play not yet due waits on nobody; once its time has come, on the evaluators' scores
+    evaluators = {"role_play": int(row.role_play == "due")}
+    if status in ACTIVE_STATUSES and row.role_play_ready:
+        mentor["role_play_schedule"] = 1
     trainee = {"next_step": int(status in ACTIVE_STATUSES and status != "awaiting_approval"
                                 and bool(p.next_module or p.next_quiz))}
     if status in ACTIVE_STATUSES and row.ready and status != "awaiting_approval" and row.recommendation is None:
         mentor["recommendation"] = 1
+    if not has_acting_mentor(row.record):  # the head of sales trains a newcomer nobody mentors
+        head, mentor = {**mentor, **head}, {}
     return {who: {k: v for k, v in what.items() if v} for who, what in
             (("trainee", trainee), ("mentor", mentor), ("evaluators", evaluators), ("head", head))}
 

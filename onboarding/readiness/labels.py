@@ -13,9 +13,12 @@ WAIT_LABELS = {
     "sign_offs": _l("sign-offs requested"), "ledger_days": _l("ledger days to confirm"),
     "recommendation": _l("a readiness recommendation"), "role_play": _l("role-play scores"),
     "readiness": _l("the readiness decision"), "role_play_hold": _l("a decision after the role-play"),
+    "quiz_attempt": _l("an extra quiz attempt (every attempt used)"),
+    "role_play_schedule": _l("a role-play to schedule"),
 }
-ROLE_PLAY_LABELS = {"passed": _l("Passed"), "scheduled": _l("Scheduled"), "held": _l("Held: decision needed"),
-                    "failed": _l("Failed once, one attempt left"), "none": _l("Not yet")}
+ROLE_PLAY_LABELS = {"passed": _l("Passed"), "scheduled": _l("Scheduled"), "due": _l("Meeting time reached: scores awaited"),
+                    "held": _l("Held: decision needed"), "kept": _l("Kept in training without the certification"),
+                    "failed": _l("Not passed; an attempt left"), "none": _l("Not yet")}
 
 GATE_LABELS = {"stages_complete": _l("every stage complete"), "role_play_passed": _l("role-play passed"),
                "job_description_signed": _l("current job description signed"),
