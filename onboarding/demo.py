@@ -30,11 +30,16 @@ ACCOUNTS = [
     ("head@example.com", "Irene Walsh", "head", None, None, 0),
     ("mentor@example.com", "Marco Ruiz", "mentor", None, None, 0),
     ("trainee@example.com", "Sam Patel", "trainee", 0, {}, 0),
-    ("trainee2@example.com", "Ana Costa", "trainee", 27, {1: None, 2: None, 3: 3}, 2),
+    # Mid stage 3: the written test passed, every skill signed off, the role-play due in two days.
+    ("trainee2@example.com", "Ana Costa", "trainee", 27, {1: None, 2: None, 3: 4}, 2),
     ("trainee3@example.com", "Tom Becker", "trainee", 110, {1: None, 2: None, 3: None, 4: None}, 4),
     # A trainee who reads in Arabic: two stage-1 modules done, the interface and content in Arabic.
     ("trainee-ar@example.com", "Layla Haddad", "trainee", 3, {1: 2}, 0),
+    # Early stage 3: the written test waits for the mentor's review, a skill waits for a sign-off, one came back.
+    ("trainee4@example.com", "Jonas Weber", "trainee", 22, {1: None, 2: None, 3: 4}, 2),
 ]
+#: Demo trainees whose stage-3 story reaches the role-play: every skill signed off, the written test passed.
+ROLE_PLAY_DUE = {"trainee2@example.com"}
 LOCALES = {"trainee-ar@example.com": "ar"}
 
 
@@ -67,8 +72,10 @@ def seed() -> int:
             record.mentor_id = mentor.id
         if new:
             _complete(user, record, plan, cur)
+            _mentoring(user, record, plan, cur, mentor)  # before the quizzes: a quiz opens with its stage
             _quizzes(user, record, plan, quizzes_through, cur, mentor)
-            _mentoring(user, record, plan, cur, mentor)
+            if email in ROLE_PLAY_DUE:
+                _schedule_role_play(user, record, cur, mentor)
             _history(user)
     return created
 
@@ -113,14 +120,34 @@ def _quizzes(user, record, plan, through, cur, mentor):
     current = max(plan) if plan else 0
     for quiz in cur.quiz_list:
         begin, end = windows[quiz.stage]
-        when = datetime.combine(min(end, today()) - timedelta(days=1), time(15, 0), timezone.utc)
+        # A test that comes before the role-play is graded a week before the stage ends, ahead of the role-play.
+        early = ROLE_PLAY_LEAD if getattr(quiz, "before_role_play", False) else timedelta(days=1)
+        when = datetime.combine(min(end, today()) - early, time(15, 0), timezone.utc)
         if quiz.stage <= through:
             if quiz.slug == cur.quiz_list[0].slug:  # the first quiz: failed once, passed on the second try
                 _attempt(user, quiz, cur, mentor, when - timedelta(days=1), right=False)
             _attempt(user, quiz, cur, mentor, when, right=True)
         elif quiz.stage == current and quiz.has_text_questions:
-            _attempt(user, quiz, cur, None, datetime.combine(today() - timedelta(days=2), time(16, 40), timezone.utc),
+            graded = user.email in ROLE_PLAY_DUE  # the mentor has graded it; the role-play can be scheduled
+            _attempt(user, quiz, cur, mentor if graded else None,
+                     datetime.combine(today() - timedelta(days=5 if graded else 2), time(16, 40), timezone.utc),
                      right=True)
+
+
+#: How long before the end of stage 3 its written test was graded, ahead of the role-play attempts.
+ROLE_PLAY_LEAD = timedelta(days=8)
+
+
+def _schedule_role_play(user, record, cur, mentor):
+    """Through the service, so the demo obeys the rules it shows: two days ahead, the mentor and the head."""
+    from .mentoring.services import schedule_role_play
+    from .readiness.service import trainee_progress
+
+    head = db.session.scalar(sa.select(User).where(User.email == "head@example.com"))
+    scenario = next(iter(cur.scenarios.values()))
+    with backdated(utcnow() - timedelta(hours=2)):
+        schedule_role_play(user, scenario, _at(today() + timedelta(days=2), 10), "Meeting room 2", [mentor, head],
+                           mentor, trainee_progress(record), cur)
 
 
 def _attempt(user, quiz, cur, grader, when, right):
@@ -156,10 +183,12 @@ def _history(user):
         db.session.add(AuditEvent(action="document_signed", actor_id=user.id, trainee_id=user.id, at=a.signed_at,
                                   subject_type="Acknowledgement", subject_id=a.id,
                                   details={"document": a.document, "version": a.version[:12]}))
-    for r in db.session.scalars(sa.select(RolePlayAttempt).where(RolePlayAttempt.trainee_id == user.id)):
+    for r in db.session.scalars(sa.select(RolePlayAttempt).where(RolePlayAttempt.trainee_id == user.id,
+                                                                 RolePlayAttempt.completed_at.is_not(None))):
+        # Attempts written directly (past ones); one scheduled through the service has its own audit event.
         details = {"trainee": user.id, "number": r.number}
         db.session.add(AuditEvent(action="role_play_scheduled", actor_id=r.scheduled_by, trainee_id=user.id,
-                                  at=r.created_at if r.completed_at is None else r.scheduled_for - timedelta(days=3),
+                                  at=r.scheduled_for - timedelta(days=3),
                                   subject_type="RolePlayAttempt", subject_id=r.id, details=details))
         if r.completed_at is not None:
             db.session.add(AuditEvent(action="role_play_result", trainee_id=user.id, at=r.completed_at,
@@ -182,8 +211,10 @@ def _mentoring(user, record, plan, cur, mentor):
     head = db.session.scalar(sa.select(User).where(User.email == "head@example.com"))
     start = record.start_date
     doc = cur.job_description
+    # Signed on the second day, never before the document takes effect.
+    signed = max(start + timedelta(days=1), doc.effective or start)
     db.session.add(Acknowledgement(trainee_id=user.id, document=doc.slug, version=doc.version,
-                                   typed_name=user.full_name, signed_at=_at(start + timedelta(days=1), 16)))
+                                   typed_name=user.full_name, signed_at=_at(signed, 16)))
     current = max(plan)
     windows = dict(zip((s.number for s in cur.stages), planned_windows(cur.stages, start)))
     for stage in cur.stages:
@@ -195,8 +226,10 @@ def _mentoring(user, record, plan, cur, mentor):
                 _event(user, task, "requested", user, day, "Done; the evidence is in the folder.")
                 _event(user, task, "signed", mentor, day + timedelta(days=1), "Meets every point.")
         elif stage.number == current:
-            # A stage read to the end (None: every module) is a stage whose skills are all signed off too.
-            done = len(tasks) if plan[current] is None else 3 if current == 3 else 2
+            # A stage read to the end (None: every module) is a stage whose skills are all signed off too, and so
+            # is a stage-3 trainee whose role-play is due.
+            done = (len(tasks) if plan[current] is None or user.email in ROLE_PLAY_DUE
+                    else 3 if current == 3 else 2)
             for i, task in enumerate(tasks[:done]):
                 day = min(begin + timedelta(days=2 + i * 2), today() - timedelta(days=2))
                 _event(user, task, "requested", user, day, "Ready for your check.")
@@ -208,20 +241,15 @@ def _mentoring(user, record, plan, cur, mentor):
                 _event(user, tasks[done + 1], "requested", user, today() - timedelta(days=6), "Please check.")
                 _event(user, tasks[done + 1], "returned", mentor, today() - timedelta(days=5),
                        "Two clients have no segment yet; fill them in and ask again.")
-    scenario = next(iter(cur.scenarios.values()), None) if cur.scenarios else None
+    scenarios = list(cur.scenarios.values()) if cur.scenarios else []
     if current == 3:
         _ledger(user, mentor, today() - timedelta(days=7), today() - timedelta(days=1))
-        if scenario is not None:
-            attempt = RolePlayAttempt(trainee_id=user.id, scenario_slug=scenario.slug, number=1, allowed=2,
-                                      scheduled_for=_at(today() + timedelta(days=3), 10), place="Meeting room 2",
-                                      scheduled_by=mentor.id, state="scheduled")
-            db.session.add(attempt)
-            db.session.flush()
-            for evaluator in (mentor, head):
-                db.session.add(RolePlayEvaluator(attempt_id=attempt.id, evaluator_id=evaluator.id))
-    elif current == 4 and scenario is not None:
+    elif current == 4 and len(scenarios) >= 2:
         begin3, end3 = windows[3]
-        for number, (day, low) in enumerate([(end3 - timedelta(days=10), True), (end3 - timedelta(days=2), False)], 1):
+        # After the written test (graded ROLE_PLAY_LEAD before the stage's end): failed once, passed the retake
+        # on another scenario, each scored by the mentor and the head after the meeting.
+        tries = [(end3 - timedelta(days=5), True), (end3 - timedelta(days=1), False)]
+        for number, ((day, low), scenario) in enumerate(zip(tries, scenarios), 1):
             attempt = RolePlayAttempt(trainee_id=user.id, scenario_slug=scenario.slug, number=number, allowed=2,
                                       scheduled_for=_at(day, 10), place="Meeting room 2", scheduled_by=mentor.id,
                                       state="scored", completed_at=_at(day, 12))
@@ -240,7 +268,7 @@ def _mentoring(user, record, plan, cur, mentor):
                                                  "Missed the question that would have found the hidden fact."))
             result = rules.role_play_result(scenario.criteria, scores, scenario.pass_threshold)
             attempt.percent, attempt.passed = float(result.percent), result.passed
-        opened = end3
+        opened = tries[-1][0]  # stage 4 opens the day the role-play is passed
         _ledger(user, mentor, opened, today() - timedelta(days=1))
         for week in range(8):
             monday_ = rules.monday(opened) + timedelta(days=7 * (week + 1))

@@ -4,6 +4,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from onboarding.auth.models import User
 from onboarding.extensions import db
 from onboarding.learning.models import ModuleCompletion
 from onboarding.people.models import TraineeRecord
+from onboarding.timeutil import aware
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,10 +87,35 @@ def test_demo_trainees_stand_where_the_contract_says(tmp_path, migrated_template
         assert stages == {"trainee@example.com": 1, "trainee2@example.com": 3, "trainee3@example.com": None}
         from onboarding.assessment.models import QuizAttempt
 
+        from onboarding.mentoring.models import RolePlayAttempt
+        from onboarding.mentoring.services import role_play_missing
+
+        # trainee2: the written test passed and the skills signed off, so the role-play is scheduled (ahead);
+        # trainee4's written test waits for the mentor.
         t2 = db.session.scalar(sa.select(User).where(User.email == "trainee2@example.com"))
-        waiting = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id == t2.id,
+        t4 = db.session.scalar(sa.select(User).where(User.email == "trainee4@example.com"))
+        waiting = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id.in_((t2.id, t4.id)),
                                                                    QuizAttempt.state == "awaiting_grading")).all()
-        assert [a.quiz_slug for a in waiting] == ["written-product-test"]
+        assert [(a.user_id, a.quiz_slug) for a in waiting] == [(t4.id, "written-product-test")]
+        (attempt,) = db.session.scalars(sa.select(RolePlayAttempt).where(RolePlayAttempt.trainee_id == t2.id)).all()
+        assert attempt.state == "scheduled" and len(attempt.evaluators) == 2
+        assert aware(attempt.scheduled_for) > datetime.now(timezone.utc)
+        cur = app.extensions["curriculum"]
+        r4 = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == t4.id))
+        assert {m.kind for m in role_play_missing(t4.id, trainee_progress(r4), cur)} == {"quiz", "task"}
+        # Every signature is dated on or after the day the job description took effect.
+        from onboarding.mentoring.models import Acknowledgement
+
+        signed = db.session.scalars(sa.select(Acknowledgement.signed_at)).all()
+        assert signed and min(aware(s).date() for s in signed) >= cur.job_description.effective
+        # No role-play before stage 3 was reached: trainee3's attempts follow the written test's grading.
+        t3 = db.session.scalar(sa.select(User).where(User.email == "trainee3@example.com"))
+        written = db.session.scalar(sa.select(sa.func.max(QuizAttempt.graded_at)).where(
+            QuizAttempt.user_id == t3.id, QuizAttempt.quiz_slug == "written-product-test"))
+        tries = db.session.scalars(sa.select(RolePlayAttempt).where(RolePlayAttempt.trainee_id == t3.id)
+                                   .order_by(RolePlayAttempt.number)).all()
+        assert [t.passed for t in tries] == [False, True] and tries[0].scenario_slug != tries[1].scenario_slug
+        assert min(aware(t.scheduled_for) for t in tries) > aware(written)
         t3 = db.session.scalar(sa.select(User).where(User.email == "trainee3@example.com"))
         passed = set(db.session.scalars(sa.select(QuizAttempt.quiz_slug).where(QuizAttempt.user_id == t3.id,
                                                                               QuizAttempt.passed.is_(True))))

@@ -426,8 +426,8 @@ def test_every_audited_action_reads_as_words():
 
     code = "\n".join(p.read_text() for p in Path("onboarding").rglob("*.py"))
     actions = set(re.findall(r'record\("([a-z_]+)"', code)) | {"activity_logged", "activity_changed"}
-    actions |= {f"hold_{d}" for d in ("extend", "withdraw")} | {f"readiness_{d}" for d in ("approved", "extended",
-                                                                                          "rejected")}
+    actions |= {f"hold_{d}" for d in ("keep", "extend", "withdraw")}
+    actions |= {f"readiness_{d}" for d in ("approved", "extended", "rejected")}
     actions |= {f"sign_off_{k}" for k in ("requested", "signed", "returned", "revoked")}
     assert actions - worded_actions() == set(), "actions with no wording"
     assert "Role-play passed" in describe(AuditEvent(action="role_play_result", details={"passed": True,

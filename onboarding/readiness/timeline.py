@@ -85,9 +85,13 @@ def _sentences(d: dict) -> dict:
         "activity_corrected": lambda: _("Activity for %(day)s corrected", day=d.get("day", "")),
         "role_play_scheduled": lambda: _("Role-play scheduled"),
         "role_play_scored": lambda: _("Role-play scored by an evaluator"),
+        "role_play_rescheduled": lambda: _("Role-play moved to another time"),
+        "role_play_cancelled": lambda: _("Role-play cancelled (no attempt used): %(reason)s",
+                                         reason=d.get("reason", "")),
         "role_play_result": lambda: (_("Role-play passed with %(percent)s%%", percent=d.get("percent", ""))
                                      if d.get("passed") else
                                      _("Role-play not passed: %(percent)s%%", percent=d.get("percent", ""))),
+        "hold_keep": lambda: _("Held after the role-play: kept in training without the certification"),
         "hold_extend": lambda: _("Held after the role-play: training extended"),
         "hold_withdraw": lambda: _("Held after the role-play: training withdrawn"),
         "supervision_note": lambda: _("Supervision note for the week of %(date)s", date=d.get("week_of", "")),

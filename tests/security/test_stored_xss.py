@@ -64,7 +64,7 @@ def seeded_demo(tmp_path_factory, migrated_template):
             db.session.execute(t["trainee_records"].update().values(team_id=team_id))
         db.session.execute(t["extra_attempts"].insert().values(user_id=trainee2, quiz_slug="company-basics",
                                                                granted_by=head, reason="r", granted_at=now))
-        db.session.execute(t["hold_decisions"].insert().values(trainee_id=trainee2, decision="extend", plan="p",
+        db.session.execute(t["hold_decisions"].insert().values(trainee_id=trainee2, decision="keep", plan="p",
                                                                new_target_date=date.today(), decided_by=head,
                                                                decided_at=now))
         db.session.execute(t["readiness_decisions"].insert().values(
