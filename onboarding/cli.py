@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 
 from .auth.models import ROLES, User
 from .auth.passwords import password_problem
-from .content import ContentError, load_curriculum
+from .content import ContentError, load_app_curriculum
 from .extensions import db
 from .people.services import PeopleError, create_user
 
@@ -70,9 +70,10 @@ def create_user_command(email, role, name, password_stdin):
 @click.command("check-content")
 @with_appcontext
 def check_content():
-    """Validate content/ and quizzes/; print `path:line: message` for each problem (exit 1 if any)."""
+    """Validate content/ and quizzes/ against the configuration (ROLE_PLAY_ATTEMPTS needs as many scenarios);
+    print `path:line: message` for each problem (exit 1 if any)."""
     try:
-        cur = load_curriculum(current_app.config["CONTENT_DIR"], current_app.config["QUIZZES_DIR"])
+        cur = load_app_curriculum(current_app.config)
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(str(problem))

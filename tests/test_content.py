@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onboarding.content.loader import load_curriculum
-from onboarding.content.model import ContentError
+from onboarding.content.model import ContentError, Settings
 from onboarding.content.render import render_markdown
 
 HERE = Path(__file__).resolve().parent
@@ -543,7 +543,97 @@ def test_check_content_reports_problems_and_exits_1(app, runner, broken):
 def test_check_content_on_the_good_set_exits_0(runner):
     result = runner.invoke(args=["check-content"])
     assert result.exit_code == 0, result.output
-    assert "Content is valid: 4 stages, 6 modules, 2 quizzes, 2 checklist tasks, 1 role-play scenarios, 13 products" in result.stdout
+    assert "Content is valid: 4 stages, 6 modules, 2 quizzes, 2 checklist tasks, 2 role-play scenarios, 13 products" in result.stdout
+
+
+# --------------------------------------------------------------------------- the configuration the content agrees with
+
+SCENARIO_COUNT = ("quizzes/scenarios:1: {n} scenarios for {attempts} role-play attempts (ROLE_PLAY_ATTEMPTS); "
+                  "add scenarios so each attempt can have its own")
+
+
+def test_check_content_passes_with_as_many_scenarios_as_role_play_attempts(app, runner):
+    assert len(app.extensions["curriculum"].scenarios) == 2
+    app.config["ROLE_PLAY_ATTEMPTS"] = 2
+    result = runner.invoke(args=["check-content"])
+    assert result.exit_code == 0, result.output
+
+
+def test_check_content_reports_fewer_scenarios_than_role_play_attempts(app, runner):
+    app.config["ROLE_PLAY_ATTEMPTS"] = 3
+    result = runner.invoke(args=["check-content"])
+    assert result.exit_code == 1
+    assert result.stdout.strip().splitlines() == [SCENARIO_COUNT.format(n=2, attempts=3)]
+    assert "1 problem(s) found." in result.stderr
+
+
+def test_the_app_reads_its_role_play_settings_into_the_content(app):
+    assert app.extensions["curriculum"].settings == Settings(role_play_attempts=2, role_play_evaluators=2)
+    assert Settings.from_config({"ROLE_PLAY_ATTEMPTS": 4, "ROLE_PLAY_EVALUATORS": 3}) == Settings(4, 3)
+    assert Settings.from_config({}) == Settings()  # the config's defaults, for loading without Flask
+
+
+ROLE_PLAY_LINE = "Up to {{ role_play.attempts }} attempts, {{ role_play.evaluators }} evaluators each. Calls one day"
+
+
+def test_role_play_directives_show_the_configured_numbers(broken):
+    edit(broken, "s4-work/rhythm.md", "Calls one day", ROLE_PLAY_LINE)
+    default = load_curriculum(broken).modules["rhythm"]
+    assert "Up to 2 attempts, 2 evaluators each." in default.html
+    configured = load_curriculum(broken, settings=Settings(role_play_attempts=3, role_play_evaluators=4))
+    rhythm = configured.modules["rhythm"]
+    assert "Up to 3 attempts, 4 evaluators each." in rhythm.html and "{{" not in rhythm.html
+    # The settings are part of the content version: a module read under other settings is another version.
+    assert rhythm.version != default.version and configured.version != load_curriculum(broken).version
+    assert configured.settings == Settings(3, 4)
+
+
+def test_role_play_directives_are_rendered_again_when_the_settings_change(broken):
+    """Rendering is cached per content version; the settings belong to that version, so nothing stale is served."""
+    edit(broken, "s4-work/rhythm.md", "Calls one day", ROLE_PLAY_LINE)
+    for attempts in (5, 2, 5):
+        html = load_curriculum(broken, settings=Settings(role_play_attempts=attempts)).modules["rhythm"].html
+        assert f"Up to {attempts} attempts" in html
+
+
+def test_the_job_description_version_covers_the_role_play_numbers_it_shows(broken):
+    """A signature names the exact text read: a job description showing a configured number changes version with it;
+    one that shows none keeps its version whatever the settings."""
+    plain = {load_curriculum(broken, settings=Settings(attempts)).job_description.version for attempts in (2, 3)}
+    assert len(plain) == 1
+    path = broken / "job-description.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nThe role-play allows {{ role_play.attempts }} at most.\n",
+                    encoding="utf-8")
+    docs = [load_curriculum(broken, settings=Settings(attempts)).job_description for attempts in (2, 3)]
+    assert "allows 3 at most" in docs[1].html and docs[0].version != docs[1].version
+
+
+@pytest.mark.parametrize("new, message", [
+    ("{{ role_play.rounds }} Calls one day", "unknown directive `role_play.rounds`"),
+    ("{{ role_play }} Calls one day", "unknown directive `role_play`"),
+    ("{{ role_play.attempts 3 }} Calls one day", "`role_play.attempts` takes 0 argument(s), got 1"),
+])
+def test_bad_role_play_directive(broken, new, message):
+    edit(broken, "s4-work/rhythm.md", "Calls one day", new)
+    assert_problem(problems_of(broken), "content/s4-work/rhythm.md", 8, message)
+
+
+def test_shipped_modules_take_the_role_play_numbers_from_the_settings():
+    """No shipped module states how many attempts or evaluators there are: the settings do, in every language."""
+    cur = load_curriculum(SHIPPED, SHIPPED.parent / "quizzes", Settings(role_play_attempts=3, role_play_evaluators=4))
+    arabic = cur.translations["ar"]["modules"]
+    prep, prep_ar = cur.modules["role-play-prep"].html, arabic["role-play-prep"].html
+    assert "<strong>3 at most</strong>" in prep and "4 for each attempt" in prep
+    assert "<strong>3 على الأكثر</strong>" in prep_ar and "عددهم 4 في كل محاولة" in prep_ar
+    for slug, english, translated in [
+            ("first-week", "limited\n  (<strong>3 at most</strong>)", "(3 على الأكثر)"),
+            ("mentoring", "Role-play attempts are limited to 3, no more.", "عدد محاولات لعب الأدوار 3، لا أكثر."),
+            ("readiness-review", "within the attempts allowed (3; see", "ضمن المحاولات المسموح بها (3؛ انظر")]:
+        assert english in cur.modules[slug].html and translated in arabic[slug].html, slug
+    hard_coded = re.compile(r"two attempts|second attempt|third attempt|second failure|two evaluators|"
+                            r"two experienced|محاولتان|محاولتين|المحاولتين|محاولة ثالثة|الإخفاق الثاني", re.I)
+    for module in [*cur.modules.values(), *arabic.values()]:
+        assert not hard_coded.search(module.html), f"{module.path} states the number of role-play attempts"
 
 
 # --------------------------------------------------------------------------- sanitisation

@@ -1,9 +1,10 @@
 """check-content on quiz files: every rule, reported as path:line: message."""
 import shutil
+from pathlib import Path
 
 import pytest
 
-from onboarding.content import ContentError, load_curriculum
+from onboarding.content import ContentError, Settings, load_curriculum
 
 
 @pytest.fixture
@@ -83,3 +84,95 @@ def test_duplicate_slug_across_files(dirs):
 def test_bad_yaml_is_reported_with_its_line(dirs):
     (dirs[1] / "basics.yaml").write_text("slug: basics\nstage: 1\ntitle: [unclosed\n")
     assert any(p.startswith("quizzes/basics.yaml:") and "invalid YAML" in p for p in problems(dirs))
+
+
+# --- before_role_play: what must be done before the role-play certification ------------------------------------
+
+def test_before_role_play_is_parsed_on_quizzes_and_tasks(dirs):
+    cur = load_curriculum(*dirs)
+    assert cur.quizzes["written"].before_role_play is True
+    assert cur.quizzes["basics"].before_role_play is False  # the default
+    assert {t.id: t.before_role_play for t in cur.stage(3).checklist.tasks} == {"proposal": True, "segmentation": True}
+    assert cur.tasks["proposal"].before_role_play is True
+    (dirs[1] / "written.yaml").write_text((dirs[1] / "written.yaml").read_text().replace("before_role_play: true\n", ""))
+    assert load_curriculum(*dirs).quizzes["written"].before_role_play is False
+
+
+STAGE_1_CHECKLIST = """stage: 1
+title: First week
+tasks:
+  - id: desk
+    title: Set up your desk
+    good: Everything works.
+    before_role_play: true
+"""
+
+
+@pytest.mark.parametrize("name, old, new, expected", [
+    ("basics.yaml", "title: Basics\n", "title: Basics\nbefore_role_play: true\n",
+     "quizzes/basics.yaml:4: `before_role_play` belongs only to a quiz of the role-play stage (stage 3); "
+     "this quiz is stage 1"),
+    ("basics.yaml", "title: Basics\n", "title: Basics\nbefore_role_play: false\n",
+     "quizzes/basics.yaml:4: `before_role_play` belongs only to a quiz of the role-play stage (stage 3)"),
+    ("written.yaml", "before_role_play: true", "before_role_play: 1",
+     "quizzes/written.yaml:26: `before_role_play` must be true or false"),
+    ("written.yaml", "before_role_play: true", 'before_role_play: "true"',
+     "quizzes/written.yaml:26: `before_role_play` must be true or false"),
+    ("checklists/stage-3.yaml", "    before_role_play: true\n  - id: segmentation",
+     "    before_role_play: yes please\n  - id: segmentation",
+     "quizzes/checklists/stage-3.yaml:11: task `proposal`: `before_role_play` must be true or false"),
+], ids=["quiz-not-role-play-stage", "quiz-false-not-role-play-stage", "quiz-number", "quiz-text", "task-text"])
+def test_before_role_play_problems(dirs, name, old, new, expected):
+    edit(dirs, name, old, new)
+    found = problems(dirs)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_before_role_play_on_a_task_outside_the_role_play_stage(dirs):
+    (dirs[1] / "checklists" / "stage-1.yaml").write_text(STAGE_1_CHECKLIST)
+    assert "quizzes/checklists/stage-1.yaml:7: task `desk`: `before_role_play` belongs only to the role-play stage " \
+           "(stage 3); this checklist is stage 1" in problems(dirs)
+    (dirs[1] / "checklists" / "stage-1.yaml").write_text(STAGE_1_CHECKLIST.replace("    before_role_play: true\n", ""))
+    assert load_curriculum(*dirs).tasks["desk"].before_role_play is False
+
+
+def test_the_shipped_role_play_preconditions():
+    """The role-play comes after the stage-3 skills are signed off and the written product test (role-play-prep)."""
+    root = Path(__file__).resolve().parent.parent
+    cur = load_curriculum(root / "content", root / "quizzes")
+    assert cur.quizzes["written-product-test"].before_role_play is True
+    assert {q.slug for q in cur.quizzes.values() if q.before_role_play} == {"written-product-test"}
+    assert cur.stage(3).checklist.tasks and all(t.before_role_play for t in cur.stage(3).checklist.tasks)
+    assert not any(t.before_role_play for s in cur.stages if s.number != 3 and s.checklist for t in s.checklist.tasks)
+
+
+# --- role-play scenarios against ROLE_PLAY_ATTEMPTS -------------------------------------------------------------
+
+def test_as_many_scenarios_as_attempts_pass_and_one_fewer_fails(dirs):
+    assert len(load_curriculum(*dirs, Settings(role_play_attempts=2)).scenarios) == 2
+    assert problems_with(dirs, Settings(role_play_attempts=3)) == [
+        "quizzes/scenarios:1: 2 scenarios for 3 role-play attempts (ROLE_PLAY_ATTEMPTS); "
+        "add scenarios so each attempt can have its own"]
+    (dirs[1] / "scenarios" / "warehouse.yaml").unlink()
+    assert len(load_curriculum(*dirs, Settings(role_play_attempts=1)).scenarios) == 1
+    assert problems(dirs) == [  # the default: two attempts
+        "quizzes/scenarios:1: 1 scenarios for 2 role-play attempts (ROLE_PLAY_ATTEMPTS); "
+        "add scenarios so each attempt can have its own"]
+
+
+def test_content_without_scenarios_has_no_role_play_to_count(dirs):
+    shutil.rmtree(dirs[1] / "scenarios")
+    assert load_curriculum(*dirs, Settings(role_play_attempts=3)).scenarios == {}
+
+
+def test_the_shipped_scenarios_cover_the_default_attempts_with_one_to_spare():
+    root = Path(__file__).resolve().parent.parent
+    cur = load_curriculum(root / "content", root / "quizzes")
+    assert len(cur.scenarios) >= Settings().role_play_attempts + 1
+    assert set(cur.translations["ar"]["scenarios"]) == set(cur.scenarios)
+
+
+def problems_with(dirs, settings):
+    with pytest.raises(ContentError) as info:
+        load_curriculum(*dirs, settings)
+    return [str(p) for p in info.value.problems]

@@ -174,6 +174,8 @@ def test_check_content_reports_bad_content_translations(fresh_content, fresh_qui
      "question `capital`: `points` belongs to the original"),
     ("({sku})", "({term_code})", 17, "the prompt's placeholders (product, quantity, term, term_code) differ"),
     ("title: الأساسيات\n", "title: الأساسيات\npass_mark: 10\n", 2, "`pass_mark` belongs to the original quiz"),
+    ("title: الأساسيات\n", "title: الأساسيات\nbefore_role_play: false\n", 2,
+     "`before_role_play` belongs to the original quiz"),
 ])
 def test_check_content_reports_quiz_translations_that_differ_in_structure(fresh_content, fresh_quizzes, old, new, line,
                                                                           expected):
@@ -242,6 +244,28 @@ def test_check_content_reports_an_orphan_quiz_translation(fresh_content, fresh_q
 
 
 
+def test_a_translated_checklist_and_quiz_keep_the_originals_before_role_play(fresh_content, fresh_quizzes):
+    arabic = load_curriculum(fresh_content, fresh_quizzes).translations["ar"]
+    assert [t.before_role_play for t in arabic["checklists"][3].tasks] == [True, True]
+    assert arabic["quizzes"]["basics"].before_role_play is False
+
+
+def test_the_shipped_scenarios_are_all_translated_in_full():
+    cur = load_curriculum(SHIPPED_CONTENT, SHIPPED_QUIZZES)
+    arabic = cur.translations["ar"]["scenarios"]
+    assert set(arabic) == set(cur.scenarios) and len(cur.scenarios) >= 3
+    for slug, scenario in cur.scenarios.items():
+        translated = arabic[slug]
+        assert translated.title != scenario.title and translated.client_role != scenario.client_role, slug
+        assert translated.trainee_brief_html != scenario.trainee_brief_html, slug
+        assert translated.evaluator_brief_html != scenario.evaluator_brief_html, slug
+        assert all(t.title != c.title and t.description != c.description
+                   for t, c in zip(translated.criteria, scenario.criteria)), slug
+        assert translated.trainee_brief_html.count("<strong>") == scenario.trainee_brief_html.count("<strong>"), slug
+        assert translated.evaluator_brief_html.count("<strong>") == scenario.evaluator_brief_html.count("<strong>"), \
+            slug
+
+
 def test_checklists_are_translated_task_by_task(fresh_content, fresh_quizzes):
     original = load_curriculum(fresh_content, fresh_quizzes).stage(3).checklist
     assert [t.id for t in original.tasks] == ["proposal", "segmentation"], "the test checklist changed"
@@ -256,6 +280,8 @@ def test_checklists_are_translated_task_by_task(fresh_content, fresh_quizzes):
     ("  - id: proposal\n", "  - id: offer\n", "quizzes/checklists/stage-3.ar.yaml:2: the tasks differ"),
     ("    good:", "    module: hello\n    good:", "quizzes/checklists/stage-3.ar.yaml:5: task `proposal`: `module` belongs"),
     ("title: العمل مع مرشد\n", "stage: 2\n", "quizzes/checklists/stage-3.ar.yaml:1: `stage` belongs to the original"),
+    ("    good: الأسعار من القائمة.\n", "    good: الأسعار من القائمة.\n    before_role_play: true\n",
+     "quizzes/checklists/stage-3.ar.yaml:6: task `proposal`: `before_role_play` belongs to the original"),
 ])
 def test_check_content_reports_checklist_translations_that_differ(fresh_content, fresh_quizzes, old, new, expected):
     (fresh_quizzes / "checklists" / "stage-3.ar.yaml").write_text(CHECKLIST_AR.replace(old, new), encoding="utf-8")
@@ -377,8 +403,11 @@ def test_an_arabic_trainee_takes_the_translated_quiz_scored_by_the_original_key(
     from onboarding.assessment.models import QuizAttempt
     from onboarding.extensions import db
 
+    from .conftest import read_modules_of
+
     uid = make_user("trainee", email="dana@example.com")
     _set_locale(app, uid, "ar")
+    read_modules_of(app, uid, "basics")
     auth.login("dana@example.com")
     assert "الأساسيات" in client.get("/quizzes/basics").get_data(as_text=True)
     attempt_id = start(client, auth, "basics")

@@ -2,15 +2,22 @@
 from flask import current_app, has_request_context
 
 from .loader import files_changed, load_curriculum
-from .model import ContentError, Curriculum
+from .model import ContentError, Curriculum, Settings
 from .translations import localize
 
-__all__ = ["ContentError", "Curriculum", "curriculum", "init_app", "load_curriculum", "original_curriculum"]
+__all__ = ["ContentError", "Curriculum", "Settings", "curriculum", "init_app", "load_app_curriculum",
+           "load_curriculum", "original_curriculum"]
+
+
+def load_app_curriculum(config) -> Curriculum:
+    """The curriculum of an app's config: its folders, checked and rendered with its settings
+    (ROLE_PLAY_ATTEMPTS, ROLE_PLAY_EVALUATORS), which are read at start-up and constant for the app's lifetime."""
+    return load_curriculum(config["CONTENT_DIR"], config["QUIZZES_DIR"], Settings.from_config(config))
 
 
 def init_app(app) -> None:
     """Load the content at start-up; invalid content stops the app with `path:line: message` lines."""
-    app.extensions["curriculum"] = load_curriculum(app.config["CONTENT_DIR"], app.config["QUIZZES_DIR"])
+    app.extensions["curriculum"] = load_app_curriculum(app.config)
     app.extensions["curriculum_by_locale"] = {}
     from ..i18n import content_attrs, untranslated
 
@@ -23,7 +30,7 @@ def original_curriculum() -> Curriculum:
     current = app.extensions["curriculum"]
     if app.config.get("CONTENT_RELOAD") and files_changed(current, app.config["CONTENT_DIR"], app.config["QUIZZES_DIR"]):
         try:
-            current = app.extensions["curriculum"] = load_curriculum(app.config["CONTENT_DIR"], app.config["QUIZZES_DIR"])
+            current = app.extensions["curriculum"] = load_app_curriculum(app.config)
         except ContentError as exc:
             app.logger.error("content not reloaded:\n%s", exc)
     return current

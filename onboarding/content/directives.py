@@ -1,14 +1,17 @@
-"""`{{ ... }}` directives: modules show catalog and price-list figures from the data, never typed by hand."""
+"""`{{ ... }}` directives: modules show catalog and price-list figures from the data, never typed by hand,
+and the configured role-play figures (`{{ role_play.attempts }}`, `{{ role_play.evaluators }}`) from Settings."""
 import re
 from functools import lru_cache
 
+from .model import Settings
 from .pricing import PricingError, quote
 
-DIRECTIVE = re.compile(r"\{\{\s*([a-z_]+)((?:\s+[^\s}]+)*)\s*\}\}")
+DIRECTIVE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)((?:\s+[^\s}]+)*)\s*\}\}")
 BLOCK = {"product_table", "product", "price_list", "volume_tiers", "payment_terms", "quote"}
-INLINE = {"price", "stock", "lead_time", "discount_limit", "vat"}
+INLINE = {"price", "stock", "lead_time", "discount_limit", "vat", "role_play.attempts", "role_play.evaluators"}
 ARITY = {"product_table": 0, "product": 1, "price_list": 0, "volume_tiers": 0, "payment_terms": 0,
-         "quote": 3, "price": 1, "stock": 1, "lead_time": 1, "discount_limit": 0, "vat": 0}
+         "quote": 3, "price": 1, "stock": 1, "lead_time": 1, "discount_limit": 0, "vat": 0,
+         "role_play.attempts": 0, "role_play.evaluators": 0}
 
 
 class DirectiveError(ValueError):
@@ -55,10 +58,11 @@ class Expander:
     """Expands the directives of one Markdown text against the catalog and price list, worded in `locale`
     (the words of the tables and sentences come from the interface catalog; the data stays as written)."""
 
-    def __init__(self, catalog, price_list, locale: str | None = None):
+    def __init__(self, catalog, price_list, locale: str | None = None, settings: Settings | None = None):
         self.catalog = catalog
         self.prices = price_list
         self.locale = locale
+        self.settings = settings or Settings()  # constant for an app's lifetime; part of the content version
         self._gettext = _translations(locale).gettext if locale else None
 
     def _(self, text: str, **params) -> str:
@@ -90,7 +94,7 @@ class Expander:
                     raise DirectiveError(f"`{name}` takes {ARITY[name]} argument(s), got {len(args)}")
                 if name in BLOCK and not alone:
                     raise DirectiveError(f"`{name}` is a block directive and must stand alone on its line")
-                pieces.append(getattr(self, "_" + name)(*args))
+                pieces.append(getattr(self, "_" + name.replace(".", "_"))(*args))
             except DirectiveError as exc:
                 report(number, str(exc))
                 pieces.append(m.group(0))
@@ -132,6 +136,12 @@ class Expander:
 
     def _vat(self):
         return fmt_percent(self.prices.vat_percent)
+
+    def _role_play_attempts(self):
+        return str(self.settings.role_play_attempts)
+
+    def _role_play_evaluators(self):
+        return str(self.settings.role_play_evaluators)
 
     # Block directives
     def _product_table(self):

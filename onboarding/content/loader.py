@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from .data import load_catalog, load_price_list
-from .directives import Expander
-from .model import ContentError, Curriculum, Document, Module, Problem, Stage, split_locale
+from .directives import DIRECTIVE, Expander
+from .model import ContentError, Curriculum, Document, Module, Problem, Settings, Stage, split_locale
 from .practice import PracticeLoader
 from .quizzes import QuizLoader
 from .render import render_markdown
@@ -63,9 +63,10 @@ def _digest(*parts: bytes) -> str:
 
 
 class _Loader:
-    def __init__(self, root: Path, quizzes_dir: Path | None = None):
+    def __init__(self, root: Path, quizzes_dir: Path | None = None, settings: Settings | None = None):
         self.root = root
         self.quizzes_dir = quizzes_dir
+        self.settings = settings or Settings()
         self.problems: list[Problem] = []
         self.files: dict = {}
 
@@ -99,8 +100,11 @@ class _Loader:
             catalog = load_catalog(catalog_path, self.rel(catalog_path), self.problems)
         if prices_path.exists():
             prices = load_price_list(prices_path, self.rel(prices_path), catalog, self.problems)
-        expander = Expander(catalog, prices) if catalog and prices else None
-        data_version = _digest(*((self.read(p) or "").encode() for p in (catalog_path, prices_path) if p.exists()))
+        expander = Expander(catalog, prices, settings=self.settings) if catalog and prices else None
+        # What every module's text is rendered with besides its own file: the data and the settings the
+        # directives show; a module's version changes with any of them.
+        data_version = _digest(*((self.read(p) or "").encode() for p in (catalog_path, prices_path) if p.exists()),
+                               self.settings.key().encode())
 
         raw_modules = []  # (meta, body, body_line, text, rel, stage, version)
         stages = []
@@ -163,6 +167,7 @@ class _Loader:
                                   lambda path, line, msg: self.problems.append(Problem(self.rel(path), line, msg)),
                                   stage_numbers, set(modules))
         checklists, scenarios = practice.checklists(), practice.scenarios()
+        self.check_scenario_count(scenarios)
         translations, doc = self.load_translations(translated_modules, translated_stages, stages, modules, quizzes,
                                                    checklists, scenarios, doc, expander, set(by_slug), data_version)
         if self.problems or doc is None:
@@ -176,7 +181,23 @@ class _Loader:
         version = _digest(*(f"{k}:{v}".encode() for k, v in sorted(self.files.items())),
                           *(m.version.encode() for m in modules.values()), doc.version.encode())
         return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16],
-                          signature(self.root, self.quizzes_dir), quizzes, scenarios, translations)
+                          signature(self.root, self.quizzes_dir), quizzes, scenarios, translations, self.settings)
+
+    def settings_shown(self, *texts) -> bytes:
+        """The settings, for the version of a document whose text shows them through a `role_play.` directive
+        (a signature names the exact text read); nothing otherwise, so other settings leave its version alone."""
+        uses = any(m.group(1).startswith("role_play.") for text in texts for m in DIRECTIVE.finditer(text))
+        return self.settings.key().encode() if uses else b""
+
+    def check_scenario_count(self, scenarios):
+        """Each role-play attempt can have a scenario the trainee has not had: at least as many scenarios as
+        attempts (ROLE_PLAY_ATTEMPTS). Content without scenarios has no role-play and is not checked."""
+        attempts = self.settings.role_play_attempts
+        if scenarios and len(scenarios) < attempts:
+            folder = (self.quizzes_dir or self.root) / "scenarios"
+            self.problems.append(Problem(self.rel(folder), 1,
+                                         f"{len(scenarios)} scenarios for {attempts} role-play attempts "
+                                         "(ROLE_PLAY_ATTEMPTS); add scenarios so each attempt can have its own"))
 
     def load_translations(self, module_paths, stage_paths, stages, modules, quizzes, checklists, scenarios, doc,
                           expander, known, data_version):
@@ -198,7 +219,7 @@ class _Loader:
                 return None
             texts = by_locale.get(locale, {})
             return Expander(texts.get("catalog") or expander.catalog, texts.get("price_list") or expander.prices,
-                            locale)
+                            locale, self.settings)
 
         put("modules", reader.modules(module_paths, modules, expanders, known, data_version))
         put("stages", reader.stages(stage_paths, {folder: meta["number"] for meta, _, folder in stages}))
@@ -208,8 +229,10 @@ class _Loader:
         doc_paths = [p for p in sorted(self.root.glob("*.md")) if split_locale(p)]
         documents = reader.documents(doc_paths, doc, expanders, known)
         if doc is not None and documents:
-            version = _digest((self.read(self.root / "job-description.md") or "").encode(),
-                              *(f"{locale}:{text}".encode() for locale, (text, _) in sorted(documents.items())))
+            original = self.read(self.root / "job-description.md") or ""
+            version = _digest(original.encode(),
+                              *(f"{locale}:{text}".encode() for locale, (text, _) in sorted(documents.items())),
+                              self.settings_shown(original, *(text for text, _ in documents.values())))
             doc = dataclasses.replace(doc, version=version)
             put("document", {locale: dataclasses.replace(d, version=version) for locale, (_, d) in documents.items()})
         return by_locale, doc
@@ -347,7 +370,7 @@ class _Loader:
             return None
         html, toc = self.render({"body": body, "body_line": body_line, "rel": rel}, expander, known)
         return Document(path.stem, meta["title"], meta["effective"], meta["approved_by"], html, toc,
-                        _digest(text.encode()), rel)
+                        _digest(text.encode(), self.settings_shown(text)), rel)
 
 
 def signature(*folders) -> tuple:
@@ -366,18 +389,21 @@ def signature(*folders) -> tuple:
 _loaded: dict = {}
 
 
-def load_curriculum(content_dir, quizzes_dir=None) -> Curriculum:
+def load_curriculum(content_dir, quizzes_dir=None, settings: Settings | None = None) -> Curriculum:
     """Load and validate content_dir (and the quizzes); raise ContentError listing every problem.
 
-    The result is kept per content version, so unchanged folders are never parsed or rendered twice.
+    settings: the configuration the content is checked and rendered with (Settings.from_config(app.config));
+    without it, the config's defaults. The result is kept per content version and settings, so unchanged
+    folders are never parsed or rendered twice.
     """
     root = Path(content_dir).resolve()
     quizzes = Path(quizzes_dir).resolve() if quizzes_dir else None
+    settings = settings or Settings()
     key = (str(root), str(quizzes))
-    version = signature(root, quizzes)
+    version = (signature(root, quizzes), settings)
     cached = _loaded.get(key)
     if cached is None or cached[0] != version:
-        _loaded[key] = (version, _Loader(root, quizzes).load())  # only the newest version is kept
+        _loaded[key] = (version, _Loader(root, quizzes, settings).load())  # only the newest version is kept
     return _loaded[key][1]
 
 

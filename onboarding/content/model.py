@@ -6,6 +6,10 @@ from pathlib import Path
 
 LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 
+#: The stage that ends with the role-play certification (readiness.progress.requirements_from's
+#: role_play_stage); only its checklist tasks and quizzes may be marked `before_role_play`.
+ROLE_PLAY_STAGE = 3
+
 
 def split_locale(path: Path):
     """('welcome', 'ar') for a translation such as welcome.ar.md; None for an original."""
@@ -31,6 +35,30 @@ class ContentError(Exception):
     def __init__(self, problems):
         self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration the content depends on: figures the `{{ role_play.* }}` directives show and the
+    number of scenarios check-content requires.
+
+    The app builds it once from its config (ROLE_PLAY_ATTEMPTS, ROLE_PLAY_EVALUATORS), so it is constant for the
+    app's lifetime; it is also part of the content version (module versions and the loader's cache), so a
+    different value renders the modules again. The defaults are the config's, for loading without Flask.
+    """
+
+    role_play_attempts: int = 2  # attempts at the role-play certification; each needs its own scenario
+    role_play_evaluators: int = 2  # colleagues who play the client and score each attempt
+
+    @classmethod
+    def from_config(cls, config) -> "Settings":
+        """The settings of a Flask config (or any mapping); missing keys keep the defaults."""
+        return cls(role_play_attempts=config.get("ROLE_PLAY_ATTEMPTS", cls.role_play_attempts),
+                   role_play_evaluators=config.get("ROLE_PLAY_EVALUATORS", cls.role_play_evaluators))
+
+    def key(self) -> str:
+        """A stable text for version digests."""
+        return f"role_play_attempts={self.role_play_attempts};role_play_evaluators={self.role_play_evaluators}"
 
 
 @dataclass(frozen=True)
@@ -126,6 +154,7 @@ class Curriculum:
     quizzes: dict = None  # slug -> Quiz
     scenarios: dict = None  # slug -> practice.Scenario
     translations: dict = None  # locale -> {"modules", "stages", "quizzes", "document"} in that language
+    settings: Settings = Settings()  # the configuration it was loaded (and its directives rendered) with
 
     @property
     def tasks(self) -> dict:

@@ -3,7 +3,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import split_locale
+from .model import ROLE_PLAY_STAGE, split_locale
 from .render import render_markdown
 from .yamlnodes import Lines
 from .yamlutil import read_yaml
@@ -19,6 +19,7 @@ class Task:
     module: str | None
     good_html: str
     evidence: str
+    before_role_play: bool = False  # signed off before the role-play may be scheduled (role-play stage only)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class PracticeLoader:
                 if not isinstance(raw, dict) or not {"id", "title", "good"} <= set(raw):
                     self.problem(path, at, f"task {i + 1} needs `id`, `title` and `good` (what good looks like)")
                     continue
-                unknown = set(raw) - {"id", "title", "module", "good", "evidence"}
+                unknown = set(raw) - {"id", "title", "module", "good", "evidence", "before_role_play"}
                 if unknown:
                     self.problem(path, lines.of("tasks", i, sorted(unknown)[0]), f"unknown field `{sorted(unknown)[0]}`")
                     continue
@@ -128,9 +129,19 @@ class PracticeLoader:
                 if raw.get("module") is not None and raw["module"] not in self.modules:
                     self.problem(path, lines.of("tasks", i, "module"), f"task `{tid}`: unknown module `{raw['module']}`")
                     continue
+                before_role_play = raw.get("before_role_play", False)
+                if not isinstance(before_role_play, bool):
+                    self.problem(path, lines.of("tasks", i, "before_role_play"),
+                                 f"task `{tid}`: `before_role_play` must be true or false")
+                    continue
+                if "before_role_play" in raw and stage != ROLE_PLAY_STAGE:
+                    self.problem(path, lines.of("tasks", i, "before_role_play"),
+                                 f"task `{tid}`: `before_role_play` belongs only to the role-play stage "
+                                 f"(stage {ROLE_PLAY_STAGE}); this checklist is stage {stage}")
+                    continue
                 seen[tid] = self.rel(path)
                 tasks.append(Task(tid, stage, str(raw["title"]), raw.get("module"), _html(raw["good"]),
-                                  str(raw.get("evidence", ""))))
+                                  str(raw.get("evidence", "")), before_role_play))
             result[stage] = Checklist(stage, str(data["title"]), tuple(tasks), self.rel(path))
         return result
 

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import product as combinations
 from pathlib import Path
 
-from .model import Problem, split_locale
+from .model import ROLE_PLAY_STAGE, Problem, split_locale
 from .pricing import PricingError, quote
 from .render import render_markdown
 from .yamlnodes import Lines
@@ -20,7 +20,7 @@ FIGURES = ("net_total", "total_with_vat", "list_total", "volume_discount", "afte
 PLACEHOLDERS = {"sku", "product", "quantity", "term", "term_code", "unit_price"}
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QUIZ_FIELDS = {"slug", "stage", "title", "introduction", "pass_mark", "attempts", "shuffle", "reveal", "modules",
-               "questions"}
+               "questions", "before_role_play"}
 QUESTION_FIELDS = {"id", "type", "module", "points", "prompt", "options", "scoring", "answer", "tolerance", "unit",
                    "calculate", "rubric", "model_answer", "explanation"}
 
@@ -83,6 +83,7 @@ class Quiz:
     questions: tuple
     path: str
     locale: str = ""  # "" for the original, else the language of this translation
+    before_role_play: bool = False  # passed before the role-play may be scheduled (role-play stage only)
 
     @property
     def max_points(self) -> int:
@@ -163,6 +164,12 @@ class QuizLoader:
             self.problem(path, lines.of("reveal"), f"`reveal` must be one of {', '.join(REVEALS)}")
         if not isinstance(data.get("shuffle", False), bool):
             self.problem(path, lines.of("shuffle"), "`shuffle` must be true or false")
+        before_role_play = data.get("before_role_play", False)
+        if not isinstance(before_role_play, bool):
+            self.problem(path, lines.of("before_role_play"), "`before_role_play` must be true or false")
+        elif "before_role_play" in data and data["stage"] != ROLE_PLAY_STAGE:
+            self.problem(path, lines.of("before_role_play"), "`before_role_play` belongs only to a quiz of the "
+                         f"role-play stage (stage {ROLE_PLAY_STAGE}); this quiz is stage {data['stage']!r}")
         modules = data.get("modules") or []
         for slug in modules if isinstance(modules, list) else []:
             if slug not in self.modules:
@@ -185,7 +192,7 @@ class QuizLoader:
         return Quiz(slug=data["slug"], stage=data["stage"], title=str(data["title"]),
                     introduction_html=_inline_html(str(data.get("introduction", ""))), pass_mark=pass_mark,
                     attempts=attempts, shuffle=data.get("shuffle", False), reveal=reveal, modules=tuple(modules),
-                    questions=tuple(questions), path=self.rel(path))
+                    questions=tuple(questions), path=self.rel(path), before_role_play=before_role_play)
 
     def question(self, path, lines, i, raw) -> Question | None:
         at = lambda *keys: lines.of("questions", i, *keys)  # noqa: E731
