@@ -64,12 +64,14 @@ def _jinja_helpers() -> dict:
     from .auth import permissions
 
     from .people.forms import ROLE_LABELS
+    from .people.services import acting_mentor
 
     from .readiness.labels import helpers as readiness_helpers
 
     return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
             "fmt_number": i18n.fmt_number,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "acting_mentor": acting_mentor,
             **readiness_helpers()}
 
 

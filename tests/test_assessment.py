@@ -238,7 +238,8 @@ def test_written_answers_await_review_then_the_mentor_grades(app, client, auth, 
     with app.app_context():
         attempt = db.session.get(QuizAttempt, attempt_id)
         assert attempt.state == GRADED and attempt.score == 4 and attempt.passed
-        note = db.session.scalar(sa.select(Notification).where(Notification.user_id == trainee["trainee"]))
+        note = db.session.scalar(sa.select(Notification).where(Notification.user_id == trainee["trainee"],
+                                                               Notification.kind != "mentor_named"))
         assert note.kind == "attempt_graded"
     auth.login("sam@example.com")
     result = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)

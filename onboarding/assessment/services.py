@@ -11,8 +11,7 @@ from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
 from ..notifications.services import notify, resolve
-from ..people.models import TraineeRecord
-from ..people.services import lock_trainee
+from ..people.services import answerers, lock_trainee
 from ..timeutil import utcnow
 from . import grading
 from .models import AWAITING, GRADED, IN_PROGRESS, Answer, ExtraAttempt, QuizAttempt
@@ -186,9 +185,8 @@ def submit(attempt: QuizAttempt, quiz, responses: dict, actor: User) -> bool:
            **({"language": quiz.locale} if quiz.locale else {}))
     waiting = [a for a in attempt.answers if a.needs_review]
     if waiting:
-        mentor_id = db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == attempt.user_id))
-        notify([mentor_id], "answers_waiting", link=f"/attempts/{attempt.id}/grade", trainee=attempt.user.full_name,
-               quiz=quiz.title, count=len(waiting))
+        notify(answerers(attempt.user_id), "answers_waiting", link=f"/attempts/{attempt.id}/grade",
+               trainee=attempt.user.full_name, quiz=quiz.title, count=len(waiting))
     else:
         _finalise(attempt, quiz)
     return True

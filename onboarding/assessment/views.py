@@ -171,9 +171,14 @@ def inbox():
     groups = {}
     for a in attempts:
         groups.setdefault(a.user, []).append(a)
+    unmentored = set(db.session.scalars(  # the head of sales answers for these trainees
+        sa.select(TraineeRecord.user_id).outerjoin(User, TraineeRecord.mentor_id == User.id)
+        .where(TraineeRecord.user_id.in_([u.id for u in groups]),
+               sa.or_(User.id.is_(None), User.active.is_(False))))) if groups else set()
     now = utcnow()
     return render_template("assessment/inbox.html", groups=groups, waiting=waiting, quizzes=curriculum().quizzes,
-                           waited=lambda a: now - aware(a.submitted_at), overdue=timedelta(days=2))
+                           waited=lambda a: now - aware(a.submitted_at), overdue=timedelta(days=2),
+                           unmentored=unmentored)
 
 
 @bp.route("/attempts/<int:attempt_id>/grade", methods=["GET", "POST"])

@@ -61,6 +61,7 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
 
 
 def _mentor_of(trainee_id: int) -> int | None:
+    """The assigned mentor, active or not; to tell whoever answers for the trainee, notify answerers(id)."""
     return db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == trainee_id))
 
 

@@ -4,11 +4,15 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..assessment.models import AWAITING, Answer, QuizAttempt
 from ..audit import record
 from ..auth.models import HEAD, MENTOR, TRAINEE, User
 from ..auth.services import normalise_email
 from ..extensions import db
-from ..timeutil import today
+from ..mentoring.models import ActivityEntry, MentorAssignment, SignOffEvent
+from ..mentoring.rules import REQUESTED
+from ..notifications.services import notify, resolve
+from ..timeutil import today, utcnow
 from .models import TraineeRecord
 
 
@@ -39,6 +43,78 @@ def mentors() -> list[User]:
                                    .order_by(User.role.desc(), User.full_name)))
 
 
+# ---------------------------------------------------------------- who answers for a trainee
+
+def active_heads() -> list[int]:
+    return list(db.session.scalars(sa.select(User.id).where(User.role == HEAD, User.active.is_(True))
+                                   .order_by(User.id)))
+
+
+def acting_mentor(trainee_id: int) -> User | None:
+    """The trainee's mentor when one is assigned and active; None: the heads of sales answer for the trainee."""
+    return db.session.scalar(sa.select(User).join(TraineeRecord, TraineeRecord.mentor_id == User.id)
+                             .where(TraineeRecord.user_id == trainee_id, User.active.is_(True)))
+
+
+def answerers(trainee_id: int) -> list[int]:
+    """Who answers for this trainee (grades, signs off, confirms the ledger, recommends): the mentor if one is
+    assigned and active, else every active head of sales, as the head trains a newcomer nobody mentors."""
+    mentor = acting_mentor(trainee_id)
+    return [mentor.id] if mentor is not None else active_heads()
+
+
+def waiting_for_answer(trainee_id: int) -> dict:
+    """What waits on whoever answers for the trainee: {"answers", "sign_offs", "ledger_days": counts,
+    "links": the links their notifications point at}."""
+    attempts = db.session.scalars(sa.select(QuizAttempt.id).where(QuizAttempt.user_id == trainee_id,
+                                                                  QuizAttempt.state == AWAITING)).all()
+    answers = (db.session.scalar(sa.select(sa.func.count(Answer.id)).where(
+        Answer.attempt_id.in_(attempts), Answer.needs_review.is_(True), Answer.mentor_score.is_(None))) or 0
+               if attempts else 0)
+    latest = {}
+    for task, kind in db.session.execute(sa.select(SignOffEvent.task_id, SignOffEvent.kind)
+                                         .where(SignOffEvent.trainee_id == trainee_id).order_by(SignOffEvent.id)):
+        latest[task] = kind
+    sign_offs = sum(1 for kind in latest.values() if kind == REQUESTED)
+    days = db.session.scalar(sa.select(sa.func.count(ActivityEntry.id)).where(
+        ActivityEntry.trainee_id == trainee_id, ActivityEntry.corrects_id.is_(None),
+        ActivityEntry.confirmed_at.is_(None))) or 0
+    links = [f"/attempts/{a}/grade" for a in attempts] + ([f"/trainees/{trainee_id}/checklist"] if sign_offs else [])
+    return {"answers": answers, "sign_offs": sign_offs, "ledger_days": days, "links": links}
+
+
+def assign_mentor(rec: TraineeRecord, mentor_id: int | None, actor) -> None:
+    """Close the current assignment and open a new one (the history stays), then hand over what waits: the new
+    mentor (with none, the other heads of sales) gets one summary, the trainee is told who answers for them,
+    and whoever answered before has their notifications about the waiting items resolved."""
+    if mentor_id == rec.mentor_id:
+        return
+    before = answerers(rec.user_id)
+    now = utcnow()
+    db.session.execute(sa.update(MentorAssignment).where(MentorAssignment.trainee_id == rec.user_id,
+                                                         MentorAssignment.ended_at.is_(None)).values(ended_at=now))
+    mentor = db.session.get(User, mentor_id) if mentor_id is not None else None
+    if mentor is not None:
+        db.session.add(MentorAssignment(trainee_id=rec.user_id, mentor_id=mentor_id,
+                                        assigned_by=getattr(actor, "id", None), started_at=now))
+    record("mentor_assigned", rec, actor=actor, trainee=rec.user_id, before=rec.mentor_id, after=mentor_id)
+    rec.mentor_id = mentor_id
+    counts = waiting_for_answer(rec.user_id)
+    links = counts.pop("links")
+    after = [mentor.id] if mentor is not None and mentor.active else active_heads()
+    name = rec.user.full_name
+    if mentor is not None:
+        notify([mentor.id], "mentor_assigned", link=f"/trainees/{rec.user_id}", trainee=name, **counts)
+        notify([rec.user_id], "mentor_named", link="/", mentor=mentor.full_name)
+    else:
+        notify([h for h in after if h != getattr(actor, "id", None)], "mentor_removed",
+               link=f"/trainees/{rec.user_id}", trainee=name, **counts)
+        notify([rec.user_id], "mentor_none", link="/")
+    handed_from = [u for u in before if u not in after]
+    for link in links:
+        resolve(link, user_ids=handed_from)
+
+
 def email_taken(email: str) -> bool:
     return db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email))) is not None
 
@@ -63,8 +139,6 @@ def _add_record(user: User, start: date, mentor_id, ramp_days: int, actor) -> Tr
     db.session.add(rec)
     db.session.flush()
     if mentor_id is not None:
-        from ..mentoring.services import assign_mentor
-
         assign_mentor(rec, mentor_id, actor)
     record("trainee_added", rec, actor=actor, trainee=user.id, start_date=start.isoformat(), mentor=mentor_id)
     return rec
@@ -107,8 +181,6 @@ def update_plan(rec: TraineeRecord, start_date: date, target_date: date, mentor_
     if mentor_id is not None and mentor_id not in {m.id for m in mentors()}:
         raise PeopleError(_l("Choose an active mentor or head of sales."))
     if mentor_id != rec.mentor_id:
-        from ..mentoring.services import assign_mentor
-
         assign_mentor(rec, mentor_id, actor)
     if (start_date, target_date) != (rec.start_date, rec.target_date):
         record("plan_changed", rec, actor=actor, trainee=rec.user_id,

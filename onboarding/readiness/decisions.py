@@ -10,7 +10,7 @@ from ..auth.models import HEAD, User
 from ..extensions import db
 from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
-from ..people.services import lock_trainee
+from ..people.services import answerers, lock_trainee
 from ..timeutil import today
 from .models import APPROVED, DECISIONS, EXTENDED, REJECTED, ReadinessDecision, Recommendation
 
@@ -88,7 +88,8 @@ def decide(rec: TraineeRecord, head: User, decision: str, note: str, gates: list
            unmet_gates=unmet, override_reason=row.override_reason, note=note.strip(),
            new_target_date=new_target_date.isoformat() if row.new_target_date else None)
     resolve(_link(rec))
-    notify([rec.user_id, rec.mentor_id], f"readiness_{decision}", link=_link(rec), trainee=rec.user.full_name,
+    told = [rec.user_id, *(a for a in answerers(rec.user_id) if a != head.id)]  # the mentor, else the other heads
+    notify(told, f"readiness_{decision}", link=_link(rec), trainee=rec.user.full_name,
            date=new_target_date.isoformat() if row.new_target_date else "")
     return row
 
