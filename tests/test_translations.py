@@ -504,6 +504,9 @@ def test_no_answer_key_in_an_open_arabic_attempt(shipped_app, slug):
 def test_an_arabic_head_of_sales_schedules_the_translated_scenario(app, client, auth, make_user):
     trainee = make_user("trainee", email="yara@example.com")
     uid = make_user("head", email="nadim@example.com")
+    from .conftest import ready_for_role_play
+
+    ready_for_role_play(app, trainee)  # the form (and its scenarios) shows once the role-play may be scheduled
     _set_locale(app, uid, "ar")
     auth.login("nadim@example.com")
     page = client.get(f"/trainees/{trainee}/role-play").get_data(as_text=True)

@@ -60,11 +60,6 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
     return result
 
 
-def _mentor_of(trainee_id: int) -> int | None:
-    """The assigned mentor, active or not; to tell whoever answers for the trainee, notify answerers(id)."""
-    return db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == trainee_id))
-
-
 # ---------------------------------------------------------------- sign-offs
 
 def task_state(trainee_id: int, task_id: str) -> str:
@@ -536,7 +531,7 @@ def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: d
     record("role_play_result", attempt, actor=None, trainee=attempt.trainee_id, percent=float(result.percent),
            passed=result.passed, number=attempt.number, allowed=status["allowed"])
     resolve(f"/role-play/{attempt.id}")
-    people = [attempt.trainee_id, _mentor_of(attempt.trainee_id)]
+    people = [attempt.trainee_id, *answerers(attempt.trainee_id)]
     notify(people, "role_play_result", link=f"/role-play/{attempt.id}", percent=f"{result.percent:g}",
            passed=result.passed, number=attempt.number, allowed=status["allowed"], last=status["left"] == 0)
     if not result.passed and status["held"]:
@@ -576,7 +571,8 @@ def decide_hold(rec: TraineeRecord, decision: str, plan: str, new_date: date | N
     record(f"hold_{decision}", choice, actor=head, trainee=rec.user_id, plan=plan.strip(),
            new_target_date=new_date.isoformat() if new_date else None)
     resolve(f"/trainees/{rec.user_id}/role-play")
-    notify([rec.user_id, rec.mentor_id], f"hold_{decision}", link=f"/trainees/{rec.user_id}/role-play",
+    notify([rec.user_id, *(a for a in answerers(rec.user_id) if a != head.id)], f"hold_{decision}",
+           link=f"/trainees/{rec.user_id}/role-play",
            date=new_date.isoformat() if new_date else "")
     return choice
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from ..conftest import PASSWORD, complete_stages_before
+from ..conftest import PASSWORD, complete_stages_before, ready_for_role_play
 from ._db import changed_tables, snapshot
 
 EMAILS = {"trainee_a": "a.trainee@example.com", "trainee_b": "b.trainee@example.com",
@@ -31,7 +31,7 @@ def pairs(app, make_user):
     ids["trainee_c"] = make_user("trainee", email="c.trainee@example.com", mentor=ids["mentor_b"],
                                  start=date.today() - timedelta(days=90))
     complete_stages_before(app, ids["trainee_b"], 3)
-    complete_stages_before(app, ids["trainee_c"], 3)
+    ready_for_role_play(app, ids["trainee_c"])  # the rightful mentor may schedule their role-play
     from onboarding.api.models import ApiToken
     from onboarding.api.tokens import create_token
     from onboarding.assessment.services import start_attempt, submit
