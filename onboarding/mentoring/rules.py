@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..readiness.progress import COMPLETE, OPEN  # the stage states of the path rules (pure, like these)
+
 FIGURES = ("calls", "meetings", "applications", "orders", "referrals", "events", "decision_makers", "deals")
 NONE, REQUESTED, SIGNED, RETURNED, REVOKED = "none", "requested", "signed", "returned", "revoked"
 
@@ -33,13 +35,12 @@ def may_move(current: str, kind: str) -> bool:
 
 # The path: a task is asked for and signed off only once its stage is open (or complete); a request already made
 # may still be returned and a signature already given revoked, whatever the stage's state since.
-STAGE_OPEN, STAGE_COMPLETE, STAGE_LOCKED = "open", "complete", "locked"  # readiness.progress's stage states
 
 
 def stage_allows(kind: str, stage_state: str | None) -> bool:
     """True when a sign-off step of this kind may happen on a task whose stage is in this state."""
     if kind in (REQUESTED, SIGNED):
-        return stage_state in (STAGE_OPEN, STAGE_COMPLETE)
+        return stage_state in (OPEN, COMPLETE)
     return True
 
 
@@ -72,7 +73,7 @@ def ledger_first_day(start: date, today: date, span_weeks: int = 12) -> date:
 def supervision_weeks(stage_state: str | None, opened: date | None, today: date) -> list:
     """The Mondays a supervision note may be filed under: from the week stage 4 opened to the current week, while
     stage 4 is open or complete; none before it opens."""
-    if stage_state not in (STAGE_OPEN, STAGE_COMPLETE) or opened is None or opened > today:
+    if stage_state not in (OPEN, COMPLETE) or opened is None or opened > today:
         return []
     first, last = monday(opened), monday(today)
     return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]

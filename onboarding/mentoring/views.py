@@ -1,5 +1,5 @@
 """Mentoring pages: the checklist, the activity ledger and targets, role-plays, the signature, supervision."""
-from datetime import timedelta, timezone
+from datetime import timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
