@@ -1,13 +1,22 @@
-"""Rendered Markdown keeps only the allow-list, whatever the author writes (hypothesis property tests)."""
+"""Rendered Markdown keeps only the allow-list, whatever the author writes (hypothesis property tests).
+
+The property tests run the same examples on every run (derandomize) and keep no example database: a failure
+is reproduced by the explicit @example it then becomes, never by a file left in one checkout.
+"""
+import re
 from html.parser import HTMLParser
 
-from hypothesis import given, settings, strategies as st
+import pytest
+from hypothesis import example, given, settings, strategies as st
 
 from onboarding.content.render import ATTRIBUTES, TAGS, render_markdown
 
 from .xss import corpus
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
+# https://url.spec.whatwg.org/#scheme-start-state: a letter, then letters, digits, "+", "-" or ".", then ":".
+URL_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+C0_OR_SPACE = "".join(map(chr, range(0x21)))
 GENERIC = {"lang", "title"}  # nh3's inert attributes allowed on every tag
 TAG_NAMES = sorted(TAGS | {"script", "style", "iframe", "img", "svg", "object", "embed", "form", "input", "a",
                            "math", "base", "meta", "link", "details", "video", "body", "template", "textarea"})
@@ -52,11 +61,25 @@ class _Collect(HTMLParser):
             if name not in allowed:
                 self.problems.append(f"attribute {name} on <{tag}>")
             if name == "href":
-                flat = "".join(ch for ch in (value or "") if ch > " ").lower()
-                if ":" in flat.split("/")[0] and not flat.startswith(SAFE_SCHEMES):
+                scheme = _scheme(value or "")
+                if scheme is not None and scheme not in SAFE_SCHEMES:
                     self.problems.append(f"href {value!r}")
 
     handle_startendtag = handle_starttag
+
+
+def _scheme(value: str) -> str | None:
+    """The scheme a browser reads in an href, lower-cased with its colon; None for a relative URL.
+
+    `value` is the attribute as HTMLParser hands it over: its character references already decoded once, as a
+    browser's tokenizer decodes them (`&#106;avascript:` arrives as `javascript:`, `&amp;#106;avascript:` as
+    the text `&#106;avascript:`). It is not decoded again: a second decoding would see a script where the
+    browser sees a relative link. Then, as the URL parser does, leading and trailing C0 controls and spaces go,
+    tabs and newlines anywhere go, and a scheme is read only at the very start.
+    """
+    url = "".join(ch for ch in value.strip(C0_OR_SPACE) if ch not in "\t\n\r")
+    match = URL_SCHEME.match(url)
+    return match.group(0).lower() if match else None
 
 
 def _problems(html):
@@ -66,14 +89,19 @@ def _problems(html):
     return collector.problems
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
 @given(DOCUMENTS)
+# Once found by hypothesis and failed every run after: the escaped ampersand is text, so the browser follows a
+# relative link ("&" with the fragment "106;avascript:..."), not a javascript: URL.
+@example('<a href="&amp;#106;avascript:alert(1)">x</a>')
+@example("[x](&amp;#106;avascript:alert(1))")
+@example('<a href="&#106;avascript:alert(1)">x</a><a href="jav&#x09;ascript:alert(1)">y</a>')
 def test_rendered_markdown_keeps_only_the_allow_list(text):
     body, toc = render_markdown(text)
     assert _problems(body) == [] and _problems(toc) == []
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, database=None, derandomize=True)
 @given(st.text())
 def test_any_text_renders(text):
     body, _toc = render_markdown(text)
@@ -84,3 +112,29 @@ def test_the_property_check_sees_forbidden_markup():
     assert _problems('<p onclick="x">a</p><script>1</script><a href="javascript:x">y</a>') == [
         "attribute onclick on <p>", "tag <script> is not on the allow-list", "href 'javascript:x'"]
     assert _problems('<h2 id="a">t</h2><a href="https://x" title="t" rel="noopener">x</a>') == []
+
+
+@pytest.mark.parametrize("href", [
+    "javascript:alert(1)", " JaVaScRiPt:alert(1)", "&#106;avascript:alert(1)", "&#x6A;avascript:alert(1)",
+    "jav&#x09;ascript:alert(1)", "java&#10;script:alert(1)", "\x01javascript:x",
+    "data:text/html,x", "vbscript:x", "module:welcome",
+])
+def test_the_property_check_sees_a_script_url_however_it_is_written(href):
+    """Character references decoded once, tabs and newlines dropped, controls trimmed: still a scheme."""
+    assert _problems(f'<a href="{href}">x</a>') == [f"href {_decoded(href)!r}"]
+
+
+@pytest.mark.parametrize("href", [
+    "&amp;#106;avascript:alert(1)", "&amp;amp;#106;avascript:alert(1)", "./javascript:x", "/javascript:x",
+    "#javascript:x", "?javascript:x", "java script:x", "https://example.com/javascript:x", "mailto:a@example.com",
+    "HTTPS://example.com/", "1javascript:x", "/modules/x",
+])
+def test_the_property_check_lets_text_and_safe_urls_be(href):
+    """An escaped ampersand is text: the browser reads a relative URL, as it does for the rest of these."""
+    assert _problems(f'<a href="{href}">x</a>') == []
+
+
+def _decoded(value):
+    from html import unescape
+
+    return unescape(value)
