@@ -17,6 +17,13 @@ from onboarding.extensions import db as _db
 
 HERE = Path(__file__).resolve().parent
 
+# Property tests explore the same examples on every run and keep no local example database, so a failure found
+# once is a test someone writes down (@example), never a run that differs from the one before.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("project", database=None, derandomize=True)
+_hypothesis_settings.load_profile("project")
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashing():
