@@ -18,7 +18,7 @@ from onboarding.content import load_curriculum
 from onboarding.extensions import db
 from onboarding.learning.models import ModuleCompletion
 
-from .conftest import AuthActions, complete_stages_before
+from .conftest import AuthActions, complete_stages_before, read_modules_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = load_curriculum(ROOT / "content", ROOT / "quizzes")
@@ -74,13 +74,15 @@ def _flipped(quiz):
 
 
 def _open_attempt(app, slug):
-    """A trainee with the quiz's stage open and an attempt started: (client, auth, attempt url)."""
+    """A trainee with the quiz's stage open and its modules read, an attempt started: (client, auth, attempt url)."""
     uid = _trainee_with_every_stage_open(app)
     _pass_earlier_stage_quizzes(app, uid, SHIPPED.quizzes[slug].stage)
+    read_modules_of(app, uid, slug)
     client = app.test_client()
     auth = AuthActions(client)
     assert auth.login("key@example.com", "correct-horse-battery").status_code == 302
     response = client.post(f"/quizzes/{slug}/start", data={"csrf_token": auth.token(f"/quizzes/{slug}")})
+    assert re.search(r"/attempts/\d+$", response.headers["Location"]), response.headers["Location"]
     return client, auth, response.headers["Location"]
 
 
@@ -102,7 +104,9 @@ def test_no_answer_key_in_an_open_attempt(shipped_app, slug):
 
     save = client.post(f"{attempt_url}/save", data={"csrf_token": auth.token(attempt_url)},
                        headers={"X-Requested-With": "fetch"})
-    assert save.get_json() == {"saved": True, "state": "in_progress"}
+    blank = len(quiz.questions)  # nothing answered yet
+    assert save.get_json() == {"saved": True, "state": "in_progress", "unanswered": blank,
+                               "unanswered_text": f"{blank} questions were unanswered when you last saved."}
 
     cur = app.extensions["curriculum"]
     original = cur.quizzes[slug]
@@ -119,8 +123,11 @@ def test_no_answer_key_in_an_open_attempt(shipped_app, slug):
 def test_a_failed_first_attempt_reveals_no_key(shipped_app, slug):
     quiz = SHIPPED.quizzes[slug]
     client, auth, attempt_url = _open_attempt(shipped_app, slug)
-    client.post(f"{attempt_url}/submit", data={"csrf_token": auth.token(attempt_url)})
+    submitted = client.post(f"{attempt_url}/submit", data={"csrf_token": auth.token(attempt_url),
+                                                           "confirm_unanswered": "1"})  # every answer blank
+    assert submitted.status_code == 302
     result = client.get(attempt_url).get_data(as_text=True)
+    assert 'id="quiz-form"' not in result  # the result page, not the attempt still open
     assert "Correct answer</span>" not in result
     for q in quiz.questions:
         assert not q.model_answer or q.model_answer.strip() not in result

@@ -63,3 +63,9 @@ def show(quiz, attempt, answers: dict, cur, reveal: bool = False) -> list:
             model_answer=q.model_answer if reveal and q.type == "text" else None,
             rubric=q.rubric if reveal else ()))
     return shown
+
+
+def unanswered(quiz, attempt, responses: dict) -> list:
+    """(number, question id) of each question of the attempt left blank in `responses`, in the attempt's order."""
+    return [(number, qid) for number, qid in enumerate(attempt.plan["questions"], start=1)
+            if quiz.question(qid) is not None and not (responses.get(qid) or "").strip()]

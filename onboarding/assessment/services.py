@@ -11,7 +11,8 @@ from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
 from ..notifications.services import notify, resolve
-from ..people.services import answerers, lock_trainee
+from ..people.services import answerers, lock_trainee, record_of
+from ..readiness.progress import LOCKED, QuizGate, quiz_gate
 from ..timeutil import utcnow
 from . import grading
 from .models import AWAITING, GRADED, IN_PROGRESS, Answer, ExtraAttempt, QuizAttempt
@@ -19,6 +20,20 @@ from .models import AWAITING, GRADED, IN_PROGRESS, Answer, ExtraAttempt, QuizAtt
 
 class AttemptError(ValueError):
     """An attempt action that the rules refuse; the message is for the trainee."""
+
+
+class QuizClosed(AttemptError):
+    """The quiz is not open to this trainee yet; `gate` says why (its stage is locked, or modules are unread)."""
+
+    def __init__(self, gate: QuizGate):
+        self.gate = gate
+        if gate.locked_stage is not None:
+            message = _l("This quiz opens with its stage.")
+        else:
+            modules = curriculum().modules
+            message = _l("This quiz opens when you have read the modules it covers. Still to read: %(titles)s.",
+                         titles=", ".join(modules[slug].title if slug in modules else slug for slug in gate.unread))
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -78,11 +93,25 @@ def status_of(user_id: int, quiz) -> QuizStatus:
     return statuses([user_id], [quiz])[user_id][quiz.slug]
 
 
+def gate_of(user: User, quiz):
+    """(QuizGate, Progress): whether the trainee may start the quiz now, and the progress that was judged on."""
+    from ..readiness.service import facts_for, progress_of  # readiness reads quiz statuses from this module
+
+    done, quiz_status, practice = facts_for([user.id])
+    progress = progress_of(record_of(user), done[user.id], quiz_status[user.id], practice[user.id])
+    gate = quiz_gate(quiz.stage, quiz.modules, frozenset(done[user.id]), progress.stage(quiz.stage).state == LOCKED)
+    return gate, progress
+
+
 def start_attempt(user: User, quiz) -> QuizAttempt:
-    """The open attempt if there is one, else a new one; never more than the attempts allowed."""
+    """The open attempt if there is one, else a new one: only once the quiz is open (its stage open, its modules
+    read), and never more than the attempts allowed."""
     status = status_of(user.id, quiz)
     if status.open_attempt is not None:
         return db.session.get(QuizAttempt, status.open_attempt)
+    gate, _progress = gate_of(user, quiz)
+    if not gate.open:
+        raise QuizClosed(gate)
     if status.passed:
         raise AttemptError(_l("You have already passed this quiz."))
     if status.awaiting:

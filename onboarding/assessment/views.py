@@ -4,6 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
@@ -13,16 +14,14 @@ from ..content import curriculum
 from ..extensions import db
 from ..forms_common import flash_errors
 from ..people.models import TraineeRecord
-from ..people.services import record_of
 from ..readiness.progress import LOCKED
-from ..readiness.service import trainee_progress
 from ..timeutil import aware, utcnow
 from . import grading
 from .forms import ExtraAttemptForm, GradeForm, bounded
 from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt
-from .presenting import show
-from .services import (AttemptError, grade, grant_extra_attempt, responses_from_form, save_answers, start_attempt,
-                       status_of, submit)
+from .presenting import show, unanswered
+from .services import (AttemptError, QuizClosed, gate_of, grade, grant_extra_attempt, responses_from_form,
+                       save_answers, start_attempt, status_of, submit)
 
 bp = Blueprint("assessment", __name__)
 
@@ -49,15 +48,19 @@ def _answers(attempt) -> dict:
 @login_required
 def quiz(slug):
     quiz = _quiz_or_404(slug)
+    cur = curriculum()
     status = attempts = None
-    locked = False
+    locked, to_read = False, []
     if current_user.role == TRAINEE:
         status = status_of(current_user.id, quiz)
         attempts = db.session.scalars(sa.select(QuizAttempt).where(
             QuizAttempt.user_id == current_user.id, QuizAttempt.quiz_slug == slug).order_by(QuizAttempt.number)).all()
-        locked = trainee_progress(record_of(current_user)).stage(quiz.stage).state == LOCKED
+        gate, progress = gate_of(current_user, quiz)
+        locked = gate.locked_stage is not None
+        # The modules still to read, each with whether its stage is open (a link) or not yet (its title only).
+        to_read = [(cur.modules[m], progress.stage(cur.modules[m].stage).state != LOCKED) for m in gate.unread]
     return render_template("assessment/quiz.html", quiz=quiz, status=status, attempts=attempts, locked=locked,
-                           form=EmptyForm(), cur=curriculum())
+                           to_read=to_read, form=EmptyForm(), cur=cur)
 
 
 @bp.post("/quizzes/<slug>/start")
@@ -66,10 +69,13 @@ def start(slug):
     quiz = _quiz_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if trainee_progress(record_of(current_user)).stage(quiz.stage).state == LOCKED:
-        abort(403)
     try:
         attempt = start_attempt(current_user, quiz)
+    except QuizClosed as exc:
+        if exc.gate.locked_stage is not None:
+            abort(403)
+        flash(str(exc), "error")
+        return redirect(url_for("assessment.quiz", slug=slug))
     except AttemptError as exc:
         flash(str(exc), "error")
         return redirect(url_for("assessment.quiz", slug=slug))
@@ -94,8 +100,9 @@ def attempt(attempt_id):
     cur = curriculum()
     if attempt.state == IN_PROGRESS and attempt.user_id == current_user.id:
         questions = show(quiz, attempt, _answers(attempt), cur, reveal=False)
+        saved = {q.id: q.response for q in questions}
         return render_template("assessment/attempt.html", quiz=quiz, attempt=attempt, questions=questions,
-                               form=EmptyForm(), unanswered=sum(1 for q in questions if not q.response))
+                               form=EmptyForm(), unanswered=len(unanswered(quiz, attempt, saved)))
     status = status_of(attempt.user_id, quiz)
     finished = attempt.state not in (IN_PROGRESS, AWAITING)
     reveal = grading.may_reveal(quiz.reveal, status.passed, status.used, status.allowed, finished)
@@ -122,14 +129,31 @@ def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+def _unanswered_after(attempt, quiz, responses: dict) -> list:
+    """(number, question id) of the questions still blank once these responses join the saved answers."""
+    saved = {a.question_id: a.response for a in attempt.answers}
+    return unanswered(quiz, attempt, {**saved, **responses})
+
+
+def _unanswered_text(count: int) -> str:
+    if not count:
+        return ""
+    return ngettext("%(num)d question was unanswered when you last saved.",
+                    "%(num)d questions were unanswered when you last saved.", count)
+
+
 @bp.post("/attempts/<int:attempt_id>/save")
 @roles_required(TRAINEE)
 def save(attempt_id):
     attempt, quiz = _own_open_attempt(attempt_id)
-    saved = save_answers(attempt, quiz, responses_from_form(quiz, request.form, attempt.plan))
+    responses = responses_from_form(quiz, request.form, attempt.plan)
+    saved = save_answers(attempt, quiz, responses)
     db.session.commit()
     if _wants_json():
-        return jsonify(saved=saved, state=attempt.state), 200 if saved else 409
+        if not saved:
+            return jsonify(saved=saved, state=attempt.state), 409
+        count = len(_unanswered_after(attempt, quiz, responses))
+        return jsonify(saved=saved, state=attempt.state, unanswered=count, unanswered_text=_unanswered_text(count))
     if saved:
         flash(_("Your answers are saved. You can come back and finish later."), "success")
     else:
@@ -141,7 +165,17 @@ def save(attempt_id):
 @roles_required(TRAINEE)
 def submit_attempt(attempt_id):
     attempt, quiz = _own_open_attempt(attempt_id)
-    if submit(attempt, quiz, responses_from_form(quiz, request.form, attempt.plan), current_user):
+    responses = responses_from_form(quiz, request.form, attempt.plan)
+    if request.form.get("confirm_unanswered") != "1":
+        blank = _unanswered_after(attempt, quiz, responses)
+        if blank:  # ask first: keep what was typed, and list what is left
+            if not save_answers(attempt, quiz, responses):
+                db.session.rollback()
+                return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+            db.session.commit()
+            return render_template("assessment/confirm.html", quiz=quiz, attempt=attempt, blank=blank,
+                                   form=EmptyForm())
+    if submit(attempt, quiz, responses, current_user):
         db.session.commit()
         flash(_("Your answers are submitted."), "success")
     else:

@@ -5,7 +5,8 @@ Flask and no database, so the same rules serve every page, the API and tests.
 A stage is complete when its modules are done, its quizzes passed and its
 checklist signed off (stage 1 also needs the current job description signed,
 stage 3 the role-play passed); stage 1 is open from the start and each later
-stage opens when the one before is complete.
+stage opens when the one before is complete. A quiz opens when its stage is
+open and the modules it covers are read.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ class StageRequirements:
     tasks: tuple = ()  # checklist task ids the mentor signs off
     needs_signature: bool = False  # the current job description, signed
     needs_role_play: bool = False  # the role-play certification, passed
+    quiz_modules: tuple = ()  # of (quiz slug, the module slugs it covers)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,24 @@ def module_available(slug_prerequisites: tuple, completed: frozenset) -> bool:
     return all(p in completed for p in slug_prerequisites)
 
 
+@dataclass(frozen=True)
+class QuizGate:
+    """Whether a quiz may be started, and if not, why: as data, for the page to word."""
+
+    unread: tuple = ()  # the modules it covers that are not read yet, in the quiz's order
+    locked_stage: int | None = None  # the quiz's stage, while that stage is locked
+
+    @property
+    def open(self) -> bool:
+        return self.locked_stage is None and not self.unread
+
+
+def quiz_gate(stage: int, modules, completed, stage_locked: bool) -> QuizGate:
+    """A quiz opens when its stage is open and every module it covers (the quiz file's `modules:`) is read."""
+    unread = tuple(dict.fromkeys(slug for slug in modules if slug not in completed))
+    return QuizGate(unread=unread, locked_stage=stage if stage_locked else None)
+
+
 def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
     """The trainee's whole path on the given day."""
     done = facts.completed_modules
@@ -162,6 +182,10 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
             else:
                 next_quiz = next((q for q in stage.quizzes if q not in facts.passed_quizzes
                                   and q not in facts.blocked_quizzes and q not in facts.awaiting_quizzes), None)
+                missing = quiz_gate(stage.number, dict(stage.quiz_modules).get(next_quiz, ()), done, False).unread
+                if missing:  # not open: it covers a module outside this stage; that module, in reading order, first
+                    next_module = next((slug for s in stages for slug, _ in s.modules if slug in missing), missing[0])
+                    next_quiz = None
         result.append(StageProgress(
             number=stage.number, title=stage.title, state=state, modules_done=count, modules_total=len(slugs),
             planned_start=begin, planned_end=end, overdue=state != COMPLETE and today > end,
@@ -198,5 +222,6 @@ def requirements_from(curriculum, signature_stage: int = 1, role_play_stage: int
                                    tuple(q.slug for q in s.quizzes),
                                    tuple(t.id for t in s.checklist.tasks) if s.checklist else (),
                                    needs_signature=s.number == signature_stage and curriculum.job_description is not None,
-                                   needs_role_play=s.number == role_play_stage and bool(curriculum.scenarios))
+                                   needs_role_play=s.number == role_play_stage and bool(curriculum.scenarios),
+                                   quiz_modules=tuple((q.slug, tuple(q.modules)) for q in s.quizzes))
                  for s in curriculum.stages)

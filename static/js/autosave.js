@@ -1,10 +1,12 @@
-// Saves quiz answers as the trainee goes. The page works without it: the
-// "Save my answers" button posts the same form.
+// Saves quiz answers as the trainee goes, and keeps the count of unanswered
+// questions current (the server counts and words it). The page works without
+// it: the "Save my answers" button posts the same form.
 (function () {
   "use strict";
   var form = document.getElementById("quiz-form");
   if (!form || !window.fetch || !window.FormData) { return; }
   var status = document.getElementById("save-status");
+  var count = document.getElementById("unanswered-count");
   var timer = null;
   var url = form.getAttribute("data-autosave");
 
@@ -17,6 +19,9 @@
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
       if (status) { status.textContent = response.ok ? status.getAttribute("data-saved") || "✓" : ""; }
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (count && data && typeof data.unanswered_text === "string") { count.textContent = data.unanswered_text; }
     }).catch(function () {
       if (status) { status.textContent = ""; }
     });
