@@ -8,7 +8,7 @@ import pytest
 
 from .conftest import check_page
 
-TRAINEE2, TRAINEE3 = "trainee2@example.com", "trainee3@example.com"
+TRAINEE2, TRAINEE3, TRAINEE4 = "trainee2@example.com", "trainee3@example.com", "trainee4@example.com"
 
 
 def _flash(session):
@@ -21,6 +21,18 @@ def _user_id(live_demo, email):
     path = live_demo[1]["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
         return conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]
+
+
+def _meeting_time_comes(live_demo, attempt_href):
+    """The clock reaches the role-play's scheduled start: move it a minute into the past in the database."""
+    import sqlite3
+    from datetime import datetime, timedelta, timezone
+
+    path = live_demo[1]["DATABASE_URL"].removeprefix("sqlite:///")
+    past = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S.000000")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE role_play_attempts SET scheduled_for = ? WHERE id = ?",
+                     (past, int(attempt_href.rsplit("/", 1)[1])))
 
 
 def test_the_whole_journey(sign_in, live_demo):
@@ -69,7 +81,7 @@ def test_the_whole_journey(sign_in, live_demo):
     assert page.locator("button[formaction$='/submit']").count() == 0, "the quiz was not submitted"
     check_page(trainee, "08 quiz result")
 
-    # ---- 2. the mentor grades trainee2's written answers and signs off a task
+    # ---- 2. the mentor grades trainee4's written answers and signs off a task
     mentor = sign_in("mentor@example.com")
     check_page(mentor, "09 mentor home")
     mentor.visit("/grading")
@@ -85,10 +97,10 @@ def test_the_whole_journey(sign_in, live_demo):
     assert "complete" in _flash(mentor).lower() or "saved" in _flash(mentor).lower(), _flash(mentor)
     mentor.watch.check("grading")
 
-    trainee2 = _user_id(live_demo, TRAINEE2)
-    mentor.visit(f"/trainees/{trainee2}")
+    trainee4 = _user_id(live_demo, TRAINEE4)
+    mentor.visit(f"/trainees/{trainee4}")
     check_page(mentor, "12 trainee record")
-    mentor.visit(f"/trainees/{trainee2}/checklist")
+    mentor.visit(f"/trainees/{trainee4}/checklist")
     check_page(mentor, "13 checklist")
     sign = mentor.page.locator("form[action$='/sign']").first
     action = sign.get_attribute("action")
@@ -97,10 +109,15 @@ def test_the_whole_journey(sign_in, live_demo):
     assert mentor.page.locator(f"form[action='{action}']").count() == 0, _flash(mentor)
     mentor.watch.check("sign-off")
 
-    # ---- 3. the evaluators score trainee2's role-play
+    # ---- 3. trainee2's role-play: no scores before the meeting, then the evaluators score it
+    trainee2 = _user_id(live_demo, TRAINEE2)
     mentor.visit(f"/trainees/{trainee2}/role-play")
     check_page(mentor, "14 role-play")
     attempt = mentor.page.locator("main a[href^='/role-play/']").last.get_attribute("href")
+    mentor.visit(attempt)
+    assert "The scoring form opens when the meeting starts" in mentor.page.inner_text("main")
+    assert mentor.page.locator("main form input[type=radio][name^='score-']").count() == 0
+    _meeting_time_comes(live_demo, attempt)
     head = sign_in("head@example.com")
     for evaluator, shot in ((mentor, "15 scoring the role-play"), (head, "16 the second evaluator")):
         evaluator.visit(attempt)
