@@ -37,6 +37,8 @@ def test_good_quizzes_load(dirs):
 @pytest.mark.parametrize("name,old,new,expected", [
     ("basics.yaml", "stage: 1", "stage: 7", "quizzes/basics.yaml:2: unknown stage 7"),
     ("basics.yaml", "modules: [hello]", "modules: [nowhere]", "quizzes/basics.yaml:9: unknown module `nowhere`"),
+    ("basics.yaml", "modules: [hello]", "modules: [hello, mentor]",
+     "quizzes/basics.yaml:9: module `mentor` is in stage 3, after this quiz's stage 1: the quiz could never open"),
     ("basics.yaml", "    module: hello\n    points: 1", "    module: gone\n    points: 1",
      "quizzes/basics.yaml:13: question `capital`: unknown module `gone`"),
     ("basics.yaml", "      - text: Right answer\n        correct: true", "      - text: Right answer",

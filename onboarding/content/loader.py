@@ -162,7 +162,8 @@ class _Loader:
                 path=m["rel"], words=len(m["body"].split()))
         stage_numbers = {m["number"] for m, _, _ in stages}
         quizzes = QuizLoader(self.quizzes_dir, self.rel, self.problems, stage_numbers,
-                             set(modules), catalog, prices).load() if self.quizzes_dir else {}
+                             {slug: m.stage for slug, m in modules.items()}, catalog, prices).load() \
+            if self.quizzes_dir else {}
         practice = PracticeLoader(self.quizzes_dir or self.root / "nowhere", self.rel,
                                   lambda path, line, msg: self.problems.append(Problem(self.rel(path), line, msg)),
                                   stage_numbers, set(modules))

@@ -111,7 +111,8 @@ def _number(value):
 class QuizLoader:
     """Loads every quiz file of a folder against the known stages, modules and price list."""
 
-    def __init__(self, folder: Path, rel, problems, stages: set, modules: set, catalog, price_list):
+    def __init__(self, folder: Path, rel, problems, stages: set, modules: dict, catalog, price_list):
+        """modules: {slug: stage number} of every module."""
         self.folder, self.rel, self.problems = folder, rel, problems
         self.stages, self.modules, self.catalog, self.prices = stages, modules, catalog, price_list
 
@@ -174,6 +175,10 @@ class QuizLoader:
         for slug in modules if isinstance(modules, list) else []:
             if slug not in self.modules:
                 self.problem(path, lines.of("modules"), f"unknown module `{slug}`")
+            elif isinstance(data["stage"], int) and self.modules[slug] > data["stage"]:
+                # A quiz opens once its modules are read, and a later stage's module cannot be read first.
+                self.problem(path, lines.of("modules"), f"module `{slug}` is in stage {self.modules[slug]}, after "
+                             f"this quiz's stage {data['stage']}: the quiz could never open")
         raw_questions = data["questions"]
         if not isinstance(raw_questions, list) or not raw_questions:
             self.problem(path, lines.of("questions"), "`questions` must be a non-empty list")
