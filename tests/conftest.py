@@ -203,6 +203,14 @@ def auth(client):
     return AuthActions(client)
 
 
+def as_user(app, email):
+    """A client of its own, signed in as `email`, and its auth helper (for CSRF tokens)."""
+    client = app.test_client()
+    auth = AuthActions(client)
+    assert auth.login(email).status_code == 302
+    return client, auth
+
+
 def read_modules_of(app, uid, quiz_slug):
     """Mark the modules a quiz covers (its `modules:`) read for a trainee, so the quiz opens with its stage."""
     import sqlalchemy as sa

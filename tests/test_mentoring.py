@@ -15,7 +15,7 @@ from onboarding.mentoring.models import (Acknowledgement, ActivityEntry, MentorA
 from onboarding.people.models import TraineeRecord
 from onboarding.readiness.service import trainee_progress
 
-from .conftest import AuthActions, ready_for_role_play, complete_stages_before
+from .conftest import as_user, complete_stages_before, ready_for_role_play
 
 
 @pytest.fixture
@@ -27,13 +27,6 @@ def people(make_user):
         "head": make_user("head", email="head@example.com", name="Irene Head"),
         "trainee": make_user("trainee", email="sam@example.com", name="Sam Trainee", mentor=mentor),
     }
-
-
-def as_user(app, email):
-    client = app.test_client()
-    auth = AuthActions(client)
-    assert auth.login(email).status_code == 302
-    return client, auth
 
 
 # ---------------------------------------------------------------- sign-offs

@@ -16,7 +16,7 @@ from onboarding.notifications.models import Notification
 from onboarding.notifications.services import wording
 from onboarding.people.models import TraineeRecord
 
-from .conftest import AuthActions, complete_stages_before
+from .conftest import as_user, complete_stages_before
 
 
 @pytest.fixture
@@ -28,13 +28,6 @@ def people(make_user):
         "mentor": make_user("mentor", email="mentor@example.com", name="Marco Mentor"),
         "trainee": make_user("trainee", email="sam@example.com", name="Sam Trainee"),
     }
-
-
-def as_user(app, email):
-    client = app.test_client()
-    auth = AuthActions(client)
-    assert auth.login(email).status_code == 302
-    return client, auth
 
 
 def notes(app, user_id, kind=None, unread=None):

@@ -13,7 +13,7 @@ from onboarding.extensions import db
 from onboarding.mentoring import rules
 from onboarding.mentoring.models import ActivityEntry, SignOffEvent, SupervisionNote
 
-from .conftest import AuthActions, complete_stages_before
+from .conftest import AuthActions, complete_stages_before, as_user as signed_in
 
 TODAY = date(2026, 11, 30)  # a Monday
 START = date(2026, 11, 2)
@@ -111,10 +111,7 @@ def people(make_user):
 
 
 def as_user(app, who):
-    client = app.test_client()
-    auth = AuthActions(client)
-    assert auth.login(EMAILS[who]).status_code == 302
-    return client, auth
+    return signed_in(app, EMAILS[who])
 
 
 def _events(app, task="proposal"):

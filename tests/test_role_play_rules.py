@@ -13,7 +13,7 @@ from onboarding.mentoring import rules
 from onboarding.mentoring.models import HoldDecision, RolePlayAttempt, RolePlayEvaluator, SignOffEvent
 from onboarding.people.models import TraineeRecord
 
-from .conftest import AuthActions, complete_stages_before, ready_for_role_play
+from .conftest import as_user, complete_stages_before, ready_for_role_play
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
 
@@ -117,13 +117,6 @@ def people(make_user):
         "admin": make_user("admin", email="admin@example.com", name="Ada Admin"),
         "trainee": make_user("trainee", email="sam@example.com", name="Sam Trainee", mentor=mentor),
     }
-
-
-def as_user(app, email):
-    client = app.test_client()
-    auth = AuthActions(client)
-    assert auth.login(email).status_code == 302
-    return client, auth
 
 
 def schedule(client, auth, uid, evaluators, scenario="school", when=None):

@@ -20,8 +20,8 @@ from ..timeutil import aware, today, utcnow
 from . import charts, rules
 from .forms import (FIGURE_LABELS, AssignForm, CancelForm, CorrectionForm, EntryForm, HoldForm, RequestForm,
                     RescheduleForm, ScheduleForm, SignForm, SupervisionForm, TargetsForm, TeamForm)
-from .models import (CANCELLED, FIGURES, SCHEDULED, SCORED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore, SignOffEvent,
-                     SupervisionNote, Team)
+from .models import (CANCELLED, FIGURES, SCORED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore,
+                     SignOffEvent, SupervisionNote, Team)
 from .services import (MentoringError, add_supervision_note, add_team, assign_mentor, cancel_role_play,
                        confirm_entry, correct_entry, decide_hold, evaluator_candidates, ledger, missing_label,
                        request_sign_off, reschedule_role_play, return_task, revoke, role_play_evaluators,
