@@ -139,7 +139,7 @@ def extracted_messages() -> dict:
     """Every marked msgid in the code and templates now, as `make translations` extracts them."""
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = dict(DEFAULT_KEYWORDS, _l=None)
+    keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_ngettext=(1, 2))
     found = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords, strip_comment_tags=True):

@@ -264,7 +264,7 @@ def test_an_attempt_with_scores_cannot_be_cancelled_or_moved(app, people):
     token = auth.token(f"/trainees/{uid}/role-play")
     answer = mentor.post(f"/role-play/{attempt.id}/cancel", data={"cancel-reason": "Changed my mind",
                                                                   "csrf_token": token}, follow_redirects=True)
-    assert "it took place" in answer.get_data(as_text=True)
+    assert "so it has taken place" in answer.get_data(as_text=True)
     assert attempts_of(app, uid)[0].state == "scheduled"
 
 

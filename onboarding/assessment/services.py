@@ -10,6 +10,7 @@ from ..audit import record
 from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
+from ..i18n import join_list
 from ..notifications.services import notify, resolve
 from ..people.services import answerers, lock_trainee, record_of
 from ..readiness.progress import LOCKED, QuizGate, quiz_gate
@@ -32,7 +33,7 @@ class QuizClosed(AttemptError):
         else:
             modules = curriculum().modules
             message = _l("This quiz opens when you have read the modules it covers. Still to read: %(titles)s.",
-                         titles=", ".join(modules[slug].title if slug in modules else slug for slug in gate.unread))
+                         titles=join_list(modules[slug].title if slug in modules else slug for slug in gate.unread))
         super().__init__(message)
 
 

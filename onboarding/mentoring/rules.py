@@ -226,7 +226,7 @@ def role_play_missing(*, stage_state: str, attempts, allowed: int, required_quiz
     if any(a[1] for a in live):
         return (Missing("passed", reason="the role-play is passed already"),)
     if any(a[0] == "scheduled" for a in live):
-        return (Missing("open", reason="an attempt is scheduled already; score, cancel or reschedule it"),)
+        return (Missing("open", reason="an attempt is scheduled already; score, cancel or move it"),)
     if len(live) >= allowed:
         return (Missing("used", allowed, f"all {allowed} attempts are used; the head of sales decides"),)
     missing = []

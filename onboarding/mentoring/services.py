@@ -8,10 +8,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
 from ..auth.models import HEAD, MENTOR, User
+from ..content.model import ROLE_PLAY_STAGE
 from ..extensions import db
 from ..i18n import fmt_date
 from ..notifications.services import notify, resolve
@@ -383,8 +385,10 @@ def _check_panel(trainee: User, evaluators: list) -> None:
     if problem == "self":
         raise MentoringError(_l("The trainee cannot evaluate their own role-play."))
     if problem == "too_few":
-        raise MentoringError(_l("Name at least %(n)d different evaluators: experienced colleagues who play the "
-                                "client.", n=role_play_evaluators()))
+        raise MentoringError(lazy_ngettext(
+            "Name at least %(num)d evaluator: an experienced colleague who plays the client.",
+            "Name at least %(num)d different evaluators: experienced colleagues who play the client.",
+            role_play_evaluators()))
     if any(not e.active or e.role not in (MENTOR, HEAD) for e in evaluators):
         raise MentoringError(_l("Evaluators are active mentors or heads of sales."))
 
@@ -441,11 +445,14 @@ def missing_label(m, curriculum):
     if m.kind == "passed":
         return _l("the role-play is passed already")
     if m.kind == "open":
-        return _l("an attempt is scheduled already; score, cancel or reschedule it")
+        return _l("an attempt is scheduled already; score, cancel or move it")
     if m.kind == "used":
-        return _l("all %(n)d attempts are used; the head of sales decides what happens next", n=m.item)
+        return lazy_ngettext("the %(num)d attempt is used; the head of sales decides what happens next",
+                             "all %(num)d attempts are used; the head of sales decides what happens next", m.item)
     if m.kind == "stage":
-        return _l("the trainee has not reached stage 3 (sales training with a mentor)")
+        stage = next((s for s in curriculum.stages if s.number == ROLE_PLAY_STAGE), None)
+        return _l("the trainee has not reached stage %(n)d (%(title)s)", n=ROLE_PLAY_STAGE,
+                  title=stage.title if stage else "")
     if m.kind == "quiz":
         return _l("“%(quiz)s” is not passed", quiz=quizzes[m.item].title if m.item in quizzes else m.item)
     return _l("“%(task)s” is not signed off", task=tasks[m.item].title if m.item in tasks else m.item)
@@ -455,7 +462,7 @@ def _scheduled_attempt(attempt: RolePlayAttempt) -> None:
     if attempt.state != SCHEDULED:
         raise MentoringError(_l("This attempt is not scheduled any more; reload the page."))
     if any(e.submitted_at is not None for e in attempt.evaluators):
-        raise MentoringError(_l("Scores are already recorded for this attempt: it took place."))
+        raise MentoringError(_l("Scores are already recorded for this attempt, so it has taken place."))
 
 
 def reschedule_role_play(attempt: RolePlayAttempt, when: datetime, place: str | None, actor: User) -> None:

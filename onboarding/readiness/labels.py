@@ -18,7 +18,7 @@ WAIT_LABELS = {
 }
 ROLE_PLAY_LABELS = {"passed": _l("Passed"), "scheduled": _l("Scheduled"), "due": _l("Meeting time reached: scores awaited"),
                     "held": _l("Held: decision needed"), "kept": _l("Kept in training without the certification"),
-                    "failed": _l("Not passed; an attempt left"), "none": _l("Not yet")}
+                    "failed": _l("Not passed; attempts left"), "none": _l("Not yet")}
 
 GATE_LABELS = {"stages_complete": _l("every stage complete"), "role_play_passed": _l("role-play passed"),
                "job_description_signed": _l("current job description signed"),
