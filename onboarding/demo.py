@@ -17,9 +17,10 @@ from .content import curriculum
 from .extensions import db
 from .learning.models import ModuleCompletion
 from .people.models import TraineeRecord
-from .people.services import create_user
+from .people.services import create_user, record_of
 from .readiness.decisions import recommend
 from .readiness.progress import planned_windows
+from .readiness.service import trainee_progress
 from .timeutil import today, utcnow
 
 PASSWORD = "demo-pass-2024"
@@ -141,7 +142,6 @@ ROLE_PLAY_LEAD = timedelta(days=8)
 def _schedule_role_play(user, record, cur, mentor):
     """Through the service, so the demo obeys the rules it shows: two days ahead, the mentor and the head."""
     from .mentoring.services import schedule_role_play
-    from .readiness.service import trainee_progress
 
     head = db.session.scalar(sa.select(User).where(User.email == "head@example.com"))
     scenario = next(iter(cur.scenarios.values()))
@@ -152,7 +152,7 @@ def _schedule_role_play(user, record, cur, mentor):
 
 def _attempt(user, quiz, cur, grader, when, right):
     with backdated(when - timedelta(minutes=25)):
-        attempt = start_attempt(user, quiz)
+        attempt = start_attempt(user, quiz, trainee_progress(record_of(user)))
     with backdated(when):
         submit(attempt, quiz, _answers(quiz, attempt, cur, right), user)
     attempt.started_at, attempt.submitted_at = when - timedelta(minutes=25), when

@@ -120,7 +120,7 @@ def test_demo_trainees_stand_where_the_contract_says(tmp_path, migrated_template
         passed = set(db.session.scalars(sa.select(QuizAttempt.quiz_slug).where(QuizAttempt.user_id == t3.id,
                                                                               QuizAttempt.passed.is_(True))))
         assert passed == set(app.extensions["curriculum"].quizzes)
-        from onboarding.readiness.service import trainee_report
+        from onboarding.readiness.report import trainee_report
 
         report = trainee_report(db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == t3.id)))
         assert [g.key for g in report["gates"] if not g.met] == []

@@ -188,13 +188,18 @@ def test_the_service_refuses_a_closed_quiz_on_its_own(app, sam):
     from onboarding.auth.models import User
     from onboarding.content import curriculum
 
+    from onboarding.people.services import record_of
+    from onboarding.readiness.service import trainee_progress
+
     with app.app_context():
+        user = db.session.get(User, sam)
+        path = trainee_progress(record_of(user))
         with pytest.raises(QuizClosed) as refused:
-            start_attempt(db.session.get(User, sam), curriculum().quizzes["basics"])
+            start_attempt(user, curriculum().quizzes["basics"], path)
         assert refused.value.gate == QuizGate(unread=("hello",), locked_stage=None)
         assert "Still to read: Hello." in str(refused.value)
         with pytest.raises(QuizClosed) as locked:
-            start_attempt(db.session.get(User, sam), curriculum().quizzes["written"])
+            start_attempt(user, curriculum().quizzes["written"], path)
         assert locked.value.gate.locked_stage == 3
     assert _attempts(app) == 0
 

@@ -212,7 +212,7 @@ def test_the_service_refuses_an_override_without_a_reason(app, make_user):
     from onboarding.auth.models import User
     from onboarding.people.models import TraineeRecord
     from onboarding.readiness.decisions import DecisionError, decide
-    from onboarding.readiness.service import evidence_of, trainee_report
+    from onboarding.readiness.report import evidence_of, trainee_report
 
     people = _people(make_user)
     with app.app_context():

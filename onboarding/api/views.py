@@ -9,7 +9,8 @@ from ..auth.permissions import can_view_trainee
 from ..extensions import csrf, db
 from ..paging import page_arg
 from ..people.services import record_of
-from ..readiness.service import report_json, team_rows, trainee_report
+from ..readiness.report import report_json, trainee_report
+from ..readiness.service import team_rows
 from .openapi import document
 from .tokens import user_for
 

@@ -10,9 +10,10 @@ from ..audit import record
 from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
+from ..learning.services import completions_by_user
 from ..i18n import join_list
 from ..notifications.services import notify, resolve
-from ..people.services import answerers, lock_trainee, record_of
+from ..people.services import answerers, lock_trainee
 from ..readiness.progress import LOCKED, QuizGate, quiz_gate
 from ..timeutil import utcnow
 from . import grading
@@ -94,23 +95,23 @@ def status_of(user_id: int, quiz) -> QuizStatus:
     return statuses([user_id], [quiz])[user_id][quiz.slug]
 
 
-def gate_of(user: User, quiz):
-    """(QuizGate, Progress): whether the trainee may start the quiz now, and the progress that was judged on."""
-    from ..readiness.service import facts_for, progress_of  # readiness reads quiz statuses from this module
+def gate_of(user: User, quiz, progress):
+    """Whether the trainee may start the quiz now (a QuizGate), judged on their path.
 
-    done, quiz_status, practice = facts_for([user.id])
-    progress = progress_of(record_of(user), done[user.id], quiz_status[user.id], practice[user.id])
-    gate = quiz_gate(quiz.stage, quiz.modules, frozenset(done[user.id]), progress.stage(quiz.stage).state == LOCKED)
-    return gate, progress
+    progress: the trainee's path (readiness.service.trainee_progress), computed by the caller: the path rules
+    read quiz statuses from this module, so this module does not load the path itself.
+    """
+    done = completions_by_user([user.id])[user.id]
+    return quiz_gate(quiz.stage, quiz.modules, frozenset(done), progress.stage(quiz.stage).state == LOCKED)
 
 
-def start_attempt(user: User, quiz) -> QuizAttempt:
+def start_attempt(user: User, quiz, progress) -> QuizAttempt:
     """The open attempt if there is one, else a new one: only once the quiz is open (its stage open, its modules
-    read), and never more than the attempts allowed."""
+    read: see gate_of), and never more than the attempts allowed."""
     status = status_of(user.id, quiz)
     if status.open_attempt is not None:
         return db.session.get(QuizAttempt, status.open_attempt)
-    gate, _progress = gate_of(user, quiz)
+    gate = gate_of(user, quiz, progress)
     if not gate.open:
         raise QuizClosed(gate)
     if status.passed:

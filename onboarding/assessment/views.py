@@ -14,7 +14,9 @@ from ..content import curriculum
 from ..extensions import db
 from ..forms_common import flash_errors
 from ..people.models import TraineeRecord
+from ..people.services import record_of
 from ..readiness.progress import LOCKED
+from ..readiness.service import trainee_progress
 from ..timeutil import aware, utcnow
 from . import grading
 from .forms import ExtraAttemptForm, GradeForm, bounded
@@ -55,7 +57,8 @@ def quiz(slug):
         status = status_of(current_user.id, quiz)
         attempts = db.session.scalars(sa.select(QuizAttempt).where(
             QuizAttempt.user_id == current_user.id, QuizAttempt.quiz_slug == slug).order_by(QuizAttempt.number)).all()
-        gate, progress = gate_of(current_user, quiz)
+        progress = trainee_progress(record_of(current_user))
+        gate = gate_of(current_user, quiz, progress)
         locked = gate.locked_stage is not None
         # The modules still to read, each with whether its stage is open (a link) or not yet (its title only).
         to_read = [(cur.modules[m], progress.stage(cur.modules[m].stage).state != LOCKED) for m in gate.unread]
@@ -70,7 +73,7 @@ def start(slug):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        attempt = start_attempt(current_user, quiz)
+        attempt = start_attempt(current_user, quiz, trainee_progress(record_of(current_user)))
     except QuizClosed as exc:
         if exc.gate.locked_stage is not None:
             abort(403)

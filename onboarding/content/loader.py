@@ -12,7 +12,7 @@ from .practice import PracticeLoader
 from .quizzes import QuizLoader
 from .render import render_markdown
 from .translations import TranslationLoader
-from .yamlutil import key_line, read_yaml
+from .yamlutil import key_line, read_yaml, split_front_matter
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LINK = re.compile(r"\]\(([a-z]+):([^)#\s]*)")
@@ -22,17 +22,6 @@ MODULE_OPTIONAL = {"prerequisites": list, "summary": str}
 STAGE_FIELDS = {"number": int, "title": str, "summary": str, "planned_days": int}
 DOC_FIELDS = {"title": str, "effective": date, "approved_by": str}
 DOCUMENTS = {"job-description"}
-
-
-def split_front_matter(text: str):
-    """(front-matter text, body, body's first line number) or None when the file has no front matter."""
-    lines = text.lstrip("\ufeff").split("\n")
-    if not lines or lines[0].strip() != "---":
-        return None
-    for i in range(1, len(lines)):
-        if lines[i].strip() == "---":
-            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
-    return None
 
 
 def _check_fields(meta, fields, optional, rel, text, problems, first_line=2) -> bool:

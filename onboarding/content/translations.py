@@ -16,7 +16,7 @@ from .model import Problem, split_locale
 from .practice import _html
 from .quizzes import _inline_html
 from .yamlnodes import Lines
-from .yamlutil import key_line, read_yaml
+from .yamlutil import key_line, read_yaml, split_front_matter
 
 MODULE_FIELDS = {"title": True, "summary": False}  # name -> required
 STAGE_FIELDS = {"title": True, "summary": False}
@@ -61,8 +61,6 @@ class TranslationLoader:
         self.problems.append(Problem(self.loader.rel(path), line, message))
 
     def _front(self, path):
-        from .loader import split_front_matter
-
         text = self.loader.read(path)
         if text is None:
             return None

@@ -36,3 +36,14 @@ def key_line(text: str, key, value=None, first_line: int = 1) -> int:
         if re.search(pattern, line):
             return first_line + i
     return first_line
+
+
+def split_front_matter(text: str):
+    """(front-matter text, body, body's first line number) or None when the file has no front matter."""
+    lines = text.lstrip("\ufeff").split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    return None

@@ -72,7 +72,7 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
 
     history = db.session.scalars(sa.select(MentorAssignment).where(MentorAssignment.trainee_id == user.id)
                                  .order_by(MentorAssignment.started_at)).all()
-    from ..readiness.service import trainee_report
+    from ..readiness.report import trainee_report
 
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
     from ..mentoring.services import latest_supervision_notes

@@ -16,7 +16,7 @@ from .cohort import cohort
 from .dashboard import SORTS, WAITERS, Filters, dashboard
 from .decisions import DecisionError, decide, recommend
 from .forms import DecisionForm, RecommendationForm
-from .service import evidence_of, trainee_report
+from .report import evidence_of, trainee_report
 from .timeline import timeline
 
 bp = Blueprint("readiness", __name__)

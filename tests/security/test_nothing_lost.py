@@ -70,6 +70,8 @@ def test_rows_written_in_a_savepoint_go_back_with_the_request(app, make_user):
 
 def test_twenty_parallel_submissions_record_one(app, make_user, database_url, tmp_path):
     from onboarding.assessment.services import start_attempt
+    from onboarding.people.services import record_of
+    from onboarding.readiness.service import trainee_progress
     from onboarding.auth.models import User
     from onboarding.content import curriculum
     from onboarding.extensions import db
@@ -79,7 +81,8 @@ def test_twenty_parallel_submissions_record_one(app, make_user, database_url, tm
     uid = make_user("trainee", email="quick@example.com")
     read_modules_of(app, uid, "basics")  # the quiz opens once its modules are read
     with app.app_context():
-        attempt = start_attempt(db.session.get(User, uid), curriculum().quizzes["basics"])
+        user = db.session.get(User, uid)
+        attempt = start_attempt(user, curriculum().quizzes["basics"], trainee_progress(record_of(user)))
         db.session.commit()
         attempt_id = attempt.id
     _dispose(app)

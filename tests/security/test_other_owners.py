@@ -35,6 +35,8 @@ def pairs(app, make_user):
     from onboarding.api.models import ApiToken
     from onboarding.api.tokens import create_token
     from onboarding.assessment.services import start_attempt, submit
+    from onboarding.people.services import record_of
+    from onboarding.readiness.service import trainee_progress
     from onboarding.auth.models import User
     from onboarding.content import curriculum
     from onboarding.extensions import db
@@ -46,7 +48,7 @@ def pairs(app, make_user):
     with app.app_context():
         b = db.session.get(User, ids["trainee_b"])
         written = curriculum().quizzes["written"]
-        graded = start_attempt(b, written)
+        graded = start_attempt(b, written, trainee_progress(record_of(b)))
         submit(graded, written, {"stock": "The DL-70 from stock.", "pick": "o1"}, b)
         db.session.flush()
         from onboarding.assessment import grading

@@ -1,0 +1,72 @@
+"""One trainee's readiness report: stages, counts, role-play, activity, gates and forecast, as a page, the API's
+answer and the evidence frozen with a decision. Built on the dashboard's rows, so it sits above it."""
+from ..content import curriculum
+from ..mentoring import rules
+from ..mentoring.services import ledger, role_play_status
+from ..people.models import TraineeRecord
+from ..timeutil import today
+from .dashboard import build_rows
+
+
+def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:
+    """Everything known about one trainee's readiness: stages, counts, role-play, activity, gates, forecast."""
+    row = build_rows([record], min_weeks)[0]
+    book = ledger(record.user_id, record.team_id)
+    totals = {f: sum(day.get(f, 0) for day in book.days.values()) for f in rules.FIGURES}
+    opened = row.stage4_opened
+    supervised = rules.full_weeks(book.weeks(opened, today()), opened, today()) if opened else []
+    return {"progress": row.progress, "role_play": role_play_status(record.user_id), "gates": row.gates,
+            "forecast": row.forecast, "row": row, "activity_totals": totals, "targets": book.targets,
+            "supervised_weeks": supervised, "stage4_opened": opened, "quiz_status": row.quizzes}
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def report_json(report: dict) -> dict:
+    """The readiness report as plain JSON values: the API's answer and the evidence kept with a decision."""
+    progress, scenarios = report["progress"], curriculum().scenarios or {}
+    role_play, row, fc = report["role_play"], report["row"], report["forecast"]
+    return {
+        "stages": [{
+            "number": s.number, "title": s.title, "status": s.state, "overdue": s.overdue,
+            "planned_start": s.planned_start.isoformat(), "planned_end": s.planned_end.isoformat(),
+            "completed_on": _iso(s.completed_on),
+            "modules": {"done": s.modules_done, "total": s.modules_total},
+            "quizzes": {"passed": s.quizzes_passed, "total": s.quizzes_total},
+            "checklist": {"signed": s.tasks_signed, "total": s.tasks_total},
+        } for s in progress.stages],
+        "role_play": {
+            "attempts_allowed": role_play["allowed"],
+            "attempts": [{"number": a.number, "scenario": a.scenario_slug,
+                          "scenario_title": scenarios[a.scenario_slug].title if a.scenario_slug in scenarios else None,
+                          "state": a.state, "percent": a.percent, "passed": a.passed,
+                          "scheduled_for": a.scheduled_for.isoformat()} for a in role_play["attempts"]],
+            "outcome": "passed" if role_play["passed"] else "held" if role_play["held"] else "pending",
+        },
+        "activity_totals": report["activity_totals"],
+        "gates": [{"key": gate.key, "met": gate.met, "reason": gate.reason} for gate in report["gates"]],
+        "ready": all(gate.met for gate in report["gates"]),
+        "forecast": {"basis": fc.basis, "date": _iso(fc.date), "target_date": fc.target.isoformat(),
+                     "days_late": fc.days_late},
+        "recommendation": None if row.recommendation is None else {
+            "ready": row.recommendation.ready, "note": row.recommendation.note,
+            "mentor": row.recommendation.mentor.full_name if row.recommendation.mentor else None,
+            "at": row.recommendation.created_at.isoformat()},
+    }
+
+
+def evidence_of(record: TraineeRecord, report: dict) -> dict:
+    """What a decision is taken on, frozen beside it: the report, each gate's data, quiz scores, weeks."""
+    data = report_json(report)
+    data["gates"] = [{"key": g.key, "met": g.met, "reason": g.reason, "data": g.data} for g in report["gates"]]
+    data["quizzes"] = {slug: {"passed": st.passed, "best_percent": st.best_percent, "used": st.used}
+                       for slug, st in report["quiz_status"].items()}
+    data["supervised_weeks"] = [{"start": w.start.isoformat(), "totals": w.totals}
+                                for w in report["supervised_weeks"]]
+    data["targets"] = report["targets"]
+    data["plan"] = {"start_date": record.start_date.isoformat(), "target_date": record.target_date.isoformat(),
+                    "mentor": record.mentor.full_name if record.mentor else None, "status": record.status}
+    data["taken_on"] = today().isoformat()
+    return data
