@@ -498,6 +498,15 @@ def cancel_role_play(attempt: RolePlayAttempt, reason: str, actor: User) -> None
            link=f"/trainees/{attempt.trainee_id}/role-play", trainee=trainee.full_name)
 
 
+def ensure_due(attempt: RolePlayAttempt) -> None:
+    """Scores come after the meeting: refuse them before its scheduled start, saying when that is."""
+    if utcnow() < aware(attempt.scheduled_for):
+        from ..i18n import fmt_datetime  # noqa: PLC0415
+
+        raise MentoringError(_l("The role-play takes place on %(when)s; scores can be recorded only after the "
+                                "meeting has started.", when=fmt_datetime(attempt.scheduled_for)))
+
+
 def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: dict) -> bool:
     """One evaluator's scores {criterion id: (score, comment)}; True when this completed the attempt."""
     seat = next((e for e in attempt.evaluators if e.evaluator_id == evaluator.id), None)
@@ -510,11 +519,7 @@ def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: d
         raise MentoringError(_l("This role-play was cancelled; there is nothing to score."))
     if attempt.state != SCHEDULED or seat.submitted_at is not None:
         raise MentoringError(_l("Your scores for this attempt are already recorded."))
-    if utcnow() < aware(attempt.scheduled_for):
-        from ..i18n import fmt_datetime  # noqa: PLC0415
-
-        raise MentoringError(_l("The role-play takes place on %(when)s; scores can be recorded only after the "
-                                "meeting has started.", when=fmt_datetime(attempt.scheduled_for)))
+    ensure_due(attempt)
     for c in scenario.criteria:
         score, comment = scores[c.id]
         if not 1 <= score <= c.scale:

@@ -23,8 +23,8 @@ from .forms import (FIGURE_LABELS, AssignForm, CancelForm, CorrectionForm, Entry
 from .models import (CANCELLED, FIGURES, SCORED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore,
                      SignOffEvent, SupervisionNote, Team)
 from .services import (MentoringError, add_supervision_note, add_team, assign_mentor, cancel_role_play,
-                       confirm_entry, correct_entry, decide_hold, evaluator_candidates, ledger, missing_label,
-                       request_sign_off, reschedule_role_play, return_task, revoke, role_play_evaluators,
+                       confirm_entry, correct_entry, decide_hold, ensure_due, evaluator_candidates, ledger,
+                       missing_label, request_sign_off, reschedule_role_play, return_task, revoke, role_play_evaluators,
                        role_play_missing, role_play_status, schedule_role_play, set_targets, sign_document,
                        save_entry, sign_off, submit_scores, targets_for)
 from .services import SUPERVISED_STAGE, supervision_weeks, supervision_window
@@ -352,6 +352,10 @@ def attempt(attempt_id):
             abort(403)
         if not EmptyForm().validate_on_submit():
             abort(400)
+        try:
+            ensure_due(attempt)  # before reading the scores: a form posted too early is answered with the time
+        except MentoringError as exc:
+            return _refused(exc, "mentoring.attempt", attempt_id=attempt.id)
         scores = {}
         for c in scenario.criteria:
             raw = request.form.get(f"score-{c.id}", "")
