@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 def _jinja_helpers() -> dict:
     from . import i18n
     from .auth import permissions
+    from .forms_common import error_items, max_length
 
     from .people.forms import ROLE_LABELS
     from .people.services import acting_mentor
@@ -71,7 +72,7 @@ def _jinja_helpers() -> dict:
     return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
             "fmt_number": i18n.fmt_number,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
-            "acting_mentor": acting_mentor,
+            "acting_mentor": acting_mentor, "error_items": error_items, "max_length": max_length,
             **readiness_helpers()}
 
 

@@ -43,6 +43,7 @@ MATRIX = {
     ("auth.password", "POST"): SIGNED_IN,
     ("auth.account", "GET"): SIGNED_IN,
     ("auth.language", "POST"): SIGNED_IN,
+    ("auth.language", "GET"): SIGNED_IN,  # a reload of a refused choice: back to the account page
     ("learning.stage", "GET"): SIGNED_IN,
     ("learning.module", "GET"): SIGNED_IN,
     ("learning.complete", "POST"): TRAINEE_ONLY,
@@ -56,8 +57,10 @@ MATRIX = {
     ("admin.new_user", "POST"): ADMIN_ONLY,
     ("admin.user", "GET"): ADMIN_ONLY,
     ("admin.change_role", "POST"): ADMIN_ONLY,
+    ("admin.change_role", "GET"): ADMIN_ONLY,
     ("admin.change_active", "POST"): ADMIN_ONLY,
     ("admin.change_password", "POST"): ADMIN_ONLY,
+    ("admin.change_password", "GET"): ADMIN_ONLY,
     ("audit.log", "GET"): MANAGERS,
     ("assessment.quiz", "GET"): SIGNED_IN,
     ("assessment.start", "POST"): TRAINEE_ONLY,
@@ -89,6 +92,7 @@ MATRIX = {
     ("mentoring.attempt", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.attempt", "POST"): MENTOR_OR_HEAD,  # the evaluators: the mentor and the head
     ("mentoring.sign", "POST"): TRAINEE_ONLY,
+    ("mentoring.sign", "GET"): TRAINEE_ONLY,
     ("mentoring.signatures", "GET"): MANAGERS,
     ("mentoring.signed_copy", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.supervision", "GET"): OWNER_MENTOR_MANAGERS,

@@ -1,6 +1,6 @@
 """Forms for grading and for granting an extra attempt."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms_common import FlaskForm
 from wtforms import DecimalField, FieldList, FormField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 

@@ -1,6 +1,6 @@
 """The trainee's path: stages, modules, completion, and the job description to read."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -103,6 +103,11 @@ def complete(slug):
 @bp.get("/job-description")
 @login_required
 def job_description():
+    return render_job_description()
+
+
+def render_job_description(form=None, status=200):
+    """The job description with its signature form; a signature that failed comes back typed, with its errors."""
     from ..mentoring.forms import SignForm
     from ..mentoring.models import Acknowledgement
 
@@ -113,6 +118,5 @@ def job_description():
                                   .order_by(Acknowledgement.signed_at.desc())).all()
         signature = next((a for a in mine if a.version == document.version), None)
         outdated = mine[0] if mine and signature is None else None
-    form = SignForm(formdata=None, typed_name=request.args.get("typed", ""))
     return render_template("learning/document.html", document=document, signature=signature, outdated=outdated,
-                           form=form)
+                           form=form or SignForm(formdata=None)), status

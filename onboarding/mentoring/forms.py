@@ -2,14 +2,13 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, URLField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
 
-from ..forms_common import WithinYears
+from ..forms_common import FlaskForm, WithinYears
 from .models import FIGURES
 from .rules import monday
 
@@ -101,7 +100,8 @@ class HoldForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
-    typed_name = StringField(_l("Type your full name to sign"), validators=[DataRequired(), Length(max=120)],
+    typed_name = StringField(_l("Type your full name to sign"),
+                             validators=[DataRequired(_l("Type your full name to sign.")), Length(max=120)],
                              render_kw={"autocomplete": "name"})
 
 

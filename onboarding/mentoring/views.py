@@ -131,8 +131,11 @@ def activity(user_id):
         if form.validate_on_submit():
             try:
                 save_entry(trainee, form.day.data, {f: form[f].data for f in FIGURES}, form.note.data)
-            except MentoringError as exc:
-                form.day.errors = [*form.day.errors, str(exc)]
+            except MentoringError as exc:  # beside the day when the form is shown, else in the summary alone
+                if rec.start_date <= now:
+                    form.day.errors = [*form.day.errors, str(exc)]
+                else:
+                    form.form_errors.append(str(exc))
             else:
                 return _done(_("Your figures for %(day)s are saved.", day=fmt_date(form.day.data)),
                              "mentoring.activity", user_id=user_id)
@@ -181,18 +184,17 @@ def correct(entry_id):
     latest = db.session.scalar(sa.select(ActivityEntry).where(
         sa.or_(ActivityEntry.id == entry.id, ActivityEntry.corrects_id == entry.id)).order_by(ActivityEntry.id.desc()))
     form = CorrectionForm(obj=latest, note=None) if request.method == "GET" else CorrectionForm()
-    refusal = None
     if form.validate_on_submit():
         try:
             correct_entry(entry, {f: form[f].data for f in FIGURES}, form.note.data, current_user)
         except MentoringError as exc:
             db.session.rollback()
-            refusal = str(exc)
+            form.form_errors.append(str(exc))
         else:
             return _done(_("The correction is saved; the original figures stay visible."), "mentoring.activity",
                          user_id=trainee.id)
     return render_template("mentoring/correct.html", entry=entry, trainee=trainee, form=form, labels=FIGURE_LABELS,
-                           figures=FIGURES, refusal=refusal), 400 if form.errors or refusal else 200
+                           figures=FIGURES), 400 if form.errors else 200
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -382,20 +384,25 @@ def attempt(attempt_id):
 
 # ---------------------------------------------------------------- the job description
 
-@bp.post("/job-description/sign")
+@bp.route("/job-description/sign", methods=["GET", "POST"])
 @roles_required(TRAINEE)
 def sign():
+    if request.method == "GET":  # the address a refused signature is shown on: a reload goes back to the document
+        return redirect(url_for("learning.job_description"))
     form = SignForm()
     document = curriculum().job_description
     if form.validate_on_submit():
         try:
             sign_document(current_user, document, form.typed_name.data)
         except MentoringError as exc:
-            flash(str(exc), "error")
+            db.session.rollback()
+            form.typed_name.errors = [*form.typed_name.errors, str(exc)]
         else:
             return _done(_("You signed the job description (version %(v)s).", v=document.version[:8]),
                          "learning.job_description")
-    return redirect(url_for("learning.job_description", typed=form.typed_name.data or "") + "#sign")
+    from ..learning.views import render_job_description
+
+    return render_job_description(form, status=400)
 
 
 @bp.get("/job-description/signatures")
@@ -440,9 +447,12 @@ def supervision(user_id):
             try:
                 add_supervision_note(trainee, current_user, form.week_of.data, form.situation.data, form.advice.data,
                                      progress)
-            except MentoringError as exc:
+            except MentoringError as exc:  # beside the week when weeks are offered, else in the summary alone
                 db.session.rollback()
-                form.week_of.errors = [*form.week_of.errors, str(exc)]
+                if weeks:
+                    form.week_of.errors = [*form.week_of.errors, str(exc)]
+                else:
+                    form.form_errors.append(str(exc))
             else:
                 return _done(_("The supervision note is saved."), "mentoring.supervision", user_id=user_id)
     notes = db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == trainee.id)
