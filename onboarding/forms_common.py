@@ -60,6 +60,12 @@ class FlaskForm(_FlaskForm):
         def get_translations(self, form):
             return _TRANSLATIONS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "csrf_token" in self._fields:
+            # A page holds many forms, each with its token: the hidden input carries no id, so none repeats.
+            self.csrf_token.id = False
+
 
 def _fields(form):
     """Every field of a form in page order, the fields of nested forms and lists included."""
