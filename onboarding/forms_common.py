@@ -67,14 +67,14 @@ class FlaskForm(_FlaskForm):
             self.csrf_token.id = False
 
 
-def _fields(form):
+def fields_of(form):
     """Every field of a form in page order, the fields of nested forms and lists included."""
     for field in form:
         if isinstance(field, FormField):
-            yield from _fields(field.form)
+            yield from fields_of(field.form)
         elif isinstance(field, FieldList):
             for entry in field.entries:
-                yield from (_fields(entry.form) if isinstance(entry, FormField) else [entry])
+                yield from (fields_of(entry.form) if isinstance(entry, FormField) else [entry])
         else:
             yield field
 
@@ -87,13 +87,21 @@ def error_items(*forms) -> list[dict]:
     for form in forms:
         if form is None:
             continue
-        for field in _fields(form):
+        for field in fields_of(form):
             if field.type in ("CSRFTokenField", "HiddenField"):
                 continue
             for message in field.errors:
                 items.append({"id": field.id, "label": field.label.text, "message": str(message)})
         items += [{"id": None, "label": None, "message": str(m)} for m in getattr(form, "form_errors", [])]
     return items
+
+
+def with_ids(form, suffix: str):
+    """The form with ids of its own (`note-SUFFIX`), for a page that shows the same form several times (one per
+    task, one per quiz): labels, error links and the CSRF field stay unique. Field names are unchanged."""
+    for field in form:
+        field.id = field.label.field_id = f"{field.id}-{suffix}"
+    return form
 
 
 def flash_errors(form) -> None:
@@ -103,6 +111,10 @@ def flash_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")
+
+
+#: The longest search text a list's filter takes (the dashboard, the accounts); its input carries it as maxlength.
+SEARCH_MAX_LENGTH = 100
 
 
 def max_length(field) -> int | None:

@@ -32,7 +32,8 @@ HEAD_ONLY = row(L, D, D, D, D, A, D)
 MENTOR_OR_HEAD = row(L, D, D, A, D, A, D)
 OWN_MENTOR = row(L, D, D, A, D, D, D)
 
-# (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id.
+# (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id. A form's POST-only address also
+# answers GET (a reload after a refused form) with a redirect to its page, to the same people.
 MATRIX = {
     ("main.healthz", "GET"): EVERYONE,
     ("main.home", "GET"): SIGNED_IN,
@@ -52,6 +53,7 @@ MATRIX = {
     ("people.new_trainee", "POST"): MANAGERS,
     ("people.trainee", "GET"): OWNER_MENTOR_MANAGERS,
     ("people.plan", "POST"): MANAGERS,
+    ("people.plan", "GET"): MANAGERS,
     ("admin.users", "GET"): ADMIN_ONLY,
     ("admin.new_user", "GET"): ADMIN_ONLY,
     ("admin.new_user", "POST"): ADMIN_ONLY,
@@ -67,16 +69,20 @@ MATRIX = {
     ("assessment.attempt", "GET"): OWNER_MENTOR_MANAGERS,
     ("assessment.save", "POST"): OWNER_ONLY,
     ("assessment.submit_attempt", "POST"): OWNER_ONLY,
+    ("assessment.submit_attempt", "GET"): OWNER_ONLY,
     ("assessment.inbox", "GET"): GRADERS,
     ("assessment.grade_attempt", "GET"): OWN_GRADERS,
     ("assessment.grade_attempt", "POST"): OWN_GRADERS,
     ("assessment.extra_attempt", "POST"): HEAD_ONLY,
+    ("assessment.extra_attempt", "GET"): HEAD_ONLY,
     ("notifications.inbox", "GET"): SIGNED_IN,
     ("notifications.read_all", "POST"): SIGNED_IN,
     ("notifications.open_note", "POST"): OWNER_ONLY,
     ("mentoring.checklist", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.request_task", "POST"): OWNER_ONLY,
+    ("mentoring.request_task", "GET"): OWNER_ONLY,
     ("mentoring.task_step", "POST"): OWN_GRADERS,
+    ("mentoring.task_step", "GET"): OWN_GRADERS,
     ("mentoring.activity", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.activity", "POST"): OWNER_ONLY,
     ("mentoring.confirm", "POST"): OWN_GRADERS,
@@ -87,8 +93,11 @@ MATRIX = {
     ("mentoring.role_play", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.role_play", "POST"): MENTOR_OR_HEAD,
     ("mentoring.decision", "POST"): HEAD_ONLY,
+    ("mentoring.decision", "GET"): HEAD_ONLY,
     ("mentoring.reschedule", "POST"): MENTOR_OR_HEAD,  # the trainee's mentor and heads move or cancel a meeting
+    ("mentoring.reschedule", "GET"): MENTOR_OR_HEAD,
     ("mentoring.cancel", "POST"): MENTOR_OR_HEAD,
+    ("mentoring.cancel", "GET"): MENTOR_OR_HEAD,
     ("mentoring.attempt", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.attempt", "POST"): MENTOR_OR_HEAD,  # the evaluators: the mentor and the head
     ("mentoring.sign", "POST"): TRAINEE_ONLY,
@@ -98,13 +107,16 @@ MATRIX = {
     ("mentoring.supervision", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.supervision", "POST"): OWN_GRADERS,
     ("mentoring.assign", "POST"): HEAD_ONLY,
+    ("mentoring.assign", "GET"): HEAD_ONLY,
     ("readiness.export_dashboard", "GET"): GRADERS,  # a mentor's export holds only their own trainees
     ("readiness.cohort_view", "GET"): MANAGERS,
     ("readiness.export_activity", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.report", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.timeline_view", "GET"): OWN_GRADERS,
     ("readiness.recommendation", "POST"): OWN_MENTOR,
+    ("readiness.recommendation", "GET"): OWN_MENTOR,
     ("readiness.decision", "POST"): HEAD_ONLY,
+    ("readiness.decision", "GET"): HEAD_ONLY,
     ("tokens.tokens", "GET"): SIGNED_IN,
     ("tokens.create", "POST"): SIGNED_IN,
     ("tokens.revoke", "POST"): OWNER_ONLY,

@@ -222,7 +222,9 @@ def test_role_play_two_evaluators_then_two_failures_hold_the_trainee(app, people
     assert "EVALUATOR-SECRET" in mentor.get(f"/role-play/{attempt_id}").get_data(as_text=True)
     assert _score(app, "mentor@example.com", attempt_id, 9, 2).status_code == 400  # out of the scale
     _score(app, "mentor@example.com", attempt_id, 3, 2)
-    assert _score(app, "mentor@example.com", attempt_id, 5, 5).status_code == 302  # refused: already scored
+    again = _score(app, "mentor@example.com", attempt_id, 5, 5)  # refused: already scored, shown on the page
+    assert again.status_code == 400 and "Your scores for this attempt are already recorded." in again.get_data(
+        as_text=True)
     _score(app, "head@example.com", attempt_id, 3, 3)
     with app.app_context():
         attempt = db.session.get(RolePlayAttempt, attempt_id)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..auth.models import ADMIN, ROLES, User
 from ..auth.permissions import roles_required
 from ..extensions import db
+from ..forms_common import SEARCH_MAX_LENGTH
 from ..paging import page_arg
 from ..people.forms import NewUserForm, ResetPasswordForm, RoleForm
 from ..people.services import PeopleError, create_user, reset_password, set_active, set_role
@@ -17,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @roles_required(ADMIN)
 def users():
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     role = request.args.get("role", "")
     query = sa.select(User).order_by(User.active.desc(), User.full_name)
     if q:
@@ -26,7 +27,8 @@ def users():
     if role in ROLES:
         query = query.where(User.role == role)
     page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES)
+    return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES,
+                           search_max=SEARCH_MAX_LENGTH)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -21,7 +21,8 @@ class GradeForm(FlaskForm):
 class ExtraAttemptForm(FlaskForm):
     reason = TextAreaField(_l("Why one more attempt? (kept in the audit log)"),
                            validators=[DataRequired(_l("Write the reason.")), Length(min=10, max=2000,
-                                       message=_l("Write at least a sentence (10 characters or more)."))])
+                                       message=_l("Write at least a sentence (10 characters or more)."))],
+                           render_kw={"rows": 3})
 
 
 def bounded(form: GradeForm, maxima: dict) -> bool:

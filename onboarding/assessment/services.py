@@ -148,6 +148,10 @@ def _claim(attempt: QuizAttempt, **values) -> bool:
     return result.rowcount == 1
 
 
+#: The longest answer kept; the attempt page's inputs carry it as their maxlength.
+RESPONSE_MAX_LENGTH = 20000
+
+
 def responses_from_form(quiz, form, plan: dict) -> dict:
     """{question id: response text} from a submitted form; option names are this attempt's, mapped back."""
     responses = {}
@@ -161,7 +165,7 @@ def responses_from_form(quiz, form, plan: dict) -> dict:
             value = form.get(key, "")
             if q.type == "single":
                 value = names.get(value, "")
-            responses[q.id] = value[:20000]
+            responses[q.id] = value[:RESPONSE_MAX_LENGTH]
     return responses
 
 

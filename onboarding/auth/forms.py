@@ -1,9 +1,9 @@
 """Forms for logging in and changing one's own password."""
 from flask_babel import lazy_gettext as _l
-from ..forms_common import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..forms_common import FlaskForm
 from ..i18n import LANGUAGE_NAMES
 from .passwords import password_problem
 

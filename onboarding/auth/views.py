@@ -61,6 +61,8 @@ def login():
     elif request.method == "POST":
         status = 400
     form.password.data = ""
+    if form.errors:  # the error summary takes the focus, not the email field
+        form.email.render_kw = {**form.email.render_kw, "autofocus": False}
     return render_template("auth/login.html", form=form), status
 
 

@@ -52,10 +52,29 @@ class TeamForm(FlaskForm):
 
 
 class RequestForm(FlaskForm):
-    note = TextAreaField(_l("Note for your mentor"), validators=[Length(max=2000)])
+    note = TextAreaField(_l("Note for your mentor"), validators=[Length(max=2000)], render_kw={"rows": 2})
     evidence = URLField(_l("Link to the evidence (optional)"),
                         validators=[Optional(), URL(message=_l("Enter a full link starting with https://")),
-                                    Length(max=500)])
+                                    Length(max=500)], render_kw={"placeholder": "https://"})
+
+
+class SignOffNoteForm(FlaskForm):
+    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+
+class ReturnForm(FlaskForm):
+    note = TextAreaField(_l("Feedback (required to return)"), render_kw={"rows": 2},
+                         validators=[DataRequired(_l("Say what to improve before you return the task.")),
+                                     Length(max=2000)])
+
+
+class RevokeForm(FlaskForm):
+    note = TextAreaField(_l("Reason (required to revoke)"), render_kw={"rows": 2},
+                         validators=[DataRequired(_l("Give the reason for revoking the sign-off.")), Length(max=2000)])
+
+
+#: The checklist's forms, by step: the trainee asks, the mentor signs off, returns or revokes.
+TASK_FORMS = {"request": RequestForm, "sign": SignOffNoteForm, "return": ReturnForm, "revoke": RevokeForm}
 
 
 class DecisionNoteForm(FlaskForm):
@@ -97,6 +116,24 @@ class HoldForm(FlaskForm):
     plan = TextAreaField(_l("Plan and reasons"), validators=[DataRequired(_l("Write the plan or the reasons.")),
                                                              Length(min=10, max=4000)])
     new_target_date = DateField(_l("New target date (optional)"), validators=[Optional(), WithinYears()])
+
+
+def score_form(scenario, **kwargs):
+    """An evaluator's scores on a scenario: per criterion a score on its scale (`score-ID`) and a comment
+    (`comment-ID`)."""
+    class ScoreForm(FlaskForm):
+        pass
+
+    for c in scenario.criteria:
+        message = _l("Choose a score from 1 to %(n)d.", n=c.scale)
+        setattr(ScoreForm, f"score-{c.id}", RadioField(
+            c.title, coerce=int, choices=[SelectChoice(n, str(n)) for n in range(1, c.scale + 1)],
+            validate_choice=False,
+            validators=[InputRequired(message), NumberRange(min=1, max=c.scale, message=message)]))
+        setattr(ScoreForm, f"comment-{c.id}", TextAreaField(
+            _l("Comment on “%(criterion)s”", criterion=c.title), validators=[Length(max=2000)],
+            render_kw={"rows": 2}))
+    return ScoreForm(**kwargs)
 
 
 class SignForm(FlaskForm):

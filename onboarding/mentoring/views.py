@@ -11,15 +11,15 @@ from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
-from ..forms_common import flash_errors
+from ..forms_common import flash_errors, with_ids
 from ..i18n import fmt_date
 from ..people.models import TraineeRecord
 from ..people.services import acting_mentor, mentors, record_of
 from ..readiness.service import trainee_progress
 from ..timeutil import aware, today, utcnow
 from . import charts, rules
-from .forms import (FIGURE_LABELS, AssignForm, CancelForm, CorrectionForm, EntryForm, HoldForm, RequestForm,
-                    RescheduleForm, ScheduleForm, SignForm, SupervisionForm, TargetsForm, TeamForm)
+from .forms import (FIGURE_LABELS, TASK_FORMS, AssignForm, CancelForm, CorrectionForm, EntryForm, HoldForm,
+                    RescheduleForm, ScheduleForm, SignForm, SupervisionForm, TargetsForm, TeamForm, score_form)
 from .models import (CANCELLED, FIGURES, SCORED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore,
                      SignOffEvent, SupervisionNote, Team)
 from .services import (MentoringError, add_supervision_note, add_team, assign_mentor, cancel_role_play,
@@ -55,16 +55,29 @@ def _refused(exc, endpoint, **values):
 @login_required
 def checklist(user_id):
     trainee, rec = _trainee(user_id)
+    return _render_checklist(trainee, rec)
+
+
+def _render_checklist(trainee, rec, failed=None):
+    """The checklist page; `failed` is (step, task id, form) of a request or mentor's step that was refused: it
+    comes back as typed, with its errors, and the page answers 400."""
     events = db.session.scalars(sa.select(SignOffEvent).where(SignOffEvent.trainee_id == trainee.id)
                                 .order_by(SignOffEvent.id)).all()
     history = {}
     for e in events:
         history.setdefault(e.task_id, []).append(e)
     states = rules.task_states((e.kind, e.task_id) for e in events)
+
+    def task_form(step, task_id):
+        """The form of one step of one task, with ids of its own on a page of many."""
+        if failed is not None and failed[:2] == (step, task_id):
+            return failed[2]
+        return with_ids(TASK_FORMS[step](formdata=None), f"{step}-{task_id}")
+
     return render_template("mentoring/checklist.html", trainee=trainee, rec=rec, cur=curriculum(), states=states,
-                           history=history, progress=trainee_progress(rec), request_form=RequestForm(),
-                           form=EmptyForm(), is_owner=trainee.id == current_user.id,
-                           is_mentor=can_grade(current_user, rec))
+                           history=history, progress=trainee_progress(rec), task_form=task_form,
+                           failed_form=failed[2] if failed else None, is_owner=trainee.id == current_user.id,
+                           is_mentor=can_grade(current_user, rec)), 400 if failed else 200
 
 
 def _task_or_404(task_id):
@@ -74,42 +87,56 @@ def _task_or_404(task_id):
     return task
 
 
-@bp.post("/trainees/<int:user_id>/tasks/<task_id>/request")
+def _task_step(trainee, rec, task, step, act):
+    """Validate the step's form and run `act(form)`; on an error the checklist comes back with what was typed."""
+    form = with_ids(TASK_FORMS[step](), f"{step}-{task.id}")
+    if form.validate_on_submit():
+        try:
+            act(form)
+        except MentoringError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            return None
+    return _render_checklist(trainee, rec, failed=(step, task.id, form))
+
+
+@bp.route("/trainees/<int:user_id>/tasks/<task_id>/request", methods=["GET", "POST"])
 @roles_required(TRAINEE)
 def request_task(user_id, task_id):
     trainee, rec = _trainee(user_id)
     if trainee.id != current_user.id:
         abort(403)
     task = _task_or_404(task_id)
-    form = RequestForm()
-    if not form.validate_on_submit():
-        flash_errors(form)
+    if request.method == "GET":  # the address a refused request is shown on: a reload goes back to the checklist
         return redirect(url_for("mentoring.checklist", user_id=user_id) + f"#task-{task_id}")
-    try:
-        request_sign_off(trainee, task, form.note.data, form.evidence.data, trainee_progress(rec).stage(task.stage))
-    except MentoringError as exc:
-        return _refused(exc, "mentoring.checklist", user_id=user_id)
+    refused = _task_step(trainee, rec, task, "request", lambda form: request_sign_off(
+        trainee, task, form.note.data, form.evidence.data, trainee_progress(rec).stage(task.stage)))
+    if refused:
+        return refused
     mentor = acting_mentor(trainee.id)
     return _done(_("Your mentor, %(name)s, is asked to sign off “%(task)s”.", name=mentor.full_name, task=task.title)
                  if mentor else _("You have no mentor yet: the head of sales is asked to sign off “%(task)s”.",
                                   task=task.title), "mentoring.checklist", user_id=user_id)
 
 
-@bp.post("/trainees/<int:user_id>/tasks/<task_id>/<any(sign, return, revoke):step>")
+@bp.route("/trainees/<int:user_id>/tasks/<task_id>/<any(sign, return, revoke):step>", methods=["GET", "POST"])
 @roles_required(MENTOR, HEAD, ADMIN)
 def task_step(user_id, task_id, step):
     trainee, rec = _trainee(user_id, write=True)
     task = _task_or_404(task_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    note = request.form.get("note", "")[:2000]
-    try:
+    if request.method == "GET":  # the address a refused step is shown on: a reload goes back to the checklist
+        return redirect(url_for("mentoring.checklist", user_id=user_id) + f"#task-{task_id}")
+
+    def act(form):
         if step == "sign":
-            sign_off(trainee, task, current_user, note, trainee_progress(rec).stage(task.stage))
+            sign_off(trainee, task, current_user, form.note.data, trainee_progress(rec).stage(task.stage))
         else:
-            {"return": return_task, "revoke": revoke}[step](trainee, task, current_user, note)
-    except MentoringError as exc:
-        return _refused(exc, "mentoring.checklist", user_id=user_id)
+            {"return": return_task, "revoke": revoke}[step](trainee, task, current_user, form.note.data)
+
+    refused = _task_step(trainee, rec, task, step, act)
+    if refused:
+        return refused
     messages = {"sign": _("“%(task)s” is signed off.", task=task.title),
                 "return": _("“%(task)s” is returned with your feedback.", task=task.title),
                 "revoke": _("The sign-off of “%(task)s” is revoked.", task=task.title)}
@@ -231,43 +258,54 @@ def _may_schedule(rec) -> bool:
     return can_grade(current_user, rec) and current_user.role != ADMIN
 
 
+def _schedule_form(trainee, status, **kwargs):
+    """The form that schedules the next attempt: scenarios the trainee has not had, colleagues as evaluators."""
+    cur = curriculum()
+    form = ScheduleForm(**kwargs)
+    fresh = rules.retake_scenarios(list(cur.scenarios or {}), status["used_scenarios"])
+    form.scenario.choices = [(slug, cur.scenarios[slug].title) for slug in fresh]
+    form.evaluators.choices = [(u.id, u.full_name) for u in evaluator_candidates() if u.id != trainee.id]
+    return form
+
+
+def _render_role_play(trainee, rec, code=200, **failed):
+    """The role-play page; a form that was refused (schedule, hold, move or cancel) comes back as typed."""
+    cur = curriculum()
+    status = role_play_status(trainee.id)
+    missing = role_play_missing(trainee.id, trainee_progress(rec), cur, status)
+    forms = {"schedule": _schedule_form(trainee, status, formdata=None),
+             "hold": HoldForm(prefix="hold", formdata=None), "move": RescheduleForm(prefix="move", formdata=None),
+             "cancel": CancelForm(prefix="cancel", formdata=None), **failed}
+    return render_template("mentoring/role_play.html", trainee=trainee, rec=rec, status=status,
+                           form=forms["schedule"], hold=forms["hold"], reschedule=forms["move"],
+                           cancel=forms["cancel"], scenarios=cur.scenarios or {}, may_schedule=_may_schedule(rec),
+                           missing=missing, missing_labels=[missing_label(m, cur) for m in missing],
+                           evaluators_needed=role_play_evaluators()), code
+
+
 @bp.route("/trainees/<int:user_id>/role-play", methods=["GET", "POST"])
 @login_required
 def role_play(user_id):
     trainee, rec = _trainee(user_id)
+    if request.method == "GET":
+        return _render_role_play(trainee, rec)
+    if not _may_schedule(rec):
+        abort(403)
     cur = curriculum()
-    status = role_play_status(trainee.id)
-    progress = trainee_progress(rec)
-    fresh = rules.retake_scenarios(list(cur.scenarios or {}), status["used_scenarios"])
-    form = ScheduleForm()
-    form.scenario.choices = [(slug, cur.scenarios[slug].title) for slug in fresh]
-    form.evaluators.choices = [(u.id, u.full_name) for u in evaluator_candidates() if u.id != trainee.id]
-    hold = HoldForm(prefix="hold")
-    refusal = None
-    if request.method == "POST":
-        if not _may_schedule(rec):
-            abort(403)
-        if form.validate_on_submit():
-            chosen = db.session.scalars(sa.select(User).where(User.id.in_(form.evaluators.data))).all()
-            when = form.when.data.replace(tzinfo=timezone.utc)
-            try:
-                schedule_role_play(trainee, cur.scenarios[form.scenario.data], when, form.place.data, chosen,
-                                   current_user, progress, cur)
-            except MentoringError as exc:
-                db.session.rollback()
-                refusal = str(exc)
-            else:
-                return _done(_("The role-play is scheduled; the trainee and evaluators are told."),
-                             "mentoring.role_play", user_id=user_id)
-        status = role_play_status(trainee.id)
-    missing = role_play_missing(trainee.id, progress, cur, status)
-    return render_template("mentoring/role_play.html", trainee=trainee, rec=rec, status=status, form=form, hold=hold,
-                           scenarios=cur.scenarios or {}, may_schedule=_may_schedule(rec), missing=missing,
-                           missing_labels=[missing_label(m, cur) for m in missing], refusal=refusal,
-                           evaluators_needed=role_play_evaluators(),
-                           reschedule=RescheduleForm(prefix="move", formdata=None),
-                           cancel=CancelForm(prefix="cancel", formdata=None)), \
-        400 if request.method == "POST" else 200
+    form = _schedule_form(trainee, role_play_status(trainee.id))
+    if form.validate_on_submit():
+        chosen = db.session.scalars(sa.select(User).where(User.id.in_(form.evaluators.data))).all()
+        when = form.when.data.replace(tzinfo=timezone.utc)
+        try:
+            schedule_role_play(trainee, cur.scenarios[form.scenario.data], when, form.place.data, chosen,
+                               current_user, trainee_progress(rec), cur)
+        except MentoringError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            return _done(_("The role-play is scheduled; the trainee and evaluators are told."),
+                         "mentoring.role_play", user_id=user_id)
+    return _render_role_play(trainee, rec, 400, schedule=form)
 
 
 def _attempt_to_manage(attempt_id):
@@ -277,58 +315,64 @@ def _attempt_to_manage(attempt_id):
     trainee, rec = _trainee(attempt.trainee_id)
     if not _may_schedule(rec):
         abort(403)
-    return attempt, trainee
+    return attempt, trainee, rec
 
 
-@bp.post("/role-play/<int:attempt_id>/reschedule")
+@bp.route("/role-play/<int:attempt_id>/reschedule", methods=["GET", "POST"])
 @roles_required(MENTOR, HEAD)
 def reschedule(attempt_id):
-    attempt, trainee = _attempt_to_manage(attempt_id)
+    attempt, trainee, rec = _attempt_to_manage(attempt_id)
+    if request.method == "GET":  # the address a refused move is shown on: a reload goes back to the role-play
+        return redirect(url_for("mentoring.role_play", user_id=trainee.id) + "#manage")
     form = RescheduleForm(prefix="move")
     if form.validate_on_submit():
         try:
             reschedule_role_play(attempt, form.when.data.replace(tzinfo=timezone.utc), form.place.data, current_user)
         except MentoringError as exc:
-            return _refused(exc, "mentoring.role_play", user_id=trainee.id)
-        return _done(_("The role-play is moved; the trainee and evaluators are told."), "mentoring.role_play",
-                     user_id=trainee.id)
-    flash_errors(form)
-    return redirect(url_for("mentoring.role_play", user_id=trainee.id))
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            return _done(_("The role-play is moved; the trainee and evaluators are told."), "mentoring.role_play",
+                         user_id=trainee.id)
+    return _render_role_play(trainee, rec, 400, move=form)
 
 
-@bp.post("/role-play/<int:attempt_id>/cancel")
+@bp.route("/role-play/<int:attempt_id>/cancel", methods=["GET", "POST"])
 @roles_required(MENTOR, HEAD)
 def cancel(attempt_id):
-    attempt, trainee = _attempt_to_manage(attempt_id)
+    attempt, trainee, rec = _attempt_to_manage(attempt_id)
+    if request.method == "GET":
+        return redirect(url_for("mentoring.role_play", user_id=trainee.id) + "#manage")
     form = CancelForm(prefix="cancel")
     if form.validate_on_submit():
         try:
             cancel_role_play(attempt, form.reason.data, current_user)
         except MentoringError as exc:
-            return _refused(exc, "mentoring.role_play", user_id=trainee.id)
-        return _done(_("The role-play is cancelled; it uses up no attempt."), "mentoring.role_play",
-                     user_id=trainee.id)
-    flash_errors(form)
-    return redirect(url_for("mentoring.role_play", user_id=trainee.id))
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            return _done(_("The role-play is cancelled; it uses up no attempt."), "mentoring.role_play",
+                         user_id=trainee.id)
+    return _render_role_play(trainee, rec, 400, cancel=form)
 
 
-@bp.post("/trainees/<int:user_id>/decision")
+@bp.route("/trainees/<int:user_id>/decision", methods=["GET", "POST"])
 @roles_required(HEAD)
 def decision(user_id):
     trainee, rec = _trainee(user_id)
+    if request.method == "GET":  # the address a refused decision is shown on: a reload goes back to the role-play
+        return redirect(url_for("mentoring.role_play", user_id=user_id) + "#decision")
     form = HoldForm(prefix="hold")
     if form.validate_on_submit():
         try:
             decide_hold(rec, form.decision.data, form.plan.data, form.new_target_date.data, current_user)
         except MentoringError as exc:
-            flash(str(exc), "error")
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         else:
             return _done(_("Your decision is recorded; the trainee and mentor are told."), "mentoring.role_play",
                          user_id=user_id)
-    else:
-        flash_errors(form)
-    db.session.rollback()
-    return redirect(url_for("mentoring.role_play", user_id=user_id) + "#decision")
+    return _render_role_play(trainee, rec, 400, hold=form)
 
 
 @bp.route("/role-play/<int:attempt_id>", methods=["GET", "POST"])
@@ -348,7 +392,7 @@ def attempt(attempt_id):
         abort(404)
     staff = is_evaluator or current_user.role in (MENTOR, HEAD, ADMIN)
     seat = next((e for e in attempt.evaluators if e.evaluator_id == current_user.id), None)
-    errors = {}
+    form = score_form(scenario, formdata=None)
     if request.method == "POST":
         if seat is None:
             abort(403)
@@ -358,28 +402,25 @@ def attempt(attempt_id):
             ensure_due(attempt)  # before reading the scores: a form posted too early is answered with the time
         except MentoringError as exc:
             return _refused(exc, "mentoring.attempt", attempt_id=attempt.id)
-        scores = {}
-        for c in scenario.criteria:
-            raw = request.form.get(f"score-{c.id}", "")
-            if not raw.isdigit() or not 1 <= int(raw) <= c.scale:
-                errors[c.id] = _("Choose a score from 1 to %(n)d.", n=c.scale)
-                continue
-            scores[c.id] = (int(raw), request.form.get(f"comment-{c.id}", "")[:2000])
-        if not errors:
+        form = score_form(scenario)
+        if form.validate():
+            scores = {c.id: (form[f"score-{c.id}"].data, form[f"comment-{c.id}"].data or "")
+                      for c in scenario.criteria}
             try:
                 final = submit_scores(attempt, scenario, current_user, scores)
             except MentoringError as exc:
-                return _refused(exc, "mentoring.attempt", attempt_id=attempt.id)
-            return _done(_("Your scores are recorded. The result is out.") if final else
-                         _("Your scores are recorded; waiting for the other evaluators."),
-                         "mentoring.attempt", attempt_id=attempt.id)
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                return _done(_("Your scores are recorded. The result is out.") if final else
+                             _("Your scores are recorded; waiting for the other evaluators."),
+                             "mentoring.attempt", attempt_id=attempt.id)
     all_scores = db.session.scalars(sa.select(RolePlayScore).where(RolePlayScore.attempt_id == attempt.id)).all()
     finished = attempt.state == SCORED
     return render_template("mentoring/attempt.html", attempt=attempt, scenario=scenario, trainee=trainee,
-                           staff=staff, seat=seat, errors=errors, form=EmptyForm(), scores=all_scores,
+                           staff=staff, seat=seat, form=form, scores=all_scores,
                            finished=finished, cancelled=attempt.state == CANCELLED,
-                           not_yet=utcnow() < aware(attempt.scheduled_for), values=request.form), \
-        400 if errors else 200
+                           not_yet=utcnow() < aware(attempt.scheduled_for)), 400 if form.errors else 200
 
 
 # ---------------------------------------------------------------- the job description
@@ -464,16 +505,19 @@ def supervision(user_id):
                            may_write=can_grade(current_user, rec)), 400 if form.errors else 200
 
 
-@bp.post("/trainees/assign")
+@bp.route("/trainees/assign", methods=["GET", "POST"])
 @roles_required(HEAD)
 def assign():
-    form = AssignForm()
+    if request.method == "GET":  # the address a refused assignment is shown on: a reload goes back to the dashboard
+        return redirect(url_for("main.home"))
+    form = with_ids(AssignForm(), "assign")
     records = db.session.scalars(sa.select(TraineeRecord)).all()
     form.trainees.choices = [(r.user_id, r.user.full_name) for r in records]
     form.mentor.choices = [(m.id, m.full_name) for m in mentors()]
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for("main.home"))
+        from ..readiness.views import team_home
+
+        return team_home(assign_form=form, status=400)
     by_user = {r.user_id: r for r in records}
     for uid in form.trainees.data:
         assign_mentor(by_user[uid], form.mentor.data, current_user)
