@@ -168,12 +168,12 @@ def test_head_sets_team_targets(app, people):
     head, auth = as_user(app, "head@example.com")
     token = auth.token("/targets")
     head.post("/targets", data={"team-name": "Offices", "csrf_token": token})
-    values = {f: "2" for f in rules.FIGURES}
     with app.app_context():
         from onboarding.mentoring.models import Team
 
         team_id = db.session.scalar(sa.select(Team.id))
-    assert head.post("/targets", data={**values, "team_id": str(team_id), "csrf_token": token}).status_code == 302
+    values = {f"t{team_id}-{f}": "2" for f in rules.FIGURES}  # the team's row of the one targets form
+    assert head.post("/targets", data={**values, "csrf_token": token}).status_code == 302
     with app.app_context():
         from onboarding.mentoring.services import targets_for
 

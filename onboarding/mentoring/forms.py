@@ -2,8 +2,8 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField, URLField)
+from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, URLField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
@@ -36,6 +36,8 @@ for _name in FIGURES:
 class EntryForm(FiguresForm):
     day = DateField(_l("Day"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
+    #: The version of the day the form was loaded with (services.entry_version); empty on the new-day form.
+    version = HiddenField()
 
 
 class CorrectionForm(FiguresForm):

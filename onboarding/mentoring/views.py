@@ -1,9 +1,11 @@
 """Mentoring pages: the checklist, the activity ledger and targets, role-plays, the signature, supervision."""
-from datetime import timezone
+from datetime import date, timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
@@ -12,7 +14,7 @@ from ..auth.permissions import can_grade, can_view_trainee, roles_required, trai
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import flash_errors, with_ids
-from ..i18n import fmt_date
+from ..i18n import fmt_date, join_list
 from ..people.models import TraineeRecord
 from ..people.services import acting_mentor, mentors, record_of
 from ..readiness.service import trainee_progress
@@ -28,6 +30,7 @@ from .services import (MentoringError, add_supervision_note, add_team, assign_me
                        role_play_missing, role_play_status, schedule_role_play, set_targets, sign_document,
                        save_entry, sign_off, submit_scores, targets_for)
 from .services import SUPERVISED_STAGE, supervision_weeks, supervision_window
+from .services import DayLoggedAlready, day_entry, entry_version, ledger_day_problem
 
 bp = Blueprint("mentoring", __name__)
 
@@ -148,24 +151,45 @@ def task_step(user_id, task_id, step):
 @bp.route("/trainees/<int:user_id>/activity", methods=["GET", "POST"])
 @login_required
 def activity(user_id):
+    """The ledger. `?day=YYYY-MM-DD` loads that day into the form (its figures and note, to change them); a save
+    over a logged day must come from a form loaded with it, else it is refused with a link that loads the day."""
     trainee, rec = _trainee(user_id)
     now = today()
-    form = EntryForm(day=now) if request.method == "GET" else EntryForm()
-    form.day.render_kw = {"min": rec.start_date.isoformat(), "max": now.isoformat()}  # the days save_entry takes
+    is_owner = trainee.id == current_user.id
+    notice, reload_day, status = None, None, 200  # reload_day: the day a refused save links to, to load it
     if request.method == "POST":
-        if trainee.id != current_user.id:
+        if not is_owner:
             abort(403)
+        if "load" in request.form:  # "Load this day": the day's figures, on the page's address that reloads
+            if not EmptyForm().validate_on_submit():
+                abort(400)
+            return redirect(url_for("mentoring.activity", user_id=user_id, day=request.form.get("day", "")) + "#log")
+        form = EntryForm()
         if form.validate_on_submit():
+            # What the form sent, and only that: an absent figure or note is never taken as 0 or empty.
+            figures = {f: form[f].data for f in FIGURES if form[f].raw_data}
+            note = form.note.data if form.note.raw_data else None
             try:
-                save_entry(trainee, form.day.data, {f: form[f].data for f in FIGURES}, form.note.data)
+                entry = save_entry(trainee, form.day.data, figures, note, form.version.data or None)
+            except DayLoggedAlready as exc:
+                db.session.rollback()
+                form.day.errors = [*form.day.errors, str(exc)]
+                reload_day = exc.day
             except MentoringError as exc:  # beside the day when the form is shown, else in the summary alone
+                db.session.rollback()
                 if rec.start_date <= now:
                     form.day.errors = [*form.day.errors, str(exc)]
                 else:
                     form.form_errors.append(str(exc))
             else:
-                return _done(_("Your figures for %(day)s are saved.", day=fmt_date(form.day.data)),
-                             "mentoring.activity", user_id=user_id)
+                return _done(_saved_day_message(entry), "mentoring.activity", user_id=user_id)
+        status = 400
+    elif is_owner:
+        form, notice, reload_day, status = _day_form(trainee, request.args.get("day"), now)
+    else:
+        form = EntryForm(formdata=None, day=now)
+    form.day.render_kw = {"min": rec.start_date.isoformat(), "max": now.isoformat()}  # the days save_entry takes
+    editing = bool(form.version.data) and reload_day is None and isinstance(form.day.data, date)
     book = ledger(trainee.id, rec.team_id)
     first = rules.ledger_first_day(rec.start_date, now)
     week_list = book.weeks(first, now) if first <= now else []  # from the start week: no weeks before the start
@@ -180,9 +204,54 @@ def activity(user_id):
                                                     _("Meetings held per week"), _("target")),
                            calls_chart=charts.weekly_bars(week_list, "calls", targets["calls"],
                                                           _("Calls made per week"), _("target")),
-                           is_owner=trainee.id == current_user.id, is_mentor=can_grade(current_user, rec),
-                           started=rec.start_date <= now, correction_form=CorrectionForm(formdata=None)), \
-        400 if form.errors else 200
+                           is_owner=is_owner, is_mentor=can_grade(current_user, rec), editing=editing,
+                           notice=notice, reload_day=reload_day, started=rec.start_date <= now,
+                           correction_form=CorrectionForm(formdata=None)), status
+
+
+def _day_form(trainee, asked, now):
+    """The ledger form on GET: (form, a word on the day, a day to offer loading, status). A new day (today) when
+    no day is asked; the day's figures and note (and its version) when it is logged and not confirmed; a new day
+    for that date when nothing is logged yet; the date's error when it is not a ledger day."""
+    form = EntryForm(formdata=None, day=now)
+    if asked is None:
+        logged = day_entry(trainee.id, now)
+        if logged is not None and logged.confirmed_at is None:
+            return form, _("Today is logged already: load it to change its figures, or pick another day."), now, 200
+        return form, None, None, 200
+    try:
+        day = date.fromisoformat(asked)
+    except ValueError:
+        form.day.raw_data, form.day.errors = [asked], [_("Enter a date (YYYY-MM-DD).")]
+        return form, None, None, 400
+    problem = ledger_day_problem(trainee.id, day)
+    if problem:
+        form.day.raw_data, form.day.errors = [asked], [problem]
+        return form, None, None, 400
+    entry = day_entry(trainee.id, day)
+    if entry is None:
+        form.day.data = day
+        return form, _("Nothing is logged for %(day)s yet: enter its figures.", day=fmt_date(day)), None, 200
+    if entry.confirmed_at is not None:
+        return form, _("%(day)s is confirmed: it can no longer be changed here; ask your mentor to correct it.",
+                       day=fmt_date(day)), None, 200
+    return EntryForm(formdata=None, obj=entry, version=entry_version(entry)), None, None, 200
+
+
+def _saved_day_message(entry) -> str:
+    """What a save did: a new day saved, or each change (figure old → new, the note), or nothing changed."""
+    day = fmt_date(entry.day)
+    if entry.changes is None:
+        return _("Your figures for %(day)s are saved.", day=day)
+    if not entry.changes:
+        return _("Nothing changed for %(day)s: its figures and note are as they were.", day=day)
+    notes = {"added": _("note added"), "removed": _("note removed"), "changed": _("note changed")}
+    items = [notes["added" if old is None else "removed" if new is None else "changed"] if name == "note"
+             else _("%(figure)s %(old)d → %(new)d", figure=FIGURE_LABELS[name], old=old, new=new)
+             for name, old, new in entry.changes]
+    return ngettext("%(day)s is saved with %(num)d change: %(changes)s.",
+                    "%(day)s is saved with %(num)d changes: %(changes)s.", len(items), day=day,
+                    changes=join_list(items))
 
 
 def _entry_for_mentor(entry_id):
@@ -227,9 +296,16 @@ def correct(entry_id):
 @bp.route("/targets", methods=["GET", "POST"])
 @roles_required(HEAD)
 def targets():
+    """Every team's weekly targets on one form. Saving keeps every valid team's row (saved when it changed); a
+    row with a bad or absent value keeps its stored targets and comes back as typed, each error named by team and
+    field in the summary. A row the form did not send at all (a team added meanwhile) is left alone."""
     teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
     team_form = TeamForm(prefix="team")
-    if request.method == "POST" and "team-name" in request.form:
+    # (team id, heading, the name in labels and messages)
+    rows = [(None, _("Default for everyone"), _("the default"))] + \
+        [(t.id, t.name, _("Team %(name)s", name=t.name)) for t in teams]
+    posted = request.method == "POST" and "team-name" not in request.form
+    if request.method == "POST" and not posted:
         if team_form.validate_on_submit():
             try:
                 add_team(team_form.name.data, current_user)
@@ -237,18 +313,34 @@ def targets():
                 team_form.name.errors = [str(exc)]
             else:
                 return _done(_("The team is added."), "mentoring.targets")
-    elif request.method == "POST":
-        team_id = request.form.get("team_id", type=int)
-        if team_id is not None and team_id not in {t.id for t in teams}:
-            abort(404)
-        form = TargetsForm()
-        if form.validate_on_submit():
-            set_targets(team_id, {f: form[f].data for f in FIGURES}, current_user)
-            return _done(_("The weekly targets are saved."), "mentoring.targets")
-        flash_errors(form)
-    rows = [(None, _("Default for everyone"), targets_for(None))] + [(t.id, t.name, targets_for(t.id)) for t in teams]
-    return render_template("mentoring/targets.html", rows=rows, figures=FIGURES, labels=FIGURE_LABELS,
-                           team_form=team_form, form=EmptyForm()), 400 if team_form.errors else 200
+    if posted and not EmptyForm().validate_on_submit():
+        abort(400)
+    forms, saved, refused = [], [], False
+    for team_id, heading, called in rows:
+        prefix = f"t{team_id or 0}"
+        stored = targets_for(team_id)
+        sent = posted and any(f"{prefix}-{f}" in request.form for f in FIGURES)
+        form = TargetsForm(prefix=prefix, meta={"csrf": False}, **({} if sent else {"formdata": None, "data": stored}))
+        for f in FIGURES:  # the team in every label: the error summary names it, a screen reader too
+            form[f].label.text = Markup('<span class="label-context">%s · </span>%s') % (
+                heading if team_id is None else called, FIGURE_LABELS[f])
+        if sent and form.validate():
+            typed = {f: form[f].data for f in FIGURES}
+            if typed != stored:
+                set_targets(team_id, typed, current_user)
+                saved.append(called)
+        refused = refused or bool(form.errors)
+        forms.append((heading, form))
+    if saved:
+        db.session.commit()
+        flash(ngettext("Weekly targets saved for %(teams)s.", "Weekly targets saved for %(teams)s.", len(saved),
+                       teams=join_list(saved)), "success")
+    if posted and not refused:
+        if not saved:
+            flash(_("Nothing changed: the targets are as they were."), "success")
+        return redirect(url_for("mentoring.targets"))
+    return render_template("mentoring/targets.html", forms=forms, figures=FIGURES, team_form=team_form), \
+        400 if team_form.errors or refused else 200
 
 
 # ---------------------------------------------------------------- role-play
