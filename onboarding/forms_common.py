@@ -98,19 +98,11 @@ def error_items(*forms) -> list[dict]:
 
 def with_ids(form, suffix: str):
     """The form with ids of its own (`note-SUFFIX`), for a page that shows the same form several times (one per
-    task, one per quiz): labels, error links and the CSRF field stay unique. Field names are unchanged."""
+    task, one per quiz): labels and error links stay unique. Field names are unchanged; the CSRF input has no id."""
     for field in form:
-        field.id = field.label.field_id = f"{field.id}-{suffix}"
+        if field.id is not False:
+            field.id = field.label.field_id = f"{field.id}-{suffix}"
     return form
-
-
-def flash_errors(form) -> None:
-    """Show a form's errors as messages, for forms posted from a page that redirects back."""
-    from flask import flash
-
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
 
 
 #: The longest search text a list's filter takes (the dashboard, the accounts); its input carries it as maxlength.

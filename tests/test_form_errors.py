@@ -70,6 +70,7 @@ def assert_error_page(response, fields, typed=None):
     error; every typed value (field id -> text) still in its field."""
     html = response.get_data(as_text=True)
     assert response.status_code == 400, html[:300]
+    assert 'id="False' not in html and 'id="None' not in html  # every id a real one
     page = Page(html)
     tag, attrs, _ = page.first_in_main
     assert "error-summary" in attrs.get("class", "").split(), f"<main> opens with <{tag} {attrs}>"

@@ -13,7 +13,7 @@ from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
-from ..forms_common import flash_errors, with_ids
+from ..forms_common import with_ids
 from ..i18n import fmt_date, join_list
 from ..people.models import TraineeRecord
 from ..people.services import acting_mentor, mentors, record_of
