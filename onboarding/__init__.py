@@ -63,6 +63,7 @@ def _jinja_helpers() -> dict:
     from . import i18n
     from .auth import permissions
     from .forms_common import error_items, max_length
+    from .navigation import next_field, with_next
 
     from .people.forms import ROLE_LABELS
     from .people.services import acting_mentor
@@ -73,6 +74,7 @@ def _jinja_helpers() -> dict:
             "fmt_number": i18n.fmt_number,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
             "acting_mentor": acting_mentor, "error_items": error_items, "max_length": max_length,
+            "next_field": next_field, "with_next": with_next,
             **readiness_helpers()}
 
 

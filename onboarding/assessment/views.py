@@ -13,17 +13,18 @@ from ..auth.permissions import can_grade, can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import with_ids
+from ..navigation import redirect_next
 from ..people.models import TraineeRecord
 from ..people.services import record_of
 from ..readiness.progress import LOCKED
 from ..readiness.service import trainee_progress
 from ..timeutil import aware, utcnow
 from . import grading
-from .forms import ExtraAttemptForm, GradeForm, bounded
+from .forms import ExtraAttemptForm, GradeForm, bounded, graded_in_full
 from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt
 from .presenting import show, unanswered
 from .services import (RESPONSE_MAX_LENGTH, AttemptError, QuizClosed, gate_of, grade, grant_extra_attempt,
-                       responses_from_form, save_answers, start_attempt, status_of, submit)
+                       responses_from_form, save_answers, save_draft, start_attempt, status_of, submit)
 
 bp = Blueprint("assessment", __name__)
 
@@ -237,24 +238,40 @@ def grade_attempt(attempt_id):
     review = [q for q in show(quiz, attempt, answers, curriculum(), reveal=True) if answers.get(q.id)
               and answers[q.id].needs_review]
     form = GradeForm()
+    drafting = request.form.get("action") == "draft"  # "Save draft" beside "Finish grading"
     if request.method == "GET":
+        drafted = attempt.draft_saved_at is not None  # resume the draft, whoever saved it
         for q in review:
-            form.answers.append_entry({"question_id": q.id, "points": answers[q.id].mentor_score,
-                                       "comment": answers[q.id].comment or ""})
+            a = answers[q.id]
+            form.answers.append_entry({"question_id": q.id,
+                                       "points": a.draft_points if drafted else a.mentor_score,
+                                       "comment": (a.draft_comment if drafted else a.comment) or ""})
     maxima = {q.id: q.points for q in review}
-    valid = form.validate_on_submit() and bounded(form, maxima)
-    if valid:
-        grades = {e.form.question_id.data: (e.form.points.data, e.form.comment.data) for e in form.answers}
+    # Every check runs, so one pass reports every problem: not a number, out of range, and (finishing) missing.
+    checks = [form.validate_on_submit(), bounded(form, maxima), drafting or graded_in_full(form, maxima)] \
+        if request.method == "POST" else [False]
+    if all(checks):
+        grades = {e.form.question_id.data: (e.form.points.data, e.form.comment.data) for e in form.answers
+                  if e.form.question_id.data in maxima}
         try:
-            final = grade(attempt, quiz, current_user, grades)
+            if drafting:
+                save_draft(attempt, current_user, grades)
+                final = False
+            else:
+                final = grade(attempt, quiz, current_user, grades)
         except AttemptError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Grading is complete; the trainee is told.") if final else _("Your grades are saved."), "success")
-            return redirect(url_for("assessment.inbox") if final else url_for("assessment.grade_attempt",
-                                                                              attempt_id=attempt.id))
+            if drafting:
+                flash(_("Your draft is saved. It is not final and the trainee does not see it; you or another "
+                        "grader can finish it later."), "success")
+            else:
+                flash(_("Grading is complete; the trainee is told.") if final else _("Your grades are saved."),
+                      "success")
+            return redirect_next(url_for("assessment.inbox") if final else url_for("assessment.grade_attempt",
+                                                                                   attempt_id=attempt.id))
     entries = {e.form.question_id.data: e for e in form.answers}
     for q in review:  # each answer's fields name their question, beside the answer and in the error summary
         if q.id in entries:
@@ -265,7 +282,8 @@ def grade_attempt(attempt_id):
     auto = [q for q in show(quiz, attempt, answers, curriculum(), reveal=True) if not answers.get(q.id)
             or not answers[q.id].needs_review]
     return render_template("assessment/grade.html", quiz=quiz, attempt=attempt, review=review, entries=entries,
-                           form=form, auto=auto), 400 if request.method == "POST" else 200
+                           form=form, auto=auto, draft_by=attempt.draft_author), \
+        400 if request.method == "POST" else 200
 
 
 @bp.route("/quizzes/<slug>/extra/<int:user_id>", methods=["GET", "POST"])
