@@ -107,6 +107,7 @@ def test_the_header_menu_opens_without_scripts_on_a_phone(browser, live_demo):
         summary = menu.locator("summary")
         audit = page.locator("header.top .menu-body a[href='/audit']")
         assert summary.is_visible(), "a phone shows the menu button"
+        assert not page.locator("header.top .wide-menu nav").is_visible(), "and not the whole navigation"
         assert not audit.is_visible(), "the menu is closed until asked for"
         assert page.evaluate(OVERFLOW + ".every((v, i, a) => a[0] <= a[1])")
         summary.click()
@@ -121,6 +122,20 @@ def test_the_header_menu_opens_without_scripts_on_a_phone(browser, live_demo):
         page.set_viewport_size(DESKTOP)
         assert not page.locator("header.top details.menu summary").is_visible()
         assert page.locator("header.top .wide-menu a[href='/audit']").is_visible()
+    finally:
+        context.close()
+
+
+def test_the_dashboard_keeps_its_essentials_on_a_phone(browser, live_demo):
+    base, _env = live_demo
+    context = browser.new_context(base_url=base, viewport=PHONE)
+    try:
+        page = _sign_in(context, "head@example.com")
+        for heading in ("Trainee", "Stage and progress", "Waiting on", "Forecast"):
+            box = page.locator("table.team thead th", has_text=heading).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"{heading} is off-screen: {box}"
+        assert not page.locator("table.team thead th", has_text="Role-play and last week").is_visible()
+        _shot(page, "dashboard-390")
     finally:
         context.close()
 
