@@ -163,9 +163,28 @@ class SupervisionForm(FlaskForm):
     advice = TextAreaField(_l("Analysis and advice"), validators=[DataRequired(), Length(max=4000)])
 
 
+class ChooseOneField(SelectField):
+    """A required list that starts on an empty "choose…" option, whatever choices the view sets: a blank answer
+    is "nothing chosen yet" (the field's DataRequired says so), never an invalid choice."""
+
+    def __init__(self, label, prompt, **kwargs):
+        super().__init__(label, coerce=lambda v: int(v) if str(v).isdigit() else "", **kwargs)
+        self.prompt = prompt
+
+    def iter_choices(self):
+        from wtforms.fields.choices import Choice
+
+        return [Choice(value="", label=self.prompt, selected=self.data in ("", None), render_kw=None),
+                *super().iter_choices()]
+
+    def pre_validate(self, form):
+        if self.data not in ("", None):
+            super().pre_validate(form)
+
+
 class AssignForm(FlaskForm):
     trainees = SelectMultipleField(_l("Trainees"), coerce=int, validators=[DataRequired(_l("Choose trainees."))])
-    mentor = SelectField(_l("Mentor"), coerce=int, validators=[DataRequired()])
+    mentor = ChooseOneField(_l("Mentor"), _l("Choose a mentor…"), validators=[DataRequired(_l("Choose a mentor."))])
 
 
 __all__ = ["FIGURE_LABELS", "InputRequired"]
