@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from .assessment.views import bp as assessment_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
+    from .inbox.views import bp as inbox_bp
     from .learning.views import bp as learning_bp
     from .main import bp as main_bp
     from .mentoring.views import bp as mentoring_bp
@@ -105,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from .readiness.views import bp as readiness_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, readiness_bp, admin_bp,
-                      audit_bp, notifications_bp, api_bp, tokens_bp):
+                      audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp):
         app.register_blueprint(blueprint)
 
 

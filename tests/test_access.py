@@ -76,6 +76,7 @@ MATRIX = {
     ("assessment.extra_attempt", "POST"): HEAD_ONLY,
     ("assessment.extra_attempt", "GET"): HEAD_ONLY,
     ("notifications.inbox", "GET"): SIGNED_IN,
+    ("inbox.page", "GET"): GRADERS,  # each sees what waits on them; an admin, the heads' list read-only
     ("notifications.read_all", "POST"): SIGNED_IN,
     ("notifications.open_note", "POST"): OWNER_ONLY,
     ("mentoring.checklist", "GET"): OWNER_MENTOR_MANAGERS,

@@ -305,7 +305,7 @@ def extra_attempt(slug, user_id):
         else:
             db.session.commit()
             flash(_("%(name)s has one more attempt at “%(quiz)s”.", name=trainee.full_name, quiz=quiz.title), "success")
-            return redirect(url_for("people.trainee", user_id=user_id))
+            return redirect_next(url_for("people.trainee", user_id=user_id))
     from ..people.views import render_trainee
 
     return render_trainee(trainee, extra_form=form, extra_for=slug, status=400)

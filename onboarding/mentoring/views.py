@@ -15,6 +15,7 @@ from ..content import curriculum
 from ..extensions import db
 from ..forms_common import with_ids
 from ..i18n import fmt_date, join_list
+from ..navigation import redirect_next
 from ..people.models import TraineeRecord
 from ..people.services import acting_mentor, mentors, record_of
 from ..readiness.service import trainee_progress
@@ -41,9 +42,10 @@ def _trainee(user_id, write=False):
 
 
 def _done(message, endpoint, **values):
+    """Commit, say so, and go back: to the page the action came from (the inbox's `next`), else to `endpoint`."""
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(endpoint, **values))
+    return redirect_next(url_for(endpoint, **values))
 
 
 def _refused(exc, endpoint, **values):

@@ -9,6 +9,7 @@ from ..auth.permissions import roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import SEARCH_MAX_LENGTH, with_ids
+from ..navigation import redirect_next
 from ..paging import page_arg
 from ..people.services import mentors
 from ..timeutil import today
@@ -144,7 +145,7 @@ def recommendation(user_id):
             db.session.commit()
             flash(_("Your recommendation is recorded; the head of sales is told.") if form.recommends.data == "yes"
                   else _("Your recommendation is recorded."), "success")
-            return redirect(url_for("people.trainee", user_id=user.id) + "#readiness")
+            return redirect_next(url_for("people.trainee", user_id=user.id) + "#readiness")
     db.session.rollback()
     from ..people.views import render_trainee
 
@@ -170,7 +171,7 @@ def decision(user_id):
         else:
             db.session.commit()
             flash(_("The decision is recorded; %(name)s and the mentor are told.", name=user.full_name), "success")
-            return redirect(url_for("people.trainee", user_id=user.id) + "#readiness")
+            return redirect_next(url_for("people.trainee", user_id=user.id) + "#readiness")
     db.session.rollback()
     from ..people.views import render_trainee
 

@@ -180,7 +180,7 @@ ROLE_PAGES = {
     "admin@example.com": ["/admin/users", "/admin/users/new", "/account", "/account/tokens", "/notifications"],
     "trainee2@example.com": ["/", "/trainees/{me}/activity", "/trainees/{me}/checklist", "/trainees/{me}/role-play",
                              "/notifications", "/account"],
-    "head@example.com": ["/trainees/new", "/grading"],
+    "head@example.com": ["/trainees/new", "/grading", "/inbox"],
 }
 
 
