@@ -62,6 +62,8 @@ def register_extensions(app: Flask) -> None:
 def _jinja_helpers() -> dict:
     from . import i18n
     from .auth import permissions
+    from .forms_common import error_items, max_length
+    from .navigation import next_field, with_next
 
     from .people.forms import ROLE_LABELS
     from .people.services import acting_mentor
@@ -71,7 +73,8 @@ def _jinja_helpers() -> dict:
     return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
             "fmt_number": i18n.fmt_number,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
-            "acting_mentor": acting_mentor,
+            "acting_mentor": acting_mentor, "error_items": error_items, "max_length": max_length,
+            "next_field": next_field, "with_next": with_next,
             **readiness_helpers()}
 
 
@@ -94,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from .assessment.views import bp as assessment_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
+    from .inbox.views import bp as inbox_bp
     from .learning.views import bp as learning_bp
     from .main import bp as main_bp
     from .mentoring.views import bp as mentoring_bp
@@ -102,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from .readiness.views import bp as readiness_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, readiness_bp, admin_bp,
-                      audit_bp, notifications_bp, api_bp, tokens_bp):
+                      audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp):
         app.register_blueprint(blueprint)
 
 

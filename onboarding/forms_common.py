@@ -1,19 +1,118 @@
-"""Validators shared by the forms of several features."""
+"""What every form shares: the base form (WTForms' own messages in the reader's language), the errors the
+error summary lists, and validators used by several features."""
 from datetime import timedelta
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
+from flask_babel import lazy_ngettext
+from flask_wtf import FlaskForm as _FlaskForm
+from flask_wtf.i18n import translations as _wtforms_own
+from wtforms.fields import FieldList, FormField
+from wtforms.validators import Length, ValidationError
 
 from .timeutil import today
 
+# WTForms' built-in messages, copied into our catalog (`make translations` extracts them from here) so they read
+# well in every language we ship: WTForms' own Arabic lacks most plural forms (so "Field cannot be longer than
+# 2000 characters." stayed English) and words a few messages oddly. Ours wins; WTForms' catalog is the fallback.
+BUILT_IN_MESSAGES = (
+    _l("This field is required."), _l("Invalid input."), _l("Invalid email address."), _l("Invalid URL."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."), _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Date must be at least %(min)s."), _l("Date must be at most %(max)s."),
+    _l("Date must be between %(min)s and %(max)s."),
+    _l("Not a valid integer value."), _l("Not a valid decimal value."), _l("Not a valid float value."),
+    _l("Not a valid date value."), _l("Not a valid datetime value."), _l("Not a valid time value."),
+    _l("Not a valid choice."), _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    lazy_ngettext("Field must be at least %(min)d character long.",
+                  "Field must be at least %(min)d characters long.", 1),
+    lazy_ngettext("Field cannot be longer than %(max)d character.",
+                  "Field cannot be longer than %(max)d characters.", 1),
+    lazy_ngettext("Field must be exactly %(max)d character long.",
+                  "Field must be exactly %(max)d characters long.", 1),
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
+                  "'%(value)s' are not valid choices for this field.", 1),
+)
 
-def flash_errors(form) -> None:
-    """Show a form's errors as messages, for forms posted from a page that redirects back."""
-    from flask import flash
 
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
+class _Translations:
+    """WTForms' messages from our catalog first, then from WTForms' own (Flask-WTF's, in the reader's locale)."""
+
+    def gettext(self, string):
+        ours = get_translations().gettext(string)
+        return ours if ours != string else _wtforms_own.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        ours = get_translations().ngettext(singular, plural, n)
+        return ours if ours not in (singular, plural) else _wtforms_own.ngettext(singular, plural, n)
+
+
+_TRANSLATIONS = _Translations()
+
+
+class FlaskForm(_FlaskForm):
+    """The base of every form here: Flask-WTF's, with WTForms' own messages worded by our catalog."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "csrf_token" in self._fields:
+            # A page holds many forms, each with its token: the hidden input carries no id, so none repeats.
+            self.csrf_token.id = False
+
+
+def fields_of(form):
+    """Every field of a form in page order, the fields of nested forms and lists included."""
+    for field in form:
+        if isinstance(field, FormField):
+            yield from fields_of(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from (fields_of(entry.form) if isinstance(entry, FormField) else [entry])
+        else:
+            yield field
+
+
+def error_items(*forms) -> list[dict]:
+    """What the error summary lists: each error with the id of its field (the link target) and the field's
+    label, fields in page order; then the errors of a whole form (`form.form_errors`, e.g. a refusal by a
+    service), which have no field. Forms that were not posted (None, or built with formdata=None) add nothing."""
+    items = []
+    for form in forms:
+        if form is None:
+            continue
+        for field in fields_of(form):
+            if field.type in ("CSRFTokenField", "HiddenField"):
+                continue
+            for message in field.errors:
+                items.append({"id": field.id, "label": field.label.text, "message": str(message)})
+        items += [{"id": None, "label": None, "message": str(m)} for m in getattr(form, "form_errors", [])]
+    return items
+
+
+def with_ids(form, suffix: str):
+    """The form with ids of its own (`note-SUFFIX`), for a page that shows the same form several times (one per
+    task, one per quiz): labels and error links stay unique. Field names are unchanged; the CSRF input has no id."""
+    for field in form:
+        if field.id is not False:
+            field.id = field.label.field_id = f"{field.id}-{suffix}"
+    return form
+
+
+#: The longest search text a list's filter takes (the dashboard, the accounts); its input carries it as maxlength.
+SEARCH_MAX_LENGTH = 100
+
+
+def max_length(field) -> int | None:
+    """The longest text the server takes in this field: its Length validator's max (None without one)."""
+    tops = [v.max for v in field.validators if isinstance(v, Length) and v.max != -1]
+    return min(tops) if tops else None
 
 
 class WithinYears:

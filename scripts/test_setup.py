@@ -2,7 +2,8 @@
 
 - Chromium for the browser tests (Debian package `chromium`),
 - PostgreSQL 15 for the second run of the suite (Debian package `postgresql-15`, or `postgresql`),
-- axe-core from the npm registry into tests/e2e/tools/node_modules (git-ignored; never a CDN).
+- axe-core and the Nu HTML Checker (vnu-jar) from the npm registry into tests/e2e/tools/node_modules
+  (git-ignored; never a CDN), and a Java runtime (Debian's default-jre-headless) for the checker.
 
 Packages are installed with apt-get only when running as root. Whatever cannot be installed is said
 loudly; the tests that need it then skip with the same message (browser) or the run fails (PostgreSQL,
@@ -18,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tests" / "e2e" / "tools"
 AXE_VERSION = "4.14.1"
+VNU_VERSION = "26.9.27"  # the Nu HTML Checker (vnu.jar), run with Java over every page of every demo role
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -76,7 +78,25 @@ def ensure_axe():
         loud("axe-core could not be installed from npm: the accessibility checks will be SKIPPED.")
 
 
+def ensure_vnu():
+    target = TOOLS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    package = TOOLS / "node_modules" / "vnu-jar" / "package.json"
+    if not shutil.which("java") and not apt_install("default-jre-headless"):
+        loud("Java is not available: the Nu HTML Checker cannot run and the HTML validity test will be SKIPPED.")
+    if target.exists() and f'"version": "{VNU_VERSION}"' in package.read_text():
+        return
+    if not shutil.which("npm"):
+        return  # said by ensure_axe
+    print(f"Installing the Nu HTML Checker (vnu-jar {VNU_VERSION}) from the npm registry...", flush=True)
+    result = subprocess.run(["npm", "install", "--prefix", str(TOOLS), "--no-save", "--no-audit", "--no-fund",
+                             "--loglevel=error", f"axe-core@{AXE_VERSION}", f"vnu-jar@{VNU_VERSION}"],
+                            stdout=subprocess.DEVNULL)
+    if result.returncode != 0 or not target.exists():
+        loud("vnu-jar could not be installed from npm: the HTML validity test will be SKIPPED.")
+
+
 if __name__ == "__main__":
     ensure_postgres()
     ensure_chromium()
     ensure_axe()
+    ensure_vnu()

@@ -168,12 +168,12 @@ def test_head_sets_team_targets(app, people):
     head, auth = as_user(app, "head@example.com")
     token = auth.token("/targets")
     head.post("/targets", data={"team-name": "Offices", "csrf_token": token})
-    values = {f: "2" for f in rules.FIGURES}
     with app.app_context():
         from onboarding.mentoring.models import Team
 
         team_id = db.session.scalar(sa.select(Team.id))
-    assert head.post("/targets", data={**values, "team_id": str(team_id), "csrf_token": token}).status_code == 302
+    values = {f"t{team_id}-{f}": "2" for f in rules.FIGURES}  # the team's row of the one targets form
+    assert head.post("/targets", data={**values, "csrf_token": token}).status_code == 302
     with app.app_context():
         from onboarding.mentoring.services import targets_for
 
@@ -222,7 +222,9 @@ def test_role_play_two_evaluators_then_two_failures_hold_the_trainee(app, people
     assert "EVALUATOR-SECRET" in mentor.get(f"/role-play/{attempt_id}").get_data(as_text=True)
     assert _score(app, "mentor@example.com", attempt_id, 9, 2).status_code == 400  # out of the scale
     _score(app, "mentor@example.com", attempt_id, 3, 2)
-    assert _score(app, "mentor@example.com", attempt_id, 5, 5).status_code == 302  # refused: already scored
+    again = _score(app, "mentor@example.com", attempt_id, 5, 5)  # refused: already scored, shown on the page
+    assert again.status_code == 400 and "Your scores for this attempt are already recorded." in again.get_data(
+        as_text=True)
     _score(app, "head@example.com", attempt_id, 3, 3)
     with app.app_context():
         attempt = db.session.get(RolePlayAttempt, attempt_id)

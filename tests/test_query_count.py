@@ -85,3 +85,37 @@ def test_api_list_queries_do_not_grow_with_trainees(app, make_user):
     _add_trainees(app, 490, mentor, first=10)
     many = _queries_for(app, "/api/v1/trainees?per_page=100", headers=headers)
     assert few == many, f"{few} queries for 10 trainees, {many} for 500"
+
+
+def _give_work(app, mentor_id):
+    """Every trainee without it gets written answers to grade and a day of figures to confirm; every other one
+    loses their mentor, so what waits on them waits on the head of sales."""
+    from onboarding.mentoring.models import ActivityEntry
+
+    with app.app_context():
+        busy = set(db.session.scalars(sa.select(QuizAttempt.user_id).where(QuizAttempt.quiz_slug == "written")))
+        records = db.session.scalars(sa.select(TraineeRecord).order_by(TraineeRecord.id)).all()
+        for n, rec in enumerate(records):
+            if rec.user_id in busy:
+                continue
+            db.session.add(QuizAttempt(user_id=rec.user_id, quiz_slug="written", number=1, allowed=2,
+                                       state="awaiting_grading", plan={}, submitted_at=datetime.now(timezone.utc)))
+            db.session.add(ActivityEntry(trainee_id=rec.user_id, day=date(2026, 10, 2), calls=5,
+                                         entered_by=rec.user_id))
+            rec.mentor_id = mentor_id if n % 2 else None
+        db.session.commit()
+
+
+@pytest.mark.parametrize("login", ["mentor@example.com", "head@example.com"])
+def test_inbox_queries_do_not_grow_with_trainees(app, make_user, login):
+    """The inbox, and the header's count on every page, cost the same for 2 trainees as for 20."""
+    mentor = make_user("mentor", email="mentor@example.com")
+    make_user("head", email="head@example.com")
+    _add_trainees(app, 2, mentor)
+    _give_work(app, mentor)
+    few = _queries_for(app, "/inbox", login=login)
+    _add_trainees(app, 18, mentor, first=2)
+    _give_work(app, mentor)
+    many = _queries_for(app, "/inbox", login=login)
+    assert few == many, f"{few} queries for 2 trainees, {many} for 20"
+    assert many <= 30

@@ -197,6 +197,10 @@ def test_scores_before_the_meeting_are_refused_with_its_time(app, people):
     (attempt,) = attempts_of(app, uid)
     page = mentor.get(f"/role-play/{attempt.id}").get_data(as_text=True)
     assert "The scoring form opens when the meeting starts" in page and "Submit my scores" not in page
+    partial = mentor.post(f"/role-play/{attempt.id}", data={"score-needs": "5",
+                                                            "csrf_token": auth.token(f"/role-play/{attempt.id}")},
+                          follow_redirects=True)
+    assert "scores can be recorded only after the meeting has started" in partial.get_data(as_text=True)
     answer = mentor.post(f"/role-play/{attempt.id}", data={"score-needs": "5", "score-closing": "5",
                                                            "csrf_token": auth.token(f"/role-play/{attempt.id}")},
                          follow_redirects=True)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..auth.models import ADMIN, ROLES, User
 from ..auth.permissions import roles_required
 from ..extensions import db
+from ..forms_common import SEARCH_MAX_LENGTH
 from ..paging import page_arg
 from ..people.forms import NewUserForm, ResetPasswordForm, RoleForm
 from ..people.services import PeopleError, create_user, reset_password, set_active, set_role
@@ -17,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @roles_required(ADMIN)
 def users():
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     role = request.args.get("role", "")
     query = sa.select(User).order_by(User.active.desc(), User.full_name)
     if q:
@@ -26,7 +27,8 @@ def users():
     if role in ROLES:
         query = query.where(User.role == role)
     page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES)
+    return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES,
+                           search_max=SEARCH_MAX_LENGTH)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -65,28 +67,33 @@ def user(user_id):
     return _render_user(_user_or_404(user_id))
 
 
-def _apply(user, change, done_message):
-    """Run one change; commit and redirect, or show the rule it broke."""
+def _apply(user, change, done_message, **forms):
+    """Run one change; commit and redirect, or show the page again with the rule it broke on the form."""
     try:
         change()
     except PeopleError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.user", user_id=user.id))
+        if not forms:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.user", user_id=user.id))
+        next(iter(forms.values())).form_errors.append(str(exc))
+        return _render_user(user, status=400, **forms)
     db.session.commit()
     flash(done_message, "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def change_role(user_id):
     user = _user_or_404(user_id)
+    if request.method == "GET":  # where a refused change is shown: a reload goes back to the account
+        return redirect(url_for("admin.user", user_id=user.id))
     form = RoleForm()
     if not form.validate_on_submit():
         return _render_user(user, role_form=form, status=400)
     return _apply(user, lambda: set_role(user, form.role.data, current_user, current_app.config["RAMP_DAYS"]),
-                  _("The role of %(name)s is saved.", name=user.full_name))
+                  _("The role of %(name)s is saved.", name=user.full_name), role_form=form)
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -103,12 +110,15 @@ def change_active(user_id):
     return _apply(user, lambda: set_active(user, active, current_user), message)
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def change_password(user_id):
     user = _user_or_404(user_id)
+    if request.method == "GET":
+        return redirect(url_for("admin.user", user_id=user.id))
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         return _render_user(user, password_form=form, status=400)
     return _apply(user, lambda: reset_password(user, form.password.data, current_user),
-                  _("The password of %(name)s is reset. Give them the new one privately.", name=user.full_name))
+                  _("The password of %(name)s is reset. Give them the new one privately.", name=user.full_name),
+                  password_form=form)

@@ -1,8 +1,8 @@
 """Forms for grading and for granting an extra attempt."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms_common import FlaskForm
 from wtforms import DecimalField, FieldList, FormField, HiddenField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class AnswerGradeForm(FlaskForm):
@@ -10,7 +10,8 @@ class AnswerGradeForm(FlaskForm):
         csrf = False  # the enclosing form carries the token
 
     question_id = HiddenField()
-    points = DecimalField(_l("Points"), places=1, validators=[InputRequired(_l("Give the points, 0 or more."))])
+    #: Optional while drafting; finishing asks for every answer's points (see `graded_in_full`).
+    points = DecimalField(_l("Points"), places=1, validators=[Optional()])
     comment = TextAreaField(_l("Comment for the trainee"), validators=[Length(max=4000)])
 
 
@@ -21,7 +22,8 @@ class GradeForm(FlaskForm):
 class ExtraAttemptForm(FlaskForm):
     reason = TextAreaField(_l("Why one more attempt? (kept in the audit log)"),
                            validators=[DataRequired(_l("Write the reason.")), Length(min=10, max=2000,
-                                       message=_l("Write at least a sentence (10 characters or more)."))])
+                                       message=_l("Write at least a sentence (10 characters or more)."))],
+                           render_kw={"rows": 3})
 
 
 def bounded(form: GradeForm, maxima: dict) -> bool:
@@ -40,4 +42,22 @@ def bounded(form: GradeForm, maxima: dict) -> bool:
     return ok
 
 
-__all__ = ["AnswerGradeForm", "ExtraAttemptForm", "GradeForm", "NumberRange", "bounded"]
+def graded_in_full(form: GradeForm, maxima: dict) -> bool:
+    """Finishing: every answer to review has points. Adds an error to each one left blank (a value that is not a
+    number has its own error already); a question missing from the posted form is added back, blank, with its error."""
+    ok = True
+    posted = {entry.form.question_id.data for entry in form.answers}
+    for question_id in maxima:
+        if question_id not in posted:
+            form.answers.append_entry({"question_id": question_id})
+    for entry in form.answers:
+        points = entry.form.points
+        if points.data is None and not points.errors and entry.form.question_id.data in maxima:
+            points.errors = [*points.errors, _l("Give the points, 0 or more.")]
+            ok = False
+        elif points.errors:
+            ok = False
+    return ok
+
+
+__all__ = ["AnswerGradeForm", "ExtraAttemptForm", "GradeForm", "NumberRange", "bounded", "graded_in_full"]

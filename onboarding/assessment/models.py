@@ -31,8 +31,12 @@ class QuizAttempt(db.Model):
     max_score: Mapped[float | None]
     percent: Mapped[float | None]
     passed: Mapped[bool | None]
+    #: A grading draft in progress (its points and comments sit on the answers): who saved it last, and when.
+    draft_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    draft_saved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
-    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[user_id])
+    draft_author: Mapped[User | None] = relationship(foreign_keys=[draft_by])
     answers: Mapped[list["Answer"]] = relationship(back_populates="attempt", cascade="all, delete-orphan",
                                                    order_by="Answer.id")
 
@@ -62,6 +66,9 @@ class Answer(db.Model):
     comment: Mapped[str | None] = mapped_column(sa.Text)
     grader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     graded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: A grader's draft, not final: never shown to the trainee, never counted; cleared when grading is finished.
+    draft_points: Mapped[float | None]
+    draft_comment: Mapped[str | None] = mapped_column(sa.Text)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
     grader: Mapped[User | None] = relationship()

@@ -148,6 +148,10 @@ def _claim(attempt: QuizAttempt, **values) -> bool:
     return result.rowcount == 1
 
 
+#: The longest answer kept; the attempt page's inputs carry it as their maxlength.
+RESPONSE_MAX_LENGTH = 20000
+
+
 def responses_from_form(quiz, form, plan: dict) -> dict:
     """{question id: response text} from a submitted form; option names are this attempt's, mapped back."""
     responses = {}
@@ -161,7 +165,7 @@ def responses_from_form(quiz, form, plan: dict) -> dict:
             value = form.get(key, "")
             if q.type == "single":
                 value = names.get(value, "")
-            responses[q.id] = value[:20000]
+            responses[q.id] = value[:RESPONSE_MAX_LENGTH]
     return responses
 
 
@@ -232,14 +236,39 @@ def _finalise(attempt: QuizAttempt, quiz) -> None:
            passed=attempt.passed)
 
 
-def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
-    """Record points and comments {question id: (points, comment)}; finalise when nothing waits. True if final."""
-    # Take the attempt's write lock first, then read its state: two graders cannot both finalise it.
+def _lock_for_grading(attempt: QuizAttempt) -> None:
+    """Take the attempt's write lock first, then read its state: two graders cannot both finalise it."""
     locked = db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.state == AWAITING)
                                 .values(state=AWAITING).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(attempt)
     if not locked or attempt.state != AWAITING:
         raise AttemptError(_l("This attempt is not waiting for grading."))
+
+
+def save_draft(attempt: QuizAttempt, grader: User, drafts: dict) -> int:
+    """Keep a grader's work so far {question id: (points or None, comment)} as a draft: not final, not shown to the
+    trainee, not counted anywhere; any grader of the trainee may resume it. Returns how many answers have points."""
+    _lock_for_grading(attempt)
+    given = 0
+    for answer in attempt.answers:
+        if answer.question_id not in drafts or not answer.needs_review:
+            continue
+        points, comment = drafts[answer.question_id]
+        if points is not None and not 0 <= points <= answer.max_points:
+            raise AttemptError(_l("Points must be between 0 and the question's maximum."))
+        answer.draft_points = float(points) if points is not None else None
+        answer.draft_comment = (comment or "").strip() or None
+        given += points is not None
+    attempt.draft_by, attempt.draft_saved_at = grader.id, utcnow()
+    record("grading_draft_saved", attempt, actor=grader, quiz=attempt.quiz_slug, number=attempt.number,
+           graded=given, total=sum(1 for a in attempt.answers if a.needs_review))
+    return given
+
+
+def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
+    """Record points and comments {question id: (points, comment)}; finalise when nothing waits. True if final.
+    Finishing clears the draft: what was drafted is now final or gone."""
+    _lock_for_grading(attempt)
     for answer in attempt.answers:
         if answer.question_id not in grades or not answer.needs_review:
             continue
@@ -252,6 +281,9 @@ def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
                points=float(points))
     if any(a.needs_review and a.mentor_score is None for a in attempt.answers):
         return False
+    for answer in attempt.answers:
+        answer.draft_points = answer.draft_comment = None
+    attempt.draft_by = attempt.draft_saved_at = None
     _finalise(attempt, quiz)
     resolve(f"/attempts/{attempt.id}/grade")
     notify([attempt.user_id], "attempt_graded", link=f"/attempts/{attempt.id}", quiz=quiz.title,

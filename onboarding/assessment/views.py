@@ -12,18 +12,19 @@ from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
-from ..forms_common import flash_errors
+from ..forms_common import with_ids
+from ..navigation import redirect_next
 from ..people.models import TraineeRecord
 from ..people.services import record_of
 from ..readiness.progress import LOCKED
 from ..readiness.service import trainee_progress
 from ..timeutil import aware, utcnow
 from . import grading
-from .forms import ExtraAttemptForm, GradeForm, bounded
+from .forms import ExtraAttemptForm, GradeForm, bounded, graded_in_full
 from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt
 from .presenting import show, unanswered
-from .services import (AttemptError, QuizClosed, gate_of, grade, grant_extra_attempt, responses_from_form,
-                       save_answers, start_attempt, status_of, submit)
+from .services import (RESPONSE_MAX_LENGTH, AttemptError, QuizClosed, gate_of, grade, grant_extra_attempt,
+                       responses_from_form, save_answers, save_draft, start_attempt, status_of, submit)
 
 bp = Blueprint("assessment", __name__)
 
@@ -105,7 +106,8 @@ def attempt(attempt_id):
         questions = show(quiz, attempt, _answers(attempt), cur, reveal=False)
         saved = {q.id: q.response for q in questions}
         return render_template("assessment/attempt.html", quiz=quiz, attempt=attempt, questions=questions,
-                               form=EmptyForm(), unanswered=len(unanswered(quiz, attempt, saved)))
+                               form=EmptyForm(), unanswered=len(unanswered(quiz, attempt, saved)),
+                               max_length=RESPONSE_MAX_LENGTH)
     status = status_of(attempt.user_id, quiz)
     finished = attempt.state not in (IN_PROGRESS, AWAITING)
     reveal = grading.may_reveal(quiz.reveal, status.passed, status.used, status.allowed, finished)
@@ -164,9 +166,13 @@ def save(attempt_id):
     return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
 
 
-@bp.post("/attempts/<int:attempt_id>/submit")
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["GET", "POST"])
 @roles_required(TRAINEE)
 def submit_attempt(attempt_id):
+    if request.method == "GET":  # the address the confirmation is shown on: a reload goes back to the attempt
+        if _attempt_or_404(attempt_id).user_id != current_user.id:
+            abort(403)
+        return redirect(url_for("assessment.attempt", attempt_id=attempt_id))
     attempt, quiz = _own_open_attempt(attempt_id)
     responses = responses_from_form(quiz, request.form, attempt.plan)
     if request.form.get("confirm_unanswered") != "1":
@@ -232,47 +238,74 @@ def grade_attempt(attempt_id):
     review = [q for q in show(quiz, attempt, answers, curriculum(), reveal=True) if answers.get(q.id)
               and answers[q.id].needs_review]
     form = GradeForm()
+    drafting = request.form.get("action") == "draft"  # "Save draft" beside "Finish grading"
     if request.method == "GET":
+        drafted = attempt.draft_saved_at is not None  # resume the draft, whoever saved it
         for q in review:
-            form.answers.append_entry({"question_id": q.id, "points": answers[q.id].mentor_score,
-                                       "comment": answers[q.id].comment or ""})
+            a = answers[q.id]
+            form.answers.append_entry({"question_id": q.id,
+                                       "points": a.draft_points if drafted else a.mentor_score,
+                                       "comment": (a.draft_comment if drafted else a.comment) or ""})
     maxima = {q.id: q.points for q in review}
-    valid = form.validate_on_submit() and bounded(form, maxima)
-    if valid:
-        grades = {e.form.question_id.data: (e.form.points.data, e.form.comment.data) for e in form.answers}
+    # Every check runs, so one pass reports every problem: not a number, out of range, and (finishing) missing.
+    checks = [form.validate_on_submit(), bounded(form, maxima), drafting or graded_in_full(form, maxima)] \
+        if request.method == "POST" else [False]
+    if all(checks):
+        grades = {e.form.question_id.data: (e.form.points.data, e.form.comment.data) for e in form.answers
+                  if e.form.question_id.data in maxima}
         try:
-            final = grade(attempt, quiz, current_user, grades)
+            if drafting:
+                save_draft(attempt, current_user, grades)
+                final = False
+            else:
+                final = grade(attempt, quiz, current_user, grades)
         except AttemptError as exc:
-            flash(str(exc), "error")
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Grading is complete; the trainee is told.") if final else _("Your grades are saved."), "success")
-            return redirect(url_for("assessment.inbox") if final else url_for("assessment.grade_attempt",
-                                                                              attempt_id=attempt.id))
+            if drafting:
+                flash(_("Your draft is saved. It is not final and the trainee does not see it; you or another "
+                        "grader can finish it later."), "success")
+            else:
+                flash(_("Grading is complete; the trainee is told.") if final else _("Your grades are saved."),
+                      "success")
+            return redirect_next(url_for("assessment.inbox") if final else url_for("assessment.grade_attempt",
+                                                                                   attempt_id=attempt.id))
     entries = {e.form.question_id.data: e for e in form.answers}
+    for q in review:  # each answer's fields name their question, beside the answer and in the error summary
+        if q.id in entries:
+            fields = entries[q.id].form
+            fields.points.label.text = _("Question %(n)d: points (0 to %(max)d)", n=q.number, max=q.points)
+            fields.points.render_kw = {"min": 0, "max": q.points, "step": "0.5"}
+            fields.comment.label.text = _("Question %(n)d: comment for the trainee", n=q.number)
     auto = [q for q in show(quiz, attempt, answers, curriculum(), reveal=True) if not answers.get(q.id)
             or not answers[q.id].needs_review]
     return render_template("assessment/grade.html", quiz=quiz, attempt=attempt, review=review, entries=entries,
-                           form=form, auto=auto), 400 if request.method == "POST" else 200
+                           form=form, auto=auto, draft_by=attempt.draft_author), \
+        400 if request.method == "POST" else 200
 
 
-@bp.post("/quizzes/<slug>/extra/<int:user_id>")
+@bp.route("/quizzes/<slug>/extra/<int:user_id>", methods=["GET", "POST"])
 @roles_required(HEAD)
 def extra_attempt(slug, user_id):
     quiz = _quiz_or_404(slug)
     trainee = db.session.get(User, user_id)
     if trainee is None or trainee.role != TRAINEE:
         abort(404)
-    form = ExtraAttemptForm()
+    if request.method == "GET":  # the address a refused grant is shown on: a reload goes back to the trainee
+        return redirect(url_for("people.trainee", user_id=user_id) + "#blocked")
+    form = with_ids(ExtraAttemptForm(), slug)
     if form.validate_on_submit():
         try:
             grant_extra_attempt(trainee, quiz, current_user, form.reason.data)
         except AttemptError as exc:
-            flash(str(exc), "error")
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("%(name)s has one more attempt at “%(quiz)s”.", name=trainee.full_name, quiz=quiz.title), "success")
-    else:
-        flash_errors(form)
-        return redirect(url_for("people.trainee", user_id=user_id, reason=form.reason.data or "", quiz=slug) + "#blocked")
-    return redirect(url_for("people.trainee", user_id=user_id))
+            return redirect_next(url_for("people.trainee", user_id=user_id))
+    from ..people.views import render_trainee
+
+    return render_trainee(trainee, extra_form=form, extra_for=slug, status=400)

@@ -1,9 +1,9 @@
 """Forms for logging in and changing one's own password."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..forms_common import FlaskForm
 from ..i18n import LANGUAGE_NAMES
 from .passwords import password_problem
 
@@ -27,12 +27,13 @@ class LoginForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()],
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
                             render_kw={"autocomplete": "current-password"})
-    password = PasswordField(_l("New password"), validators=[DataRequired(), PasswordPolicy()],
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200), PasswordPolicy()],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+                            validators=[DataRequired(), Length(max=200),
+                                        EqualTo("password", message=_l("The two passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
 
 

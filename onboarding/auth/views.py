@@ -47,8 +47,8 @@ def login():
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
         if is_throttled(form.email.data, address, current_app.config):
-            flash(_("Too many failed attempts. Wait %(minutes)d minutes, then try again.",
-                    minutes=current_app.config["LOGIN_THROTTLE_MINUTES"]), "error")
+            form.form_errors.append(_("Too many failed attempts. Wait %(minutes)d minutes, then try again.",
+                                      minutes=current_app.config["LOGIN_THROTTLE_MINUTES"]))
             status = 429
         else:
             user = authenticate(form.email.data, form.password.data, address)
@@ -56,11 +56,13 @@ def login():
             if user is not None:
                 login_user(user, remember=form.remember.data)
                 return redirect(_safe_next(request.args.get("next")))
-            flash(_("The email or password is not right, or the account is not active."), "error")
+            form.form_errors.append(_("The email or password is not right, or the account is not active."))
             status = 401
     elif request.method == "POST":
         status = 400
     form.password.data = ""
+    if form.errors:  # the error summary takes the focus, not the email field
+        form.email.render_kw = {**form.email.render_kw, "autofocus": False}
     return render_template("auth/login.html", form=form), status
 
 
@@ -90,7 +92,7 @@ def password():
             login_user(user, remember=False)  # this session continues; every other one ends
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("main.home"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
 @bp.get("/account")
@@ -100,9 +102,11 @@ def account():
     return render_template("auth/account.html", form=form)
 
 
-@bp.post("/account/language")
+@bp.route("/account/language", methods=["GET", "POST"])
 @login_required
 def language():
+    if request.method == "GET":  # the address a failed choice is shown on: a reload goes back to the account
+        return redirect(url_for("auth.account"))
     form = LanguageForm()
     if form.validate_on_submit():
         change_locale(current_user._get_current_object(), form.locale.data)

@@ -1,6 +1,6 @@
 """The trainee's path: stages, modules, completion, and the job description to read."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,13 +9,18 @@ from ..auth.forms import EmptyForm
 from ..auth.models import TRAINEE
 from ..auth.permissions import roles_required
 from ..content import curriculum
+from ..content.render import unlink_modules
 from ..extensions import db
+from ..i18n import content_attrs, locale_attrs
 from ..people.services import record_of
 from ..readiness.progress import LOCKED
 from ..readiness.service import trainee_progress
+from .locks import reader_locks
 from .services import complete_module, completed_slugs
 
 bp = Blueprint("learning", __name__)
+# Every page can show a module its reader cannot open yet as words with when it opens, not as a link to a 403.
+bp.add_app_template_global(reader_locks, "module_locks")
 
 
 def trainee_home():
@@ -46,7 +51,8 @@ def stage(number):
     done = completed_slugs(current_user.id) if progress else frozenset()
     quiz_status = statuses([current_user.id], stage.quizzes)[current_user.id] if progress else None
     return render_template("learning/stage.html", stage=stage, progress=progress, quiz_status=quiz_status,
-                           stage_progress=progress.stage(number) if progress else None, done=done)
+                           stage_progress=progress.stage(number) if progress else None, done=done,
+                           locks=reader_locks(progress))
 
 
 @bp.get("/modules/<slug>")
@@ -64,7 +70,15 @@ def module(slug):
         following = None  # the next stage is not open yet: no link to a page that would refuse
     return render_template("learning/module.html", module=module, stage=curriculum().stage(module.stage),
                            progress=progress, done=module.slug in done, missing=missing,
-                           previous=previous, following=following, form=EmptyForm())
+                           previous=previous, following=following, form=EmptyForm(),
+                           body=_body_for_reader(module, progress))
+
+
+def _body_for_reader(module, progress):
+    """The module's cached HTML, with links to modules the reader cannot open yet turned into when they open."""
+    page, text = locale_attrs(), content_attrs(module)
+    note_attrs = f' lang="{page["lang"]}" dir="{page["dir"]}"' if page != text else ""
+    return unlink_modules(module.html, reader_locks(progress), note_attrs)
 
 
 @bp.post("/modules/<slug>/complete")
@@ -103,6 +117,11 @@ def complete(slug):
 @bp.get("/job-description")
 @login_required
 def job_description():
+    return render_job_description()
+
+
+def render_job_description(form=None, status=200):
+    """The job description with its signature form; a signature that failed comes back typed, with its errors."""
     from ..mentoring.forms import SignForm
     from ..mentoring.models import Acknowledgement
 
@@ -113,6 +132,5 @@ def job_description():
                                   .order_by(Acknowledgement.signed_at.desc())).all()
         signature = next((a for a in mine if a.version == document.version), None)
         outdated = mine[0] if mine and signature is None else None
-    form = SignForm(formdata=None, typed_name=request.args.get("typed", ""))
     return render_template("learning/document.html", document=document, signature=signature, outdated=outdated,
-                           form=form)
+                           form=form or SignForm(formdata=None)), status

@@ -2,14 +2,13 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField, URLField)
+from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, URLField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
 
-from ..forms_common import WithinYears
+from ..forms_common import FlaskForm, WithinYears
 from .models import FIGURES
 from .rules import monday
 
@@ -37,6 +36,8 @@ for _name in FIGURES:
 class EntryForm(FiguresForm):
     day = DateField(_l("Day"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
+    #: The version of the day the form was loaded with (services.entry_version); empty on the new-day form.
+    version = HiddenField()
 
 
 class CorrectionForm(FiguresForm):
@@ -53,10 +54,29 @@ class TeamForm(FlaskForm):
 
 
 class RequestForm(FlaskForm):
-    note = TextAreaField(_l("Note for your mentor"), validators=[Length(max=2000)])
+    note = TextAreaField(_l("Note for your mentor"), validators=[Length(max=2000)], render_kw={"rows": 2})
     evidence = URLField(_l("Link to the evidence (optional)"),
                         validators=[Optional(), URL(message=_l("Enter a full link starting with https://")),
-                                    Length(max=500)])
+                                    Length(max=500)], render_kw={"placeholder": "https://"})
+
+
+class SignOffNoteForm(FlaskForm):
+    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+
+class ReturnForm(FlaskForm):
+    note = TextAreaField(_l("Feedback (required to return)"), render_kw={"rows": 2},
+                         validators=[DataRequired(_l("Say what to improve before you return the task.")),
+                                     Length(max=2000)])
+
+
+class RevokeForm(FlaskForm):
+    note = TextAreaField(_l("Reason (required to revoke)"), render_kw={"rows": 2},
+                         validators=[DataRequired(_l("Give the reason for revoking the sign-off.")), Length(max=2000)])
+
+
+#: The checklist's forms, by step: the trainee asks, the mentor signs off, returns or revokes.
+TASK_FORMS = {"request": RequestForm, "sign": SignOffNoteForm, "return": ReturnForm, "revoke": RevokeForm}
 
 
 class DecisionNoteForm(FlaskForm):
@@ -100,8 +120,27 @@ class HoldForm(FlaskForm):
     new_target_date = DateField(_l("New target date (optional)"), validators=[Optional(), WithinYears()])
 
 
+def score_form(scenario, **kwargs):
+    """An evaluator's scores on a scenario: per criterion a score on its scale (`score-ID`) and a comment
+    (`comment-ID`)."""
+    class ScoreForm(FlaskForm):
+        pass
+
+    for c in scenario.criteria:
+        message = _l("Choose a score from 1 to %(n)d.", n=c.scale)
+        setattr(ScoreForm, f"score-{c.id}", RadioField(
+            c.title, coerce=int, choices=[SelectChoice(n, str(n)) for n in range(1, c.scale + 1)],
+            validate_choice=False,
+            validators=[InputRequired(message), NumberRange(min=1, max=c.scale, message=message)]))
+        setattr(ScoreForm, f"comment-{c.id}", TextAreaField(
+            _l("Comment on “%(criterion)s”", criterion=c.title), validators=[Length(max=2000)],
+            render_kw={"rows": 2}))
+    return ScoreForm(**kwargs)
+
+
 class SignForm(FlaskForm):
-    typed_name = StringField(_l("Type your full name to sign"), validators=[DataRequired(), Length(max=120)],
+    typed_name = StringField(_l("Type your full name to sign"),
+                             validators=[DataRequired(_l("Type your full name to sign.")), Length(max=120)],
                              render_kw={"autocomplete": "name"})
 
 
@@ -124,9 +163,28 @@ class SupervisionForm(FlaskForm):
     advice = TextAreaField(_l("Analysis and advice"), validators=[DataRequired(), Length(max=4000)])
 
 
+class ChooseOneField(SelectField):
+    """A required list that starts on an empty "choose…" option, whatever choices the view sets: a blank answer
+    is "nothing chosen yet" (the field's DataRequired says so), never an invalid choice."""
+
+    def __init__(self, label, prompt, **kwargs):
+        super().__init__(label, coerce=lambda v: int(v) if str(v).isdigit() else "", **kwargs)
+        self.prompt = prompt
+
+    def iter_choices(self):
+        from wtforms.fields.choices import Choice
+
+        return [Choice(value="", label=self.prompt, selected=self.data in ("", None), render_kw=None),
+                *super().iter_choices()]
+
+    def pre_validate(self, form):
+        if self.data not in ("", None):
+            super().pre_validate(form)
+
+
 class AssignForm(FlaskForm):
     trainees = SelectMultipleField(_l("Trainees"), coerce=int, validators=[DataRequired(_l("Choose trainees."))])
-    mentor = SelectField(_l("Mentor"), coerce=int, validators=[DataRequired()])
+    mentor = ChooseOneField(_l("Mentor"), _l("Choose a mentor…"), validators=[DataRequired(_l("Choose a mentor."))])
 
 
 __all__ = ["FIGURE_LABELS", "InputRequired"]

@@ -2,6 +2,8 @@
 
 Pure functions of plain values; no Flask, no database.
 """
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -63,6 +65,24 @@ def ledger_day_refusal(day: date, start: date, today: date) -> str | None:
     if day > today:
         return FUTURE
     return None
+
+
+def day_version(day: date, figures: dict, note: str | None) -> str:
+    """Which version of a logged day a form was loaded from: a digest of the day, its figures and its note. A
+    form carries it back; a form loaded before a change (or never loaded: the plain new-day form) does not match."""
+    text = json.dumps([day.isoformat(), {f: figures[f] for f in FIGURES}, note or ""], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def day_changes(before: dict, figures: dict, note: str | None) -> list:
+    """What saving `figures` and `note` over a day holding `before` (figures and "note") changes, in the
+    figures' order then the note: (name, old, new) per changed value. A figure absent from `figures` (or None)
+    keeps its value, so is no change; so does a note of None."""
+    changes = [(f, before[f], figures[f]) for f in FIGURES if figures.get(f) is not None and figures[f] != before[f]]
+    old_note = before.get("note") or None
+    if note is not None and (note.strip() or None) != old_note:
+        changes.append(("note", old_note, note.strip() or None))
+    return changes
 
 
 def ledger_first_day(start: date, today: date, span_weeks: int = 12) -> date:

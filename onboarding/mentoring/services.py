@@ -138,12 +138,18 @@ def targets_for(team_id: int | None) -> dict:
 
 
 def set_targets(team_id: int | None, figures: dict, head: User) -> ActivityTarget:
+    """A team's weekly targets (team_id None: the default). A figure absent from `figures` (or None) keeps the
+    target that applies now; each given one is a whole number from 0 to 10,000."""
     target = db.session.scalar(sa.select(ActivityTarget).where(
         ActivityTarget.team_id.is_(None) if team_id is None else ActivityTarget.team_id == team_id))
+    current = targets_for(team_id)
+    figures = {f: current[f] if figures.get(f) is None else figures[f] for f in FIGURES}
+    if any(not isinstance(v, int) or not 0 <= v <= 10000 for v in figures.values()):
+        raise MentoringError(_l("Enter a whole number from 0 to 10,000."))
     if target is None:
         target = ActivityTarget(team_id=team_id)
         db.session.add(target)
-    before = {f: getattr(target, f) for f in FIGURES}
+    before = current
     for f in FIGURES:
         setattr(target, f, figures[f])
     target.updated_by, target.updated_at = head.id, utcnow()
@@ -178,15 +184,52 @@ def _check_ledger_day(trainee_id: int, day: date) -> None:
                                 "%(today)s.", day=fmt_date(day), start=fmt_date(start), today=fmt_date(now)))
 
 
-def save_entry(trainee: User, day: date, figures: dict, note: str | None) -> ActivityEntry:
-    """The trainee's figures for a day from their start date to today: a new entry, or the day's entry changed
-    while not yet confirmed."""
+class DayLoggedAlready(MentoringError):
+    """The day holds figures already and the form was not loaded with them (the plain new-day form, or a form
+    loaded before the day changed): nothing is saved. `day` is the day to load and change."""
+
+    def __init__(self, message, day: date):
+        super().__init__(message)
+        self.day = day
+
+
+def day_entry(trainee_id: int, day: date) -> ActivityEntry | None:
+    """The day as the trainee logged it (never a mentor's correction), or None."""
+    return db.session.scalar(sa.select(ActivityEntry).where(
+        ActivityEntry.trainee_id == trainee_id, ActivityEntry.day == day, ActivityEntry.corrects_id.is_(None)))
+
+
+def entry_version(entry: ActivityEntry) -> str:
+    """The version of a logged day that a form loaded with it carries back (rules.day_version)."""
+    return rules.day_version(entry.day, entry.figures(), entry.note)
+
+
+def ledger_day_problem(trainee_id: int, day: date) -> str | None:
+    """Why `day` cannot hold the trainee's figures (the message save_entry would give), or None."""
+    try:
+        _check_ledger_day(trainee_id, day)
+    except MentoringError as exc:
+        return str(exc)
+    return None
+
+
+def save_entry(trainee: User, day: date, figures: dict, note: str | None, version: str | None = None) -> ActivityEntry:
+    """The trainee's figures for a day from their start date to today: a new day, or a change to a day not yet
+    confirmed.
+
+    A change names the version of the day its form was loaded with (`version`, see entry_version); without it,
+    or when the day changed since, nothing is saved (DayLoggedAlready): a form that never showed the day's
+    figures cannot replace them. A figure absent from `figures` (or None) keeps its stored value and a note of
+    None keeps the stored note: absent is never 0 or empty. A new day needs every figure.
+    The entry returned carries `changes`: (name, old, new) per value changed; None for a new day."""
+    lock_trainee(trainee.id)  # one write to a trainee's ledger at a time: the version read is the one replaced
     _check_ledger_day(trainee.id, day)
-    entry = db.session.scalar(sa.select(ActivityEntry).where(
-        ActivityEntry.trainee_id == trainee.id, ActivityEntry.day == day, ActivityEntry.corrects_id.is_(None)))
+    entry = day_entry(trainee.id, day)
     if entry is not None and entry.confirmed_at is not None:
         raise MentoringError(_l("Your mentor has confirmed this day; ask them to correct it."))
     if entry is None:
+        if any(figures.get(f) is None for f in FIGURES):
+            raise MentoringError(_l("A new day needs every figure; enter 0 for none."))
         entry = ActivityEntry(trainee_id=trainee.id, day=day, entered_by=trainee.id)
         try:
             with db.session.begin_nested():
@@ -195,15 +238,28 @@ def save_entry(trainee: User, day: date, figures: dict, note: str | None) -> Act
                     setattr(entry, f, figures[f])
                 entry.note = (note or "").strip() or None
         except IntegrityError:
-            raise MentoringError(_l("This day was logged a moment ago in another window; reload the page.")) from None
-        action = "activity_logged"
-    else:
-        for f in FIGURES:
-            setattr(entry, f, figures[f])
-        entry.note, entry.entered_at = (note or "").strip() or None, utcnow()
-        action = "activity_changed"
-    db.session.flush()
-    record(action, entry, actor=trainee, day=day.isoformat(), **figures)
+            raise DayLoggedAlready(_l("%(day)s was logged a moment ago in another window: nothing is changed. "
+                                      "Load the day to change its figures.", day=fmt_date(day)), day) from None
+        db.session.flush()
+        record("activity_logged", entry, actor=trainee, day=day.isoformat(), **entry.figures())
+        entry.changes = None
+        return entry
+    if version is None:
+        raise DayLoggedAlready(_l("%(day)s is logged already: nothing is changed. Load the day to change its "
+                                  "figures.", day=fmt_date(day)), day)
+    if version != entry_version(entry):
+        raise DayLoggedAlready(_l("%(day)s changed after this form was loaded: nothing is changed. Load the day "
+                                  "again to change its figures.", day=fmt_date(day)), day)
+    before = {**entry.figures(), "note": entry.note}
+    changes = rules.day_changes(before, figures, note)
+    for name, _old, new in changes:
+        setattr(entry, name, new)
+    if changes:
+        entry.entered_at = utcnow()
+        db.session.flush()
+        record("activity_changed", entry, actor=trainee, day=day.isoformat(), before=before,
+               after={**entry.figures(), "note": entry.note})
+    entry.changes = changes
     return entry
 
 
@@ -215,9 +271,14 @@ def confirm_entry(entry: ActivityEntry, mentor: User) -> None:
 
 def correct_entry(entry: ActivityEntry, figures: dict, note: str | None, mentor: User) -> ActivityEntry:
     """A correction is a new entry; the original stays as the trainee entered it. Only days from the start date to
-    today can be corrected."""
+    today can be corrected. A figure absent from `figures` (or None) keeps the value that counts now (the latest
+    correction's, else the original's): a correction never sets a figure nobody gave."""
     original = db.session.get(ActivityEntry, entry.corrects_id) if entry.corrects_id else entry
     _check_ledger_day(original.trainee_id, original.day)
+    counting = db.session.scalar(sa.select(ActivityEntry).where(ActivityEntry.corrects_id == original.id)
+                                 .order_by(ActivityEntry.id.desc()).limit(1)) or original
+    before = counting.figures()
+    figures = {f: before[f] if figures.get(f) is None else figures[f] for f in FIGURES}
     correction = ActivityEntry(trainee_id=original.trainee_id, day=original.day, entered_by=mentor.id,
                                corrects_id=original.id, confirmed_by=mentor.id, confirmed_at=utcnow(),
                                note=(note or "").strip() or None, **figures)
@@ -226,7 +287,7 @@ def correct_entry(entry: ActivityEntry, figures: dict, note: str | None, mentor:
         original.confirmed_by, original.confirmed_at = mentor.id, utcnow()
     db.session.flush()
     record("activity_corrected", correction, actor=mentor, trainee=original.trainee_id, day=original.day.isoformat(),
-           before=original.figures(), after=figures)
+           before=before, after=figures)
     notify([original.trainee_id], "activity_corrected", link=f"/trainees/{original.trainee_id}/activity",
            day=original.day.isoformat())
     return correction
@@ -498,6 +559,15 @@ def cancel_role_play(attempt: RolePlayAttempt, reason: str, actor: User) -> None
            link=f"/trainees/{attempt.trainee_id}/role-play", trainee=trainee.full_name)
 
 
+def ensure_due(attempt: RolePlayAttempt) -> None:
+    """Scores come after the meeting: refuse them before its scheduled start, saying when that is."""
+    if utcnow() < aware(attempt.scheduled_for):
+        from ..i18n import fmt_datetime  # noqa: PLC0415
+
+        raise MentoringError(_l("The role-play takes place on %(when)s; scores can be recorded only after the "
+                                "meeting has started.", when=fmt_datetime(attempt.scheduled_for)))
+
+
 def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: dict) -> bool:
     """One evaluator's scores {criterion id: (score, comment)}; True when this completed the attempt."""
     seat = next((e for e in attempt.evaluators if e.evaluator_id == evaluator.id), None)
@@ -510,11 +580,7 @@ def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: d
         raise MentoringError(_l("This role-play was cancelled; there is nothing to score."))
     if attempt.state != SCHEDULED or seat.submitted_at is not None:
         raise MentoringError(_l("Your scores for this attempt are already recorded."))
-    if utcnow() < aware(attempt.scheduled_for):
-        from ..i18n import fmt_datetime  # noqa: PLC0415
-
-        raise MentoringError(_l("The role-play takes place on %(when)s; scores can be recorded only after the "
-                                "meeting has started.", when=fmt_datetime(attempt.scheduled_for)))
+    ensure_due(attempt)
     for c in scenario.criteria:
         score, comment = scores[c.id]
         if not 1 <= score <= c.scale:

@@ -1,11 +1,10 @@
 """Forms for adding people and planning a trainee's path."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.forms import PasswordPolicy
-from ..forms_common import WithinYears
+from ..forms_common import FlaskForm, WithinYears
 from ..auth.models import ROLES
 from .services import email_taken
 
@@ -22,7 +21,7 @@ class _Account(FlaskForm):
                             render_kw={"autocomplete": "off"})
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
                        render_kw={"autocomplete": "off"})
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), PasswordPolicy()],
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200), PasswordPolicy()],
                              description=_l("At least 10 characters. Give it to the person privately; "
                                             "they can change it after signing in."),
                              render_kw={"autocomplete": "new-password"})
@@ -81,5 +80,5 @@ class RoleForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), PasswordPolicy()],
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200), PasswordPolicy()],
                              render_kw={"autocomplete": "new-password"})

@@ -11,6 +11,7 @@ from ..auth.permissions import can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
 from ..learning.services import completed_slugs
+from ..forms_common import with_ids
 from .forms import NewTraineeForm, PlanForm, set_mentor_choices
 from .services import PeopleError, create_user, mentors, record_of, update_plan
 
@@ -50,8 +51,11 @@ def new_trainee():
     return render_template("people/new_trainee.html", form=form), 400 if form.errors else 200
 
 
-def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_form=None):
-    """The trainee's page; forms that failed to validate come back filled in, with their errors."""
+def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_form=None, extra_form=None,
+                   extra_for=None):
+    """The trainee's page; forms that failed to validate come back filled in, with their errors (the error summary
+    at the top of the page links to them): the plan, the recommendation, the decision, or the extra attempt at
+    the quiz `extra_for`."""
     record = record_of(user)
     if not can_view_trainee(current_user, record):
         abort(403)
@@ -67,7 +71,12 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
     by_quiz = {}
     for a in attempts:
         by_quiz.setdefault(a.quiz_slug, []).append(a)
-    extra_form = ExtraAttemptForm(formdata=None, reason=request.args.get("reason", ""))
+
+    def extra_form_for(slug):
+        """The extra-attempt form of one blocked quiz: the one that failed as typed, else an empty one."""
+        if extra_form is not None and slug == extra_for:
+            return extra_form
+        return with_ids(ExtraAttemptForm(formdata=None), slug)
     from ..mentoring.models import MentorAssignment
 
     history = db.session.scalars(sa.select(MentorAssignment).where(MentorAssignment.trainee_id == user.id)
@@ -93,7 +102,7 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
                            rec_form=rec_form, decision_form=decision_form, supervision_notes=notes,
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
                            quiz_status=report["quiz_status"], attempts=by_quiz,
-                           extra_form=extra_form, extra_for=request.args.get("quiz"), history=history), status
+                           extra_form=extra_form, extra_form_for=extra_form_for, history=history), status
 
 
 @bp.get("/trainees/<int:user_id>")
@@ -102,10 +111,12 @@ def trainee(user_id):
     return render_trainee(_trainee_or_404(user_id))
 
 
-@bp.post("/trainees/<int:user_id>/plan")
+@bp.route("/trainees/<int:user_id>/plan", methods=["GET", "POST"])
 @roles_required(HEAD, ADMIN)
 def plan(user_id):
     user = _trainee_or_404(user_id)
+    if request.method == "GET":  # the address a refused plan is shown on: a reload goes back to the trainee
+        return redirect(url_for("people.trainee", user_id=user.id))
     record = record_of(user)
     form = PlanForm()
     set_mentor_choices(form.mentor, mentors())

@@ -1,11 +1,10 @@
 """Forms of the readiness pages: the mentor's recommendation and the head of sales' decision."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms_common import WithinYears
+from ..forms_common import FlaskForm, WithinYears
 from ..timeutil import today
 
 

@@ -3,6 +3,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..audit.models import AuditEvent
 from ..auth.models import User
@@ -114,6 +115,12 @@ def _sentences(d: dict) -> dict:
         "api_token_revoked": lambda: _("API token revoked"),
         "locale_changed": lambda: _("Language changed"),
         "answer_graded": lambda: _("Written answer graded"),
+        "grading_draft_saved": lambda: ngettext(
+            "Grading draft saved for quiz “%(quiz)s”, attempt %(n)s: %(graded)s of %(num)d written answer has "
+            "points so far (not final)",
+            "Grading draft saved for quiz “%(quiz)s”, attempt %(n)s: %(graded)s of %(num)d written answers have "
+            "points so far (not final)", int(d.get("total") or 0), quiz=d.get("quiz", ""), n=d.get("number", ""),
+            graded=d.get("graded", 0)),
         "targets_set": lambda: _("Weekly activity targets set"),
         "team_added": lambda: _("Team added"),
     }

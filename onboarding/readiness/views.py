@@ -8,6 +8,8 @@ from ..auth.models import ADMIN, HEAD, MENTOR
 from ..auth.permissions import roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
+from ..forms_common import SEARCH_MAX_LENGTH, with_ids
+from ..navigation import redirect_next
 from ..paging import page_arg
 from ..people.services import mentors
 from ..timeutil import today
@@ -35,7 +37,8 @@ def filters_from_args() -> Filters:
     descending, key = sort.startswith("-"), sort.lstrip("-")
     status = request.args.get("status", "active")
     waits = request.args.get("waits", "")
-    return Filters(q=request.args.get("q", "").strip()[:100], mentor=_bounded_int("mentor", 0, 2**31 - 1),
+    return Filters(q=request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH],
+                   mentor=_bounded_int("mentor", 0, 2**31 - 1),
                    stage=_bounded_int("stage", 0, len(curriculum().stages)),
                    status=status if status in STATUS_CHOICES else "active",
                    overdue=request.args.get("overdue") == "1", waits=waits if waits in WAITERS else "",
@@ -47,21 +50,21 @@ def _scope():
     return current_user.id if current_user.role == MENTOR else None
 
 
-def team_home():
+def team_home(assign_form=None, status=200):
+    """The dashboard; a refused bulk assignment (`assign_form`) comes back with the trainees still chosen."""
     filters = filters_from_args()
     page, summary = dashboard(filters, current_app.config["READINESS_MIN_WEEKS"], mentor_scope=_scope(),
                               page=page_arg(), per_page=current_app.config["PER_PAGE"])
-    assign_form = None
-    if current_user.role == HEAD:
+    if assign_form is None and current_user.role == HEAD:
         from ..mentoring.forms import AssignForm
 
-        assign_form = AssignForm(formdata=None)
+        assign_form = with_ids(AssignForm(formdata=None), "assign")
         assign_form.mentor.choices = [(m.id, m.full_name) for m in mentors()]
     return render_template("readiness/team.html", page=page, summary=summary, filters=filters,
                            curriculum=curriculum(), today=today(), assign_form=assign_form,
                            mentor_choices=mentors() if current_user.role != MENTOR else [],
                            statuses=STATUS_CHOICES, waiters=WAITERS, sorts=SORTS,
-                           ramp_days=current_app.config["RAMP_DAYS"])
+                           ramp_days=current_app.config["RAMP_DAYS"], search_max=SEARCH_MAX_LENGTH), status
 
 
 @bp.get("/trainees.csv")
@@ -124,12 +127,14 @@ def timeline_view(user_id):
     return render_template("readiness/timeline.html", trainee=user, record=rec, page=page)
 
 
-@bp.post("/trainees/<int:user_id>/recommendation")
+@bp.route("/trainees/<int:user_id>/recommendation", methods=["GET", "POST"])
 @login_required
 def recommendation(user_id):
     user, rec = _trainee(user_id)
     if rec.mentor_id != current_user.id:
         abort(403)
+    if request.method == "GET":  # the address a refused recommendation is shown on: a reload goes back
+        return redirect(url_for("people.trainee", user_id=user.id) + "#readiness")
     form = RecommendationForm()
     if form.validate_on_submit():
         try:
@@ -140,17 +145,19 @@ def recommendation(user_id):
             db.session.commit()
             flash(_("Your recommendation is recorded; the head of sales is told.") if form.recommends.data == "yes"
                   else _("Your recommendation is recorded."), "success")
-            return redirect(url_for("people.trainee", user_id=user.id) + "#readiness")
+            return redirect_next(url_for("people.trainee", user_id=user.id) + "#readiness")
     db.session.rollback()
     from ..people.views import render_trainee
 
     return render_trainee(user, rec_form=form, status=400)
 
 
-@bp.post("/trainees/<int:user_id>/readiness-decision")
+@bp.route("/trainees/<int:user_id>/readiness-decision", methods=["GET", "POST"])
 @roles_required(HEAD)
 def decision(user_id):
     user, rec = _trainee(user_id)
+    if request.method == "GET":  # the address a refused decision is shown on: a reload goes back
+        return redirect(url_for("people.trainee", user_id=user.id) + "#readiness")
     data = trainee_report(rec, current_app.config["READINESS_MIN_WEEKS"])
     form = DecisionForm()
     form.unmet_gates = tuple(g.key for g in data["gates"] if not g.met)
@@ -164,7 +171,7 @@ def decision(user_id):
         else:
             db.session.commit()
             flash(_("The decision is recorded; %(name)s and the mentor are told.", name=user.full_name), "success")
-            return redirect(url_for("people.trainee", user_id=user.id) + "#readiness")
+            return redirect_next(url_for("people.trainee", user_id=user.id) + "#readiness")
     db.session.rollback()
     from ..people.views import render_trainee
 

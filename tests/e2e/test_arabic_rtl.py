@@ -60,7 +60,7 @@ def test_arabic_pages_read_right_to_left(live, page, arabic_trainee):
         assert page.evaluate("document.documentElement.dir") == "rtl"
         assert page.evaluate("getComputedStyle(document.querySelector('main h1')).direction") == "rtl"
     # The navigation is mirrored: its first item (Home) sits to the right of the later ones.
-    items = page.locator("header.top nav li").all()
+    items = page.locator("header.top .wide-menu nav li").all()
     first, last = items[0].bounding_box(), items[-1].bounding_box()
     assert first["x"] > last["x"]
     # Text is aligned to the right: the heading's text ends at the right edge of its box.

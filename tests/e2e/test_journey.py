@@ -104,7 +104,7 @@ def test_the_whole_journey(sign_in, live_demo):
     check_page(mentor, "13 checklist")
     sign = mentor.page.locator("form[action$='/sign']").first
     action = sign.get_attribute("action")
-    sign.locator("input[name=note]").fill("Seen it done with a real client.")
+    sign.locator("textarea[name=note]").fill("Seen it done with a real client.")
     mentor.submit(f"form[action='{action}']")
     assert mentor.page.locator(f"form[action='{action}']").count() == 0, _flash(mentor)
     mentor.watch.check("sign-off")
@@ -180,7 +180,7 @@ ROLE_PAGES = {
     "admin@example.com": ["/admin/users", "/admin/users/new", "/account", "/account/tokens", "/notifications"],
     "trainee2@example.com": ["/", "/trainees/{me}/activity", "/trainees/{me}/checklist", "/trainees/{me}/role-play",
                              "/notifications", "/account"],
-    "head@example.com": ["/trainees/new", "/grading"],
+    "head@example.com": ["/trainees/new", "/grading", "/inbox"],
 }
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from onboarding.mentoring import rules
+
 from ..conftest import ON_POSTGRES, PASSWORD
 from ..live import Client, app_env, flask, gunicorn
 
@@ -126,19 +128,28 @@ def test_parallel_ledger_entries_and_sign_offs_lose_no_update(app, make_user, da
         with ThreadPoolExecutor(max_workers=12) as pool:
             logged = list(pool.map(log, range(len(days))))
             signed = list(pool.map(sign, ["proposal", "segmentation"] * 3))
+            # The new-day form (never loaded with the day) sent for a logged day: refused, every time.
+            plain = list(pool.map(lambda n: trainee.post(f"/trainees/{uid}/activity", {
+                "day": days[0].isoformat(), "csrf_token": trainee_token, **{f: str(200 + n) for f in FIGURES}})[0],
+                range(4)))
+            # Eight windows loaded with the day as log(0) left it, each changing every figure, sent at once.
+            version = rules.day_version(days[0], {f: 0 for f in FIGURES}, "day 0")
             same_day = list(pool.map(lambda n: trainee.post(f"/trainees/{uid}/activity", {
-                "day": days[0].isoformat(), "csrf_token": trainee_token, **{f: str(100 + n) for f in FIGURES}})[0],
-                range(8)))
+                "day": days[0].isoformat(), "csrf_token": trainee_token, "version": version, "note": f"edit {n}",
+                **{f: str(100 + n) for f in FIGURES}})[0], range(8)))
     assert logged == [302] * len(days)
     assert _count(app, "SELECT count(*) FROM activity_entries WHERE trainee_id = :u", u=uid) == len(days)
     for n, day in enumerate(days[1:], start=1):
         assert _count(app, "SELECT calls FROM activity_entries WHERE trainee_id = :u AND day = :d", u=uid, d=day) == n
-    # The same day written eight times at once: still one entry, holding one of the values sent, never a mix.
-    row = _row(app, "SELECT " + ", ".join(FIGURES) + " FROM activity_entries WHERE trainee_id = :u AND day = :d",
+    # The same day changed eight times at once from one loaded version: one change wins whole; the seven others
+    # are refused (the day changed after their form was loaded), so none overwrites what it never saw.
+    row = _row(app, "SELECT " + ", ".join(FIGURES) + ", note FROM activity_entries WHERE trainee_id = :u AND day = :d",
                u=uid, d=days[0])
-    assert len(set(row)) == 1 and 100 <= row[0] < 108, row
-    assert all(s == 302 for s in same_day)
-    assert all(s == 302 for s in signed)
+    assert len(set(row[:-1])) == 1 and 100 <= row[0] < 108 and row[-1] == f"edit {row[0] - 100}", row
+    assert sorted(same_day) == [302] + [400] * 7, same_day
+    assert plain == [400] * 4, plain
+    assert _count(app, "SELECT count(*) FROM audit_events WHERE action = 'activity_changed'") == 1
+    assert sorted(signed) == [302, 302, 400, 400, 400, 400], signed  # one signature each; the repeats refused
     for task in ("proposal", "segmentation"):
         assert _count(app, "SELECT count(*) FROM sign_off_events WHERE trainee_id = :u AND task_id = :t "
                            "AND kind = 'signed'", u=uid, t=task) == 1  # each signed, once

@@ -1,0 +1,283 @@
+"""What waits on one person, oldest first, each with the time it has waited and where to act.
+
+A mentor's inbox covers the trainees they mentor; a head of sales' covers the trainees nobody mentors (the head
+answers for them: see people.services.answerers) and the trainee they mentor themselves, plus the decisions only a
+head takes; an admin's is the heads' list, read-only. Role-plays to score come to whoever sits on the panel.
+Built with a fixed number of queries whatever the number of trainees: what waits is read from the dashboard's rows
+(readiness.dashboard.build_rows, the same rules as its "Waiting on" column) and the times from a few bulk queries.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..assessment.models import AWAITING, GRADED, Answer, QuizAttempt
+from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
+from ..content import curriculum
+from ..extensions import db
+from ..mentoring.models import SCHEDULED, SCORED, ActivityEntry, RolePlayAttempt, RolePlayEvaluator, SignOffEvent
+from ..mentoring.rules import REQUESTED, SIGNED
+from ..mentoring.services import role_play_requirements
+from ..people.models import TraineeRecord
+from ..readiness.dashboard import ACTIVE_STATUSES, build_rows, has_acting_mentor
+from ..timeutil import aware, utcnow
+
+# What can wait on someone. The first five wait on whoever answers for the trainee (or sits on the panel); the
+# last three on the head of sales alone.
+GRADE, SIGN_OFF, LEDGER, SCORE, SCHEDULE, RECOMMEND = "grade", "sign_off", "ledger", "score", "schedule", "recommend"
+DECIDE, HOLD, EXTRA_ATTEMPT = "decide", "hold", "extra_attempt"
+KINDS = (GRADE, SIGN_OFF, LEDGER, SCORE, SCHEDULE, RECOMMEND, DECIDE, HOLD, EXTRA_ATTEMPT)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing that waits: on which trainee, since when, and the page where it is done (an endpoint, its
+    arguments and an anchor; the view makes the link, carrying the way back to the inbox)."""
+
+    kind: str
+    trainee: User
+    since: datetime
+    endpoint: str
+    args: dict
+    anchor: str = ""
+    detail: dict = field(default_factory=dict)
+    unmentored: bool = False  # the head of sales answers for this trainee: no active mentor
+
+
+def _at(day: date | datetime | None) -> datetime | None:
+    """A day as its first moment (UTC), a stored time as an aware one, so every kind sorts on one axis."""
+    if day is None:
+        return None
+    if isinstance(day, datetime):
+        return aware(day)
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def _latest(*moments) -> datetime | None:
+    known = [m for m in (_at(m) for m in moments) if m is not None]
+    return max(known) if known else None
+
+
+def answers_for(user: User, record: TraineeRecord) -> bool:
+    """Whether what waits on the trainee's mentor waits on `user`: they are the acting mentor, or the trainee has
+    none and `user` is a head of sales (or an admin, reading the heads' list)."""
+    if has_acting_mentor(record):
+        return record.mentor_id == user.id and user.role != ADMIN
+    return user.role in (HEAD, ADMIN)
+
+
+def _records(user: User) -> list:
+    trainee = aliased(User)
+    query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
+             .where(trainee.active.is_(True), trainee.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES)))
+    if user.role == MENTOR:
+        query = query.where(TraineeRecord.mentor_id == user.id)
+    return list(db.session.scalars(query.order_by(TraineeRecord.id)))
+
+
+def inbox(user: User, min_weeks: int, now: datetime | None = None) -> list:
+    """Everything that waits on `user`, oldest first."""
+    now = now or utcnow()
+    rows = build_rows(_records(user), min_weeks, now.date())
+    by_id = {row.record.user_id: row for row in rows}
+    mine = [uid for uid, row in by_id.items() if answers_for(user, row.record)]
+    heads_view = user.role in (HEAD, ADMIN)
+    events = _sign_off_events(mine)
+    results = _role_play_results(list(by_id) if heads_view else mine)
+    items = [*_answers_to_grade(mine, by_id), *_sign_offs(events, by_id), *_ledger_days(mine, by_id),
+             *_role_plays_to_score(user, now)]
+    for uid in mine:
+        items += _due_from_mentor(by_id[uid], events, results, min_weeks)
+    if heads_view:
+        graded = _last_graded(list(by_id))
+        for row in rows:
+            items += _due_from_head(row, results, graded)
+    items.sort(key=lambda item: (item.since, item.trainee.full_name.lower(), KINDS.index(item.kind)))
+    return items
+
+
+def _item(kind, row, since, endpoint, args, anchor="", **detail) -> Item:
+    return Item(kind, row.record.user, since, endpoint, args, anchor, detail, not has_acting_mentor(row.record))
+
+
+def _answers_to_grade(ids, by_id) -> list:
+    """Attempts waiting for grading, a draft in progress shown with who saved it and when."""
+    if not ids:
+        return []
+    review = (sa.select(Answer.attempt_id,
+                        sa.func.sum(sa.case((Answer.mentor_score.is_(None), 1), else_=0)).label("to_grade"),
+                        sa.func.count(Answer.draft_points).label("drafted"))
+              .where(Answer.needs_review.is_(True)).group_by(Answer.attempt_id).subquery())
+    author = aliased(User)
+    quizzes = curriculum().quizzes or {}
+    items = []
+    for a in db.session.execute(
+            sa.select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_slug, QuizAttempt.number,
+                      QuizAttempt.submitted_at, QuizAttempt.draft_saved_at, author.full_name.label("draft_by"),
+                      review.c.to_grade, review.c.drafted)
+            .outerjoin(review, review.c.attempt_id == QuizAttempt.id)
+            .outerjoin(author, author.id == QuizAttempt.draft_by)
+            .where(QuizAttempt.user_id.in_(ids), QuizAttempt.state == AWAITING)):
+        quiz = quizzes.get(a.quiz_slug)
+        items.append(_item(GRADE, by_id[a.user_id], _at(a.submitted_at), "assessment.grade_attempt",
+                           {"attempt_id": a.id}, quiz=quiz.title if quiz else a.quiz_slug, number=a.number,
+                           to_grade=int(a.to_grade or 0), drafted=int(a.drafted or 0) if a.draft_saved_at else 0,
+                           draft_at=_at(a.draft_saved_at), draft_by=a.draft_by if a.draft_saved_at else None))
+    return items
+
+
+def _sign_off_events(ids) -> dict:
+    """{(trainee id, task id): (latest kind, its time)}."""
+    latest = {}
+    if ids:
+        for uid, task, kind, at in db.session.execute(
+                sa.select(SignOffEvent.trainee_id, SignOffEvent.task_id, SignOffEvent.kind, SignOffEvent.at)
+                .where(SignOffEvent.trainee_id.in_(ids)).order_by(SignOffEvent.id)):
+            latest[(uid, task)] = (kind, _at(at))
+    return latest
+
+
+def _sign_offs(events, by_id) -> list:
+    tasks = curriculum().tasks
+    return [_item(SIGN_OFF, by_id[uid], at, "mentoring.checklist", {"user_id": uid}, f"task-{task}",
+                  task=tasks[task].title if task in tasks else task)
+            for (uid, task), (kind, at) in events.items() if kind == REQUESTED]
+
+
+def _ledger_days(ids, by_id) -> list:
+    """One item per trainee: the days of figures not confirmed yet, waiting since the oldest was entered."""
+    if not ids:
+        return []
+    rows = db.session.execute(
+        sa.select(ActivityEntry.trainee_id, sa.func.count(ActivityEntry.id), sa.func.min(ActivityEntry.entered_at),
+                  sa.func.min(ActivityEntry.day))
+        .where(ActivityEntry.trainee_id.in_(ids), ActivityEntry.corrects_id.is_(None),
+               ActivityEntry.confirmed_at.is_(None)).group_by(ActivityEntry.trainee_id))
+    return [_item(LEDGER, by_id[uid], _at(entered), "mentoring.activity", {"user_id": uid}, "days",
+                  days=count, first_day=first_day) for uid, count, entered, first_day in rows]
+
+
+def _role_plays_to_score(user, now) -> list:
+    """Attempts whose time has come where `user` sits on the panel and has not scored yet (any trainee)."""
+    scenarios = curriculum().scenarios or {}
+    items = []
+    for attempt_id, when, slug, number, trainee in db.session.execute(
+            sa.select(RolePlayAttempt.id, RolePlayAttempt.scheduled_for, RolePlayAttempt.scenario_slug,
+                      RolePlayAttempt.number, User)
+            .join(RolePlayEvaluator, RolePlayEvaluator.attempt_id == RolePlayAttempt.id)
+            .join(User, User.id == RolePlayAttempt.trainee_id)
+            .where(RolePlayEvaluator.evaluator_id == user.id, RolePlayEvaluator.submitted_at.is_(None),
+                   RolePlayAttempt.state == SCHEDULED, RolePlayAttempt.scheduled_for <= now)):
+        items.append(Item(SCORE, trainee, _at(when), "mentoring.attempt", {"attempt_id": attempt_id},
+                          detail={"scenario": scenarios[slug].title if slug in scenarios else slug, "number": number}))
+    return items
+
+
+def _role_play_results(ids) -> dict:
+    """{trainee id: the time of their last failed role-play attempt}."""
+    failed = {}
+    if ids:
+        for uid, at in db.session.execute(
+                sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.completed_at)
+                .where(RolePlayAttempt.trainee_id.in_(ids), RolePlayAttempt.state == SCORED,
+                       RolePlayAttempt.passed.is_(False)).order_by(RolePlayAttempt.completed_at)):
+            failed[uid] = _at(at)
+    return failed
+
+
+def _last_graded(ids) -> dict:
+    """{(trainee id, quiz slug): when their last attempt at it was graded}."""
+    if not ids:
+        return {}
+    return {(uid, slug): _at(at) for uid, slug, at in db.session.execute(
+        sa.select(QuizAttempt.user_id, QuizAttempt.quiz_slug, sa.func.max(QuizAttempt.graded_at))
+        .where(QuizAttempt.user_id.in_(ids), QuizAttempt.state == GRADED)
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug))}
+
+
+def _due_from_mentor(row, events, failed, min_weeks) -> list:
+    """A role-play ready to schedule and a recommendation due, as the dashboard's rules say; each waits since the
+    day its last condition was met."""
+    uid, p = row.record.user_id, row.progress
+    waits = row.waits.get("mentor" if has_acting_mentor(row.record) else "head", {})
+    items = []
+    if waits.get("role_play_schedule"):
+        quizzes, tasks = role_play_requirements(curriculum())
+        numbers = [s.number for s in p.stages]
+        stage = next((s for s in p.stages if s.needs_role_play), None)
+        before = p.stages[numbers.index(stage.number) - 1].completed_on if stage and numbers.index(stage.number) else None
+        since = _latest(before, failed.get(uid), *(row.quizzes[q].passed_on for q in quizzes if q in row.quizzes),
+                        *(events[(uid, t)][1] for t in tasks if events.get((uid, t), ("",))[0] == SIGNED))
+        items.append(_item(SCHEDULE, row, since or _at(row.record.start_date), "mentoring.role_play",
+                           {"user_id": uid}, "schedule", failed=uid in failed))
+    if waits.get("recommendation"):
+        supervised = row.stage4_opened + timedelta(weeks=min_weeks) if row.stage4_opened else None
+        since = _latest(supervised, *(s.completed_on for s in p.stages))
+        items.append(_item(RECOMMEND, row, since or _at(row.record.start_date), "people.trainee", {"user_id": uid},
+                           "readiness"))
+    return items
+
+
+def _due_from_head(row, failed, graded) -> list:
+    """Decisions only the head of sales takes: readiness awaiting approval, a trainee held after the role-play,
+    a quiz whose attempts are all used."""
+    uid, waits = row.record.user_id, row.waits.get("head", {})
+    items = []
+    if waits.get("readiness"):
+        rec = row.recommendation
+        items.append(_item(DECIDE, row, _at(rec.created_at) if rec else _at(row.record.start_date),
+                           "people.trainee", {"user_id": uid}, "readiness",
+                           mentor=rec.mentor.full_name if rec and rec.mentor else None))
+    if waits.get("role_play_hold"):
+        items.append(_item(HOLD, row, failed.get(uid) or _at(row.record.start_date), "mentoring.role_play",
+                           {"user_id": uid}, "decision"))
+    if waits.get("quiz_attempt"):
+        quizzes = curriculum().quizzes or {}
+        for stage in row.progress.stages:
+            for slug in stage.blocked_quizzes:
+                items.append(_item(EXTRA_ATTEMPT, row, graded.get((uid, slug)) or _at(row.record.start_date),
+                                   "people.trainee", {"user_id": uid}, "blocked",
+                                   quiz=quizzes[slug].title if slug in quizzes else slug))
+    return items
+
+
+def waiting_count(user: User, now: datetime | None = None) -> int:
+    """The header's badge, in one query: answers to grade, sign-offs requested, trainees with ledger days to
+    confirm, role-plays to score and (heads) readiness decisions. The inbox page also lists what the path rules
+    make due (role-plays to schedule, recommendations, held trainees, extra attempts), which takes the whole path
+    of every trainee to compute, too much for every page."""
+    if user.role not in (MENTOR, HEAD):
+        return 0
+    now = now or utcnow()
+    trainee, mentor = aliased(User), aliased(User)
+    acting = sa.and_(mentor.id.is_not(None), mentor.active.is_(True))
+    mine = (sa.select(TraineeRecord.user_id).join(trainee, trainee.id == TraineeRecord.user_id)
+            .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
+            .where(trainee.active.is_(True), trainee.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES)))
+    if user.role == MENTOR:
+        mine = mine.where(TraineeRecord.mentor_id == user.id, acting)
+    else:
+        mine = mine.where(sa.or_(sa.and_(TraineeRecord.mentor_id == user.id, acting),
+                                 mentor.id.is_(None), mentor.active.is_(False)))
+    latest = (sa.select(sa.func.max(SignOffEvent.id)).where(SignOffEvent.trainee_id.in_(mine))
+              .group_by(SignOffEvent.trainee_id, SignOffEvent.task_id))
+    parts = [
+        sa.select(sa.func.count(QuizAttempt.id)).where(QuizAttempt.state == AWAITING, QuizAttempt.user_id.in_(mine)),
+        sa.select(sa.func.count(SignOffEvent.id)).where(SignOffEvent.id.in_(latest), SignOffEvent.kind == REQUESTED),
+        sa.select(sa.func.count(sa.distinct(ActivityEntry.trainee_id))).where(
+            ActivityEntry.trainee_id.in_(mine), ActivityEntry.corrects_id.is_(None),
+            ActivityEntry.confirmed_at.is_(None)),
+        sa.select(sa.func.count(RolePlayEvaluator.id))
+        .join(RolePlayAttempt, RolePlayAttempt.id == RolePlayEvaluator.attempt_id)
+        .where(RolePlayEvaluator.evaluator_id == user.id, RolePlayEvaluator.submitted_at.is_(None),
+               RolePlayAttempt.state == SCHEDULED, RolePlayAttempt.scheduled_for <= now),
+    ]
+    if user.role == HEAD:
+        awaiting = aliased(User)
+        parts.append(sa.select(sa.func.count(TraineeRecord.id)).join(awaiting, awaiting.id == TraineeRecord.user_id)
+                     .where(awaiting.active.is_(True), TraineeRecord.status == "awaiting_approval"))
+    total = parts[0].scalar_subquery()
+    for part in parts[1:]:
+        total = total + part.scalar_subquery()
+    return int(db.session.scalar(sa.select(total)) or 0)
