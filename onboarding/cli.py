@@ -39,7 +39,8 @@ def seed_demo(if_empty):
         return
     created = seed()
     db.session.commit()
-    click.echo(f"Demo data ready ({created} new account(s)); every demo password is demo-pass-2024.")
+    accounts = "1 new account" if created == 1 else f"{created} new accounts"
+    click.echo(f"Demo data ready ({accounts}); every demo password is demo-pass-2024.")
 
 
 @click.command("create-user")
@@ -77,7 +78,8 @@ def check_content():
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
+        count = len(exc.problems)
+        click.echo(f"{count} problem found." if count == 1 else f"{count} problems found.", err=True)
         sys.exit(1)
     modules = sum(len(s.modules) for s in cur.stages)
     click.echo(f"Content is valid: {len(cur.stages)} stages, {modules} modules, "

@@ -4,6 +4,7 @@ from babel.lists import format_list
 from flask import current_app, has_request_context, request
 from flask_babel import format_decimal, format_percent, format_time, get_locale, to_user_timezone
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 SUPPORTED_LOCALES = ("en", "ar")
 # Each language named in itself, as a language menu should show it.
@@ -38,11 +39,15 @@ def fmt_datetime(value) -> str:
 
 
 def join_list(items, style: str = "standard") -> str:
-    """Items joined the way the reader's language joins a list ("a, b and c"; Arabic with its own comma and و)."""
-    items = [str(i) for i in items]
+    """Items joined the way the reader's language joins a list ("a, b and c"; Arabic with its own comma and و).
+    In a template, items that are markup (links) stay markup: every item is escaped and the result is markup."""
+    items = list(items)
     if not items:
         return ""
-    return format_list(items, style=style, locale=get_locale() or "en")
+    locale = get_locale() or "en"
+    if any(hasattr(i, "__html__") for i in items):
+        return Markup(format_list([str(escape(i)) for i in items], style=style, locale=locale))
+    return format_list([str(i) for i in items], style=style, locale=locale)
 
 
 def fmt_percent(value: float) -> str:

@@ -258,7 +258,10 @@ def complete_stages_before(app, uid, stage_number):
         doc = cur.job_description
         if _db.session.scalar(sa.select(Acknowledgement.id).where(Acknowledgement.trainee_id == uid,
                                                                   Acknowledgement.version == doc.version)) is None:
-            _db.session.add(Acknowledgement(trainee_id=uid, document=doc.slug, version=doc.version, typed_name="x"))
+            from onboarding.auth.models import User
+
+            _db.session.add(Acknowledgement(trainee_id=uid, document=doc.slug, version=doc.version,
+                                            typed_name=_db.session.get(User, uid).full_name))
         if stage_number > 3 and cur.scenarios:
             _db.session.add(RolePlayAttempt(trainee_id=uid, scenario_slug=next(iter(cur.scenarios)), number=1,
                                             allowed=2, scheduled_for=datetime.now(timezone.utc), state="scored",

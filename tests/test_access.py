@@ -61,6 +61,9 @@ MATRIX = {
     ("admin.change_role", "POST"): ADMIN_ONLY,
     ("admin.change_role", "GET"): ADMIN_ONLY,
     ("admin.change_active", "POST"): ADMIN_ONLY,
+    ("admin.change_active", "GET"): ADMIN_ONLY,  # the confirmation page of a deactivation
+    ("admin.correct", "POST"): ADMIN_ONLY,
+    ("admin.correct", "GET"): ADMIN_ONLY,
     ("admin.change_password", "POST"): ADMIN_ONLY,
     ("admin.change_password", "GET"): ADMIN_ONLY,
     ("audit.log", "GET"): MANAGERS,
@@ -121,6 +124,7 @@ MATRIX = {
     ("tokens.tokens", "GET"): SIGNED_IN,
     ("tokens.create", "POST"): SIGNED_IN,
     ("tokens.revoke", "POST"): OWNER_ONLY,
+    ("tokens.revoke", "GET"): OWNER_ONLY,  # the confirmation page
 }
 # The JSON API uses bearer tokens, not sessions: tests/test_api.py checks it role by role.
 API_ENDPOINTS = {"api.openapi", "api.me", "api.trainees", "api.trainee"}

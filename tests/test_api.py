@@ -122,7 +122,7 @@ def test_token_page_creates_shows_once_and_revokes(app, client, auth, tokens):
     assert token not in client.get("/account/tokens").get_data(as_text=True)
     with app.app_context():
         row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "HR export"))
-    client.post(f"/account/tokens/{row.id}/revoke", data={"csrf_token": auth.token("/account/tokens")})
+    client.post(f"/account/tokens/{row.id}/revoke", data={"confirm": "1", "csrf_token": auth.token("/account/tokens")})
     assert get(client, "/api/v1/me", token).status_code == 401
 
 

@@ -356,7 +356,7 @@ def test_external_links_are_not_problems(broken):
     ("s1-company/hello.md", "price BR-500", "price XX-1", H, 9, "unknown SKU XX-1"),
     ("s2-product/prices.md", "quote BR-500 30 net30", "quote XX-1 30 net30", "content/s2-product/prices.md", 8,
      "unknown SKU XX-1"),
-    ("s1-company/hello.md", "price BR-500", "price", H, 9, "`price` takes 1 argument(s), got 0"),
+    ("s1-company/hello.md", "price BR-500", "price", H, 9, "`price` takes 1 argument, got 0"),
     ("s4-work/rhythm.md", "Calls one day", "Look: {{ price_list }} Calls one day", "content/s4-work/rhythm.md", 8,
      "`price_list` is a block directive and must stand alone on its line"),
     ("s2-product/prices.md", "quote BR-500 30 net30", "quote BR-200 3 net30", "content/s2-product/prices.md", 8,
@@ -537,7 +537,7 @@ def test_check_content_reports_problems_and_exits_1(app, runner, broken):
     assert all(LINE.match(line) for line in lines), lines
     assert f"{H}:9: broken link to module `nowhere`" in lines
     assert "content/prices.yaml:7: no price for DL-30 (in the catalog)" in lines
-    assert "2 problem(s) found." in result.stderr
+    assert "2 problems found." in result.stderr
 
 
 def test_check_content_on_the_good_set_exits_0(runner):
@@ -564,7 +564,7 @@ def test_check_content_reports_fewer_scenarios_than_role_play_attempts(app, runn
     result = runner.invoke(args=["check-content"])
     assert result.exit_code == 1
     assert result.stdout.strip().splitlines() == [SCENARIO_COUNT.format(n=2, attempts=3)]
-    assert "1 problem(s) found." in result.stderr
+    assert "1 problem found." in result.stderr
 
 
 def test_the_app_reads_its_role_play_settings_into_the_content(app):
@@ -611,7 +611,7 @@ def test_the_job_description_version_covers_the_role_play_numbers_it_shows(broke
 @pytest.mark.parametrize("new, message", [
     ("{{ role_play.rounds }} Calls one day", "unknown directive `role_play.rounds`"),
     ("{{ role_play }} Calls one day", "unknown directive `role_play`"),
-    ("{{ role_play.attempts 3 }} Calls one day", "`role_play.attempts` takes 0 argument(s), got 1"),
+    ("{{ role_play.attempts 3 }} Calls one day", "`role_play.attempts` takes 0 arguments, got 1"),
 ])
 def test_bad_role_play_directive(broken, new, message):
     edit(broken, "s4-work/rhythm.md", "Calls one day", new)

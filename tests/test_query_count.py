@@ -32,7 +32,7 @@ def _add_trainees(app, count, mentor_id, first=0):
                                        graded_at=datetime.now(timezone.utc)))
             db.session.add(SignOffEvent(trainee_id=user.id, task_id="proposal", kind="requested"))
             db.session.add(Acknowledgement(trainee_id=user.id, document="job-description",
-                                           version=cur.job_description.version, typed_name="x"))
+                                           version=cur.job_description.version, typed_name=user.full_name))
         db.session.commit()
 
 

@@ -395,10 +395,10 @@ def test_api_trainee_shows_forecast_and_recommendation(app, client, auth, make_u
 def test_audit_log_filters_by_the_trainee_concerned(client, auth, team):
     auth.login("head@example.com")
     html = client.get(f"/audit?trainee={team['late']}").get_data(as_text=True)
-    assert "<code>trainee_added</code>" in html
-    assert html.count("<code>user_created</code>") == 1  # Lars's own account, not the others'
-    assert "<code>login</code>" not in html  # the head's login concerns no trainee
-    assert client.get("/audit?trainee=99999999999").status_code == 200
+    assert "Added as a trainee, starting" in html
+    assert html.count("<td>Account created</td>") == 1  # Lars's own account, not the others'
+    assert "<td>Signed in</td>" not in html  # the head's login concerns no trainee
+    assert client.get("/audit?trainee=99999999999").status_code == 400  # no such trainee: said, not a 500
 
 
 def test_trainee_home_tells_the_decision(app, client, auth, make_user):

@@ -331,7 +331,8 @@ def test_after_the_last_failure_nothing_raises_the_attempts(app, people):
         assert row.progress.stage(4).state == "locked"
     # A kept trainee may still be withdrawn.
     assert head.post(f"/trainees/{uid}/decision", data={"hold-decision": "withdraw", "hold-plan": "No progress "
-                                                        "after the plan.", "csrf_token": token}).status_code == 302
+                                                        "after the plan.", "confirm": "1",
+                                                        "csrf_token": token}).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(TraineeRecord.status).where(TraineeRecord.user_id == uid)) == "withdrawn"
 

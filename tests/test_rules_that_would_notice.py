@@ -253,7 +253,7 @@ def test_deactivating_on_the_admin_page_stops_the_token(app, client, make_user):
     assert _api_me(api, token).status_code == 200
     admin = AuthActions(client)
     admin.login("admin@example.com")
-    response = client.post(f"/admin/users/{uid}/active", data={"active": "0", "csrf_token": admin.token(
+    response = client.post(f"/admin/users/{uid}/active", data={"active": "0", "confirm": "1", "csrf_token": admin.token(
         f"/admin/users/{uid}")})
     assert response.status_code == 302
     with app.app_context():

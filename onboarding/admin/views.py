@@ -2,15 +2,17 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.models import ADMIN, ROLES, User
 from ..auth.permissions import roles_required
+from ..confirming import confirmed, render_confirmation
 from ..extensions import db
-from ..forms_common import SEARCH_MAX_LENGTH
+from ..forms_common import SEARCH_MAX_LENGTH, with_ids
 from ..paging import page_arg
-from ..people.forms import NewUserForm, ResetPasswordForm, RoleForm
-from ..people.services import PeopleError, create_user, reset_password, set_active, set_role
+from ..people.forms import IdentityForm, NewUserForm, ResetPasswordForm, RoleForm
+from ..people.services import PeopleError, correct_identity, create_user, reset_password, set_active, set_role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -55,10 +57,13 @@ def _user_or_404(user_id):
     return user
 
 
-def _render_user(user, role_form=None, password_form=None, status=200):
+def _render_user(user, role_form=None, password_form=None, identity_form=None, access_form=None, status=200):
     role_form = role_form or RoleForm(formdata=None, role=user.role)
     password_form = password_form or ResetPasswordForm(formdata=None)
-    return render_template("admin/user.html", user=user, role_form=role_form, password_form=password_form), status
+    identity_form = identity_form or with_ids(IdentityForm(formdata=None, full_name=user.full_name,
+                                                           email=user.email), "identity")
+    return render_template("admin/user.html", user=user, role_form=role_form, password_form=password_form,
+                           identity_form=identity_form, access_form=access_form), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -96,18 +101,84 @@ def change_role(user_id):
                   _("The role of %(name)s is saved.", name=user.full_name), role_form=form)
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.route("/users/<int:user_id>/identity", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def correct(user_id):
+    """Correct the full name and e-mail; a trainee whose signature no longer matches is asked to sign again."""
+    user = _user_or_404(user_id)
+    if request.method == "GET":  # where a refused correction is shown: a reload goes back to the account
+        return redirect(url_for("admin.user", user_id=user.id))
+    form = with_ids(IdentityForm(user_id=user.id), "identity")
+    if not form.validate_on_submit():
+        return _render_user(user, identity_form=form, status=400)
+    try:
+        result = correct_identity(user, form.full_name.data, form.email.data, current_user)
+    except PeopleError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return _render_user(user, identity_form=form, status=400)
+    db.session.commit()
+    if not result["changed"]:
+        flash(_("Nothing to save: the name and e-mail are as they were."), "info")
+    elif result["sign_again"]:
+        flash(_("The name and e-mail of %(name)s are saved. Their signature of the job description no longer "
+                "matches the new name: they are asked to sign again.", name=user.full_name), "success")
+    else:
+        flash(_("The name and e-mail of %(name)s are saved.", name=user.full_name), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+def _deactivation_consequences(user) -> list:
+    """What deactivating this account does, in sentences for the confirmation page."""
+    from ..api.models import ApiToken
+    from ..people.models import TraineeRecord
+
+    tokens = db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))) or 0
+    mentored = db.session.scalar(sa.select(sa.func.count(TraineeRecord.id)).where(
+        TraineeRecord.mentor_id == user.id, TraineeRecord.status.not_in(("independent", "withdrawn")))) or 0
+    sentences = [_("%(name)s can no longer sign in; a session open now ends at their next click.",
+                   name=user.full_name)]
+    if tokens:
+        sentences.append(ngettext("Their %(num)d API token stops working.",
+                                  "Their %(num)d API tokens stop working.", tokens))
+    if mentored:
+        sentences.append(ngettext("The %(num)d trainee they mentor is answered by the head of sales until another "
+                                  "mentor is assigned.",
+                                  "The %(num)d trainees they mentor are answered by the head of sales until another "
+                                  "mentor is assigned.", mentored))
+    sentences += [_("Everything they did stays on record, in their pages and in the audit log."),
+                  _("You can reactivate the account later on this page.")]
+    return sentences
+
+
+def _confirm_deactivation(user):
+    return render_confirmation(
+        _("Deactivate the account of %(name)s?", name=user.full_name), _deactivation_consequences(user),
+        url_for("admin.change_active", user_id=user.id), _("Deactivate the account"),
+        url_for("admin.user", user_id=user.id), _("Keep the account active"), hidden={"active": "0"})
+
+
+@bp.route("/users/<int:user_id>/active", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def change_active(user_id):
+    """Reactivate at once; deactivate only from the confirmation page (GET it, or POST without confirm=1)."""
     user = _user_or_404(user_id)
     from ..auth.forms import EmptyForm
 
-    if not EmptyForm().validate_on_submit():
+    if request.method == "GET":
+        if not user.active or user.id == current_user.id:  # nothing to confirm: the account page says why
+            return redirect(url_for("admin.user", user_id=user.id))
+        return _confirm_deactivation(user)
+    form = EmptyForm()
+    if not form.validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
+    if not active and user.active and user.id != current_user.id and not confirmed():
+        return _confirm_deactivation(user)
     message = (_("%(name)s can sign in again.", name=user.full_name) if active
                else _("%(name)s can no longer sign in.", name=user.full_name))
-    return _apply(user, lambda: set_active(user, active, current_user), message)
+    return _apply(user, lambda: set_active(user, active, current_user), message, access_form=form)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])

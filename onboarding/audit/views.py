@@ -1,53 +1,60 @@
-"""The audit log page for heads of sales and administrators: read-only, filtered, paginated."""
+"""The audit log page for heads of sales and administrators: read-only, filtered, paginated, in words."""
 from datetime import datetime, time, timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
 
-from ..auth.models import ADMIN, HEAD, User
+from ..auth.models import ADMIN, HEAD, TRAINEE, User
 from ..auth.permissions import roles_required
 from ..extensions import db
-from ..paging import page_arg
+from ..paging import paginate
+from .forms import AuditFilterForm
 from .models import AuditEvent
+from .wording import ACTION_NAMES, action_name, context_for, details_in_words, subject_in_words
 
 bp = Blueprint("audit", __name__)
 
 
-def _date_arg(name):
-    try:
-        return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
-    except ValueError:
-        return None
+def _filters():
+    """The filter form read from the query string, its choices from who and what the log holds."""
+    everyone = db.session.execute(sa.select(User.id, User.full_name, User.role).order_by(User.full_name)).all()
+    recorded = db.session.scalars(sa.select(AuditEvent.action).distinct()).all()
+    actions = sorted(set(ACTION_NAMES) | set(recorded), key=lambda a: action_name(a).casefold())
+    form = AuditFilterForm(request.args)
+    form.actor.choices = [("", _("Anyone"))] + [(str(i), name) for i, name, _role in everyone]
+    form.trainee.choices = [("", _("Any trainee"))] + [(str(i), name) for i, name, role in everyone if role == TRAINEE]
+    form.action.choices = [("", _("Any action"))] + [(a, action_name(a)) for a in actions]
+    form.validate()
+    return form
 
 
 @bp.get("/audit")
 @roles_required(HEAD, ADMIN)
 def log():
+    form = _filters()
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-    actor = request.args.get("actor", type=int)
-    actor = actor if actor is not None and 0 < actor < 2**31 else None
-    trainee = request.args.get("trainee", type=int)
-    trainee = trainee if trainee is not None and 0 < trainee < 2**31 else None
-    action = request.args.get("action", "").strip()
-    start, end = _date_arg("from"), _date_arg("to")
-    if actor:
-        query = query.where(AuditEvent.actor_id == actor)
-    if trainee:
-        query = query.where(AuditEvent.trainee_id == trainee)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if start:
-        query = query.where(AuditEvent.at >= datetime.combine(start, time.min, timezone.utc))
-    if end:
-        query = query.where(AuditEvent.at <= datetime.combine(end, time.max, timezone.utc))
-    page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"] * 2, error_out=False)
-    ids = {e.actor_id for e in page.items} | {e.trainee_id for e in page.items} | {actor} - {None}
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
-    actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    everyone = db.session.execute(sa.select(User.id, User.full_name, User.role).order_by(User.full_name)).all()
-    from ..readiness.timeline import describe, titles
+    good = lambda field: field.data and not field.errors  # noqa: E731  (a refused filter filters nothing)
+    if good(form.actor):
+        query = query.where(AuditEvent.actor_id == int(form.actor.data))
+    if good(form.trainee):
+        query = query.where(AuditEvent.trainee_id == int(form.trainee.data))
+    if good(form.action):
+        query = query.where(AuditEvent.action == form.action.data)
+    if good(form.start):
+        query = query.where(AuditEvent.at >= datetime.combine(form.start.data, time.min, timezone.utc))
+    if good(form.end):
+        query = query.where(AuditEvent.at <= datetime.combine(form.end.data, time.max, timezone.utc))
+    page = paginate(query, current_app.config["PER_PAGE"] * 2)
+    ctx = context_for(page.items)
+    rows = [{"event": e, "sentence": _sentence(e, ctx), "subject": subject_in_words(e),
+             "details": details_in_words(e, ctx), "actor": ctx["people"].get(e.actor_id),
+             "trainee": ctx["people"].get(e.trainee_id)} for e in page.items]
+    return render_template("audit/log.html", page=page, rows=rows, form=form), 400 if form.errors else 200
 
-    names = titles()
-    worded = {e.id: describe(e, names) for e in page.items}
-    return render_template("audit/log.html", page=page, people=people, actions=actions, everyone=everyone, worded=worded,
-                           actor=actor, trainee=trainee, action=action, start=start, end=end)
+
+def _sentence(event, ctx) -> str:
+    """The timeline's sentence for the event; an action it has none for reads as the action's name."""
+    from ..readiness.timeline import describe, worded_actions
+
+    return describe(event, ctx["titles"]) if event.action in worded_actions() else action_name(event.action)

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -47,8 +48,9 @@ def login():
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
         if is_throttled(form.email.data, address, current_app.config):
-            form.form_errors.append(_("Too many failed attempts. Wait %(minutes)d minutes, then try again.",
-                                      minutes=current_app.config["LOGIN_THROTTLE_MINUTES"]))
+            form.form_errors.append(ngettext("Too many failed attempts. Wait %(num)d minute, then try again.",
+                                             "Too many failed attempts. Wait %(num)d minutes, then try again.",
+                                             current_app.config["LOGIN_THROTTLE_MINUTES"]))
             status = 429
         else:
             user = authenticate(form.email.data, form.password.data, address)

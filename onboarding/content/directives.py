@@ -91,7 +91,8 @@ class Expander:
                 if name not in ARITY:
                     raise DirectiveError(f"unknown directive `{name}`")
                 if len(args) != ARITY[name]:
-                    raise DirectiveError(f"`{name}` takes {ARITY[name]} argument(s), got {len(args)}")
+                    wanted = f"{ARITY[name]} argument" + ("" if ARITY[name] == 1 else "s")
+                    raise DirectiveError(f"`{name}` takes {wanted}, got {len(args)}")
                 if name in BLOCK and not alone:
                     raise DirectiveError(f"`{name}` is a block directive and must stand alone on its line")
                 pieces.append(getattr(self, "_" + name.replace(".", "_"))(*args))

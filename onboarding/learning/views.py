@@ -11,7 +11,7 @@ from ..auth.permissions import roles_required
 from ..content import curriculum
 from ..content.render import unlink_modules
 from ..extensions import db
-from ..i18n import content_attrs, locale_attrs
+from ..i18n import content_attrs, join_list, locale_attrs
 from ..people.services import record_of
 from ..readiness.progress import LOCKED
 from ..readiness.service import trainee_progress
@@ -94,7 +94,7 @@ def complete(slug):
     done = completed_slugs(current_user.id)
     missing = [p for p in module.prerequisites if p not in done]
     if missing:
-        flash(_("Read %(titles)s first.", titles=", ".join(curriculum().modules[p].title for p in missing)), "error")
+        flash(_("Read %(titles)s first.", titles=join_list(curriculum().modules[p].title for p in missing)), "error")
         return redirect(url_for("learning.module", slug=slug))
     before = progress.stage(module.stage).state
     if complete_module(current_user, module):
@@ -125,12 +125,17 @@ def render_job_description(form=None, status=200):
     from ..mentoring.forms import SignForm
     from ..mentoring.models import Acknowledgement
 
+    from ..mentoring.rules import signature_current
+
     document = curriculum().job_description
-    signature = outdated = None
+    signature = outdated = renamed = None
     if current_user.role == TRAINEE:
         mine = db.session.scalars(sa.select(Acknowledgement).where(Acknowledgement.trainee_id == current_user.id)
-                                  .order_by(Acknowledgement.signed_at.desc())).all()
-        signature = next((a for a in mine if a.version == document.version), None)
-        outdated = mine[0] if mine and signature is None else None
+                                  .order_by(Acknowledgement.signed_at.desc(), Acknowledgement.id.desc())).all()
+        signature = next((a for a in mine if signature_current(a.version, a.typed_name, document.version,
+                                                               current_user.full_name)), None)
+        if signature is None:  # signed this version under a name the account no longer has, or an older version
+            renamed = next((a for a in mine if a.version == document.version), None)
+            outdated = mine[0] if mine and renamed is None else None
     return render_template("learning/document.html", document=document, signature=signature, outdated=outdated,
-                           form=form or SignForm(formdata=None)), status
+                           renamed=renamed, form=form or SignForm(formdata=None)), status

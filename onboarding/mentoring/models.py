@@ -222,7 +222,10 @@ class Acknowledgement(db.Model):
 
     trainee: Mapped[User] = relationship(lazy="joined")
 
-    __table_args__ = (sa.UniqueConstraint("trainee_id", "document", "version", name="uq_acknowledgements_version"),)
+    #: One signature per version and typed name: a trainee whose name was corrected signs the same version again
+    #: with the new name, and the earlier signature stays as it was.
+    __table_args__ = (sa.UniqueConstraint("trainee_id", "document", "version", "typed_name",
+                                          name="uq_acknowledgements_version_name"),)
 
 
 class SupervisionNote(db.Model):

@@ -300,3 +300,9 @@ def names_match(typed: str, full_name: str) -> bool:
     """A typed signature matches the account's full name, ignoring case and extra spaces."""
     norm = lambda s: " ".join((s or "").split()).casefold()  # noqa: E731
     return bool(norm(typed)) and norm(typed) == norm(full_name)
+
+
+def signature_current(version: str, typed_name: str, document_version: str | None, full_name: str) -> bool:
+    """A signature counts as current when it signs the document's current version with the name the account
+    has now: after a correction of the name that no longer matches, the trainee signs again."""
+    return document_version is not None and version == document_version and names_match(typed_name, full_name)

@@ -50,11 +50,15 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
             result[uid]["dates"][f"task:{task}"] = at.date()
         elif kind == rules.REQUESTED:
             result[uid]["requested_tasks"].add(task)
-    if document_version:
-        for uid, at in db.session.execute(sa.select(Acknowledgement.trainee_id, Acknowledgement.signed_at).where(
-                Acknowledgement.trainee_id.in_(ids), Acknowledgement.version == document_version)):
-            result[uid]["signature_current"] = True
-            result[uid]["dates"]["signature"] = at.date()
+    if document_version:  # a signature counts only with the name the account has now (rules.signature_current)
+        for uid, at, typed, name in db.session.execute(
+                sa.select(Acknowledgement.trainee_id, Acknowledgement.signed_at, Acknowledgement.typed_name,
+                          User.full_name).join(User, User.id == Acknowledgement.trainee_id)
+                .where(Acknowledgement.trainee_id.in_(ids), Acknowledgement.version == document_version)
+                .order_by(Acknowledgement.signed_at)):
+            if rules.signature_current(document_version, typed, document_version, name):
+                result[uid]["signature_current"] = True
+                result[uid]["dates"]["signature"] = at.date()
     for uid, at in db.session.execute(sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.completed_at).where(
             RolePlayAttempt.trainee_id.in_(ids), RolePlayAttempt.passed.is_(True))):
         result[uid]["role_play_passed"] = True
@@ -539,7 +543,8 @@ def reschedule_role_play(attempt: RolePlayAttempt, when: datetime, place: str | 
            before=before.isoformat(), after=when.isoformat())
     trainee = db.session.get(User, attempt.trainee_id)
     notify([attempt.trainee_id] + [e.evaluator_id for e in attempt.evaluators], "role_play_rescheduled",
-           link=f"/role-play/{attempt.id}", when=when.isoformat(), trainee=trainee.full_name)
+           link=f"/role-play/{attempt.id}", when=when.isoformat(), trainee=trainee.full_name,
+           trainee_id=trainee.id)
 
 
 def cancel_role_play(attempt: RolePlayAttempt, reason: str, actor: User) -> None:
@@ -605,8 +610,10 @@ def submit_scores(attempt: RolePlayAttempt, scenario, evaluator: User, scores: d
            passed=result.passed, number=attempt.number, allowed=status["allowed"])
     resolve(f"/role-play/{attempt.id}")
     people = [attempt.trainee_id, *answerers(attempt.trainee_id)]
+    played_by = db.session.get(User, attempt.trainee_id)
     notify(people, "role_play_result", link=f"/role-play/{attempt.id}", percent=f"{result.percent:g}",
-           passed=result.passed, number=attempt.number, allowed=status["allowed"], last=status["left"] == 0)
+           passed=result.passed, number=attempt.number, allowed=status["allowed"], last=status["left"] == 0,
+           trainee=played_by.full_name, trainee_id=played_by.id)
     if not result.passed and status["held"]:
         heads = db.session.scalars(sa.select(User.id).where(User.role == HEAD, User.active.is_(True))).all()
         trainee = db.session.get(User, attempt.trainee_id)
@@ -645,7 +652,7 @@ def decide_hold(rec: TraineeRecord, decision: str, plan: str, new_date: date | N
            new_target_date=new_date.isoformat() if new_date else None)
     resolve(f"/trainees/{rec.user_id}/role-play")
     notify([rec.user_id, *(a for a in answerers(rec.user_id) if a != head.id)], f"hold_{decision}",
-           link=f"/trainees/{rec.user_id}/role-play",
+           link=f"/trainees/{rec.user_id}/role-play", trainee=rec.user.full_name, trainee_id=rec.user_id,
            date=new_date.isoformat() if new_date else "")
     return choice
 
@@ -657,10 +664,20 @@ def evaluator_candidates() -> list:
 
 # ---------------------------------------------------------------- the job description
 
-def current_signature(trainee_id: int, document) -> Acknowledgement | None:
-    return db.session.scalar(sa.select(Acknowledgement).where(
+def signatures_of_version(trainee_id: int, document) -> list:
+    """The trainee's signatures of the document's current version, newest first (more than one when the name on
+    the account was corrected and the trainee signed again with the new name)."""
+    return list(db.session.scalars(sa.select(Acknowledgement).where(
         Acknowledgement.trainee_id == trainee_id, Acknowledgement.document == document.slug,
-        Acknowledgement.version == document.version))
+        Acknowledgement.version == document.version).order_by(Acknowledgement.signed_at.desc(),
+                                                              Acknowledgement.id.desc())))
+
+
+def current_signature(trainee_id: int, document) -> Acknowledgement | None:
+    """The signature that counts: the current version, signed with the name the account has now."""
+    name = db.session.scalar(sa.select(User.full_name).where(User.id == trainee_id))
+    return next((a for a in signatures_of_version(trainee_id, document)
+                 if rules.signature_current(a.version, a.typed_name, document.version, name)), None)
 
 
 def sign_document(trainee: User, document, typed_name: str) -> Acknowledgement:

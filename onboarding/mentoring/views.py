@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_or_abort
+from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import with_ids
@@ -453,11 +454,19 @@ def cancel(attempt_id):
 @bp.route("/trainees/<int:user_id>/decision", methods=["GET", "POST"])
 @roles_required(HEAD)
 def decision(user_id):
+    """Keep a held trainee in training, or withdraw them: a withdrawal is recorded only from its confirmation page
+    (GET ?decision=withdraw, or the role-play page's form posted without confirm=1)."""
     trainee, rec = _trainee(user_id)
     if request.method == "GET":  # the address a refused decision is shown on: a reload goes back to the role-play
+        if request.args.get("decision") == "withdraw" and role_play_status(trainee.id)["held"] \
+                and rec.status != "withdrawn":
+            return _confirm_withdrawal(trainee, HoldForm(prefix="hold", formdata=None, decision="withdraw"))
         return redirect(url_for("mentoring.role_play", user_id=user_id) + "#decision")
     form = HoldForm(prefix="hold")
+    withdrawing = form.decision.data == "withdraw"
     if form.validate_on_submit():
+        if withdrawing and not confirmed():
+            return _confirm_withdrawal(trainee, form)
         try:
             decide_hold(rec, form.decision.data, form.plan.data, form.new_target_date.data, current_user)
         except MentoringError as exc:
@@ -466,7 +475,22 @@ def decision(user_id):
         else:
             return _done(_("Your decision is recorded; the trainee and mentor are told."), "mentoring.role_play",
                          user_id=user_id)
+    if withdrawing and confirmed():  # refused on the confirmation page: it comes back there, as typed
+        return _confirm_withdrawal(trainee, form, 400)
     return _render_role_play(trainee, rec, 400, hold=form)
+
+
+def _confirm_withdrawal(trainee, form, status=200):
+    return render_confirmation(
+        _("Withdraw %(name)s from the training?", name=trainee.full_name),
+        [_("The training of %(name)s ends: their status becomes Withdrawn and stage 4 stays closed.",
+           name=trainee.full_name),
+         _("Nothing can follow it: no role-play attempt, no keep-in-training decision, no readiness decision."),
+         _("%(name)s and whoever answers for them are told; your reasons stay with the decision and in the audit "
+           "log.", name=trainee.full_name)],
+        url_for("mentoring.decision", user_id=trainee.id), _("Withdraw from the training"),
+        url_for("mentoring.role_play", user_id=trainee.id), _("Back to the role-play; nothing is recorded"),
+        form=form, fields=[form.plan], hidden={form.decision.name: "withdraw"}, status=status)
 
 
 @bp.route("/role-play/<int:attempt_id>", methods=["GET", "POST"])
@@ -547,9 +571,14 @@ def signatures():
     trainees = db.session.scalars(sa.select(User).where(User.role == TRAINEE, User.active.is_(True))
                                   .order_by(User.full_name)).all()
     latest = {}
-    for ack in db.session.scalars(sa.select(Acknowledgement).order_by(Acknowledgement.signed_at)):
+    for ack in db.session.scalars(sa.select(Acknowledgement).order_by(Acknowledgement.signed_at, Acknowledgement.id)):
         latest[ack.trainee_id] = ack
-    return render_template("mentoring/signatures.html", document=document, trainees=trainees, latest=latest)
+    names = {t.id: t.full_name for t in trainees}
+    states = {uid: ("current" if rules.signature_current(ack.version, ack.typed_name, document.version, names.get(uid))
+                    else "renamed" if ack.version == document.version else "outdated")
+              for uid, ack in latest.items()}
+    return render_template("mentoring/signatures.html", document=document, trainees=trainees, latest=latest,
+                           states=states)
 
 
 @bp.get("/signatures/<int:ack_id>")
@@ -562,7 +591,8 @@ def signed_copy(ack_id):
         abort(403)
     document = curriculum().job_description
     return render_template("mentoring/signed_copy.html", ack=ack, document=document,
-                           current=ack.version == document.version)
+                           current=rules.signature_current(ack.version, ack.typed_name, document.version,
+                                                           ack.trainee.full_name))
 
 
 # ---------------------------------------------------------------- supervision and assignments
@@ -615,4 +645,5 @@ def assign():
     by_user = {r.user_id: r for r in records}
     for uid in form.trainees.data:
         assign_mentor(by_user[uid], form.mentor.data, current_user)
-    return _done(_("%(n)d trainee(s) assigned to the mentor.", n=len(form.trainees.data)), "main.home")
+    return _done(ngettext("%(num)d trainee assigned to the mentor.", "%(num)d trainees assigned to the mentor.",
+                          len(form.trainees.data)), "main.home")

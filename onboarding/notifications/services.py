@@ -1,4 +1,6 @@
 """Sending, wording and reading notifications."""
+import re
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -85,9 +87,40 @@ def _joined(*sentences) -> str:
     return " ".join(str(s) for s in sentences)
 
 
+def _about_reader(note: Notification) -> bool:
+    """The notice is about its reader: they are the trainee it concerns (named by id, or in the link of notices
+    stored before the id was kept)."""
+    trainee = (note.params or {}).get("trainee_id")
+    if trainee is None:
+        found = re.match(r"/trainees/(\d+)(?:[/#?]|$)", note.link or "")
+        trainee = int(found.group(1)) if found else None
+    return trainee is not None and trainee == note.user_id
+
+
+def _role_play_result(p: dict, yours: bool) -> str:
+    """The result of a role-play, worded for the trainee who played it or for whoever answers for them."""
+    percent, name = _num(p.get("percent")), p.get("trainee")
+    if yours:
+        return (_("Your role-play result: %(percent)s%%, passed.", percent=percent) if p.get("passed") else
+                _("Your role-play result: %(percent)s%%, not passed; that was the last attempt.", percent=percent)
+                if p.get("last") else _("Your role-play result: %(percent)s%%, not passed.", percent=percent))
+    if name:
+        return (_("Role-play of %(trainee)s: %(percent)s%%, passed.", trainee=name, percent=percent)
+                if p.get("passed") else
+                _("Role-play of %(trainee)s: %(percent)s%%, not passed; that was the last attempt.", trainee=name,
+                  percent=percent) if p.get("last") else
+                _("Role-play of %(trainee)s: %(percent)s%%, not passed.", trainee=name, percent=percent))
+    return (_("Role-play result: %(percent)s%%, passed.", percent=percent) if p.get("passed") else
+            _("Role-play result: %(percent)s%%, not passed; that was the last attempt.", percent=percent)
+            if p.get("last") else _("Role-play result: %(percent)s%%, not passed.", percent=percent))
+
+
 def wording(note: Notification) -> str:
-    """The message in the current reader's language."""
+    """The message in the current reader's language, addressed to them when they are the trainee it is about
+    ("You are approved…" to the trainee, "Tom Becker is approved…" to the mentor)."""
     p = _reader_titles(_reader_dates(note.params or {}))
+    yours = _about_reader(note)
+    trainee = p.get("trainee", "")
     texts = {
         "answers_waiting": lambda: ngettext("%(trainee)s submitted “%(quiz)s”: %(num)d answer waits for your review.",
                                             "%(trainee)s submitted “%(quiz)s”: %(num)d answers wait for your review.",
@@ -113,28 +146,43 @@ def wording(note: Notification) -> str:
         "activity_corrected": lambda: _("Your mentor corrected your figures for %(day)s.", day=p.get("day", "")),
         "role_play_scheduled": lambda: _("Your role-play “%(scenario)s” is scheduled.", scenario=p.get("scenario", "")),
         "role_play_to_evaluate": lambda: _("You evaluate the role-play of %(trainee)s.", trainee=p.get("trainee", "")),
-        "role_play_result": lambda: (_("Role-play result: %(percent)s%%, passed.", percent=_num(p.get("percent")))
-                                     if p.get("passed") else
-                                     _("Role-play result: %(percent)s%%, not passed; that was the last attempt.",
-                                       percent=_num(p.get("percent"))) if p.get("last") else
-                                     _("Role-play result: %(percent)s%%, not passed.", percent=_num(p.get("percent")))),
-        "role_play_rescheduled": lambda: _("The role-play of %(trainee)s is moved to %(when)s.",
-                                           trainee=p.get("trainee", ""), when=p.get("when", "")),
-        "role_play_cancelled": lambda: _("The role-play of %(trainee)s is cancelled; it uses up no attempt.",
-                                         trainee=p.get("trainee", "")),
+        "role_play_result": lambda: _role_play_result(p, yours),
+        "role_play_rescheduled": lambda: (_("Your role-play is moved to %(when)s.", when=p.get("when", "")) if yours
+                                          else _("The role-play of %(trainee)s is moved to %(when)s.",
+                                                 trainee=trainee, when=p.get("when", ""))),
+        "role_play_cancelled": lambda: (_("Your role-play is cancelled; it uses up no attempt.") if yours
+                                        else _("The role-play of %(trainee)s is cancelled; it uses up no attempt.",
+                                               trainee=trainee)),
         "decision_due": lambda: _("%(trainee)s did not pass the last role-play attempt: your decision is needed.",
                                   trainee=p.get("trainee", "")),
-        "hold_keep": lambda: _("The head of sales keeps the training going without the certification, with a plan."),
-        "hold_extend": lambda: _("Training is extended to %(date)s with a plan.", date=p.get("date", "")),
-        "hold_withdraw": lambda: _("The head of sales has withdrawn the training."),
+        "hold_keep": lambda: (_("The head of sales keeps your training going without the certification, with a "
+                                "plan.") if yours else
+                              _("The head of sales keeps %(trainee)s in training without the certification, with a "
+                                "plan.", trainee=trainee) if trainee else
+                              _("The head of sales keeps the training going without the certification, with a plan.")),
+        "hold_extend": lambda: (_("Your training is extended to %(date)s with a plan.", date=p.get("date", ""))
+                                if yours else _("Training is extended to %(date)s with a plan.",
+                                                date=p.get("date", ""))),
+        "hold_withdraw": lambda: (_("The head of sales has withdrawn your training.") if yours else
+                                  _("The head of sales has withdrawn the training of %(trainee)s.", trainee=trainee)
+                                  if trainee else _("The head of sales has withdrawn the training.")),
         "supervision_note": lambda: _("%(author)s added a supervision note.", author=p.get("author", "")),
         "readiness_recommended": lambda: _("%(mentor)s recommends %(trainee)s for independent work: your decision "
                                            "is needed.", mentor=p.get("mentor", ""), trainee=p.get("trainee", "")),
-        "readiness_approved": lambda: _("%(trainee)s is approved for independent work.", trainee=p.get("trainee", "")),
-        "readiness_extended": lambda: _("The training of %(trainee)s is extended to %(date)s with a plan.",
-                                        trainee=p.get("trainee", ""), date=p.get("date", "")),
-        "readiness_rejected": lambda: _("%(trainee)s is not approved for independent work yet; training goes on.",
-                                        trainee=p.get("trainee", "")),
+        "readiness_approved": lambda: (_("You are approved for independent work.") if yours else
+                                       _("%(trainee)s is approved for independent work.", trainee=trainee)),
+        "readiness_extended": lambda: (_("Your training is extended to %(date)s with a plan.", date=p.get("date", ""))
+                                       if yours else
+                                       _("The training of %(trainee)s is extended to %(date)s with a plan.",
+                                         trainee=trainee, date=p.get("date", ""))),
+        "readiness_rejected": lambda: (_("You are not approved for independent work yet; your training goes on.")
+                                       if yours else
+                                       _("%(trainee)s is not approved for independent work yet; training goes on.",
+                                         trainee=trainee)),
+        "signature_name_changed": lambda: _("Your name on the account changed from %(before)s to %(after)s: sign "
+                                            "the job description again with your new name.",
+                                            before=p.get("before", ""), after=p.get("after", "")),
+        "email_changed": lambda: _("You now sign in with %(email)s.", email=p.get("after", "")),
     }
     return texts.get(note.kind, lambda: note.kind)()
 

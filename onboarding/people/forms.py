@@ -75,6 +75,25 @@ class PlanForm(FlaskForm):
             raise ValidationError(_l("The target date must come after the start date."))
 
 
+class IdentityForm(FlaskForm):
+    """An administrator's correction of a person's full name and e-mail."""
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
+                            render_kw={"autocomplete": "off"},
+                            description=_l("A trainee signs the job description with this name: when it no longer "
+                                           "matches their signature, they are asked to sign again."))
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+                       render_kw={"autocomplete": "off"}, description=_l("The address they sign in with."))
+
+    def __init__(self, *args, user_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id = user_id
+
+    def validate_email(self, field):
+        if email_taken(field.data, except_id=self.user_id):
+            raise ValidationError(_l("Another account already uses %(email)s (capital letters make no difference).",
+                                     email=field.data.strip().lower()))
+
+
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
 

@@ -3,6 +3,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from ..assessment.models import AWAITING, Answer, QuizAttempt
 from ..audit import record
@@ -115,8 +116,12 @@ def assign_mentor(rec: TraineeRecord, mentor_id: int | None, actor) -> None:
         resolve(link, user_ids=handed_from)
 
 
-def email_taken(email: str) -> bool:
-    return db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email))) is not None
+def email_taken(email: str, except_id: int | None = None) -> bool:
+    """Another account has this address, whatever its capitals (addresses are stored lower-cased)."""
+    query = sa.select(User.id).where(User.email == normalise_email(email))
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return db.session.scalar(query) is not None
 
 
 def create_user(email: str, full_name: str, role: str, password: str, actor=None, *, start_date: date | None = None,
@@ -163,6 +168,45 @@ def set_active(user: User, active: bool, actor) -> None:
     user.active = active
     user.session_version = (user.session_version or 0) + 1
     record("user_activated" if active else "user_deactivated", user, actor=actor)
+
+
+def correct_identity(user: User, full_name: str, email: str, actor) -> dict:
+    """Correct a person's full name and e-mail (audited with the old values). A trainee whose current
+    job-description signature no longer matches the new name is asked to sign again: the signature stops counting
+    (rules.signature_current) and they are told why. Returns {"changed": fields, "sign_again": bool}."""
+    from ..content import curriculum
+    from ..mentoring import rules
+    from ..mentoring.services import current_signature
+
+    name, address = " ".join((full_name or "").split()), normalise_email(email)
+    if not name:
+        raise PeopleError(_l("Enter the full name."))
+    if address != user.email and email_taken(address):
+        raise PeopleError(_l("Another account already uses %(email)s (capital letters make no difference).",
+                             email=address))
+    before = {"full_name": user.full_name, "email": user.email}
+    after = {"full_name": name, "email": address}
+    changed = [key for key in before if before[key] != after[key]]
+    if not changed:
+        return {"changed": [], "sign_again": False}
+    document = curriculum().job_description if user.role == TRAINEE else None
+    signature = current_signature(user.id, document) if document is not None else None
+    sign_again = signature is not None and not rules.names_match(signature.typed_name, name)
+    try:
+        with db.session.begin_nested():  # two corrections racing to one address: the database keeps it unique
+            user.full_name, user.email = name, address
+            db.session.flush()
+    except IntegrityError:
+        raise PeopleError(_l("Another account already uses %(email)s (capital letters make no difference).",
+                             email=address)) from None
+    record("identity_corrected", user, actor=actor, before={k: before[k] for k in changed},
+           after={k: after[k] for k in changed}, sign_again=sign_again)
+    if sign_again:
+        notify([user.id], "signature_name_changed", link="/job-description", trainee_id=user.id,
+               before=signature.typed_name, after=name)
+    if "email" in changed:
+        notify([user.id], "email_changed", link="/account", before=before["email"], after=address)
+    return {"changed": changed, "sign_again": sign_again}
 
 
 def reset_password(user: User, password: str, actor) -> None:

@@ -108,6 +108,12 @@ def _sentences(d: dict) -> dict:
         "user_deactivated": lambda: _("Account deactivated"),
         "user_activated": lambda: _("Account reactivated"),
         "role_changed": lambda: _("Role changed"),
+        "identity_corrected": lambda: (
+            _("Name corrected from %(before)s to %(after)s", before=d["before"]["full_name"],
+              after=d["after"]["full_name"]) if "full_name" in (d.get("after") or {}) and "email" not in d["after"]
+            else _("Email corrected from %(before)s to %(after)s", before=d["before"]["email"],
+                   after=d["after"]["email"]) if "email" in (d.get("after") or {}) and "full_name" not in d["after"]
+            else _("Name and email corrected")),
         "login": lambda: _("Signed in"),
         "logout": lambda: _("Signed out"),
         "login_failed": lambda: _("Failed sign-in"),
