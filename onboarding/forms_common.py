@@ -82,10 +82,14 @@ def fields_of(form):
 def error_items(*forms) -> list[dict]:
     """What the error summary lists: each error with the id of its field (the link target) and the field's
     label, fields in page order; then the errors of a whole form (`form.form_errors`, e.g. a refusal by a
-    service), which have no field. Forms that were not posted (None, or built with formdata=None) add nothing."""
+    service), which have no field. Forms that were not posted (None, or built with formdata=None) add nothing.
+    A page whose inputs are not a WTForms form (a quiz attempt) gives its items as a list of such dicts."""
     items = []
     for form in forms:
         if form is None:
+            continue
+        if isinstance(form, list):
+            items += form
             continue
         for field in fields_of(form):
             if field.type in ("CSRFTokenField", "HiddenField"):

@@ -330,3 +330,51 @@ def test_other_trainees_attempts_are_out_of_reach(app, client, auth, trainee, ma
     assert client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token}).status_code == 403
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
+
+
+@pytest.mark.parametrize("button", ["save", "submit"])
+def test_an_answer_over_the_limit_is_refused_whole_with_every_answer_kept(app, client, auth, trainee, button):
+    """A client that ignores the input's maxlength sends a longer answer: nothing is cut short or stored, the page
+    comes back (400) with the error beside the question, in the summary, and every other answer as typed."""
+    from onboarding.assessment.services import RESPONSE_MAX_LENGTH
+
+    auth.login("sam@example.com")
+    attempt_id = start(client, auth, "basics")
+    token = auth.token(f"/attempts/{attempt_id}")
+    client.post(f"/attempts/{attempt_id}/save", data={"q-vat": "19", "csrf_token": token})
+    with app.app_context():
+        from onboarding.assessment.grading import option_pairs
+
+        plan = db.session.get(QuizAttempt, attempt_id).plan
+        alias = {real: alias for alias, real in option_pairs(plan, curriculum().quizzes["basics"].question("capital"))}
+    too_long = "7" * (RESPONSE_MAX_LENGTH + 1)
+    response = client.post(f"/attempts/{attempt_id}/{button}",
+                           data={"q-vat": too_long, "q-capital": alias["o2"], "csrf_token": token})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'class="error-summary"' in html and 'href="#q-vat"' in html
+    assert f"at most {RESPONSE_MAX_LENGTH} characters long; this one has {RESPONSE_MAX_LENGTH + 1}" in html
+    assert re.search(r'<input[^>]*name="q-vat"[^>]*aria-invalid="true"', html)
+    assert f'value="{too_long}"' in html
+    assert re.search(rf'value="{alias["o2"]}" checked', html), "the chosen option is still chosen"
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        saved = {a.question_id: a.response for a in db.session.scalars(sa.select(Answer))}
+        assert attempt.state == "in_progress" and saved == {"vat": "19"}, "nothing of the refused form is stored"
+    # Exactly at the limit is kept whole.
+    at_limit = "7" * RESPONSE_MAX_LENGTH
+    assert client.post(f"/attempts/{attempt_id}/save", data={"q-vat": at_limit, "csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Answer.response).where(Answer.question_id == "vat")) == at_limit
+
+
+def test_the_autosave_refuses_an_answer_over_the_limit_with_a_reason(app, client, auth, trainee):
+    from onboarding.assessment.services import RESPONSE_MAX_LENGTH
+
+    auth.login("sam@example.com")
+    attempt_id = start(client, auth, "basics")
+    token = auth.token(f"/attempts/{attempt_id}")
+    response = client.post(f"/attempts/{attempt_id}/save", headers={"X-Requested-With": "fetch"},
+                           data={"q-vat": "1" * (RESPONSE_MAX_LENGTH + 1), "csrf_token": token})
+    assert response.status_code == 400
+    assert response.get_json()["saved"] is False and str(RESPONSE_MAX_LENGTH) in response.get_json()["error"]

@@ -34,8 +34,9 @@ class ShownQuestion:
     rubric: tuple  # when revealed
 
 
-def show(quiz, attempt, answers: dict, cur, reveal: bool = False) -> list:
-    """The questions of an attempt as displayed; answer keys only when reveal is True."""
+def show(quiz, attempt, answers: dict, cur, reveal: bool = False, typed: dict | None = None) -> list:
+    """The questions of an attempt as displayed; answer keys only when reveal is True. `typed` ({question id:
+    response}) shows what was just sent in place of the stored answers (a refused save keeps what was typed)."""
     shown = []
     for number, qid in enumerate(attempt.plan["questions"], start=1):
         q = quiz.question(qid)
@@ -43,6 +44,8 @@ def show(quiz, attempt, answers: dict, cur, reveal: bool = False) -> list:
             continue
         answer = answers.get(qid)
         response = answer.response if answer is not None else None
+        if typed is not None and qid in typed:
+            response = typed[qid]
         draw = attempt.plan["draws"].get(qid)
         chosen = set(grading.selected(response)) if q.options else set()
         by_id = {o.id: o for o in q.options}

@@ -169,6 +169,12 @@ def responses_from_form(quiz, form, plan: dict) -> dict:
     return responses
 
 
+def overlong(quiz, form) -> list:
+    """The questions whose typed answer is longer than RESPONSE_MAX_LENGTH: refused, never cut short."""
+    return [q for q in quiz.questions if q.type in ("numeric", "text")
+            and len(form.get(f"q-{q.id}", "")) > RESPONSE_MAX_LENGTH]
+
+
 def _store(attempt: QuizAttempt, quiz, responses: dict) -> None:
     existing = {a.question_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id))}
     for q in quiz.questions:

@@ -24,7 +24,7 @@ from .forms import ExtraAttemptForm, GradeForm, bounded, graded_in_full
 from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt
 from .presenting import show, unanswered
 from .services import (RESPONSE_MAX_LENGTH, AttemptError, QuizClosed, gate_of, grade, grant_extra_attempt,
-                       responses_from_form, save_answers, save_draft, start_attempt, status_of, submit)
+                       overlong, responses_from_form, save_answers, save_draft, start_attempt, status_of, submit)
 
 bp = Blueprint("assessment", __name__)
 
@@ -103,11 +103,7 @@ def attempt(attempt_id):
     quiz = _quiz_or_404(attempt.quiz_slug)
     cur = curriculum()
     if attempt.state == IN_PROGRESS and attempt.user_id == current_user.id:
-        questions = show(quiz, attempt, _answers(attempt), cur, reveal=False)
-        saved = {q.id: q.response for q in questions}
-        return render_template("assessment/attempt.html", quiz=quiz, attempt=attempt, questions=questions,
-                               form=EmptyForm(), unanswered=len(unanswered(quiz, attempt, saved)),
-                               max_length=RESPONSE_MAX_LENGTH)
+        return _answer_page(attempt, quiz)
     status = status_of(attempt.user_id, quiz)
     finished = attempt.state not in (IN_PROGRESS, AWAITING)
     reveal = grading.may_reveal(quiz.reveal, status.passed, status.used, status.allowed, finished)
@@ -119,6 +115,33 @@ def attempt(attempt_id):
                            auto_points=sum(q.awarded or 0 for q in auto), auto_max=sum(q.points for q in auto),
                            waiting=sum(1 for q in questions if q.waiting),
                            may_grade=attempt.state == AWAITING and _may_grade(attempt))
+
+
+def _answer_page(attempt, quiz, typed=None, too_long=()):
+    """The page a trainee answers on; after a refused save it shows what was typed, each refused answer marked."""
+    questions = show(quiz, attempt, _answers(attempt), curriculum(), reveal=False, typed=typed)
+    errors = {q.id: _("An answer can be at most %(max)d characters long; this one has %(n)d.",
+                      max=RESPONSE_MAX_LENGTH, n=len(typed[q.id])) for q in too_long}
+    summary = [{"id": f"q-{q.id}", "label": _("Question %(n)d", n=q.number), "message": errors[q.id]}
+               for q in questions if q.id in errors]
+    saved = {q.id: q.response for q in questions}
+    html = render_template("assessment/attempt.html", quiz=quiz, attempt=attempt, questions=questions,
+                           form=EmptyForm(), unanswered=len(unanswered(quiz, attempt, saved)),
+                           max_length=RESPONSE_MAX_LENGTH, errors=errors, summary=summary)
+    return html, 400 if errors else 200
+
+
+def _refused_as_too_long(attempt, quiz):
+    """None when every typed answer fits; else the answer page (or JSON for the autosave) refusing the save."""
+    too_long = overlong(quiz, request.form)
+    if not too_long:
+        return None
+    if _wants_json():
+        return jsonify(saved=False, state=attempt.state,
+                       error=_("An answer can be at most %(max)d characters long.", max=RESPONSE_MAX_LENGTH)), 400
+    typed = responses_from_form(quiz, request.form, attempt.plan)
+    typed.update({q.id: request.form.get(f"q-{q.id}", "") for q in too_long})
+    return _answer_page(attempt, quiz, typed, too_long)
 
 
 def _own_open_attempt(attempt_id):
@@ -151,6 +174,9 @@ def _unanswered_text(count: int) -> str:
 @roles_required(TRAINEE)
 def save(attempt_id):
     attempt, quiz = _own_open_attempt(attempt_id)
+    refused = _refused_as_too_long(attempt, quiz)
+    if refused is not None:
+        return refused
     responses = responses_from_form(quiz, request.form, attempt.plan)
     saved = save_answers(attempt, quiz, responses)
     db.session.commit()
@@ -174,6 +200,9 @@ def submit_attempt(attempt_id):
             abort(403)
         return redirect(url_for("assessment.attempt", attempt_id=attempt_id))
     attempt, quiz = _own_open_attempt(attempt_id)
+    refused = _refused_as_too_long(attempt, quiz)
+    if refused is not None:
+        return refused
     responses = responses_from_form(quiz, request.form, attempt.plan)
     if request.form.get("confirm_unanswered") != "1":
         blank = _unanswered_after(attempt, quiz, responses)

@@ -19,8 +19,9 @@
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
       if (status) { status.textContent = response.ok ? status.getAttribute("data-saved") || "✓" : ""; }
-      return response.ok ? response.json() : null;
+      return response.status === 200 || response.status === 400 ? response.json() : null;
     }).then(function (data) {
+      if (status && data && typeof data.error === "string") { status.textContent = data.error; }
       if (count && data && typeof data.unanswered_text === "string") { count.textContent = data.unanswered_text; }
     }).catch(function () {
       if (status) { status.textContent = ""; }

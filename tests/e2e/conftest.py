@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
@@ -146,3 +147,54 @@ def check_page(session, name):
         return
     assert not violations, f"{name} ({session.page.url}): " + json.dumps(violations, indent=1)
     session.watch.check(name)
+
+
+# The demo's people, and how many pages of each a crawl visits.
+DEMO_ROLES = ["trainee", "trainee2", "trainee3", "trainee4", "trainee-ar", "mentor", "head", "admin"]
+PAGES_PER_ROLE = 40
+# Not pages: downloads, the JSON API and its document, files.
+SKIP = re.compile(r"^/(static/|api/|healthz)|\.(csv|json|svg|png|pdf)$")
+LINKS = """() => [...document.querySelectorAll('a[href]')]
+    .filter(a => !a.hasAttribute('download') && a.origin === location.origin)
+    .map(a => a.href)"""
+
+
+def _key(url):
+    """A page's identity for the crawl: path and query, without the fragment."""
+    parts = urlsplit(urldefrag(url)[0])
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def sign_in_page(context, email):
+    """A new page in `context`, signed in as `email` with the demo password."""
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{email} could not sign in"
+    return page
+
+
+def crawl(page, refused, limit=PAGES_PER_ROLE, skip=None):
+    """Visit the home page, then breadth first the same-origin links found on the visited pages; yield each path
+    that answered with an HTML page (an error page too), and note in `refused` each that answered with an error.
+    Paths that match `skip` (a compiled pattern) are not visited."""
+    queue, seen = ["/"], {"/"}
+    visited = 0
+    while queue and visited < limit:
+        path = queue.pop(0)
+        response = page.goto(path)
+        if response is not None and response.status >= 400:
+            refused.append(f"{path} answered {response.status}")
+        if response is None or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        visited += 1
+        yield path, response
+        for href in page.evaluate(LINKS):
+            key = _key(href)
+            if key not in seen and not SKIP.search(urlsplit(key).path) and not (skip and skip.search(key)):
+                seen.add(key)
+                queue.append(key)

@@ -6,24 +6,18 @@ origin, GET, HTML), at most PAGES_PER_ROLE a role. Screenshots of the phone widt
 """
 import re
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import DEMO_PASSWORD
+from .conftest import DEMO_ROLES, crawl, sign_in_page as _sign_in
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "small-screens"
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
-PAGES_PER_ROLE = 40
-ROLES = ["trainee", "trainee2", "trainee3", "trainee4", "trainee-ar", "mentor", "head", "admin"]
-# Not pages: downloads, the JSON API and its document, files.
-SKIP = re.compile(r"^/(static/|api/|healthz)|\.(csv|json|svg|png|pdf)$")
+ROLES = DEMO_ROLES
 OVERFLOW = "[document.documentElement.scrollWidth, window.innerWidth]"
-LINKS = """() => [...document.querySelectorAll('a[href]')]
-    .filter(a => !a.hasAttribute('download') && a.origin === location.origin)
-    .map(a => a.href)"""
 
 
 def _shot(page, name):
@@ -31,49 +25,10 @@ def _shot(page, name):
     page.screenshot(path=str(SHOTS / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"), full_page=True)
 
 
-def _key(url):
-    """A page's identity for the crawl: path and query, without the fragment."""
-    parts = urlsplit(urldefrag(url)[0])
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _sign_in(context, email):
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, f"{email} could not sign in"
-    return page
-
-
 def _overflow(page, width):
     page.set_viewport_size(width)
     scroll, inner = page.evaluate(OVERFLOW)
     return None if scroll <= inner else scroll
-
-
-def crawl(page, refused, limit=PAGES_PER_ROLE):
-    """Visit the home page, then breadth first the same-origin links found on the visited pages; yield each path
-    that answered with an HTML page (an error page too), and note in `refused` each that answered with an error."""
-    queue, seen = ["/"], {"/"}
-    visited = 0
-    while queue and visited < limit:
-        path = queue.pop(0)
-        response = page.goto(path)
-        if response is not None and response.status >= 400:
-            refused.append(f"{path} answered {response.status}")
-        if response is None or "text/html" not in response.headers.get("content-type", ""):
-            continue
-        visited += 1
-        yield path, response
-        for href in page.evaluate(LINKS):
-            key = _key(href)
-            if key not in seen and not SKIP.search(urlsplit(key).path):
-                seen.add(key)
-                queue.append(key)
 
 
 @pytest.mark.parametrize("who", ROLES)
