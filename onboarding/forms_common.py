@@ -3,6 +3,7 @@ error summary lists, and validators used by several features."""
 from datetime import timedelta
 
 from flask_babel import get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm as _FlaskForm
@@ -111,6 +112,17 @@ def with_ids(form, suffix: str):
 
 #: The longest search text a list's filter takes (the dashboard, the accounts); its input carries it as maxlength.
 SEARCH_MAX_LENGTH = 100
+
+
+def search_text(args, label) -> tuple[str, str, list]:
+    """(text to search for, text as typed, error summary items) from a list's `q`. A search longer than the
+    limit is refused, not cut short: it filters nothing, and the page shows it as typed with the reason."""
+    typed = args.get("q", "").strip()
+    if len(typed) <= SEARCH_MAX_LENGTH:
+        return typed, typed, []
+    message = _("A search can be at most %(max)d characters long; this one has %(n)d.",
+                max=SEARCH_MAX_LENGTH, n=len(typed))
+    return "", typed, [{"id": "q", "label": str(label), "message": message}]
 
 
 def max_length(field) -> int | None:

@@ -210,6 +210,25 @@ def test_the_bulk_assignment_keeps_the_chosen_trainees(app, people):
     assert_reloads(client, "/trainees/assign")
 
 
+@pytest.mark.parametrize("who, path", [("head@example.com", "/"), ("mentor@example.com", "/"),
+                                       ("admin@example.com", "/admin/users")])
+def test_a_search_over_the_limit_is_refused_with_the_text_kept_and_one_at_the_limit_searches(app, people, make_user,
+                                                                                           who, path):
+    from onboarding.forms_common import SEARCH_MAX_LENGTH
+
+    make_user("admin", email="admin@example.com", name="Ada Admin")
+    client, _auth = as_user(app, who)
+    too_long = "Sam" + "x" * (SEARCH_MAX_LENGTH - 2)
+    assert len(too_long) == SEARCH_MAX_LENGTH + 1
+    refused = client.get(f"{path}?q={too_long}")
+    assert_error_page(refused, ["q"], {"q": too_long})
+    assert "at most 100 characters long; this one has 101" in refused.get_data(as_text=True)
+    at_limit = client.get(f"{path}?q={too_long[:-1]}")
+    assert at_limit.status_code == 200 and "error-summary" not in at_limit.get_data(as_text=True)
+    found = client.get(f"{path}?q=Sam").get_data(as_text=True)
+    assert "Sam Trainee" in found
+
+
 def test_every_post_only_form_address_answers_get(app, people):
     """Each address a form posts to, and where a refused form may be shown, answers GET (a redirect to its page)."""
     uid = people["trainee"]

@@ -9,7 +9,7 @@ from ..auth.models import ADMIN, ROLES, User
 from ..auth.permissions import roles_required
 from ..confirming import confirmed, render_confirmation
 from ..extensions import db
-from ..forms_common import SEARCH_MAX_LENGTH, with_ids
+from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
 from ..paging import page_arg
 from ..people.forms import IdentityForm, NewUserForm, ResetPasswordForm, RoleForm
 from ..people.services import PeopleError, correct_identity, create_user, reset_password, set_active, set_role
@@ -20,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @roles_required(ADMIN)
 def users():
-    q = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    q, typed, search_errors = search_text(request.args, _("Name or email"))
     role = request.args.get("role", "")
     query = sa.select(User).order_by(User.active.desc(), User.full_name)
     if q:
@@ -29,8 +29,8 @@ def users():
     if role in ROLES:
         query = query.where(User.role == role)
     page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES,
-                           search_max=SEARCH_MAX_LENGTH)
+    return render_template("admin/users.html", page=page, q=typed, role=role, roles=ROLES,
+                           search_max=SEARCH_MAX_LENGTH, search_errors=search_errors), 400 if search_errors else 200
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from ..auth.models import ADMIN, HEAD, MENTOR
 from ..auth.permissions import roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
-from ..forms_common import SEARCH_MAX_LENGTH, with_ids
+from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
 from ..navigation import redirect_next
 from ..paging import page_arg
 from ..people.services import mentors
@@ -32,12 +32,13 @@ def _bounded_int(name, low, high):
 
 
 def filters_from_args() -> Filters:
-    """The dashboard's filters from the query string; anything unknown falls back to the default."""
+    """The dashboard's filters from the query string; anything unknown falls back to the default (a search
+    over the length limit searches nothing: `search_text` says why on the page)."""
     sort = request.args.get("sort", "-start")
     descending, key = sort.startswith("-"), sort.lstrip("-")
     status = request.args.get("status", "active")
     waits = request.args.get("waits", "")
-    return Filters(q=request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH],
+    return Filters(q=search_text(request.args, "")[0],
                    mentor=_bounded_int("mentor", 0, 2**31 - 1),
                    stage=_bounded_int("stage", 0, len(curriculum().stages)),
                    status=status if status in STATUS_CHOICES else "active",
@@ -53,6 +54,7 @@ def _scope():
 def team_home(assign_form=None, status=200):
     """The dashboard; a refused bulk assignment (`assign_form`) comes back with the trainees still chosen."""
     filters = filters_from_args()
+    _q, typed, search_errors = search_text(request.args, _("Find a trainee"))
     page, summary = dashboard(filters, current_app.config["READINESS_MIN_WEEKS"], mentor_scope=_scope(),
                               page=page_arg(), per_page=current_app.config["PER_PAGE"])
     if assign_form is None and current_user.role == HEAD:
@@ -64,7 +66,8 @@ def team_home(assign_form=None, status=200):
                            curriculum=curriculum(), today=today(), assign_form=assign_form,
                            mentor_choices=mentors() if current_user.role != MENTOR else [],
                            statuses=STATUS_CHOICES, waiters=WAITERS, sorts=SORTS,
-                           ramp_days=current_app.config["RAMP_DAYS"], search_max=SEARCH_MAX_LENGTH), status
+                           ramp_days=current_app.config["RAMP_DAYS"], search_max=SEARCH_MAX_LENGTH,
+                           search_typed=typed, search_errors=search_errors), 400 if search_errors else status
 
 
 @bp.get("/trainees.csv")

@@ -1,10 +1,11 @@
 """Every form of every demo role, sent with one invalid value: the answer shows its error summary first, in view
 and focused, marks the bad field, and keeps every other value that was typed.
 
-Forms are found as a person finds them (the crawl of test_small_screens). For each POST form with fields to type
-into, the test fills each field with a value of its own, then breaks one: over its `maxlength`, outside its
-`min`/`max`, or empty when it is required. The browser's own checks are switched off (`novalidate`), as another
-client would send it, so the server's checks are the ones tested. Screenshots go to test-output/every-form/.
+Forms are found as a person finds them (the crawl of test_small_screens). For each form with fields to type
+into (a POST form, or a filter that GETs its page), the test fills each field with a value of its own, then breaks
+one: over its `maxlength`, outside its `min`/`max`, or empty when it is required. The browser's own checks are
+switched off (`novalidate`), as another client would send it, so the server's checks are the ones tested.
+Screenshots of a failing answer go to test-output/every-form/.
 """
 import re
 from pathlib import Path
@@ -18,10 +19,9 @@ pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "every-form"
 
-# The POST forms inside <main> that have something to type into, with each field's constraints.
+# The forms inside <main> that have something to type into (filters that GET a page too), with each field's constraints.
 FORMS = """() => [...document.querySelectorAll('main form')]
   .map((form, index) => ({form, index}))
-  .filter(({form}) => (form.getAttribute('method') || 'get').toLowerCase() === 'post')
   .map(({form, index}) => ({
     index,
     action: new URL(form.getAttribute('action') || '', location.href).pathname,
@@ -211,7 +211,6 @@ def test_every_form_keeps_what_was_typed_and_shows_its_error_in_view(browser, li
             if found_problems:
                 _shot(page, f"{who}-{form['action']}-{broken}")
             problems += found_problems
-        print(who, tried, [(p, f["action"]) for p, f in found])
         assert tried >= 1, f"{who}: no form with a field to break was found"
         assert not problems, f"{who}, {tried} forms tried:\n" + "\n".join(problems)
     finally:
