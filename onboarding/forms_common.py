@@ -67,6 +67,20 @@ class FlaskForm(_FlaskForm):
             # A page holds many forms, each with its token: the hidden input carries no id, so none repeats.
             self.csrf_token.id = False
 
+    def validate(self, extra_validators=None):
+        """WTForms' validation, with one message for a value that is not a number at all: the field's own message
+        when its validators give one ("Enter a whole number from 0 to 10,000."), else WTForms' ("Not a valid
+        integer value."), never both. Such a value (only a client other than a browser sends letters to a number
+        input) is not echoed into the number input, which cannot hold it."""
+        valid = super().validate(extra_validators)
+        for field in fields_of(self):
+            # (An empty optional field has a process error too, which Optional() clears: nothing to do then.)
+            if field.errors and field.process_errors and getattr(field.widget, "input_type", None) == "number":
+                own = [m for m in field.errors if m not in field.process_errors]
+                field.errors = own[:1] or list(field.process_errors)
+                field.raw_data = [""]
+        return valid
+
 
 def fields_of(form):
     """Every field of a form in page order, the fields of nested forms and lists included."""

@@ -111,8 +111,15 @@ def test_the_ledger_comes_back_with_every_figure_and_the_note(app, people):
     typed = {"calls": "22x", "meetings": "1", "applications": "", "orders": "0", "referrals": "1", "events": "0",
              "decision_makers": "4", "deals": "0", "note": "Met the bursar of St Anne's; call back on Friday."}
     response = client.post(url, data={**typed, "day": "", "csrf_token": auth.token(url)})
-    page = assert_error_page(response, ["day", "calls", "applications"], typed)
+    kept = {name: value for name, value in typed.items() if name != "calls"}
+    page = assert_error_page(response, ["day", "calls", "applications"], kept)
     assert page.ids["note"][1]["maxlength"] == "2000"
+    # Letters in a number field (only a client other than a browser sends them): one message, and the number
+    # input is not given a value it cannot hold (the HTML stays valid).
+    assert page.value("calls") == ""
+    html = response.get_data(as_text=True)
+    calls_error = re.search(r'<p class="error" id="calls-error">(.*?)</p>', html, flags=re.S).group(1)
+    assert calls_error.strip() == "Enter a whole number from 0 to 10,000."
     assert_reloads(client, url)
 
 
@@ -270,7 +277,9 @@ def test_wtforms_messages_read_in_arabic(app, people):
     html = client.post(f"/trainees/{uid}/activity", data={"day": "2026-11-02", "calls": "seven", "note": "",
                                                           "csrf_token": auth.token(f"/trainees/{uid}/activity")}
                        ).get_data(as_text=True)
-    assert "أدخل عددًا صحيحًا." in html and "Not a valid integer value." not in html
+    # Letters in a number field: the field's own message, in Arabic, alone.
+    assert "أدخل عددًا صحيحًا من 0 إلى 10,000." in html and "Not a valid integer value." not in html
+    assert "أدخل عددًا صحيحًا." not in html
     assert "توجد" in html and "There are" not in html  # the summary's heading
 
 
