@@ -213,3 +213,12 @@ def test_finishing_from_the_inbox_returns_to_it_and_a_foreign_next_is_ignored(ap
     for foreign in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"):
         location = mentor.post(f"/attempts/{submitted['attempt']}/grade", data={**data, "next": foreign}).headers["Location"]
         assert location.endswith(f"/attempts/{submitted['attempt']}/grade"), foreign
+
+
+def test_the_grading_list_marks_a_draft_and_offers_to_resume_it(app, submitted):
+    mentor, auth = as_user(app, "mentor@example.com")
+    before = mentor.get("/grading").get_data(as_text=True)
+    assert "Resume grading" not in before and "saved by" not in before
+    post_grades(mentor, auth, submitted, {"stock": ("3", "")}, "draft")
+    after = mentor.get("/grading").get_data(as_text=True)
+    assert "Resume grading" in after and "Draft</span> saved by Marco Mentor on" in after

@@ -227,3 +227,21 @@ def test_only_a_path_on_this_site_is_a_way_back(value, kept):
     from onboarding.navigation import local_path
 
     assert local_path(value) == (value if kept else None)
+
+
+def test_moving_or_cancelling_a_role_play_and_a_supervision_note_carry_the_way_back(app, world, make_user):
+    """Every form on a page opened from the inbox carries its `next`: the role-play's move and cancel forms and
+    the supervision note form, not only the scoring and decision forms."""
+    client, _auth = as_user(app, "marco@example.com")
+    role_play = client.get(f"/trainees/{world['ben']}/role-play?next=/inbox").get_data(as_text=True)
+    forms = re.findall(r'<form\b[^>]*method="post"[^>]*>.*?</form>', role_play, flags=re.S)
+    moving = [f for f in forms if "/reschedule" in f or "/cancel" in f]
+    assert len(moving) == 2
+    assert all('<input type="hidden" name="next" value="/inbox">' in f for f in moving)
+    sue = make_user("trainee", email="sue@example.com", name="Sue Supervised", mentor=world["marco"],
+                    start=today() - timedelta(days=90))
+    complete_stages_before(app, sue, 4)
+    notes = client.get(f"/trainees/{sue}/supervision?next=/inbox").get_data(as_text=True)
+    form = next(f for f in re.findall(r'<form\b[^>]*method="post"[^>]*>.*?</form>', notes, flags=re.S)
+                if 'name="situation"' in f)
+    assert '<input type="hidden" name="next" value="/inbox">' in form

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -230,7 +231,8 @@ def _may_grade(attempt) -> bool:
 @roles_required(MENTOR, HEAD, ADMIN)
 def inbox():
     query = (sa.select(QuizAttempt).join(TraineeRecord, TraineeRecord.user_id == QuizAttempt.user_id)
-             .where(QuizAttempt.state == AWAITING).order_by(QuizAttempt.submitted_at))
+             .where(QuizAttempt.state == AWAITING).order_by(QuizAttempt.submitted_at)
+             .options(selectinload(QuizAttempt.user), selectinload(QuizAttempt.draft_author)))
     if current_user.role == MENTOR:
         query = query.where(TraineeRecord.mentor_id == current_user.id)
     attempts = db.session.scalars(query).all()
