@@ -245,3 +245,18 @@ def test_moving_or_cancelling_a_role_play_and_a_supervision_note_carry_the_way_b
     form = next(f for f in re.findall(r'<form\b[^>]*method="post"[^>]*>.*?</form>', notes, flags=re.S)
                 if 'name="situation"' in f)
     assert '<input type="hidden" name="next" value="/inbox">' in form
+
+
+def test_a_ready_trainee_nobody_mentors_waits_on_the_heads_decision_not_a_recommendation(app, world, make_user):
+    """Only a mentor recommends; without one, the head of sales decides directly, and the inbox says so."""
+    vic = make_user("trainee", email="vic@example.com", name="Vic Unmentored", start=today() - timedelta(days=120))
+    _make_ready(app, vic)
+    hana = _items(as_user(app, "hana@example.com")[0])
+    assert _has(hana, "Vic Unmentored", "Every readiness gate is met and no mentor recommends: your decision is due")
+    assert not _has(hana, "Vic Unmentored", "recommendation is due")
+    with app.app_context():
+        from onboarding.readiness.dashboard import Filters, dashboard
+
+        page, _summary = dashboard(Filters(q="Vic"), 4, page=1, per_page=25)
+        assert page.items[0].waits.get("head", {}).get("readiness") == 1
+        assert "recommendation" not in page.items[0].waits.get("head", {})

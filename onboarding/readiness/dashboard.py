@@ -195,6 +195,9 @@ def _waits(row: Row, quiz_status: dict, practice: dict, unconfirmed: int) -> dic
     if status in ACTIVE_STATUSES and row.ready and status != "awaiting_approval" and row.recommendation is None:
         mentor["recommendation"] = 1
     if not has_acting_mentor(row.record):  # the head of sales trains a newcomer nobody mentors
+        # Nobody can recommend: a ready trainee waits on the head's decision itself, which needs no recommendation.
+        if mentor.pop("recommendation", 0):
+            head["readiness"] = 1
         head, mentor = {**mentor, **head}, {}
     return {who: {k: v for k, v in what.items() if v} for who, what in
             (("trainee", trainee), ("mentor", mentor), ("evaluators", evaluators), ("head", head))}
