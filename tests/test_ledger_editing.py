@@ -216,6 +216,19 @@ def test_the_day_parameter_loads_every_figure_and_the_note(app, logged):
     assert 'name="version"' not in mentor.get(f"/trainees/{uid}/activity?day={DAY.isoformat()}").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("day", ["", "someday"])
+def test_load_this_day_without_a_date_keeps_what_was_typed(app, logged, day):
+    """"Load this day" with no date (or not a date) loads nothing, so it drops nothing: the figures and the note
+    come back as typed, the day marked with its error."""
+    uid, client, _expected = logged
+    typed = _form(client, f"/trainees/{uid}/activity") | {"calls": "31", "meetings": "2", "note": "Typed, not saved."}
+    response = client.post(f"/trainees/{uid}/activity", data=typed | {"day": day, "load": "1"})
+    assert response.status_code == 400
+    fields = _Form(response.get_data(as_text=True)).fields
+    assert fields["calls"] == "31" and fields["meetings"] == "2" and fields["note"] == "Typed, not saved."
+    assert "Enter a date (YYYY-MM-DD)." in response.get_data(as_text=True)
+
+
 def test_saving_a_loaded_day_says_what_changed(app, logged):
     uid, client, expected = logged
     loaded = _form(client, f"/trainees/{uid}/activity?day={DAY.isoformat()}")

@@ -163,12 +163,16 @@ def activity(user_id):
     if request.method == "POST":
         if not is_owner:
             abort(403)
+        form = EntryForm()
         if "load" in request.form:  # "Load this day": the day's figures, on the page's address that reloads
             if not EmptyForm().validate_on_submit():
                 abort(400)
-            return redirect(url_for("mentoring.activity", user_id=user_id, day=request.form.get("day", "")) + "#log")
-        form = EntryForm()
-        if form.validate_on_submit():
+            asked = _iso_day(request.form.get("day", ""))
+            if asked is not None:
+                return redirect(url_for("mentoring.activity", user_id=user_id, day=asked.isoformat()) + "#log")
+            # No day to load: say so beside the day, and keep every figure and the note as typed.
+            form.day.errors = [_("Enter a date (YYYY-MM-DD).")]
+        elif form.validate_on_submit():
             # What the form sent, and only that: an absent figure or note is never taken as 0 or empty.
             figures = {f: form[f].data for f in FIGURES if form[f].raw_data}
             note = form.note.data if form.note.raw_data else None
@@ -210,6 +214,13 @@ def activity(user_id):
                            is_owner=is_owner, is_mentor=can_grade(current_user, rec), editing=editing,
                            notice=notice, reload_day=reload_day, started=rec.start_date <= now,
                            correction_form=CorrectionForm(formdata=None)), status
+
+
+def _iso_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 def _day_form(trainee, asked, now):
