@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     register_extensions(app)
+    register_summaries()
     content.init_app(app)
     register_converters(app)
     register_blueprints(app)
@@ -31,6 +32,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def register_summaries() -> None:
+    """Every commit that changes a trainee's rows stores their readiness summary in the same transaction."""
+    from . import summaries
+    from .readiness.summary import refresh
+
+    summaries.install(db.session, refresh)
 
 
 def register_extensions(app: Flask) -> None:

@@ -16,6 +16,7 @@ from .auth.models import ROLES, User
 from .auth.passwords import password_problem
 from .content import ContentError, load_app_curriculum
 from .extensions import db
+from .people.models import TraineeRecord
 from .people.services import PeopleError, create_user
 
 
@@ -138,4 +139,23 @@ def create_token_command(email, name):
     click.echo(token)
 
 
-commands = [init_db, seed_demo, create_user_command, check_content, create_token_command, backup]
+@click.command("rebuild-summaries")
+@click.option("--stale", is_flag=True, help="Only the summaries from another day or other content (nightly cron).")
+@with_appcontext
+def rebuild_summaries(stale):
+    """Recompute every trainee's stored readiness summary (or only the out-of-date ones) from their records."""
+    from .readiness.summary import BATCH, refresh, stale_ids
+
+    ids = stale_ids(db.session) if stale else list(db.session.scalars(sa.select(TraineeRecord.user_id)
+                                                                       .order_by(TraineeRecord.user_id)))
+    written = 0
+    with click.progressbar(length=len(ids), label="Readiness summaries", file=sys.stderr) as bar:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            written += refresh(db.session, chunk)
+            db.session.commit()
+            bar.update(len(chunk))
+    click.echo(f"{written} readiness {'summary' if written == 1 else 'summaries'} recomputed.")
+
+
+commands = [init_db, seed_demo, create_user_command, check_content, create_token_command, backup, rebuild_summaries]

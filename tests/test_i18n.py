@@ -92,7 +92,9 @@ def unmarked_in_python(source: str) -> list[tuple[int, str]]:
             if keyword.arg == "choices":
                 literal_labels(keyword.value)
         fn = name(node.func)
-        candidates = [k.value for k in node.keywords if k.arg in ("message", "description", "label")]
+        # (A terminal progress bar's label is the command line's, like its echo: not a page's string.)
+        candidates = [k.value for k in node.keywords if k.arg in ("message", "description", "label")
+                      and fn != "progressbar"]
         if fn == "flash" or (fn.endswith("Error") and fn not in DEVELOPER_ERRORS):
             candidates += node.args[:1]
         elif fn.endswith("Field"):

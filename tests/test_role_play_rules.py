@@ -210,7 +210,7 @@ def test_scores_before_the_meeting_are_refused_with_its_time(app, people):
         assert db.session.scalar(sa.select(RolePlayEvaluator.submitted_at).where(
             RolePlayEvaluator.attempt_id == attempt.id, RolePlayEvaluator.evaluator_id == people["mentor"])) is None
         # The dashboard: a role-play three days away waits on nobody yet.
-        from onboarding.readiness.dashboard import build_rows
+        from onboarding.readiness.rows import build_rows
 
         row = build_rows([db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == uid))], 8)[0]
         assert row.role_play == "scheduled" and "evaluators" not in row.waiting_on
@@ -323,7 +323,7 @@ def test_after_the_last_failure_nothing_raises_the_attempts(app, people):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(RolePlayAttempt.id))) == 2
         assert db.session.scalars(sa.select(HoldDecision.decision)).all() == ["keep"]
-        from onboarding.readiness.dashboard import build_rows
+        from onboarding.readiness.rows import build_rows
 
         rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == uid))
         row = build_rows([rec], 8)[0]
@@ -354,7 +354,7 @@ def test_held_waits_on_the_head_and_is_told_as_the_last_attempt(app, people):
     with app.app_context():
         from onboarding.notifications.models import Notification
         from onboarding.notifications.services import wording
-        from onboarding.readiness.dashboard import build_rows
+        from onboarding.readiness.rows import build_rows
 
         notes = db.session.scalars(sa.select(Notification).where(Notification.kind.in_(("role_play_result",
                                                                                         "decision_due")))).all()

@@ -7,7 +7,7 @@ from onboarding.assessment.models import GRADED, QuizAttempt
 from onboarding.extensions import db
 from onboarding.learning.models import ModuleCompletion
 from onboarding.people.models import TraineeRecord
-from onboarding.readiness.dashboard import build_rows
+from onboarding.readiness.rows import build_rows
 
 from .conftest import ready_for_role_play
 

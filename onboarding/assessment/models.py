@@ -13,6 +13,11 @@ IN_PROGRESS, AWAITING, GRADED = "in_progress", "awaiting_grading", "graded"
 
 class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.user_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -53,6 +58,11 @@ class QuizAttempt(db.Model):
 
 class Answer(db.Model):
     __tablename__ = "answers"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.attempt.user_id,) if self.attempt is not None else ()
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
@@ -84,6 +94,11 @@ class ExtraAttempt(db.Model):
     """One more attempt at a quiz, granted by the head of sales with a reason."""
 
     __tablename__ = "extra_attempts"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.user_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

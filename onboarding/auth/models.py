@@ -3,7 +3,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -46,6 +46,23 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary a change to this account feeds (see onboarding.summaries): a trainee's
+        own when their name (the signature reads it), role or active flag changes; a mentor's trainees when the
+        mentor stops or starts being active (what waits on the mentor then waits on the head of sales)."""
+        attrs = sa.inspect(self).attrs
+        changed = lambda *names: any(attrs[n].history.has_changes() for n in names)  # noqa: E731
+        if self.id is None:
+            return ()
+        if self.role == TRAINEE and changed("full_name", "role", "active"):
+            return (self.id,)
+        if changed("active", "role"):
+            session = object_session(self)
+            return tuple(session.scalars(sa.text("SELECT user_id FROM trainee_records WHERE mentor_id = :m"),
+                                         {"m": self.id}))
+        return ()
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -20,7 +20,7 @@ from ..mentoring.models import SCHEDULED, SCORED, ActivityEntry, RolePlayAttempt
 from ..mentoring.rules import REQUESTED, SIGNED
 from ..mentoring.services import role_play_requirements
 from ..people.models import TraineeRecord
-from ..readiness.dashboard import ACTIVE_STATUSES, build_rows, has_acting_mentor
+from ..readiness.rows import ACTIVE_STATUSES, build_rows, has_acting_mentor
 from ..timeutil import aware, utcnow
 
 # What can wait on someone. The first five wait on whoever answers for the trainee (or sits on the panel); the

@@ -10,6 +10,11 @@ from ..timeutil import utcnow
 
 class ModuleCompletion(db.Model):
     __tablename__ = "module_completions"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.user_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -3,7 +3,7 @@ signatures of the job description, supervision notes, and who mentored whom when
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from ..auth.models import User
 from ..extensions import db
@@ -16,6 +16,11 @@ class MentorAssignment(db.Model):
     """One period in which a mentor looked after a trainee; the open one has no end."""
 
     __tablename__ = "mentor_assignments"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.trainee_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -36,6 +41,11 @@ class SignOffEvent(db.Model):
     """One step in the life of a checklist task: requested, signed, returned or revoked. Never edited."""
 
     __tablename__ = "sign_off_events"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.trainee_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -69,6 +79,11 @@ class ActivityTarget(db.Model):
     """Weekly targets for one team (team_id NULL: the default for everyone else), set by the head of sales."""
 
     __tablename__ = "activity_targets"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return "all"  # a team's targets: every trainee's gate reads them
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), unique=True)
@@ -88,6 +103,11 @@ class ActivityEntry(db.Model):
     """A day's figures as the trainee entered them; a mentor's correction is a new row pointing at the original."""
 
     __tablename__ = "activity_entries"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.trainee_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -126,6 +146,11 @@ SCHEDULED, SCORED, CANCELLED = "scheduled", "scored", "cancelled"
 
 class RolePlayAttempt(db.Model):
     __tablename__ = "role_play_attempts"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.trainee_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -161,8 +186,19 @@ class RolePlayAttempt(db.Model):
     )
 
 
+def _attempt_trainee(row) -> tuple:
+    """The trainee of a role-play attempt a row (an evaluator, a score) belongs to."""
+    attempt = object_session(row).get(RolePlayAttempt, row.attempt_id) if row.attempt_id else None
+    return (attempt.trainee_id,) if attempt is not None else ()
+
+
 class RolePlayEvaluator(db.Model):
     __tablename__ = "role_play_evaluators"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return _attempt_trainee(self)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("role_play_attempts.id", ondelete="CASCADE"), index=True)
@@ -176,6 +212,11 @@ class RolePlayEvaluator(db.Model):
 
 class RolePlayScore(db.Model):
     __tablename__ = "role_play_scores"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return _attempt_trainee(self)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("role_play_attempts.id", ondelete="CASCADE"), index=True)
@@ -193,6 +234,11 @@ class HoldDecision(db.Model):
     certification (with a plan; stage 4 stays closed), or withdraw. Neither gives another attempt."""
 
     __tablename__ = "hold_decisions"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.trainee_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -212,6 +258,11 @@ class Acknowledgement(db.Model):
     """A trainee's signature of one version of the job description."""
 
     __tablename__ = "acknowledgements"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.trainee_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -12,6 +12,11 @@ STATUSES = ("in_training", "awaiting_approval", "independent", "extended", "with
 
 class TraineeRecord(db.Model):
     __tablename__ = "trainee_records"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.user_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from ..content import curriculum
 from ..extensions import db
-from .dashboard import ACTIVE_STATUSES, Filters, _records, build_rows
+from .dashboard import Filters, _records
+from .rows import ACTIVE_STATUSES, build_rows
 from .models import APPROVED, ReadinessDecision
 
 

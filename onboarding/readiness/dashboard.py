@@ -1,11 +1,9 @@
 """The readiness dashboard: every trainee with progress, gates, forecast and what waits on whom.
 
-Built for a whole team with a fixed number of queries (about a dozen, whatever the number of
-trainees); filtering on derived values (stage, overdue, waits), sorting and paging happen on the
-computed rows.
+Filters, sorting, counts and paging run in the database on the stored summaries (readiness.summary), so a page
+costs the same at 10 or 10,000 trainees; only the rows shown are computed in full (readiness.rows).
 """
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
 from math import ceil
 
 import sqlalchemy as sa
@@ -13,20 +11,13 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import TRAINEE, User
 from ..extensions import db
-from ..mentoring import rules
-from ..content import curriculum
-from ..mentoring.services import (ledgers_by_user, role_play_by_user, role_play_requirements, targets_lookup,
-                                  unconfirmed_by_user)
 from ..people.models import TraineeRecord
-from ..timeutil import today
-from .forecast import forecast
-from .gates import readiness_gates
-from .models import ReadinessDecision, Recommendation
-from .service import facts_for, progress_of
+from ..timeutil import today, utcnow
+from .models import ReadinessSummary
+from .rows import ACTIVE_STATUSES, build_rows
+from .summary import refresh_stale
 
-ACTIVE_STATUSES = ("in_training", "awaiting_approval", "extended")
 SORTS = ("name", "stage", "progress", "start", "forecast", "mentor")
-WAITERS = ("trainee", "mentor", "evaluators", "head")
 
 
 @dataclass(frozen=True)
@@ -48,30 +39,6 @@ class Filters:
                 "overdue": "1" if self.overdue else None, "waits": self.waits,
                 "sort": ("-" if self.descending else "") + self.sort}
         return {k: v for k, v in args.items() if v not in (None, "")}
-
-
-@dataclass
-class Row:
-    record: TraineeRecord
-    progress: object
-    gates: list
-    forecast: object
-    stage4_opened: date | None
-    role_play: str
-    waits: dict = field(default_factory=dict)  # who -> {what: count}
-    week: dict = field(default_factory=dict)  # figure -> (done last full week, weekly target)
-    recommendation: Recommendation | None = None
-    decision: ReadinessDecision | None = None
-    quizzes: dict = field(default_factory=dict)  # quiz slug -> QuizStatus
-    role_play_ready: bool = False  # everything before the role-play is done and no attempt is scheduled: schedule one
-
-    @property
-    def ready(self) -> bool:
-        return all(g.met for g in self.gates)
-
-    @property
-    def waiting_on(self) -> tuple:
-        return tuple(who for who in WAITERS if self.waits.get(who))
 
 
 @dataclass(frozen=True)
@@ -124,114 +91,77 @@ def _records(filters: Filters, mentor_scope: int | None):
     return db.session.scalars(query.order_by(TraineeRecord.start_date.desc(), trainee.full_name)).all()
 
 
-def _latest(model, ids, stamp):
-    """{trainee id: the newest row of model} in one query."""
-    if not ids:
-        return {}
-    latest = {}
-    for row in db.session.scalars(sa.select(model).where(model.trainee_id.in_(ids)).order_by(stamp, model.id)):
-        latest[row.trainee_id] = row
-    return latest
+def _matching(filters: Filters, mentor_scope: int | None, trainee, mentor):
+    """The filtered query of (record, summary) rows; every filter in SQL."""
+    S = ReadinessSummary
+    query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
+             .join(S, S.trainee_id == TraineeRecord.user_id)
+             .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
+             .where(trainee.active.is_(True), trainee.role == TRAINEE))
+    if mentor_scope is not None:
+        query = query.where(TraineeRecord.mentor_id == mentor_scope)
+    if filters.mentor == 0:
+        query = query.where(TraineeRecord.mentor_id.is_(None))
+    elif filters.mentor is not None:
+        query = query.where(TraineeRecord.mentor_id == filters.mentor)
+    if filters.status == "active":
+        query = query.where(TraineeRecord.status.in_(ACTIVE_STATUSES))
+    elif filters.status != "all":
+        query = query.where(TraineeRecord.status == filters.status)
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
+    if filters.stage == 0:
+        query = query.where(S.current_stage.is_(None))
+    elif filters.stage:
+        query = query.where(S.current_stage == filters.stage)
+    if filters.overdue:
+        query = query.where(S.behind_after < today())
+    if filters.waits:
+        query = query.where(_waiting(filters.waits))
+    return query
 
 
-def build_rows(records, min_weeks: int, on: date | None = None) -> list:
-    """Rows for these trainee records: progress, gates, forecast, waits, last week's activity."""
-    on = on or today()
-    ids = [r.user_id for r in records]
-    done, quiz_status, practice = facts_for(ids)
-    progress = {r.user_id: progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id])
-                for r in records}
-    opened = {uid: p.stages[2].completed_on if len(p.stages) >= 4 else None for uid, p in progress.items()}
-    last_monday = rules.monday(on) - timedelta(days=7)
-    days = ledgers_by_user(ids, last_monday, [uid for uid, d in opened.items() if d])
-    targets = targets_lookup()
-    role_play = role_play_by_user(ids)
-    before_quizzes, before_tasks = role_play_requirements(curriculum())
-    unconfirmed = unconfirmed_by_user(ids)
-    recommendations = _latest(Recommendation, ids, Recommendation.created_at)
-    decisions = _latest(ReadinessDecision, ids, ReadinessDecision.decided_at)
-    rows = []
-    for r in records:
-        uid, p, since = r.user_id, progress[r.user_id], opened[r.user_id]
-        team_targets = targets(r.team_id)
-        supervised = (rules.full_weeks(rules.weeks(days[uid], since, on), since, on) if since else [])
-        gates = readiness_gates(p, practice[uid]["role_play_passed"], practice[uid]["signature_current"], since, on,
-                                min_weeks, rules.targets_met(supervised, team_targets))
-        last_week = rules.weeks(days[uid], last_monday, last_monday)[0]
-        rec, dec = recommendations.get(uid), decisions.get(uid)
-        row = Row(r, p, gates, forecast(p, since, on, r.target_date, min_weeks, all(g.met for g in gates)), since,
-                  role_play.get(uid, "none"), recommendation=rec, decision=dec, quizzes=quiz_status[uid],
-                  week={f: (last_week.totals.get(f, 0), team_targets.get(f, 0)) for f in ("calls", "meetings")})
-        row.role_play_ready = row.role_play in ("none", "failed") and not rules.role_play_missing(
-            stage_state=next((st.state for st in p.stages if st.needs_role_play), "locked"), attempts=(),
-            allowed=1, required_quizzes=before_quizzes, required_tasks=before_tasks,
-            passed_quizzes={q for q, st in quiz_status[uid].items() if st.passed},
-            signed_tasks=practice[uid]["signed_tasks"])
-        row.waits = _waits(row, quiz_status[uid], practice[uid], unconfirmed.get(uid, 0))
-        rows.append(row)
-    return rows
+def _waiting(who: str):
+    S = ReadinessSummary
+    return {"trainee": S.waits_trainee > 0, "mentor": S.waits_mentor > 0, "head": S.waits_head > 0,
+            # a role-play waits on its evaluators from the moment it starts until it is scored
+            "evaluators": sa.and_(S.role_play == "scheduled", S.role_play_at <= utcnow())}[who]
 
 
-def has_acting_mentor(record: TraineeRecord) -> bool:
-    """A mentor is assigned and active (see people.services.answerers); else the head of sales answers."""
-    return record.mentor is not None and record.mentor.active
-
-
-def _waits(row: Row, quiz_status: dict, practice: dict, unconfirmed: int) -> dict:
-    """Who has to act next for this trainee, and on what."""
-    p, status = row.progress, row.record.status
-    mentor = {"answers": sum(1 for st in quiz_status.values() if st.awaiting),
-              "sign_offs": len(practice["requested_tasks"]), "ledger_days": unconfirmed}
-    head = {"readiness": int(status == "awaiting_approval"), "role_play_hold": int(row.role_play == "held"
-                                                                                   and status != "withdrawn"),
-            # every attempt at a quiz used: only the head of sales can grant one more
-            "quiz_attempt": sum(len(s.blocked_quizzes) for s in p.stages) if status in ACTIVE_STATUSES else 0}
-    # a role-play not yet due waits on nobody; once its time has come, on the evaluators' scores
-    evaluators = {"role_play": int(row.role_play == "due")}
-    if status in ACTIVE_STATUSES and row.role_play_ready:
-        mentor["role_play_schedule"] = 1
-    trainee = {"next_step": int(status in ACTIVE_STATUSES and status != "awaiting_approval"
-                                and bool(p.next_module or p.next_quiz))}
-    if status in ACTIVE_STATUSES and row.ready and status != "awaiting_approval" and row.recommendation is None:
-        mentor["recommendation"] = 1
-    if not has_acting_mentor(row.record):  # the head of sales trains a newcomer nobody mentors
-        # Nobody can recommend: a ready trainee waits on the head's decision itself, which needs no recommendation.
-        if mentor.pop("recommendation", 0):
-            head["readiness"] = 1
-        head, mentor = {**mentor, **head}, {}
-    return {who: {k: v for k, v in what.items() if v} for who, what in
-            (("trainee", trainee), ("mentor", mentor), ("evaluators", evaluators), ("head", head))}
-
-
-def _sort_key(sort: str):
-    far = date.max
-    return {
-        "name": lambda row: row.record.user.full_name.lower(),
-        "stage": lambda row: (row.progress.current_stage or 99, row.progress.percent),
-        "progress": lambda row: row.progress.percent,
-        "start": lambda row: row.record.start_date,
-        "forecast": lambda row: row.forecast.date or far,
-        "mentor": lambda row: row.record.mentor.full_name.lower() if row.record.mentor else "",
+def _order(sort: str, descending: bool, trainee, mentor) -> list:
+    """ORDER BY for a sort key; ties keep the default order (newest start first, then name)."""
+    S = ReadinessSummary
+    keys = {
+        "name": [sa.func.lower(trainee.full_name)],
+        "stage": [sa.func.coalesce(S.current_stage, 99), S.progress_percent],
+        "progress": [S.progress_percent],
+        "start": [TraineeRecord.start_date],
+        # no forecast date reads as the farthest: last going up, first going down
+        "forecast": [sa.case((S.forecast_date.is_(None), 1), else_=0), S.forecast_date],
+        "mentor": [sa.func.coalesce(sa.func.lower(mentor.full_name), "")],
     }[sort]
+    keys = [k.desc() if descending else k.asc() for k in keys]
+    return keys + [TraineeRecord.start_date.desc(), trainee.full_name, TraineeRecord.user_id]
 
 
 def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None, page: int | None = 1,
               per_page: int = 25):
     """(Page of rows, summary counts) for the filters; page=None gives every matching row in one page."""
-    rows = build_rows(_records(filters, mentor_scope), min_weeks)
-    if filters.stage == 0:
-        rows = [r for r in rows if r.progress.current_stage is None]
-    elif filters.stage:
-        rows = [r for r in rows if r.progress.current_stage == filters.stage]
-    if filters.overdue:
-        rows = [r for r in rows if r.progress.overdue]
-    if filters.waits:
-        rows = [r for r in rows if r.waits.get(filters.waits)]
-    rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
-    summary = {"total": len(rows), "overdue": sum(r.progress.overdue for r in rows),
-               "ready": sum(r.ready for r in rows), "decisions_due": sum(bool(r.waits["head"]) for r in rows)}
+    refresh_stale(db.session)
+    trainee, mentor = aliased(User), aliased(User)
+    query = _matching(filters, mentor_scope, trainee, mentor)
+    S = ReadinessSummary
+    matching = query.with_only_columns(S.trainee_id, S.behind_after, S.ready, S.waits_head).subquery()
+    total, overdue, ready, decisions = db.session.execute(sa.select(
+        sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((matching.c.behind_after < today(), 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((matching.c.ready.is_(True), 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((matching.c.waits_head > 0, 1), else_=0)), 0))).one()
+    summary = {"total": total, "overdue": overdue, "ready": ready, "decisions_due": decisions}
+    query = query.order_by(*_order(filters.sort, filters.descending, trainee, mentor))
     if page is None:
-        return Page(rows, 1, max(len(rows), 1), len(rows)), summary
-    page = min(page, max(1, ceil(len(rows) / per_page)))
-    start = (page - 1) * per_page
-    return Page(rows[start:start + per_page], page, per_page, len(rows)), summary
+        records = db.session.scalars(query).all()
+        return Page(build_rows(records, min_weeks), 1, max(total, 1), total), summary
+    page = max(1, min(page, max(1, ceil(total / per_page))))
+    records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(build_rows(records, min_weeks), page, per_page, total), summary

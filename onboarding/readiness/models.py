@@ -17,6 +17,11 @@ class Recommendation(db.Model):
     """The mentor's word on a trainee's readiness: ready or not yet, and why."""
 
     __tablename__ = "readiness_recommendations"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.trainee_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -32,6 +37,11 @@ class ReadinessDecision(db.Model):
     """The head of sales' decision, kept with the evidence it was taken on."""
 
     __tablename__ = "readiness_decisions"
+    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
+    @property
+    def summary_trainee_ids(self):
+        return (self.trainee_id,)
+
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -70,3 +80,42 @@ def _refuse(kind):
 for _model in (Recommendation, ReadinessDecision):
     event.listen(_model, "before_update", _refuse(_model.__tablename__))
     event.listen(_model, "before_delete", _refuse(_model.__tablename__))
+
+
+class ReadinessSummary(db.Model):
+    """What the path rules computed for one trainee, stored so the head's lists filter, sort, count and page in
+    the database. Written only by readiness.summary.refresh (in the same transaction as the change, see
+    onboarding.summaries); `flask rebuild-summaries` recomputes them all. Names, the mentor and the status are
+    not copied here: the lists join them live."""
+
+    __tablename__ = "readiness_summaries"
+
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    #: The open stage's number; None when every stage is complete.
+    current_stage: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    progress_percent: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    #: The earliest planned end of a stage not complete: the trainee is behind plan from the day after it.
+    behind_after: Mapped[date | None]
+    #: Every readiness gate met, and how many are.
+    ready: Mapped[bool] = mapped_column(default=False)
+    gates_met: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    forecast_basis: Mapped[str] = mapped_column(sa.String(12))
+    forecast_date: Mapped[date | None]
+    role_play: Mapped[str] = mapped_column(sa.String(12))
+    #: A scheduled role-play's start: from then on its evaluators owe scores (compared with the time of reading).
+    role_play_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: How many things wait on each party (the evaluators' wait is role_play_at).
+    waits_trainee: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    waits_mentor: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    waits_head: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    #: The content and settings the rules ran with, and the day they ran: a summary from another day, or from
+    #: other content, is refreshed before it is read (the forecast and last week's figures move with the date).
+    rules_version: Mapped[str] = mapped_column(sa.String(100))
+    computed_on: Mapped[date] = mapped_column(index=True)
+    computed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        sa.Index("ix_readiness_summaries_stage", "current_stage", "progress_percent"),
+        sa.Index("ix_readiness_summaries_forecast", "forecast_date"),
+        sa.Index("ix_readiness_summaries_behind", "behind_after"),
+    )

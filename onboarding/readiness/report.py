@@ -5,7 +5,7 @@ from ..mentoring import rules
 from ..mentoring.services import ledger, role_play_status
 from ..people.models import TraineeRecord
 from ..timeutil import today
-from .dashboard import build_rows
+from .rows import build_rows
 
 
 def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:

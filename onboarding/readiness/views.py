@@ -15,7 +15,8 @@ from ..people.services import mentors
 from ..timeutil import today
 from . import charts, exports
 from .cohort import cohort
-from .dashboard import SORTS, WAITERS, Filters, dashboard
+from .dashboard import SORTS, Filters, dashboard
+from .rows import WAITERS
 from .decisions import DecisionError, decide, recommend
 from .forms import DecisionForm, RecommendationForm
 from .report import evidence_of, trainee_report

@@ -1,0 +1,102 @@
+"""The stored readiness summary: each trainee's derived state as the path rules computed it (readiness.rows),
+kept in `readiness_summaries` so the head's lists filter, sort, count and page in the database.
+
+`refresh` is the one writer. onboarding.summaries calls it before every commit that changed a trainee's rows;
+the lists call `refresh_stale` for summaries computed on another day or with other content (the forecast and
+last week's figures move with the date); `flask --app app rebuild-summaries` recomputes them all.
+"""
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from ..auth.models import TRAINEE, User
+from ..content import curriculum
+from ..mentoring.models import SCHEDULED, RolePlayAttempt
+from ..people.models import TraineeRecord
+from ..timeutil import today, utcnow
+from .models import ReadinessSummary
+from .rows import build_rows
+
+#: Trainees computed per round: bounded memory and statement size, whatever the number of trainees.
+BATCH = 500
+
+
+def rules_version() -> str:
+    """The content and settings the rules read: a summary computed with others is out of date."""
+    config = current_app.config
+    return (f"{curriculum().version}:{config['READINESS_MIN_WEEKS']}:{config['ROLE_PLAY_ATTEMPTS']}:"
+            f"{config['ROLE_PLAY_EVALUATORS']}")[:100]
+
+
+def columns(row, role_play_at) -> dict:
+    """The stored columns of one computed row (readiness.rows.Row)."""
+    p = row.progress
+    behind = [s.planned_end for s in p.stages if s.state != "complete"]
+    return {"current_stage": p.current_stage, "progress_percent": p.percent,
+            "behind_after": min(behind) if behind else None,
+            "ready": row.ready, "gates_met": sum(1 for g in row.gates if g.met),
+            "forecast_basis": row.forecast.basis, "forecast_date": row.forecast.date,
+            "role_play": "scheduled" if row.role_play == "due" else row.role_play, "role_play_at": role_play_at,
+            "waits_trainee": sum(row.waits.get("trainee", {}).values()),
+            "waits_mentor": sum(row.waits.get("mentor", {}).values()),
+            "waits_head": sum(row.waits.get("head", {}).values())}
+
+
+def _scheduled_at(session: Session, ids) -> dict:
+    return dict(session.execute(sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.scheduled_for)
+                                .where(RolePlayAttempt.trainee_id.in_(ids), RolePlayAttempt.state == SCHEDULED)).all())
+
+
+def _trainee_ids(session: Session) -> list:
+    return list(session.scalars(sa.select(TraineeRecord.user_id).order_by(TraineeRecord.user_id)))
+
+
+def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
+    """Recompute and store the summaries of these trainees (None: every trainee); returns how many were written.
+    Runs inside the caller's transaction: the caller (or the commit it runs in) commits."""
+    ids = _trainee_ids(session) if trainee_ids is None else sorted(set(trainee_ids))
+    version, on, now = rules_version(), today(), utcnow()
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        records = session.scalars(sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chunk))).all()
+        rows = build_rows(records, current_app.config["READINESS_MIN_WEEKS"], on)
+        when = _scheduled_at(session, chunk)
+        stored = {s.trainee_id: s for s in session.scalars(
+            sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(chunk)))}
+        for row in rows:
+            uid = row.record.user_id
+            values = columns(row, when.get(uid)) | {"rules_version": version, "computed_on": on, "computed_at": now}
+            summary = stored.get(uid)
+            if summary is None:
+                session.add(ReadinessSummary(trainee_id=uid, **values))
+            else:
+                for name, value in values.items():
+                    setattr(summary, name, value)
+            written += 1
+    return written
+
+
+def stale_ids(session: Session, limit: int | None = None) -> list:
+    """Trainees (active trainee accounts) whose summary is missing, from another day, or from other content."""
+    query = (sa.select(TraineeRecord.user_id).join(User, User.id == TraineeRecord.user_id)
+             .outerjoin(ReadinessSummary, ReadinessSummary.trainee_id == TraineeRecord.user_id)
+             .where(User.role == TRAINEE, User.active.is_(True),
+                    sa.or_(ReadinessSummary.trainee_id.is_(None), ReadinessSummary.computed_on != today(),
+                           ReadinessSummary.rules_version != rules_version()))
+             .order_by(TraineeRecord.user_id))
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def refresh_stale(session: Session) -> int:
+    """Bring every out-of-date summary up to date and commit; returns how many were refreshed. The first read of
+    a day recomputes what the date moved; `rebuild-summaries` run at night (cron) takes that off the first
+    reader."""
+    ids = stale_ids(session)
+    if not ids:
+        return 0
+    count = refresh(session, ids)
+    session.commit()
+    return count

@@ -1,0 +1,197 @@
+"""The stored readiness summary is what the path rules compute, after every event, through every service: a
+property test drives random histories and compares each stored summary with a full recomputation; the lists read
+it; a stale one is refreshed before it is read; `rebuild-summaries` recomputes them all."""
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from onboarding import summaries
+from onboarding.mentoring.models import ActivityEntry
+from onboarding.assessment.services import AttemptError, responses_from_form, start_attempt, submit
+from onboarding.auth.models import User
+from onboarding.content import curriculum
+from onboarding.extensions import db
+from onboarding.learning.services import complete_module, completed_slugs
+from onboarding.mentoring.services import (MentoringError, request_sign_off, save_entry, set_targets, sign_document,
+                                           sign_off, task_state)
+from onboarding.people.models import TraineeRecord
+from onboarding.people.services import PeopleError, assign_mentor, correct_identity, record_of, set_active
+from onboarding.readiness.decisions import DecisionError, recommend
+from onboarding.readiness.models import ReadinessSummary
+from onboarding.readiness.rows import build_rows
+from onboarding.readiness.service import trainee_progress
+from onboarding.readiness.summary import _scheduled_at, columns, refresh, stale_ids
+from onboarding.timeutil import aware, today
+
+from .conftest import complete_stages_before
+from .test_assessment import key_answers
+
+
+def _normal(value):
+    return aware(value) if hasattr(value, "tzinfo") and hasattr(value, "hour") else value
+
+
+def assert_every_summary_is_current(app):
+    """Every trainee's stored summary equals what the rules compute from their rows now."""
+    with app.app_context():
+        records = db.session.scalars(sa.select(TraineeRecord)).all()
+        rows = build_rows(records, app.config["READINESS_MIN_WEEKS"])
+        when = _scheduled_at(db.session, [r.user_id for r in records])
+        stored = {s.trainee_id: s for s in db.session.scalars(sa.select(ReadinessSummary))}
+        for row in rows:
+            uid = row.record.user_id
+            assert uid in stored, f"trainee {uid} has no stored summary"
+            expected = columns(row, when.get(uid))
+            actual = {name: getattr(stored[uid], name) for name in expected}
+            assert {k: _normal(v) for k, v in actual.items()} == {k: _normal(v) for k, v in expected.items()}, uid
+
+
+ACTIONS = ("read", "read", "quiz_right", "quiz_wrong", "request", "sign", "log_day", "unassign", "assign",
+           "mentor_off", "mentor_on", "targets", "sign_document", "rename", "recommend", "stage_four")
+
+
+def _open_stages(progress):
+    return [s for s in progress.stages if s.state != "locked"]
+
+
+def _act(app, ids, action, n):
+    """One step of a history, through the services, committed; a step the rules refuse is rolled back."""
+    if action == "stage_four":
+        complete_stages_before(app, ids["trainee"], 4)
+        return
+    with app.app_context():
+        trainee, mentor = db.session.get(User, ids["trainee"]), db.session.get(User, ids["mentor"])
+        head, admin = db.session.get(User, ids["head"]), db.session.get(User, ids["admin"])
+        rec, cur = record_of(trainee), curriculum()
+        progress = trainee_progress(rec)
+        stages = {s.number: s for s in progress.stages}
+        try:
+            if action == "read":
+                done = completed_slugs(trainee.id)
+                module = next((m for m in cur.modules.values() if stages[m.stage].state != "locked"
+                               and m.slug not in done), None)
+                if module is not None:
+                    complete_module(trainee, module)
+            elif action in ("quiz_right", "quiz_wrong"):
+                quiz = next((q for q in cur.quiz_list if stages[q.stage].state != "locked"), None)
+                if quiz is not None:
+                    attempt = start_attempt(trainee, quiz, progress)
+                    db.session.commit()
+                    form = MultiDict(key_answers(app, attempt.id, right=action == "quiz_right"))
+                    attempt = db.session.merge(attempt)
+                    submit(attempt, quiz, responses_from_form(quiz, form, attempt.plan), trainee)
+            elif action in ("request", "sign"):
+                for stage in cur.stages:
+                    tasks = stage.checklist.tasks if stage.checklist else ()
+                    task = next((t for t in tasks if task_state(trainee.id, t.id) != "signed"), None)
+                    if task is not None and stages[stage.number].state != "locked":
+                        if action == "request":
+                            request_sign_off(trainee, task, f"Done {n}.", None, stages[stage.number])
+                        else:
+                            sign_off(trainee, task, mentor, "Seen it.", stages[stage.number])
+                        break
+            elif action == "log_day":
+                save_entry(trainee, today() - timedelta(days=n % 4), {"calls": n, "meetings": n % 3}, None)
+            elif action == "unassign":
+                assign_mentor(rec, None, head)
+            elif action == "assign":
+                assign_mentor(rec, mentor.id, head)
+            elif action in ("mentor_off", "mentor_on"):
+                set_active(mentor, action == "mentor_on", admin)
+            elif action == "targets":
+                set_targets(None, {"calls": n % 40, "meetings": n % 5}, head)
+            elif action == "sign_document" and cur.job_description:
+                sign_document(trainee, cur.job_description, trainee.full_name)
+            elif action == "rename":
+                correct_identity(trainee, f"Sam Renamed {n}", trainee.email, admin)
+            elif action == "recommend":
+                recommend(rec, mentor, True, "Ready for real clients.")
+            db.session.commit()
+        except (MentoringError, AttemptError, PeopleError, DecisionError):
+            db.session.rollback()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(history=st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(min_value=0, max_value=60)),
+                        min_size=1, max_size=10))
+def test_the_stored_summary_always_equals_a_full_recomputation(app, make_user, history):
+    ids = {"mentor": make_user("mentor"), "head": make_user("head"), "admin": make_user("admin")}
+    ids["trainee"] = make_user("trainee", mentor=ids["mentor"], start=date.today() - timedelta(days=40))
+    assert_every_summary_is_current(app)
+    for action, n in history:
+        _act(app, ids, action, n)
+        assert_every_summary_is_current(app)
+
+
+def test_a_change_is_stored_in_its_own_transaction_and_a_rollback_stores_nothing(app, make_user):
+    uid = make_user("trainee")
+    with app.app_context():
+        before = db.session.get(ReadinessSummary, uid).progress_percent
+        trainee = db.session.get(User, uid)
+        module = curriculum().stages[0].modules[0]
+        complete_module(trainee, module)
+        db.session.flush()
+        db.session.rollback()
+        assert not summaries.touched(db.session)
+        assert db.session.get(ReadinessSummary, uid).progress_percent == before
+        complete_module(db.session.get(User, uid), module)
+        db.session.commit()
+        assert db.session.get(ReadinessSummary, uid).progress_percent > before
+
+
+def test_a_flushed_row_notes_its_trainee_until_the_commit_or_the_rollback(app, make_user):
+    uid = make_user("trainee")
+    with app.app_context():
+        db.session.add(ActivityEntry(trainee_id=uid, day=today(), calls=3, entered_by=uid))
+        db.session.flush()
+        assert summaries.touched(db.session) == {uid}
+        db.session.rollback()
+        assert summaries.touched(db.session) == set()
+
+
+def test_a_summary_from_another_day_or_other_content_is_stale(app, make_user):
+    first, second, third = make_user("trainee"), make_user("trainee"), make_user("trainee")
+    with app.app_context():
+        assert stale_ids(db.session) == []
+        db.session.get(ReadinessSummary, first).computed_on = today() - timedelta(days=1)
+        db.session.get(ReadinessSummary, second).rules_version = "other content"
+        db.session.delete(db.session.get(ReadinessSummary, third))
+        db.session.commit()
+        assert stale_ids(db.session) == sorted([first, second, third])
+        assert refresh(db.session, stale_ids(db.session)) == 3
+        db.session.commit()
+        assert stale_ids(db.session) == []
+
+
+def test_the_dashboard_refreshes_what_is_stale_before_it_filters(app, make_user):
+    from .conftest import as_user
+
+    make_user("head", email="head@example.com")
+    uid = make_user("trainee", name="Tess Stale")
+    complete_stages_before(app, uid, 2)
+    with app.app_context():  # as a summary left from yesterday would say: still in stage 1
+        summary = db.session.get(ReadinessSummary, uid)
+        summary.current_stage, summary.computed_on = 1, today() - timedelta(days=1)
+        db.session.commit()
+    client, _ = as_user(app, "head@example.com")
+    assert "Tess Stale" in client.get("/?stage=2").get_data(as_text=True)
+    assert "Tess Stale" not in client.get("/?stage=1").get_data(as_text=True)
+
+
+def test_rebuild_summaries_recomputes_every_one(app, make_user, runner):
+    ids = [make_user("trainee") for _ in range(3)]
+    with app.app_context():
+        db.session.execute(sa.update(ReadinessSummary).values(progress_percent=77, current_stage=4))
+        db.session.commit()
+    result = runner.invoke(args=["rebuild-summaries"])
+    assert result.exit_code == 0, result.output
+    assert "3" in result.output
+    assert_every_summary_is_current(app)
+    with app.app_context():
+        assert {s.progress_percent for s in db.session.scalars(
+            sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(ids)))} == {0}
