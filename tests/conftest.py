@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from onboarding import create_app
 from onboarding.extensions import db as _db
@@ -23,6 +25,19 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("project", database=None, derandomize=True)
 _hypothesis_settings.load_profile("project")
+
+
+
+
+class ReadingClient(FlaskClient):
+    """The test client reads every answer to its end, as a browser or any HTTP client does: a streamed body (the
+    CSV export) then ends its request and its contexts, instead of staying suspended into the next request."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
+Flask.test_client_class = ReadingClient
 
 
 @pytest.fixture(autouse=True, scope="session")

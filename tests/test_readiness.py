@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from onboarding.extensions import db
-from onboarding.readiness.cohort import spread, stage_durations
+from onboarding.readiness.cohort import spread
+from onboarding.readiness.progress import stage_durations
 from onboarding.readiness.forecast import PROJECTED, READY, TARGETS, TOO_EARLY, forecast
 from onboarding.readiness.progress import StageProgress
 

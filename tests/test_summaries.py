@@ -3,7 +3,6 @@ property test drives random histories and compares each stored summary with a fu
 it; a stale one is refreshed before it is read; `rebuild-summaries` recomputes them all."""
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,7 +20,8 @@ from onboarding.mentoring.services import (MentoringError, request_sign_off, sav
 from onboarding.people.models import TraineeRecord
 from onboarding.people.services import PeopleError, assign_mentor, correct_identity, record_of, set_active
 from onboarding.readiness.decisions import DecisionError, recommend
-from onboarding.readiness.models import ReadinessSummary
+from onboarding.readiness.models import ReadinessStageDays, ReadinessSummary
+from onboarding.readiness.progress import stage_durations
 from onboarding.readiness.rows import build_rows
 from onboarding.readiness.service import trainee_progress
 from onboarding.readiness.summary import _scheduled_at, columns, refresh, stale_ids
@@ -48,6 +48,12 @@ def assert_every_summary_is_current(app):
             expected = columns(row, when.get(uid))
             actual = {name: getattr(stored[uid], name) for name in expected}
             assert {k: _normal(v) for k, v in actual.items()} == {k: _normal(v) for k, v in expected.items()}, uid
+        stored_days = {}
+        for row in db.session.scalars(sa.select(ReadinessStageDays)):
+            stored_days.setdefault(row.trainee_id, {})[row.stage] = row.days
+        for row in rows:
+            expected = stage_durations(row.progress, row.record.start_date)
+            assert stored_days.get(row.record.user_id, {}) == expected, row.record.user_id
 
 
 ACTIONS = ("read", "read", "quiz_right", "quiz_wrong", "request", "sign", "log_day", "unassign", "assign",

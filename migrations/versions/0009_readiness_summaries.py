@@ -46,9 +46,23 @@ def upgrade():
         batch_op.create_index('ix_readiness_summaries_forecast', ['forecast_date'], unique=False)
         batch_op.create_index('ix_readiness_summaries_stage', ['current_stage', 'progress_percent'], unique=False)
 
+    op.create_table('readiness_stage_days',
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.SmallInteger(), nullable=False),
+    sa.Column('days', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_readiness_stage_days_trainee_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('trainee_id', 'stage', name=op.f('pk_readiness_stage_days'))
+    )
+    with op.batch_alter_table('readiness_stage_days', schema=None) as batch_op:
+        batch_op.create_index('ix_readiness_stage_days_stage', ['stage', 'days'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('readiness_stage_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_readiness_stage_days_stage')
+
+    op.drop_table('readiness_stage_days')
     with op.batch_alter_table('readiness_summaries', schema=None) as batch_op:
         batch_op.drop_index('ix_readiness_summaries_stage')
         batch_op.drop_index('ix_readiness_summaries_forecast')

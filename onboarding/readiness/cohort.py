@@ -5,11 +5,16 @@ from statistics import median
 
 import sqlalchemy as sa
 
+from sqlalchemy.orm import aliased
+
+from ..auth.models import TRAINEE, User
 from ..content import curriculum
 from ..extensions import db
-from .dashboard import Filters, _records
-from .rows import ACTIVE_STATUSES, build_rows
-from .models import APPROVED, ReadinessDecision
+from ..people.models import TraineeRecord
+from ..timeutil import aware, today
+from .models import APPROVED, ReadinessDecision, ReadinessStageDays, ReadinessSummary
+from .rows import ACTIVE_STATUSES
+from .summary import refresh_stale
 
 
 @dataclass(frozen=True)
@@ -34,48 +39,50 @@ def spread(values) -> Spread:
                   values[0], values[-1])
 
 
-def stage_durations(progress, start_date) -> dict:
-    """{stage number: days it took} for each completed stage: from the previous stage's completion
-    (or the start) to its own."""
-    result, begin = {}, start_date
-    for s in progress.stages:
-        if s.completed_on is None:
-            break
-        result[s.number] = max((s.completed_on - begin).days, 0)
-        begin = s.completed_on
-    return result
+def _spread_of(histogram) -> Spread:
+    """The spread of a sample given as (value, how many times) pairs."""
+    return spread([value for value, times in histogram for _ in range(times)])
 
 
 def cohort(min_weeks: int) -> dict:
-    records = _records(Filters(status="all"), None)
-    rows = build_rows(records, min_weeks)
+    """Counts, durations and loads in grouped queries on the stored summaries, whatever the number of trainees.
+    (`min_weeks` is the rules' setting the summaries were computed with; see readiness.summary.rules_version.)"""
+    refresh_stale(db.session)
     cur = curriculum()
-    active = [r for r in rows if r.record.status in ACTIVE_STATUSES]
+    trainee, mentor = aliased(User), aliased(User)
+    S = ReadinessSummary
+    everyone = (sa.select(TraineeRecord.user_id).join(trainee, trainee.id == TraineeRecord.user_id)
+                .where(trainee.active.is_(True), trainee.role == TRAINEE))
+    active = everyone.where(TraineeRecord.status.in_(ACTIVE_STATUSES))
     per_stage = {s.number: 0 for s in cur.stages}
     complete = 0
-    for r in active:
-        if r.progress.current_stage is None:
-            complete += 1
-        else:
-            per_stage[r.progress.current_stage] += 1
-    durations = {s.number: [] for s in cur.stages}
-    for r in rows:
-        for number, days in stage_durations(r.progress, r.record.start_date).items():
-            durations[number].append(days)
-    starts = {r.record.user_id: r.record.start_date for r in rows}
-    approved = db.session.execute(sa.select(ReadinessDecision.trainee_id, ReadinessDecision.decided_at)
-                                  .where(ReadinessDecision.decision == APPROVED)).all()
-    ramps = [(at.date() - starts[uid]).days for uid, at in approved if uid in starts]
-    load = {}
-    for r in active:
-        name = r.record.mentor.full_name if r.record.mentor else None
-        entry = load.setdefault(name, {"trainees": 0, "waiting": 0})
-        entry["trainees"] += 1
-        entry["waiting"] += sum(r.waits.get("mentor", {}).values())
+    for stage, count in db.session.execute(sa.select(S.current_stage, sa.func.count()).where(
+            S.trainee_id.in_(active)).group_by(S.current_stage)):
+        if stage is None:
+            complete += count
+        elif stage in per_stage:
+            per_stage[stage] += count
+    overdue = db.session.scalar(sa.select(sa.func.count()).where(S.trainee_id.in_(active),
+                                                                 S.behind_after < today()))
+    histogram = {s.number: [] for s in cur.stages}
+    for stage, days, count in db.session.execute(
+            sa.select(ReadinessStageDays.stage, ReadinessStageDays.days, sa.func.count())
+            .where(ReadinessStageDays.trainee_id.in_(everyone))
+            .group_by(ReadinessStageDays.stage, ReadinessStageDays.days)):
+        histogram.setdefault(stage, []).append((days, count))
+    ramps = [(aware(at).date() - start).days for at, start in db.session.execute(
+        sa.select(ReadinessDecision.decided_at, TraineeRecord.start_date)
+        .join(TraineeRecord, TraineeRecord.user_id == ReadinessDecision.trainee_id)
+        .where(ReadinessDecision.decision == APPROVED, ReadinessDecision.trainee_id.in_(everyone)))]
+    load = {name: {"trainees": count, "waiting": int(waiting or 0)} for _id, name, count, waiting in db.session.execute(
+        sa.select(mentor.id, mentor.full_name, sa.func.count(), sa.func.sum(S.waits_mentor))
+        .select_from(TraineeRecord).join(S, S.trainee_id == TraineeRecord.user_id)
+        .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
+        .where(TraineeRecord.user_id.in_(active)).group_by(mentor.id, mentor.full_name))}
     return {
-        "active": len(active), "complete": complete, "per_stage": per_stage,
-        "stages": [(s, spread(durations[s.number])) for s in cur.stages],
+        "active": sum(per_stage.values()) + complete, "complete": complete, "per_stage": per_stage,
+        "stages": [(s, _spread_of(histogram[s.number])) for s in cur.stages],
         "ramp": spread(ramps),
         "mentor_load": sorted(load.items(), key=lambda item: (item[0] is None, -item[1]["trainees"], item[0] or "")),
-        "overdue": sum(r.progress.overdue for r in active),
+        "overdue": overdue,
     }

@@ -71,26 +71,6 @@ class Page:
         return self.page + 1
 
 
-def _records(filters: Filters, mentor_scope: int | None):
-    trainee = aliased(User)
-    query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
-             .where(trainee.active.is_(True), trainee.role == TRAINEE))
-    if mentor_scope is not None:
-        query = query.where(TraineeRecord.mentor_id == mentor_scope)
-    if filters.mentor == 0:
-        query = query.where(TraineeRecord.mentor_id.is_(None))
-    elif filters.mentor is not None:
-        query = query.where(TraineeRecord.mentor_id == filters.mentor)
-    if filters.status == "active":
-        query = query.where(TraineeRecord.status.in_(ACTIVE_STATUSES))
-    elif filters.status != "all":
-        query = query.where(TraineeRecord.status == filters.status)
-    if filters.q:
-        like = f"%{filters.q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
-    return db.session.scalars(query.order_by(TraineeRecord.start_date.desc(), trainee.full_name)).all()
-
-
 def _matching(filters: Filters, mentor_scope: int | None, trainee, mentor):
     """The filtered query of (record, summary) rows; every filter in SQL."""
     S = ReadinessSummary
@@ -145,6 +125,29 @@ def _order(sort: str, descending: bool, trainee, mentor) -> list:
     return keys + [TraineeRecord.start_date.desc(), trainee.full_name, TraineeRecord.user_id]
 
 
+#: Rows computed at a time when every matching row is wanted (the export): memory stays bounded.
+BATCH = 500
+
+
+def _every_row(query, min_weeks: int):
+    """Every row of the ordered query, computed BATCH at a time, in order."""
+    ids = db.session.scalars(query.with_only_columns(TraineeRecord.user_id)).all()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        records = {r.user_id: r for r in db.session.scalars(
+            sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chunk)))}
+        yield from build_rows([records[i] for i in chunk if i in records], min_weeks)
+        db.session.expunge_all()  # what was loaded for this batch is not needed for the next
+
+
+def every_row(filters: Filters, min_weeks: int, mentor_scope: int | None = None):
+    """Every row matching the filters, in the dashboard's order, computed a batch at a time (for the export)."""
+    refresh_stale(db.session)
+    trainee, mentor = aliased(User), aliased(User)
+    query = _matching(filters, mentor_scope, trainee, mentor)
+    return _every_row(query.order_by(*_order(filters.sort, filters.descending, trainee, mentor)), min_weeks)
+
+
 def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None, page: int | None = 1,
               per_page: int = 25):
     """(Page of rows, summary counts) for the filters; page=None gives every matching row in one page."""
@@ -160,8 +163,7 @@ def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None,
     summary = {"total": total, "overdue": overdue, "ready": ready, "decisions_due": decisions}
     query = query.order_by(*_order(filters.sort, filters.descending, trainee, mentor))
     if page is None:
-        records = db.session.scalars(query).all()
-        return Page(build_rows(records, min_weeks), 1, max(total, 1), total), summary
+        return Page(list(_every_row(query, min_weeks)), 1, max(total, 1), total), summary
     page = max(1, min(page, max(1, ceil(total / per_page))))
     records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(build_rows(records, min_weeks), page, per_page, total), summary

@@ -119,3 +119,16 @@ class ReadinessSummary(db.Model):
         sa.Index("ix_readiness_summaries_forecast", "forecast_date"),
         sa.Index("ix_readiness_summaries_behind", "behind_after"),
     )
+
+
+class ReadinessStageDays(db.Model):
+    """How many days a trainee took over each stage they completed (readiness.progress.stage_durations), stored
+    beside the summary so the cohort's medians and quartiles come from one grouped query."""
+
+    __tablename__ = "readiness_stage_days"
+
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    stage: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    days: Mapped[int]
+
+    __table_args__ = (sa.Index("ix_readiness_stage_days_stage", "stage", "days"),)

@@ -225,3 +225,15 @@ def requirements_from(curriculum, signature_stage: int = 1, role_play_stage: int
                                    needs_role_play=s.number == role_play_stage and bool(curriculum.scenarios),
                                    quiz_modules=tuple((q.slug, tuple(q.modules)) for q in s.quizzes))
                  for s in curriculum.stages)
+
+
+def stage_durations(progress, start_date) -> dict:
+    """{stage number: days it took} for each completed stage: from the previous stage's completion
+    (or the start) to its own."""
+    result, begin = {}, start_date
+    for s in progress.stages:
+        if s.completed_on is None:
+            break
+        result[s.number] = max((s.completed_on - begin).days, 0)
+        begin = s.completed_on
+    return result

@@ -16,7 +16,8 @@ from ..content import curriculum
 from ..mentoring.models import SCHEDULED, RolePlayAttempt
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
-from .models import ReadinessSummary
+from .models import ReadinessStageDays, ReadinessSummary
+from .progress import stage_durations
 from .rows import build_rows
 
 #: Trainees computed per round: bounded memory and statement size, whatever the number of trainees.
@@ -66,6 +67,11 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
         when = _scheduled_at(session, chunk)
         stored = {s.trainee_id: s for s in session.scalars(
             sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(chunk)))}
+        session.execute(sa.delete(ReadinessStageDays).where(ReadinessStageDays.trainee_id.in_(chunk)))
+        days = [{"trainee_id": row.record.user_id, "stage": number, "days": taken} for row in rows
+                for number, taken in stage_durations(row.progress, row.record.start_date).items()]
+        if days:
+            session.execute(sa.insert(ReadinessStageDays), days)
         for row in rows:
             uid = row.record.user_id
             values = columns(row, when.get(uid)) | {"rules_version": version, "computed_on": on, "computed_at": now}

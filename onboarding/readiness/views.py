@@ -15,7 +15,7 @@ from ..people.services import mentors
 from ..timeutil import today
 from . import charts, exports
 from .cohort import cohort
-from .dashboard import SORTS, Filters, dashboard
+from .dashboard import SORTS, Filters, dashboard, every_row
 from .rows import WAITERS
 from .decisions import DecisionError, decide, recommend
 from .forms import DecisionForm, RecommendationForm
@@ -75,9 +75,8 @@ def team_home(assign_form=None, status=200):
 @roles_required(MENTOR, HEAD, ADMIN)
 def export_dashboard():
     filters = filters_from_args()
-    page, _summary = dashboard(filters, current_app.config["READINESS_MIN_WEEKS"], mentor_scope=_scope(), page=None)
-    return exports.csv_response(exports.dashboard_table(page.items, curriculum()),
-                                f"trainees-{today().isoformat()}.csv")
+    rows = every_row(filters, current_app.config["READINESS_MIN_WEEKS"], mentor_scope=_scope())
+    return exports.csv_stream(exports.dashboard_table(rows, curriculum()), f"trainees-{today().isoformat()}.csv")
 
 
 @bp.get("/cohort")
