@@ -125,32 +125,26 @@ def _order(sort: str, descending: bool, trainee, mentor) -> list:
     return keys + [TraineeRecord.start_date.desc(), trainee.full_name, TraineeRecord.user_id]
 
 
-#: Rows computed at a time when every matching row is wanted (the export): memory stays bounded.
+#: Rows read at a time when every matching row is wanted (the export): memory stays bounded.
 BATCH = 500
 
 
-def _every_row(query, min_weeks: int):
-    """Every row of the ordered query, computed BATCH at a time, in order."""
-    ids = db.session.scalars(query.with_only_columns(TraineeRecord.user_id)).all()
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        records = {r.user_id: r for r in db.session.scalars(
-            sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chunk)))}
-        yield from build_rows([records[i] for i in chunk if i in records], min_weeks)
-        db.session.expunge_all()  # what was loaded for this batch is not needed for the next
-
-
-def every_row(filters: Filters, min_weeks: int, mentor_scope: int | None = None):
-    """Every row matching the filters, in the dashboard's order, computed a batch at a time (for the export)."""
+def export_rows(filters: Filters, mentor_scope: int | None = None):
+    """(record, trainee, mentor or None, summary) for every row matching the filters, in the dashboard's order,
+    read from the stored summaries as a stream (the export: nothing computed per trainee)."""
     refresh_stale(db.session)
     trainee, mentor = aliased(User), aliased(User)
-    query = _matching(filters, mentor_scope, trainee, mentor)
-    return _every_row(query.order_by(*_order(filters.sort, filters.descending, trainee, mentor)), min_weeks)
+    query = (_matching(filters, mentor_scope, trainee, mentor)
+             .add_columns(trainee, mentor, ReadinessSummary)
+             .order_by(*_order(filters.sort, filters.descending, trainee, mentor))
+             .execution_options(yield_per=BATCH))
+    for record, person, their_mentor, summary in db.session.execute(query):
+        yield record, person, their_mentor, summary
 
 
-def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None, page: int | None = 1,
+def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None, page: int = 1,
               per_page: int = 25):
-    """(Page of rows, summary counts) for the filters; page=None gives every matching row in one page."""
+    """(Page of rows, summary counts) for the filters."""
     refresh_stale(db.session)
     trainee, mentor = aliased(User), aliased(User)
     query = _matching(filters, mentor_scope, trainee, mentor)
@@ -162,8 +156,6 @@ def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None,
         sa.func.coalesce(sa.func.sum(sa.case((matching.c.waits_head > 0, 1), else_=0)), 0))).one()
     summary = {"total": total, "overdue": overdue, "ready": ready, "decisions_due": decisions}
     query = query.order_by(*_order(filters.sort, filters.descending, trainee, mentor))
-    if page is None:
-        return Page(list(_every_row(query, min_weeks)), 1, max(total, 1), total), summary
     page = max(1, min(page, max(1, ceil(total / per_page))))
     records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(build_rows(records, min_weeks), page, per_page, total), summary

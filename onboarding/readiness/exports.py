@@ -52,23 +52,32 @@ def csv_stream(rows, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def dashboard_table(rows, curriculum):
-    """The dashboard's rows, one trainee a line, the same columns a head reads on the page."""
+def dashboard_table(rows, targets, on, now):
+    """The dashboard's rows, one trainee a line, the same columns a head reads on the page, from the stored
+    summaries (see readiness.dashboard.export_rows): `targets` maps a team to its weekly targets; `on` is today
+    and `now` the moment (a role-play whose time has come waits on its evaluators)."""
     yield [_("Trainee"), _("Email"), _("Status"), _("Mentor"), _("Current stage"), _("Progress %"),
            _("Start date"), _("Days since start"), _("Target date"), _("Overdue"), _("Forecast readiness date"),
            _("Days late (forecast)"), _("Role-play"), _("Gates met"), _("Waiting on"),
            _("Calls last week"), _("Calls target"), _("Meetings last week"), _("Meetings target")]
+    from ..timeutil import aware
     from .labels import ROLE_PLAY_LABELS, STATUS_LABELS, WAITER_LABELS
 
-    for row in rows:
-        r, p = row.record, row.progress
-        yield [r.user.full_name, r.user.email, str(STATUS_LABELS.get(r.status, r.status)),
-               r.mentor.full_name if r.mentor else "",
-               p.current_stage or _("complete"), p.percent, r.start_date, p.days_since_start, r.target_date,
-               p.overdue, row.forecast.date, row.forecast.days_late, str(ROLE_PLAY_LABELS.get(row.role_play, "")),
-               _("%(met)d of %(total)d", met=sum(g.met for g in row.gates), total=len(row.gates)),
-               "; ".join(str(WAITER_LABELS[w]) for w in row.waiting_on),
-               row.week["calls"][0], row.week["calls"][1], row.week["meetings"][0], row.week["meetings"][1]]
+    for record, trainee, mentor, s in rows:
+        due = s.role_play == "scheduled" and s.role_play_at is not None and aware(s.role_play_at) <= now
+        waiting = [who for who, waits in (("trainee", s.waits_trainee > 0), ("mentor", s.waits_mentor > 0),
+                                          ("evaluators", due), ("head", s.waits_head > 0)) if waits]
+        team = targets(record.team_id)
+        yield [trainee.full_name, trainee.email, str(STATUS_LABELS.get(record.status, record.status)),
+               mentor.full_name if mentor else "",
+               s.current_stage or _("complete"), s.progress_percent, record.start_date,
+               (on - record.start_date).days, record.target_date,
+               s.behind_after is not None and s.behind_after < on, s.forecast_date,
+               (s.forecast_date - record.target_date).days if s.forecast_date else None,
+               str(ROLE_PLAY_LABELS.get("due" if due else s.role_play, "")),
+               _("%(met)d of %(total)d", met=s.gates_met, total=s.gates_total),
+               "; ".join(str(WAITER_LABELS[w]) for w in waiting),
+               s.week_calls, team.get("calls", 0), s.week_meetings, team.get("meetings", 0)]
 
 
 def ledger_table(book):

@@ -99,6 +99,7 @@ class ReadinessSummary(db.Model):
     #: Every readiness gate met, and how many are.
     ready: Mapped[bool] = mapped_column(default=False)
     gates_met: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    gates_total: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     forecast_basis: Mapped[str] = mapped_column(sa.String(12))
     forecast_date: Mapped[date | None]
     role_play: Mapped[str] = mapped_column(sa.String(12))
@@ -108,6 +109,9 @@ class ReadinessSummary(db.Model):
     waits_trainee: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     waits_mentor: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     waits_head: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    #: Calls and meetings in the last full week (Monday to Sunday before the day computed).
+    week_calls: Mapped[int] = mapped_column(default=0)
+    week_meetings: Mapped[int] = mapped_column(default=0)
     #: The content and settings the rules ran with, and the day they ran: a summary from another day, or from
     #: other content, is refreshed before it is read (the forecast and last week's figures move with the date).
     rules_version: Mapped[str] = mapped_column(sa.String(100))

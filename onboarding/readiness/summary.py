@@ -37,12 +37,13 @@ def columns(row, role_play_at) -> dict:
     behind = [s.planned_end for s in p.stages if s.state != "complete"]
     return {"current_stage": p.current_stage, "progress_percent": p.percent,
             "behind_after": min(behind) if behind else None,
-            "ready": row.ready, "gates_met": sum(1 for g in row.gates if g.met),
+            "ready": row.ready, "gates_met": sum(1 for g in row.gates if g.met), "gates_total": len(row.gates),
             "forecast_basis": row.forecast.basis, "forecast_date": row.forecast.date,
             "role_play": "scheduled" if row.role_play == "due" else row.role_play, "role_play_at": role_play_at,
             "waits_trainee": sum(row.waits.get("trainee", {}).values()),
             "waits_mentor": sum(row.waits.get("mentor", {}).values()),
-            "waits_head": sum(row.waits.get("head", {}).values())}
+            "waits_head": sum(row.waits.get("head", {}).values()),
+            "week_calls": row.week["calls"][0], "week_meetings": row.week["meetings"][0]}
 
 
 def _scheduled_at(session: Session, ids) -> dict:

@@ -11,11 +11,12 @@ from ..extensions import db
 from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
 from ..navigation import redirect_next
 from ..paging import page_arg
+from ..mentoring.services import targets_lookup
 from ..people.services import mentors
-from ..timeutil import today
+from ..timeutil import today, utcnow
 from . import charts, exports
 from .cohort import cohort
-from .dashboard import SORTS, Filters, dashboard, every_row
+from .dashboard import SORTS, Filters, dashboard, export_rows
 from .rows import WAITERS
 from .decisions import DecisionError, decide, recommend
 from .forms import DecisionForm, RecommendationForm
@@ -75,8 +76,9 @@ def team_home(assign_form=None, status=200):
 @roles_required(MENTOR, HEAD, ADMIN)
 def export_dashboard():
     filters = filters_from_args()
-    rows = every_row(filters, current_app.config["READINESS_MIN_WEEKS"], mentor_scope=_scope())
-    return exports.csv_stream(exports.dashboard_table(rows, curriculum()), f"trainees-{today().isoformat()}.csv")
+    rows = export_rows(filters, mentor_scope=_scope())
+    table = exports.dashboard_table(rows, targets_lookup(), today(), utcnow())
+    return exports.csv_stream(table, f"trainees-{today().isoformat()}.csv")
 
 
 @bp.get("/cohort")
