@@ -1,0 +1,312 @@
+"""Benchmark: the throughput of the main pages under gunicorn, against a bare Flask app in the same run.
+
+    .venv/bin/python benchmarks/serve.py [TRAINEES]     (default 1000; BENCH_SECONDS per load, default 5)
+
+Fills a throw-away SQLite database (WAL, through the real migrations) with benchmarks/dashboard.py's
+`fill`, adds a trainee with an open quiz attempt, then serves the app and benchmarks/hello.py with
+identical gunicorn settings (2 sync workers, no access log) on free loopback ports. Each page is
+loaded with wrk (16 connections, 2 threads) as a signed-in user; the bare app is loaded before and
+after, and each page's goal is a share of its mean requests per second, so the goals hold on any
+machine. Also reads the memory of each worker after the load. Prints one table; exits 1 when a goal
+is missed, 2 when wrk is missing and cannot be installed.
+"""
+import contextlib
+import http.cookiejar
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from dashboard import fill  # noqa: E402
+
+PASSWORD = "benchmark-pass-2024"  # every account fill and this script create
+USER_AGENT = "onboarding-benchmark/1.0"  # sessions are bound to address and User-Agent: wrk sends the same
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+MAX_WORKER_MB = 60
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to load: who asks for it, its goal as a share of the bare app's req/s, and a p99 ceiling."""
+    name: str
+    who: str  # head, trainee, mentor, or api (the head's bearer token)
+    path: str
+    min_ratio: float
+    max_p99_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Load:
+    """What wrk measured for one URL."""
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    bad: int  # responses other than 2xx or 3xx, and socket errors
+
+
+def pages(setup: dict) -> list[Page]:
+    """The pages under goal, with the module and the attempt the benchmark trainee has."""
+    return [
+        Page("dashboard (head)", "head", "/", 0.15, 50),
+        Page("cohort (head)", "head", "/cohort", 0.10),
+        Page("API trainees, 100", "api", "/api/v1/trainees?per_page=100", 0.10),
+        Page("module (trainee)", "trainee", f"/modules/{setup['module']}", 0.50),
+        Page("home (trainee)", "trainee", "/", 0.30),
+        Page("quiz attempt (trainee)", "trainee", f"/attempts/{setup['attempt']}", 0.20),
+        Page("grading inbox (mentor)", "mentor", "/grading", 0.20),
+    ]
+
+
+# --- the database ---------------------------------------------------------------------------------
+
+def build_database(url: str, count: int) -> dict:
+    """Migrate and fill the database; returns the API token, a stage-1 module slug and an open attempt id."""
+    from flask_migrate import upgrade
+
+    from onboarding import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        upgrade()
+    began = time.perf_counter()
+    token = fill(app, count)
+    print(f"filled {count} trainees in {time.perf_counter() - began:.1f} s")
+    return {"token": token, **add_quiz_taker(app)}
+
+
+def add_quiz_taker(app) -> dict:
+    """A trainee of fill's mentor who has read what a stage-1 quiz covers and started it."""
+    import sqlalchemy as sa
+
+    from onboarding.assessment.services import start_attempt
+    from onboarding.auth.models import User
+    from onboarding.extensions import db
+    from onboarding.learning.models import ModuleCompletion
+    from onboarding.people.services import create_user, record_of
+    from onboarding.readiness.service import trainee_progress
+
+    with app.app_context():
+        cur = app.extensions["curriculum"]
+        stage, quiz = cur.stages[0], cur.stages[0].quizzes[0]
+        mentor = db.session.scalar(sa.select(User).where(User.email == "mentor@example.com"))
+        trainee = create_user("trainee@example.com", "Bench Trainee", "trainee", PASSWORD, mentor_id=mentor.id)
+        for slug in quiz.modules:
+            db.session.add(ModuleCompletion(user_id=trainee.id, module_slug=slug,
+                                            content_version=cur.modules[slug].version))
+        db.session.flush()
+        attempt = start_attempt(trainee, quiz, trainee_progress(record_of(trainee)))
+        db.session.commit()
+        return {"module": stage.modules[0].slug, "attempt": attempt.id}
+
+
+# --- the servers ----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(database_url: str) -> dict:
+    """This environment without Flask or gunicorn settings, plus the app's database and a random key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "GUNICORN", "ONBOARDING_"))}
+    env.update(DATABASE_URL=database_url, SECRET_KEY=secrets.token_urlsafe(48), PYTHONUNBUFFERED="1")
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(target: str, cwd: Path, env: dict, ready_path: str, log: Path):
+    """Serve a WSGI app with the benchmark's settings; yields (base URL, master pid) once it answers."""
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
+               "--error-logfile", str(log), target]  # no --access-logfile: gunicorn writes no access log
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base + ready_path, server, log)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def wait_until_ready(url: str, server: subprocess.Popen, log: Path) -> None:
+    """Poll the URL until it answers 200; raise with gunicorn's log when the server dies or a minute passes."""
+    deadline = time.monotonic() + 60
+    while True:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"gunicorn did not start:\n{log.read_text() if log.exists() else ''}")
+        time.sleep(0.2)
+
+
+def worker_rss_mb(master: int) -> dict[int, float]:
+    """Resident memory (VmRSS) of each child process of a gunicorn master, in MB, by pid."""
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            if int(fields["PPid"]) == master:
+                found[int(status.parent.name)] = int(fields["VmRSS"].split()[0]) / 1024
+    return found
+
+
+# --- signing in -----------------------------------------------------------------------------------
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hand redirects back to the caller: a page that sends us to /login must not look like a 200."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def sign_in(base: str, email: str) -> str:
+    """Sign in through the login form; returns the Cookie header value of the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    with opener.open(base + "/login", timeout=30) as response:
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode())
+    if match is None:
+        raise RuntimeError("no CSRF token on /login")
+    form = {"email": email, "password": PASSWORD, "csrf_token": match.group(1)}
+    try:
+        opener.open(base + "/login", urllib.parse.urlencode(form).encode(), timeout=30).close()
+    except urllib.error.HTTPError as answer:  # the redirect after a good login arrives as an "error"
+        if answer.code != 302:
+            raise RuntimeError(f"signing in as {email} answered {answer.code}") from None
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def check_page(url: str, headers: dict) -> None:
+    """Raise unless the page answers 200 itself (a redirect to /login means the session was refused)."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.build_opener(_NoRedirect()).open(request, timeout=60) as response:
+            status = response.status
+    except urllib.error.HTTPError as answer:
+        status = answer.code
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status} before the load, not 200")
+
+
+# --- wrk ------------------------------------------------------------------------------------------
+
+def ensure_wrk() -> None:
+    """Install Debian's wrk when it is missing and we are root; otherwise say how and exit 2."""
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() != 0:
+        print("wrk is missing: install it with `sudo apt-get install -y wrk`", file=sys.stderr)
+        sys.exit(2)
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, stdout=subprocess.DEVNULL)
+
+
+def run_wrk(url: str, headers: dict) -> Load:
+    """Load one URL with wrk for SECONDS and parse what it prints."""
+    header_args = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
+    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", *header_args, url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def parse_wrk(output: str) -> Load:
+    """Requests/sec, the 50 % and 99 % latencies in ms, and the failed responses and socket errors."""
+    def latency(share: str) -> float:
+        value, unit = re.search(rf"^\s*{share}%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.M).groups()
+        return float(value) * UNITS_MS[unit]
+
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    bad = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, errors.groups())) if errors else 0)
+    rps = float(re.search(r"Requests/sec:\s*([\d.]+)", output).group(1))
+    return Load(rps=rps, p50_ms=latency("50"), p99_ms=latency("99"), bad=bad)
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+def headers_for(who: str, cookies: dict, token: str) -> dict:
+    """The headers wrk and the check send for a user: their session cookie, or the head's bearer token."""
+    if who == "api":
+        return {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}
+    return {"Cookie": cookies[who], "User-Agent": USER_AGENT}
+
+
+def measure(app_base: str, hello_base: str, setup: dict) -> tuple[float, list[tuple[Page, Load]]]:
+    """The bare app's mean req/s (loaded first and last) and each page's load."""
+    cookies = {who: sign_in(app_base, f"{who}@example.com") for who in ("head", "trainee", "mentor")}
+    plan = [(page, headers_for(page.who, cookies, setup["token"])) for page in pages(setup)]
+    for page, headers in plan:
+        check_page(app_base + page.path, headers)
+    first = run_wrk(hello_base + "/", {"User-Agent": USER_AGENT})
+    loads = [(page, run_wrk(app_base + page.path, headers)) for page, headers in plan]
+    last = run_wrk(hello_base + "/", {"User-Agent": USER_AGENT})
+    if first.bad or last.bad:
+        raise RuntimeError("the bare Flask app gave failed responses or socket errors")
+    return (first.rps + last.rps) / 2, loads
+
+
+def report(count: int, hello_rps: float, loads: list[tuple[Page, Load]], memory: dict[int, float]) -> bool:
+    """Print the table and the memory lines; True when every goal is met."""
+    print(f"\n{count} trainees, wrk -t2 -c16 -d{SECONDS}s, 2 sync workers each; "
+          f"bare Flask: {hello_rps:.0f} req/s (mean of first and last load)\n")
+    print(f"{'page':24} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}  {'goal':24} result")
+    all_ok = True
+    for page, load in loads:
+        ratio = load.rps / hello_rps
+        ok = ratio >= page.min_ratio and load.bad == 0 and (page.max_p99_ms is None or load.p99_ms <= page.max_p99_ms)
+        goal = f">= {page.min_ratio:.0%}" + (f", p99 <= {page.max_p99_ms:.0f} ms" if page.max_p99_ms else "")
+        failed = f" ({load.bad} failed)" if load.bad else ""
+        print(f"{page.name:24} {load.rps:8.0f} {ratio:7.1%} {load.p50_ms:8.1f} {load.p99_ms:8.1f}  {goal:24} "
+              f"{'ok' if ok else 'MISS'}{failed}")
+        all_ok &= ok
+    print()
+    for pid, mb in sorted(memory.items()):
+        ok = mb <= MAX_WORKER_MB
+        print(f"app worker {pid}: {mb:.1f} MB RSS (goal <= {MAX_WORKER_MB} MB) {'ok' if ok else 'MISS'}")
+        all_ok &= ok
+    return all_ok
+
+
+def main(count: int) -> int:
+    ensure_wrk()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        setup = build_database(url, count)
+        with gunicorn("app:app", ROOT, server_env(url), "/healthz", Path(tmp, "app.log")) as (app_base, master), \
+                gunicorn("hello:app", HERE, server_env(url), "/", Path(tmp, "hello.log")) as (hello_base, _):
+            hello_rps, loads = measure(app_base, hello_base, setup)
+            memory = worker_rss_mb(master)
+    return 0 if report(count, hello_rps, loads, memory) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
