@@ -15,7 +15,6 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parents[1]
