@@ -4,6 +4,7 @@ it; a stale one is refreshed before it is read; `rebuild-summaries` recomputes t
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
@@ -201,3 +202,29 @@ def test_rebuild_summaries_recomputes_every_one(app, make_user, runner):
     with app.app_context():
         assert {s.progress_percent for s in db.session.scalars(
             sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(ids)))} == {0}
+
+
+def test_two_readers_storing_the_same_missing_summary_do_not_fail(app, make_user, monkeypatch):
+    """The first reader after a migration (an empty table) may race another server: the loser rolls back and
+    reads what the winner stored."""
+    from onboarding.readiness import summary as summary_module
+
+    uid = make_user("trainee")
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            pytest.skip("SQLite lets one writer at a time: the race cannot interleave in one thread")
+        db.session.delete(db.session.get(ReadinessSummary, uid))
+        db.session.commit()
+        real_refresh = summary_module.refresh
+
+        def racing(session, ids=None):  # another server commits the same rows just before this one does
+            count = real_refresh(session, ids)  # read: no summary yet; a new one is pending
+            with app.app_context():
+                real_refresh(db.session, ids)
+                db.session.commit()
+            return count
+
+        monkeypatch.setattr(summary_module, "refresh", racing)
+        monkeypatch.setattr(summary_module, "stale_ids", lambda session, limit=None: [uid])
+        assert summary_module.refresh_stale(db.session) == 0
+        assert db.session.get(ReadinessSummary, uid) is not None

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.models import TRAINEE, User
@@ -105,5 +106,9 @@ def refresh_stale(session: Session) -> int:
     if not ids:
         return 0
     count = refresh(session, ids)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # another request (another server) stored the same missing summaries first
+        session.rollback()
+        return 0
     return count
