@@ -1,5 +1,6 @@
 """The JSON API, /api/v1: bearer tokens, read-only, the same access rules as the pages."""
 from functools import wraps
+from math import ceil
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, request
@@ -9,8 +10,9 @@ from ..auth.permissions import can_view_trainee
 from ..extensions import csrf, db
 from ..paging import page_arg
 from ..people.services import record_of
+from ..readiness.dashboard import team_page
 from ..readiness.report import report_json, trainee_report
-from ..readiness.service import team_rows
+from ..timeutil import today
 from .openapi import document
 from .tokens import user_for
 
@@ -43,12 +45,12 @@ def _person(user):
     return None if user is None else {"id": user.id, "full_name": user.full_name, "email": user.email}
 
 
-def _summary(record, progress):
+def _summary(record, current_stage, percent, overdue):
     return {
         "id": record.user_id, "email": record.user.email, "full_name": record.user.full_name,
         "status": record.status, "start_date": record.start_date.isoformat(),
-        "target_date": record.target_date.isoformat(), "current_stage": progress.current_stage,
-        "progress_percent": progress.percent, "overdue": progress.overdue, "mentor": _person(record.mentor),
+        "target_date": record.target_date.isoformat(), "current_stage": current_stage,
+        "progress_percent": percent, "overdue": overdue, "mentor": _person(record.mentor),
     }
 
 
@@ -71,10 +73,12 @@ def trainees():
     if user.role not in (MENTOR, HEAD, ADMIN):
         return problem(403, "Trainees cannot list other trainees.")
     per_page = max(1, min(request.args.get("per_page", 50, type=int) or 50, 100))
-    pagination, rows = team_rows(mentor_id=user.id if user.role == MENTOR else None, page=page_arg(),
-                                 per_page=per_page)
-    return jsonify(items=[_summary(r, p) for r, p in rows], page=pagination.page, per_page=per_page,
-                   total=pagination.total, pages=pagination.pages)
+    page = page_arg()
+    rows, total = team_page(mentor_id=user.id if user.role == MENTOR else None, page=page, per_page=per_page)
+    on = today()
+    items = [_summary(r, s.current_stage, s.progress_percent, s.behind_after is not None and s.behind_after < on)
+             for r, s in rows]
+    return jsonify(items=items, page=page, per_page=per_page, total=total, pages=ceil(total / per_page))
 
 
 @bp.get("/trainees/<int:trainee_id>")
@@ -87,7 +91,9 @@ def trainee(trainee_id):
     if not can_view_trainee(g.api_user, record):
         return problem(403, "You may not see this trainee.")
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
-    return jsonify(**_summary(record, report["progress"]), **report_json(report))
+    progress = report["progress"]
+    return jsonify(**_summary(record, progress.current_stage, progress.percent, progress.overdue),
+                   **report_json(report))
 
 
 @bp.errorhandler(404)

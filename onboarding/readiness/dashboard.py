@@ -129,6 +129,22 @@ def _order(sort: str, descending: bool, trainee, mentor) -> list:
 BATCH = 500
 
 
+def team_page(mentor_id: int | None = None, page: int = 1, per_page: int = 25) -> tuple:
+    """(page of (record, summary), total) for every active trainee, or one mentor's, newest start first: the API
+    list. A page past the last is empty. A fixed number of queries whatever the page size."""
+    refresh_stale(db.session)
+    trainee = aliased(User)
+    query = (sa.select(TraineeRecord, ReadinessSummary).join(trainee, TraineeRecord.user_id == trainee.id)
+             .join(ReadinessSummary, ReadinessSummary.trainee_id == TraineeRecord.user_id)
+             .where(trainee.active.is_(True), trainee.role == TRAINEE)
+             .order_by(TraineeRecord.start_date.desc(), trainee.full_name, TraineeRecord.user_id))
+    if mentor_id is not None:
+        query = query.where(TraineeRecord.mentor_id == mentor_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return rows, total
+
+
 def export_rows(filters: Filters, mentor_scope: int | None = None):
     """(record, trainee, mentor or None, summary) for every row matching the filters, in the dashboard's order,
     read from the stored summaries as a stream (the export: nothing computed per trainee)."""

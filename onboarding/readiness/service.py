@@ -1,11 +1,6 @@
-"""Progress for one trainee or a whole team, loaded with a fixed number of queries."""
-import sqlalchemy as sa
-from sqlalchemy.orm import aliased
-
+"""Progress for one trainee or many, loaded with a fixed number of queries."""
 from ..assessment.services import statuses
-from ..auth.models import TRAINEE, User
 from ..content import curriculum
-from ..extensions import db
 from ..learning.services import completions_by_user
 from ..mentoring.services import facts_by_user
 from ..people.models import TraineeRecord
@@ -52,21 +47,3 @@ def trainee_progress(record: TraineeRecord):
     uid = record.user_id
     done, quiz_status, practice = facts_for([uid])
     return progress_of(record, done[uid], quiz_status[uid], practice[uid])
-
-
-def team_rows(mentor_id: int | None = None, page: int = 1, per_page: int = 25, search: str = ""):
-    """A page of (record, progress) rows: every trainee, or one mentor's. Two queries whatever the page size."""
-    trainee = aliased(User)
-    query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
-             .where(trainee.active.is_(True), trainee.role == TRAINEE).order_by(TraineeRecord.start_date.desc(), trainee.full_name))
-    if mentor_id is not None:
-        query = query.where(TraineeRecord.mentor_id == mentor_id)
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    records = pagination.items
-    ids = [r.user_id for r in records]
-    done, quiz_status, practice = facts_for(ids)
-    rows = [(r, progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id])) for r in records]
-    return pagination, rows
