@@ -13,11 +13,6 @@ IN_PROGRESS, AWAITING, GRADED = "in_progress", "awaiting_grading", "graded"
 
 class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.user_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -55,14 +50,14 @@ class QuizAttempt(db.Model):
                  sqlite_where=sa.text("state = 'in_progress'"), postgresql_where=sa.text("state = 'in_progress'")),
     )
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.user_id,)
+
 
 class Answer(db.Model):
     __tablename__ = "answers"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.attempt.user_id,) if self.attempt is not None else ()
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
@@ -89,16 +84,16 @@ class Answer(db.Model):
     def points(self) -> float | None:
         return self.mentor_score if self.needs_review else self.auto_score
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.attempt.user_id,) if self.attempt is not None else ()
+
 
 class ExtraAttempt(db.Model):
     """One more attempt at a quiz, granted by the head of sales with a reason."""
 
     __tablename__ = "extra_attempts"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.user_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -106,3 +101,8 @@ class ExtraAttempt(db.Model):
     granted_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(sa.Text)
     granted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.user_id,)

@@ -10,11 +10,6 @@ from ..timeutil import utcnow
 
 class ModuleCompletion(db.Model):
     __tablename__ = "module_completions"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.user_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -24,3 +19,8 @@ class ModuleCompletion(db.Model):
     completed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "module_slug", name="uq_module_completions_user_module"),)
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.user_id,)

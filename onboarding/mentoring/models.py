@@ -16,11 +16,6 @@ class MentorAssignment(db.Model):
     """One period in which a mentor looked after a trainee; the open one has no end."""
 
     __tablename__ = "mentor_assignments"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.trainee_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -30,6 +25,11 @@ class MentorAssignment(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
 
 
 # ---------------------------------------------------------------- practical sign-offs
@@ -41,11 +41,6 @@ class SignOffEvent(db.Model):
     """One step in the life of a checklist task: requested, signed, returned or revoked. Never edited."""
 
     __tablename__ = "sign_off_events"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.trainee_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -61,6 +56,11 @@ class SignOffEvent(db.Model):
     __table_args__ = (
         sa.CheckConstraint(sa.text("kind IN ('requested', 'signed', 'returned', 'revoked')"), name="kind"),
     )
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
 
 
 # ---------------------------------------------------------------- the activity ledger
@@ -79,11 +79,6 @@ class ActivityTarget(db.Model):
     """Weekly targets for one team (team_id NULL: the default for everyone else), set by the head of sales."""
 
     __tablename__ = "activity_targets"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return "all"  # a team's targets: every trainee's gate reads them
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), unique=True)
@@ -98,16 +93,16 @@ class ActivityTarget(db.Model):
     updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return "all"  # a team's targets: every trainee's gate reads them
+
 
 class ActivityEntry(db.Model):
     """A day's figures as the trainee entered them; a mentor's correction is a new row pointing at the original."""
 
     __tablename__ = "activity_entries"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.trainee_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -138,6 +133,11 @@ class ActivityEntry(db.Model):
     def figures(self) -> dict:
         return {f: getattr(self, f) for f in FIGURES}
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
+
 
 # ---------------------------------------------------------------- role-play certification
 
@@ -146,11 +146,6 @@ SCHEDULED, SCORED, CANCELLED = "scheduled", "scored", "cancelled"
 
 class RolePlayAttempt(db.Model):
     __tablename__ = "role_play_attempts"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.trainee_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -185,6 +180,11 @@ class RolePlayAttempt(db.Model):
         sa.CheckConstraint(sa.text("state IN ('scheduled', 'scored', 'cancelled')"), name="state"),
     )
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
+
 
 def _attempt_trainee(row) -> tuple:
     """The trainee of a role-play attempt a row (an evaluator, a score) belongs to."""
@@ -194,11 +194,6 @@ def _attempt_trainee(row) -> tuple:
 
 class RolePlayEvaluator(db.Model):
     __tablename__ = "role_play_evaluators"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return _attempt_trainee(self)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("role_play_attempts.id", ondelete="CASCADE"), index=True)
@@ -209,14 +204,14 @@ class RolePlayEvaluator(db.Model):
 
     __table_args__ = (sa.UniqueConstraint("attempt_id", "evaluator_id", name="uq_role_play_evaluators_pair"),)
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return _attempt_trainee(self)
+
 
 class RolePlayScore(db.Model):
     __tablename__ = "role_play_scores"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return _attempt_trainee(self)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("role_play_attempts.id", ondelete="CASCADE"), index=True)
@@ -228,17 +223,17 @@ class RolePlayScore(db.Model):
     __table_args__ = (sa.UniqueConstraint("attempt_id", "evaluator_id", "criterion_id",
                                           name="uq_role_play_scores_one_per_criterion"),)
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return _attempt_trainee(self)
+
 
 class HoldDecision(db.Model):
     """The head of sales' decision on a trainee held after the last failed role-play: keep in training without
     certification (with a plan; stage 4 stays closed), or withdraw. Neither gives another attempt."""
 
     __tablename__ = "hold_decisions"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.trainee_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -250,6 +245,11 @@ class HoldDecision(db.Model):
 
     __table_args__ = (sa.CheckConstraint(sa.text("decision IN ('keep', 'withdraw')"), name="decision"),)
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
+
 
 # ---------------------------------------------------------------- the job description and supervision
 
@@ -258,11 +258,6 @@ class Acknowledgement(db.Model):
     """A trainee's signature of one version of the job description."""
 
     __tablename__ = "acknowledgements"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.trainee_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -277,6 +272,11 @@ class Acknowledgement(db.Model):
     #: with the new name, and the earlier signature stays as it was.
     __table_args__ = (sa.UniqueConstraint("trainee_id", "document", "version", "typed_name",
                                           name="uq_acknowledgements_version_name"),)
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
 
 
 class SupervisionNote(db.Model):

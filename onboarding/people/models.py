@@ -12,11 +12,6 @@ STATUSES = ("in_training", "awaiting_approval", "independent", "extended", "with
 
 class TraineeRecord(db.Model):
     __tablename__ = "trainee_records"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.user_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -39,3 +34,8 @@ class TraineeRecord(db.Model):
     @staticmethod
     def default_target(start: date, ramp_days: int) -> date:
         return start + timedelta(days=ramp_days)
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.user_id,)

@@ -17,11 +17,6 @@ class Recommendation(db.Model):
     """The mentor's word on a trainee's readiness: ready or not yet, and why."""
 
     __tablename__ = "readiness_recommendations"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.trainee_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -32,16 +27,16 @@ class Recommendation(db.Model):
 
     mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id], lazy="joined")
 
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
+
 
 class ReadinessDecision(db.Model):
     """The head of sales' decision, kept with the evidence it was taken on."""
 
     __tablename__ = "readiness_decisions"
-    #: Whose stored readiness summary this row feeds (see onboarding.summaries).
-    @property
-    def summary_trainee_ids(self):
-        return (self.trainee_id,)
-
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -65,6 +60,11 @@ class ReadinessDecision(db.Model):
         sa.CheckConstraint(sa.text("decision IN ('approved', 'extended', 'rejected')"), name="decision"),
         sa.CheckConstraint(sa.text("decision != 'extended' OR new_target_date IS NOT NULL"), name="extension_date"),
     )
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
 
 
 class ImmutableRecordError(RuntimeError):
