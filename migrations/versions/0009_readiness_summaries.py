@@ -59,9 +59,15 @@ def upgrade():
     with op.batch_alter_table('readiness_stage_days', schema=None) as batch_op:
         batch_op.create_index('ix_readiness_stage_days_stage', ['stage', 'days'], unique=False)
 
+    with op.batch_alter_table('trainee_records', schema=None) as batch_op:
+        batch_op.create_index('ix_trainee_records_status_start', ['status', 'start_date'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('trainee_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_trainee_records_status_start')
+
     with op.batch_alter_table('readiness_stage_days', schema=None) as batch_op:
         batch_op.drop_index('ix_readiness_stage_days_stage')
 

@@ -29,6 +29,8 @@ class TraineeRecord(db.Model):
             sa.text("status IN ('in_training', 'awaiting_approval', 'independent', 'extended', 'withdrawn')"),
             name="status",
         ),
+        # the lists' default order (newest start first) and their status filter
+        sa.Index("ix_trainee_records_status_start", "status", "start_date"),
     )
 
     @staticmethod
