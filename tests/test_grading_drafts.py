@@ -222,3 +222,61 @@ def test_the_grading_list_marks_a_draft_and_offers_to_resume_it(app, submitted):
     post_grades(mentor, auth, submitted, {"stock": ("3", "")}, "draft")
     after = mentor.get("/grading").get_data(as_text=True)
     assert "Resume grading" in after and "Draft</span> saved by Marco Mentor on" in after
+
+
+def _loaded_form(client, path):
+    """The grading page's own form as a browser would send it: the hidden fields it was loaded with."""
+    page = client.get(path).get_data(as_text=True)
+    return {name: value for name, value in re.findall(r'<input[^>]*name="(loaded|csrf_token)"[^>]*value="([^"]*)"', page)}
+
+
+@pytest.mark.parametrize("action", ["draft", "finish"])
+def test_a_draft_saved_by_another_grader_since_the_page_opened_is_not_overwritten(app, submitted, action):
+    """Two graders open the same attempt; the head saves a draft first. The mentor's save is refused with the
+    reason, what the mentor typed comes back, and sending it again (having compared) goes through."""
+    path = f"/attempts/{submitted['attempt']}/grade"
+    mentor, mentor_auth = as_user(app, "mentor@example.com")
+    head, head_auth = as_user(app, "head@example.com")
+    mentor_page = _loaded_form(mentor, path)
+    assert mentor_page["loaded"] == ""  # no draft yet
+    assert post_grades(head, head_auth, submitted, {"stock": ("1", "HEAD-DRAFT")}, "draft").status_code == 302
+
+    typed = {"stock": ("4", "MENTOR-TYPED"), "objection": ("2", "M2"), "follow": ("1", "M3")}
+    data = grade_form(submitted, typed, action, mentor_page["csrf_token"]) | {"loaded": mentor_page["loaded"]}
+    refused = mentor.post(path, data=data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Another grader saved a draft of this attempt after you opened it" in html
+    assert "MENTOR-TYPED" in html and "Draft saved by Hana Head" in html
+    with app.app_context():
+        answers = {a.question_id: a for a in db.session.scalars(
+            sa.select(Answer).where(Answer.attempt_id == submitted["attempt"]))}
+        assert answers["stock"].draft_comment == "HEAD-DRAFT" and answers["stock"].mentor_score is None
+    # The answer carries the newer draft's stamp: sending again, having compared, saves.
+    again = _loaded_form_from(html)
+    assert again["loaded"] != ""
+    assert mentor.post(path, data=data | {"loaded": again["loaded"]}).status_code == 302
+    with app.app_context():
+        stock = db.session.scalar(sa.select(Answer).where(Answer.attempt_id == submitted["attempt"],
+                                                          Answer.question_id == "stock"))
+        assert (stock.draft_comment == "MENTOR-TYPED") if action == "draft" else (stock.mentor_score == 4)
+
+
+def _loaded_form_from(html):
+    return {name: value for name, value in re.findall(r'<input[^>]*name="(loaded|csrf_token)"[^>]*value="([^"]*)"', html)}
+
+
+def test_the_services_refuse_a_stale_draft_stamp_and_accept_the_current_one(app, submitted):
+    from onboarding.assessment.services import DraftChanged, draft_stamp, save_draft
+
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, submitted["attempt"])
+        mentor = db.session.get(User, submitted["mentor"])
+        save_draft(attempt, mentor, {"stock": (1, "")}, "")
+        db.session.commit()
+        stamp = draft_stamp(attempt)
+        with pytest.raises(DraftChanged):
+            save_draft(attempt, mentor, {"stock": (2, "")}, "")
+        db.session.rollback()
+        save_draft(attempt, mentor, {"stock": (2, "")}, stamp)
+        db.session.commit()
+        assert db.session.scalar(sa.select(Answer.draft_points).where(Answer.question_id == "stock")) == 2

@@ -17,6 +17,8 @@ class AnswerGradeForm(FlaskForm):
 
 class GradeForm(FlaskForm):
     answers = FieldList(FormField(AnswerGradeForm))
+    #: The draft the page was loaded with (services.draft_stamp): a draft saved since is not overwritten.
+    loaded = HiddenField()
 
 
 class ExtraAttemptForm(FlaskForm):

@@ -15,7 +15,7 @@ from ..i18n import join_list
 from ..notifications.services import notify, resolve
 from ..people.services import answerers, lock_trainee
 from ..readiness.progress import LOCKED, QuizGate, quiz_gate
-from ..timeutil import utcnow
+from ..timeutil import aware, utcnow
 from . import grading
 from .models import AWAITING, GRADED, IN_PROGRESS, Answer, ExtraAttempt, QuizAttempt
 
@@ -251,10 +251,28 @@ def _lock_for_grading(attempt: QuizAttempt) -> None:
         raise AttemptError(_l("This attempt is not waiting for grading."))
 
 
-def save_draft(attempt: QuizAttempt, grader: User, drafts: dict) -> int:
+class DraftChanged(AttemptError):
+    """Another grader saved a draft of this attempt after this grader's page was loaded."""
+
+
+def draft_stamp(attempt: QuizAttempt) -> str:
+    """Which draft a grading page was loaded with: the time it was saved ("" for none)."""
+    return aware(attempt.draft_saved_at).isoformat() if attempt.draft_saved_at else ""
+
+
+def _check_draft(attempt: QuizAttempt, loaded: str | None) -> None:
+    """Refuse to overwrite a draft saved since the page was loaded (None: the caller does not check)."""
+    if loaded is not None and loaded != draft_stamp(attempt):
+        raise DraftChanged(_l("Another grader saved a draft of this attempt after you opened it. What you typed is "
+                              "kept below: compare it with their draft, then save again."))
+
+
+def save_draft(attempt: QuizAttempt, grader: User, drafts: dict, loaded: str | None = None) -> int:
     """Keep a grader's work so far {question id: (points or None, comment)} as a draft: not final, not shown to the
-    trainee, not counted anywhere; any grader of the trainee may resume it. Returns how many answers have points."""
+    trainee, not counted anywhere; any grader of the trainee may resume it. Returns how many answers have points.
+    `loaded` is the draft_stamp the grader's page was loaded with: a draft saved since is not overwritten."""
     _lock_for_grading(attempt)
+    _check_draft(attempt, loaded)
     given = 0
     for answer in attempt.answers:
         if answer.question_id not in drafts or not answer.needs_review:
@@ -271,10 +289,11 @@ def save_draft(attempt: QuizAttempt, grader: User, drafts: dict) -> int:
     return given
 
 
-def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict) -> bool:
+def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict, loaded: str | None = None) -> bool:
     """Record points and comments {question id: (points, comment)}; finalise when nothing waits. True if final.
-    Finishing clears the draft: what was drafted is now final or gone."""
+    Finishing clears the draft: what was drafted is now final or gone. `loaded`: as for save_draft."""
     _lock_for_grading(attempt)
+    _check_draft(attempt, loaded)
     for answer in attempt.answers:
         if answer.question_id not in grades or not answer.needs_review:
             continue

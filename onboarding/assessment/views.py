@@ -24,8 +24,9 @@ from . import grading
 from .forms import ExtraAttemptForm, GradeForm, bounded, graded_in_full
 from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt
 from .presenting import show, unanswered
-from .services import (RESPONSE_MAX_LENGTH, AttemptError, QuizClosed, gate_of, grade, grant_extra_attempt,
-                       overlong, responses_from_form, save_answers, save_draft, start_attempt, status_of, submit)
+from .services import (RESPONSE_MAX_LENGTH, AttemptError, DraftChanged, QuizClosed, draft_stamp, gate_of, grade,
+                       grant_extra_attempt, overlong, responses_from_form, save_answers, save_draft, start_attempt,
+                       status_of, submit)
 
 bp = Blueprint("assessment", __name__)
 
@@ -271,6 +272,7 @@ def grade_attempt(attempt_id):
     form = GradeForm()
     drafting = request.form.get("action") == "draft"  # "Save draft" beside "Finish grading"
     if request.method == "GET":
+        form.loaded.data = draft_stamp(attempt)
         drafted = attempt.draft_saved_at is not None  # resume the draft, whoever saved it
         for q in review:
             a = answers[q.id]
@@ -284,15 +286,20 @@ def grade_attempt(attempt_id):
     if all(checks):
         grades = {e.form.question_id.data: (e.form.points.data, e.form.comment.data) for e in form.answers
                   if e.form.question_id.data in maxima}
+        # The page sends the draft it was loaded with; a client that sends none does not ask for the check.
+        loaded = (form.loaded.data or "") if "loaded" in request.form else None
         try:
             if drafting:
-                save_draft(attempt, current_user, grades)
+                save_draft(attempt, current_user, grades, loaded)
                 final = False
             else:
-                final = grade(attempt, quiz, current_user, grades)
+                final = grade(attempt, quiz, current_user, grades, loaded)
         except AttemptError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
+            if isinstance(exc, DraftChanged):  # sending again (after comparing) saves over the newer draft
+                db.session.refresh(attempt)
+                form.loaded.data = draft_stamp(attempt)
         else:
             db.session.commit()
             if drafting:
