@@ -304,3 +304,16 @@ def ready_for_role_play(app, uid):
             if getattr(task, "before_role_play", False):
                 _db.session.add(SignOffEvent(trainee_id=uid, task_id=task.id, kind="signed"))
         _db.session.commit()
+
+
+def seeded_demo(tmp_path_factory, migrated_template, name):
+    """An app on a copy of the migrated database with `seed-demo` run: the demo people, for tests that walk every
+    page of every demo role (a generator: use it as a module fixture's body)."""
+    folder = tmp_path_factory.mktemp(name)
+    shutil.copy(migrated_template, folder / "demo.db")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "TESTING": True,
+                      "SECRET_KEY": "test-secret-key-that-is-long-enough-000"})
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    yield app
+    with app.app_context():
+        _db.engine.dispose()

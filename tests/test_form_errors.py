@@ -2,7 +2,6 @@
 field (aria-invalid, aria-describedby) and listed first in <main> in a summary that links to the field, on an
 address that answers GET; every text input carries the server's maxlength; WTForms' own messages in Arabic."""
 import re
-import shutil
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
@@ -12,10 +11,9 @@ from flask import render_template_string
 from flask_babel.speaklater import LazyString
 from wtforms import HiddenField, StringField
 
-from onboarding import create_app
 from onboarding.extensions import db
 
-from .conftest import as_user, complete_stages_before
+from .conftest import as_user, complete_stages_before, seeded_demo
 
 
 # ---------------------------------------------------------------- reading a page
@@ -353,14 +351,7 @@ TEXT_INPUTS = {"", "text", "email", "url", "search", "password", "tel"}
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, migrated_template):
-    folder = tmp_path_factory.mktemp("form-errors")
-    shutil.copy(migrated_template, folder / "demo.db")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "TESTING": True,
-                      "SECRET_KEY": "test-secret-key-that-is-long-enough-000"})
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from seeded_demo(tmp_path_factory, migrated_template, "form-errors")
 
 
 def _crawl(app, email, limit=60):

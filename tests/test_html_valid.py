@@ -13,8 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from onboarding import create_app
-from onboarding.extensions import db
+from .conftest import seeded_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "tests" / "e2e" / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -34,14 +33,7 @@ def _skip(reason):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, migrated_template):
-    folder = tmp_path_factory.mktemp("html")
-    shutil.copy(migrated_template, folder / "demo.db")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "TESTING": True,
-                      "SECRET_KEY": "test-secret-key-that-is-long-enough-000"})
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from seeded_demo(tmp_path_factory, migrated_template, "html")
 
 
 def _links(html):
