@@ -336,3 +336,30 @@ def test_targets_refuse_an_absent_or_out_of_range_value_by_name(app, teams):
     assert 'href="#t0-deals">Default for everyone · Deals closed:' in page
     with app.app_context():
         assert targets_for(None)["calls"] == 80 and targets_for(None)["deals"] == 1
+
+
+def test_targets_changed_by_someone_else_since_the_page_opened_are_not_overwritten_unseen(app, teams, make_user):
+    from onboarding.mentoring.services import targets_for
+
+    make_user("head", email="hana@example.com", name="Hana Head")
+    first, _ = as_user(app, "head@example.com")
+    second, _ = as_user(app, "hana@example.com")
+    north, south = teams["North"], teams["South"]
+    opened = _targets_form(first)  # the first head opens the page...
+    assert opened[f"t{north}-loaded"] and opened[f"t{north}-calls"] == "80"
+    changed = _targets_form(second) | {f"t{north}-calls": "90"}  # ...the second saves North meanwhile
+    assert second.post("/targets", data=changed).status_code == 302
+    typed = opened | {f"t{north}-calls": "100", f"t{south}-meetings": "7"}
+    response = first.post("/targets", data=typed)
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "Team North: someone changed these targets after you opened this page" in page
+    assert 'value="100"' in page  # what was typed is kept
+    with app.app_context():
+        assert targets_for(north)["calls"] == 90  # the other head's change stands
+        assert targets_for(south)["meetings"] == 7  # a team nobody else touched is saved
+    # The answer carries the new values' stamp: saving again, having seen them, replaces them.
+    stamp = re.search(rf'name="t{north}-loaded" type="hidden" value="([^"]*)"', page).group(1)
+    assert first.post("/targets", data=typed | {f"t{north}-loaded": stamp}).status_code == 302
+    with app.app_context():
+        assert targets_for(north)["calls"] == 100

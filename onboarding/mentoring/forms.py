@@ -46,7 +46,9 @@ class CorrectionForm(FiguresForm):
 
 
 class TargetsForm(FiguresForm):
-    pass
+    #: The team's targets when the page was loaded ("80,5,…" in FIGURES order): a change saved since by someone
+    #: else is not overwritten unseen.
+    loaded = HiddenField()
 
 
 class TeamForm(FlaskForm):

@@ -334,13 +334,22 @@ def targets():
         prefix = f"t{team_id or 0}"
         stored = targets_for(team_id)
         sent = posted and any(f"{prefix}-{f}" in request.form for f in FIGURES)
-        form = TargetsForm(prefix=prefix, meta={"csrf": False}, **({} if sent else {"formdata": None, "data": stored}))
+        stamp = ",".join(str(stored[f]) for f in FIGURES)
+        form = TargetsForm(prefix=prefix, meta={"csrf": False},
+                           **({} if sent else {"formdata": None, "data": {**stored, "loaded": stamp}}))
         for f in FIGURES:  # the team in every label: the error summary names it, a screen reader too
             form[f].label.text = Markup('<span class="label-context">%s · </span>%s') % (
                 heading if team_id is None else called, FIGURE_LABELS[f])
         if sent and form.validate():
             typed = {f: form[f].data for f in FIGURES}
-            if typed != stored:
+            if typed != stored and form.loaded.data and form.loaded.data != stamp:
+                # Someone saved this team's targets after the page was loaded: keep what was typed, say so, and
+                # let a second save (having seen the new values) go through.
+                form.form_errors.append(_("%(team)s: someone changed these targets after you opened this page. "
+                                          "Your values are kept below; save again to replace theirs.",
+                                          team=heading if team_id is None else called))
+                form.loaded.data = stamp
+            elif typed != stored:
                 set_targets(team_id, typed, current_user)
                 saved.append(called)
         refused = refused or bool(form.errors)
