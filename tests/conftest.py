@@ -317,3 +317,12 @@ def seeded_demo(tmp_path_factory, migrated_template, name):
     yield app
     with app.app_context():
         _db.engine.dispose()
+
+
+def staff_and_trainee(make_user) -> dict:
+    """Ada (admin), Irene (head of sales), Marco (mentor) and Tom, the trainee Marco mentors: user ids by role."""
+    mentor = make_user("mentor", email="mentor@example.com", name="Marco Mentor")
+    return {"admin": make_user("admin", email="admin@example.com", name="Ada Admin"),
+            "head": make_user("head", email="head@example.com", name="Irene Head"),
+            "mentor": mentor,
+            "trainee": make_user("trainee", email="tom@example.com", name="Tom Becker", mentor=mentor)}

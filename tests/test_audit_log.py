@@ -12,18 +12,14 @@ from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import User
 from onboarding.extensions import db
 
-from .conftest import as_user
+from .conftest import as_user, staff_and_trainee
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def people(make_user):
-    mentor = make_user("mentor", email="mentor@example.com", name="Marco Mentor")
-    return {"admin": make_user("admin", email="admin@example.com", name="Ada Admin"),
-            "head": make_user("head", email="head@example.com", name="Irene Head"),
-            "mentor": mentor,
-            "trainee": make_user("trainee", email="tom@example.com", name="Tom Becker", mentor=mentor)}
+    return staff_and_trainee(make_user)
 
 
 def recorded_actions() -> set:

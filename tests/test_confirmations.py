@@ -14,17 +14,14 @@ from onboarding.extensions import db
 from onboarding.mentoring.models import RolePlayAttempt
 from onboarding.people.models import TraineeRecord
 
-from .conftest import as_user, ready_for_role_play
+from .conftest import as_user, ready_for_role_play, staff_and_trainee
 
 
 @pytest.fixture
 def people(make_user):
-    mentor = make_user("mentor", email="mentor@example.com", name="Marco Mentor")
-    return {"admin": make_user("admin", email="admin@example.com", name="Ada Admin"),
-            "head": make_user("head", email="head@example.com", name="Irene Head"),
-            "mentor": mentor,
-            "trainee": make_user("trainee", email="tom@example.com", name="Tom Becker", mentor=mentor),
-            "other": make_user("trainee", email="olga@example.com", name="Olga Other", mentor=mentor)}
+    people = staff_and_trainee(make_user)
+    people["other"] = make_user("trainee", email="olga@example.com", name="Olga Other", mentor=people["mentor"])
+    return people
 
 
 def _confirmation_form(html, action):

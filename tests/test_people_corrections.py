@@ -9,17 +9,14 @@ from onboarding.extensions import db
 from onboarding.mentoring.models import Acknowledgement
 from onboarding.notifications.models import Notification
 
-from .conftest import AuthActions, as_user, complete_stages_before
+from .conftest import AuthActions, as_user, complete_stages_before, staff_and_trainee
 
 
 @pytest.fixture
 def people(make_user):
-    mentor = make_user("mentor", email="mentor@example.com", name="Marco Mentor")
-    return {"admin": make_user("admin", email="admin@example.com", name="Ada Admin"),
-            "head": make_user("head", email="head@example.com", name="Irene Head"),
-            "mentor": mentor,
-            "trainee": make_user("trainee", email="tom@example.com", name="Tom Becker", mentor=mentor),
-            "other": make_user("trainee", email="taken@example.com", name="Tina Taken")}
+    people = staff_and_trainee(make_user)
+    people["other"] = make_user("trainee", email="taken@example.com", name="Tina Taken")
+    return people
 
 
 def _correct(client, auth, uid, name, email, **extra):
