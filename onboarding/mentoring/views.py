@@ -233,9 +233,8 @@ def _day_form(trainee, asked, now):
         if logged is not None and logged.confirmed_at is None:
             return form, _("Today is logged already: load it to change its figures, or pick another day."), now, 200
         return form, None, None, 200
-    try:
-        day = date.fromisoformat(asked)
-    except ValueError:
+    day = _iso_day(asked)
+    if day is None:
         form.day.raw_data, form.day.errors = [asked], [_("Enter a date (YYYY-MM-DD).")]
         return form, None, None, 400
     problem = ledger_day_problem(trainee.id, day)
