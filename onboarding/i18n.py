@@ -1,4 +1,7 @@
 """Language selection and locale-aware formatting of dates and numbers."""
+from datetime import datetime
+from functools import lru_cache
+
 from babel.dates import format_skeleton
 from babel.lists import format_list
 from flask import current_app, has_request_context, request
@@ -25,9 +28,17 @@ def select_timezone() -> str:
     return "UTC"
 
 
+@lru_cache(maxsize=4096)
+def _date_in(day, locale) -> str:
+    """Babel's pattern lookup costs more than the rest of a table row: a day is spelled once per language."""
+    return format_skeleton("yMMMd", day, locale=locale)
+
+
 def fmt_date(value) -> str:
     """Dates spelled with the month's name (Nov 27, 2026; 27 نوفمبر 2026), never 11/12 guesswork."""
-    return format_skeleton("yMMMd", value, locale=get_locale()) if value else ""
+    if not value:
+        return ""
+    return _date_in(value.date() if isinstance(value, datetime) else value, get_locale())
 
 
 def fmt_datetime(value) -> str:

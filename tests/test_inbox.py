@@ -215,7 +215,41 @@ def test_what_the_path_makes_due(app, world, make_user):
     assert [i.split(" · ")[0] for i in hana[:3]] == ["Gus Waiting", "Fay Blocked", "Eve Held"]  # oldest first
     page = hana_client.get("/inbox").get_data(as_text=True)
     assert f'href="/trainees/{eve}/role-play?next=/inbox#decision"' in page
-    assert f'href="/trainees/{gus}?next=/inbox#readiness"' in page
+    # the header's badge counts every item the page lists, what the path makes due included
+    for email, items in (("marco@example.com", marco_items), ("mia@example.com", mia_items),
+                         ("hana@example.com", hana)):
+        assert _badge(as_user(app, email)[0]) == len(items), email
+
+
+def _badge(client) -> int:
+    """The number on the header's Inbox link; 0 when it shows none."""
+    found = re.search(r'href="/inbox">Inbox <span class="count" aria-hidden="true">(\d+)</span>',
+                      client.get("/").get_data(as_text=True))
+    return int(found.group(1)) if found else 0
+
+
+def test_the_badge_follows_each_change_of_what_waits(app, world):
+    """A sign-off dealt with, a day confirmed and a mentor named each move the badge of whoever waited."""
+    marco = as_user(app, "marco@example.com")[0]
+    assert _badge(marco) == 4
+    with app.app_context():
+        for event in db.session.scalars(sa.select(SignOffEvent).where(SignOffEvent.trainee_id == world["ben"])):
+            db.session.delete(event)
+        db.session.commit()
+    assert _badge(marco) == 3
+    with app.app_context():
+        for entry in db.session.scalars(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == world["ann"])):
+            entry.confirmed_at, entry.confirmed_by = utcnow(), world["marco"]
+        db.session.commit()
+    assert _badge(marco) == 2
+    hana = as_user(app, "hana@example.com")[0]
+    assert _badge(hana) == 2  # Dora's answer, as nobody mentors her; the seat on Ben's panel
+    with app.app_context():  # Mia takes Dora on: her answer now waits on Mia, not on the head
+        db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == world["dora"])).mentor_id = \
+            world["mia"]
+        db.session.commit()
+    assert _badge(hana) == 1 and _badge(as_user(app, "mia@example.com")[0]) == 2
+
 
 
 @pytest.mark.parametrize("value,kept", [
@@ -257,6 +291,6 @@ def test_a_ready_trainee_nobody_mentors_waits_on_the_heads_decision_not_a_recomm
     with app.app_context():
         from onboarding.readiness.dashboard import Filters, dashboard
 
-        page, _summary = dashboard(Filters(q="Vic"), 4, page=1, per_page=25)
+        page, _summary = dashboard(Filters(q="Vic"), page=1, per_page=25)
         assert page.items[0].waits.get("head", {}).get("readiness") == 1
         assert "recommendation" not in page.items[0].waits.get("head", {})

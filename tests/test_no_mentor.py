@@ -282,14 +282,14 @@ def test_the_dashboard_flags_the_trainee_and_waits_on_the_head(app, people, make
     mentored = make_user("trainee", email="tia@example.com", name="Tia Trainee", mentor=people["mentor"])
     log_days(app, mentored, 1)
     with app.app_context():
-        page, summary = dashboard(Filters(), 8)
+        page, summary = dashboard(Filters())
         rows = {r.record.user_id: r for r in page.items}
         assert rows[uid].waits["mentor"] == {}
         assert {"answers": 1, "sign_offs": 2, "ledger_days": 3}.items() <= rows[uid].waits["head"].items()
         assert rows[mentored].waits["mentor"] == {"ledger_days": 1} and rows[mentored].waits["head"] == {}
-        page, _summary = dashboard(Filters(mentor=0), 8)
+        page, _summary = dashboard(Filters(mentor=0))
         assert [r.record.user_id for r in page.items] == [uid]
-        page, _summary = dashboard(Filters(waits="head"), 8)
+        page, _summary = dashboard(Filters(waits="head"))
         assert uid in {r.record.user_id for r in page.items}
     client, _auth = as_user(app, "head@example.com")
     html = client.get("/").get_data(as_text=True)

@@ -4,7 +4,7 @@ A mentor's inbox covers the trainees they mentor; a head of sales' covers the tr
 answers for them: see people.services.answerers) and the trainee they mentor themselves, plus the decisions only a
 head takes; an admin's is the heads' list, read-only. Role-plays to score come to whoever sits on the panel.
 Built with a fixed number of queries whatever the number of trainees: what waits is read from the dashboard's rows
-(readiness.dashboard.build_rows, the same rules as its "Waiting on" column) and the times from a few bulk queries.
+(readiness.rows.build_rows, the same rules as its "Waiting on" column) and the times from a few bulk queries.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -20,6 +20,7 @@ from ..mentoring.models import SCHEDULED, SCORED, ActivityEntry, RolePlayAttempt
 from ..mentoring.rules import REQUESTED, SIGNED
 from ..mentoring.services import role_play_requirements
 from ..people.models import TraineeRecord
+from ..readiness.models import ReadinessSummary
 from ..readiness.rows import ACTIVE_STATUSES, build_rows, has_acting_mentor
 from ..timeutil import aware, utcnow
 
@@ -243,41 +244,26 @@ def _due_from_head(row, failed, graded) -> list:
 
 
 def waiting_count(user: User, now: datetime | None = None) -> int:
-    """The header's badge, in one query: answers to grade, sign-offs requested, trainees with ledger days to
-    confirm, role-plays to score and (heads) readiness decisions. The inbox page also lists what the path rules
-    make due (role-plays to schedule, recommendations, held trainees, extra attempts), which takes the whole path
-    of every trainee to compute, too much for every page."""
+    """The header's badge: how many items the inbox page lists for `user`, in one query. Each trainee's stored
+    summary (readiness.summary) counts the items they put before their acting mentor and before the heads of
+    sales, so no path is computed here; role-plays to score are counted live, as their time comes. The summaries
+    are as of the trainee's last change or the day's first list (or the nightly `rebuild-summaries`)."""
     if user.role not in (MENTOR, HEAD):
         return 0
     now = now or utcnow()
-    trainee, mentor = aliased(User), aliased(User)
-    acting = sa.and_(mentor.id.is_not(None), mentor.active.is_(True))
-    mine = (sa.select(TraineeRecord.user_id).join(trainee, trainee.id == TraineeRecord.user_id)
-            .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
-            .where(trainee.active.is_(True), trainee.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES)))
-    if user.role == MENTOR:
-        mine = mine.where(TraineeRecord.mentor_id == user.id, acting)
-    else:
-        mine = mine.where(sa.or_(sa.and_(TraineeRecord.mentor_id == user.id, acting),
-                                 mentor.id.is_(None), mentor.active.is_(False)))
-    latest = (sa.select(sa.func.max(SignOffEvent.id)).where(SignOffEvent.trainee_id.in_(mine))
-              .group_by(SignOffEvent.trainee_id, SignOffEvent.task_id))
-    parts = [
-        sa.select(sa.func.count(QuizAttempt.id)).where(QuizAttempt.state == AWAITING, QuizAttempt.user_id.in_(mine)),
-        sa.select(sa.func.count(SignOffEvent.id)).where(SignOffEvent.id.in_(latest), SignOffEvent.kind == REQUESTED),
-        sa.select(sa.func.count(sa.distinct(ActivityEntry.trainee_id))).where(
-            ActivityEntry.trainee_id.in_(mine), ActivityEntry.corrects_id.is_(None),
-            ActivityEntry.confirmed_at.is_(None)),
-        sa.select(sa.func.count(RolePlayEvaluator.id))
-        .join(RolePlayAttempt, RolePlayAttempt.id == RolePlayEvaluator.attempt_id)
-        .where(RolePlayEvaluator.evaluator_id == user.id, RolePlayEvaluator.submitted_at.is_(None),
-               RolePlayAttempt.state == SCHEDULED, RolePlayAttempt.scheduled_for <= now),
-    ]
+    S, trainee, mentor = ReadinessSummary, aliased(User), aliased(User)
+    active = (sa.select(S).join(TraineeRecord, TraineeRecord.user_id == S.trainee_id)
+              .join(trainee, trainee.id == TraineeRecord.user_id)
+              .where(trainee.active.is_(True), trainee.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES)))
+    mentored = (active.join(mentor, mentor.id == TraineeRecord.mentor_id)
+                .where(TraineeRecord.mentor_id == user.id, mentor.active.is_(True))
+                .with_only_columns(sa.func.coalesce(sa.func.sum(S.inbox_mentor), 0)))
+    to_score = (sa.select(sa.func.count(RolePlayEvaluator.id))
+                .join(RolePlayAttempt, RolePlayAttempt.id == RolePlayEvaluator.attempt_id)
+                .where(RolePlayEvaluator.evaluator_id == user.id, RolePlayEvaluator.submitted_at.is_(None),
+                       RolePlayAttempt.state == SCHEDULED, RolePlayAttempt.scheduled_for <= now))
+    total = mentored.scalar_subquery() + to_score.scalar_subquery()
     if user.role == HEAD:
-        awaiting = aliased(User)
-        parts.append(sa.select(sa.func.count(TraineeRecord.id)).join(awaiting, awaiting.id == TraineeRecord.user_id)
-                     .where(awaiting.active.is_(True), TraineeRecord.status == "awaiting_approval"))
-    total = parts[0].scalar_subquery()
-    for part in parts[1:]:
-        total = total + part.scalar_subquery()
+        heads = active.where(S.inbox_head > 0).with_only_columns(sa.func.coalesce(sa.func.sum(S.inbox_head), 0))
+        total = total + heads.scalar_subquery()
     return int(db.session.scalar(sa.select(total)) or 0)

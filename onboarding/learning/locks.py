@@ -28,8 +28,12 @@ def locked_modules(progress, cur) -> dict:
     """slug -> when it opens, for each module of a locked stage on this path; none without a path (staff)."""
     if progress is None:
         return {}
-    return {m.slug: opens_when(sp) for sp in progress.stages if sp.state == LOCKED
-            for m in cur.stage(sp.number).modules}
+    found = {}
+    for sp in progress.stages:
+        if sp.state == LOCKED:
+            when = opens_when(sp)  # worded once a stage: every module of it opens together
+            found.update((m.slug, when) for m in cur.stage(sp.number).modules)
+    return found
 
 
 def reader_locks(progress=None) -> dict:

@@ -1,9 +1,10 @@
 """The readiness dashboard: every trainee with progress, gates, forecast and what waits on whom.
 
-Filters, sorting, counts and paging run in the database on the stored summaries (readiness.summary), so a page
-costs the same at 10 or 10,000 trainees; only the rows shown are computed in full (readiness.rows).
+Filters, sorting, counts and paging run in the database on the stored summaries (readiness.summary), and the
+rows shown are read from them too, so a page costs the same at 10 or 10,000 trainees and computes no path.
 """
 from dataclasses import dataclass
+from datetime import date
 from math import ceil
 
 import sqlalchemy as sa
@@ -14,7 +15,8 @@ from ..extensions import db
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
 from .models import ReadinessSummary
-from .rows import ACTIVE_STATUSES, build_rows
+from .forecast import Forecast
+from .rows import ACTIVE_STATUSES, WAITERS
 from .summary import refresh_stale
 
 SORTS = ("name", "stage", "progress", "start", "forecast", "mentor")
@@ -158,9 +160,44 @@ def export_rows(filters: Filters, mentor_scope: int | None = None):
         yield record, person, their_mentor, summary
 
 
-def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None, page: int = 1,
-              per_page: int = 25):
-    """(Page of rows, summary counts) for the filters."""
+@dataclass(frozen=True)
+class ListRow:
+    """One line of the dashboard, read from the stored summary: nothing of the path is computed for it."""
+
+    record: TraineeRecord
+    trainee: User
+    mentor: User | None
+    current_stage: int | None  # None: every stage complete
+    stage_end: date | None  # the open stage's planned end
+    steps_done: int
+    steps_total: int
+    days_since_start: int
+    overdue: bool
+    blocked: bool
+    ready: bool
+    waits: dict  # who -> {what: count}, in WAITERS order
+    forecast: Forecast
+    role_play: str
+    stage4_opened: date | None
+    week: dict  # figure -> (done last full week, weekly target)
+
+
+def list_row(record, trainee, mentor, summary, on: date, now) -> ListRow:
+    """The row of a (record, trainee, mentor, summary); a scheduled role-play whose time has come is due, and
+    waits on its evaluators, at the moment of reading."""
+    due = summary.role_play_due(now)
+    stored = {**summary.waits, "evaluators": {"role_play": 1} if due else {}}
+    waits = {who: stored.get(who, {}) for who in WAITERS}
+    return ListRow(record, trainee, mentor, summary.current_stage, summary.stage_end, summary.steps_done,
+                   summary.steps_total, (on - record.start_date).days, summary.overdue, summary.blocked, summary.ready,
+                   waits,
+                   Forecast(summary.forecast_basis, summary.forecast_date, record.target_date),
+                   "due" if due else summary.role_play, summary.stage4_opened,
+                   {figure: tuple(pair) for figure, pair in (summary.week or {}).items()})
+
+
+def dashboard(filters: Filters, mentor_scope: int | None = None, page: int = 1, per_page: int = 25):
+    """(Page of ListRows, summary counts) for the filters."""
     refresh_stale(db.session)
     trainee, mentor = aliased(User), aliased(User)
     query = _matching(filters, mentor_scope, trainee, mentor)
@@ -173,5 +210,7 @@ def dashboard(filters: Filters, min_weeks: int, mentor_scope: int | None = None,
     summary = {"total": total, "overdue": overdue, "ready": ready, "decisions_due": decisions}
     query = query.order_by(*_order(filters.sort, filters.descending, trainee, mentor))
     page = max(1, min(page, max(1, ceil(total / per_page))))
-    records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(build_rows(records, min_weeks), page, per_page, total), summary
+    on, now = today(), utcnow()
+    rows = [list_row(*found, on, now) for found in db.session.execute(
+        query.add_columns(trainee, mentor, ReadinessSummary).limit(per_page).offset((page - 1) * per_page))]
+    return Page(rows, page, per_page, total), summary

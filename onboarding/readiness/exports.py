@@ -60,11 +60,10 @@ def dashboard_table(rows, targets, on, now):
            _("Start date"), _("Days since start"), _("Target date"), _("Overdue"), _("Forecast readiness date"),
            _("Days late (forecast)"), _("Role-play"), _("Gates met"), _("Waiting on"),
            _("Calls last week"), _("Calls target"), _("Meetings last week"), _("Meetings target")]
-    from ..timeutil import aware
     from .labels import ROLE_PLAY_LABELS, STATUS_LABELS, WAITER_LABELS
 
     for record, trainee, mentor, s in rows:
-        due = s.role_play == "scheduled" and s.role_play_at is not None and aware(s.role_play_at) <= now
+        due = s.role_play_due(now)
         waiting = [who for who, waits in (("trainee", s.waits_trainee > 0), ("mentor", s.waits_mentor > 0),
                                           ("evaluators", due), ("head", s.waits_head > 0)) if waits]
         team = targets(record.team_id)

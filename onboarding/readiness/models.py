@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import aware, utcnow
 
 APPROVED, EXTENDED, REJECTED = "approved", "extended", "rejected"
 DECISIONS = (APPROVED, EXTENDED, REJECTED)
@@ -112,11 +112,31 @@ class ReadinessSummary(db.Model):
     #: Calls and meetings in the last full week (Monday to Sunday before the day computed).
     week_calls: Mapped[int] = mapped_column(default=0)
     week_meetings: Mapped[int] = mapped_column(default=0)
+    #: What the dashboard's row shows, so a page of 25 reads 25 rows and computes nothing: steps of the path done
+    #: and in all, the open stage's planned end, the day stage 4 opened, the late and blocked flags, what waits
+    #: on whom ({who: {what: count}}, the evaluators' wait aside: it starts with the clock) and last week's
+    #: figures against the team's targets ({figure: [done, target]}).
+    steps_done: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    steps_total: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    stage_end: Mapped[date | None]
+    stage4_opened: Mapped[date | None]
+    overdue: Mapped[bool] = mapped_column(default=False)
+    blocked: Mapped[bool] = mapped_column(default=False)
+    waits: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    week: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: The inbox items this trainee puts before their acting mentor, and before the heads of sales: the header's
+    #: badge sums these instead of computing every trainee's path on every page.
+    inbox_mentor: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    inbox_head: Mapped[int] = mapped_column(sa.SmallInteger, default=0, index=True)
     #: The content and settings the rules ran with, and the day they ran: a summary from another day, or from
     #: other content, is refreshed before it is read (the forecast and last week's figures move with the date).
     rules_version: Mapped[str] = mapped_column(sa.String(100))
     computed_on: Mapped[date] = mapped_column(index=True)
     computed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def role_play_due(self, now: datetime) -> bool:
+        """A scheduled role-play whose time has come: it waits on its evaluators' scores from then on."""
+        return self.role_play == "scheduled" and self.role_play_at is not None and aware(self.role_play_at) <= now
 
     __table_args__ = (
         sa.Index("ix_readiness_summaries_stage", "current_stage", "progress_percent"),

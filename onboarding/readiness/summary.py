@@ -21,6 +21,8 @@ from .models import ReadinessStageDays, ReadinessSummary
 from .progress import stage_durations
 from .rows import build_rows
 
+#: The stored columns' version: raised when a migration adds one, so every summary is recomputed once.
+SHAPE = 2
 #: Trainees computed per round: bounded memory and statement size, whatever the number of trainees.
 BATCH = 500
 
@@ -28,7 +30,7 @@ BATCH = 500
 def rules_version() -> str:
     """The content and settings the rules read: a summary computed with others is out of date."""
     config = current_app.config
-    return (f"{curriculum().version}:{config['READINESS_MIN_WEEKS']}:{config['ROLE_PLAY_ATTEMPTS']}:"
+    return (f"{SHAPE}:{curriculum().version}:{config['READINESS_MIN_WEEKS']}:{config['ROLE_PLAY_ATTEMPTS']}:"
             f"{config['ROLE_PLAY_EVALUATORS']}")[:100]
 
 
@@ -44,7 +46,20 @@ def columns(row, role_play_at) -> dict:
             "waits_trainee": sum(row.waits.get("trainee", {}).values()),
             "waits_mentor": sum(row.waits.get("mentor", {}).values()),
             "waits_head": sum(row.waits.get("head", {}).values()),
-            "week_calls": row.week["calls"][0], "week_meetings": row.week["meetings"][0]}
+            "week_calls": row.week["calls"][0], "week_meetings": row.week["meetings"][0],
+            "steps_done": p.steps_done, "steps_total": p.steps_total,
+            "stage_end": p.stage(p.current_stage).planned_end if p.current_stage else None,
+            "stage4_opened": row.stage4_opened, "overdue": p.overdue, "blocked": p.blocked,
+            "waits": {who: what for who, what in row.waits.items() if who != "evaluators" and what},
+            "week": {figure: list(pair) for figure, pair in row.week.items()},
+            "inbox_mentor": inbox_items(row.waits.get("mentor", {})),
+            "inbox_head": inbox_items(row.waits.get("head", {}))}
+
+
+def inbox_items(what: dict) -> int:
+    """How many inbox items these waits make (inbox.services lists them): one a thing, except ledger days, which
+    are one item a trainee however many days wait."""
+    return sum(count for key, count in what.items() if key != "ledger_days") + (1 if what.get("ledger_days") else 0)
 
 
 def _scheduled_at(session: Session, ids) -> dict:

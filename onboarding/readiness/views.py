@@ -57,8 +57,8 @@ def team_home(assign_form=None, status=200):
     """The dashboard; a refused bulk assignment (`assign_form`) comes back with the trainees still chosen."""
     filters = filters_from_args()
     _q, typed, search_errors = search_text(request.args, _("Find a trainee"))
-    page, summary = dashboard(filters, current_app.config["READINESS_MIN_WEEKS"], mentor_scope=_scope(),
-                              page=page_arg(), per_page=current_app.config["PER_PAGE"])
+    page, summary = dashboard(filters, mentor_scope=_scope(), page=page_arg(),
+                              per_page=current_app.config["PER_PAGE"])
     if assign_form is None and current_user.role == HEAD:
         from ..mentoring.forms import AssignForm
 
