@@ -24,6 +24,8 @@ from onboarding import create_app  # noqa: E402
 from onboarding.extensions import db  # noqa: E402
 
 TARGET_SECONDS = 1.5
+#: Trainees a mentor takes on: a few dozen at most in any real team (the grading inbox goal is for 50).
+PER_MENTOR = 50
 PAGES = ["/", "/?stage=4&sort=forecast", "/trainees.csv", "/cohort", "/api/v1/trainees?per_page=100"]
 
 
@@ -39,7 +41,11 @@ def fill(app, count: int) -> str:
     with app.app_context():
         cur = app.extensions["curriculum"]
         head = create_user("head@example.com", "Head", "head", "benchmark-pass-2024")
-        mentor = create_user("mentor@example.com", "Mentor", "mentor", "benchmark-pass-2024")
+        mentors = [create_user("mentor@example.com", "Mentor", "mentor", "benchmark-pass-2024")]
+        db.session.flush()
+        mentors += [User(email=f"mentor{k}@example.com", full_name=f"Mentor {k:03d}", role="mentor",
+                         password_hash=head.password_hash) for k in range(1, (count - 1) // PER_MENTOR + 1)]
+        db.session.add_all(mentors)
         db.session.flush()
         now, today = datetime.now(timezone.utc), date.today()
         for i in range(count):
@@ -50,7 +56,7 @@ def fill(app, count: int) -> str:
             db.session.flush()
             start = today - timedelta(days=20 + 30 * stage)
             db.session.add(TraineeRecord(user_id=user.id, start_date=start, target_date=start + timedelta(days=180),
-                                         mentor_id=mentor.id))
+                                         mentor_id=mentors[i // PER_MENTOR].id))
             db.session.add(Acknowledgement(trainee_id=user.id, document=cur.job_description.slug,
                                            version=cur.job_description.version, typed_name=user.full_name))
             for s in cur.stages:

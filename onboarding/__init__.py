@@ -43,12 +43,13 @@ def register_summaries() -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from .i18n import select_locale, select_timezone
+    from .i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app.jinja_env)
     login_manager.init_app(app)
     from .auth import models as _  # noqa: F401  (user loader registration)
     from .api import models as _api  # noqa: F401  (tables known to migrations)

@@ -5,7 +5,8 @@ from functools import lru_cache
 from babel.dates import format_skeleton
 from babel.lists import format_list
 from flask import current_app, has_request_context, request
-from flask_babel import format_decimal, format_percent, format_time, get_locale, to_user_timezone
+from flask.globals import _cv_app
+from flask_babel import format_decimal, format_percent, format_time, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -22,6 +23,36 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:
         return current_user.locale
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or current_app.config["DEFAULT_LOCALE"]
+
+
+def request_translations():
+    """The reader's catalog, as Flask-Babel's get_translations gives it, kept for the rest of the request.
+
+    Flask-Babel looks the context, the domain and the locale up again on every string, which on a table of 25
+    rows is a few hundred times a page. The catalog found is kept beside the locale it was found for: when
+    Flask-Babel's `refresh()` or `force_locale` changes the locale, the next string looks the catalog up again.
+    """
+    context = _cv_app.get(None)
+    space = getattr(context.g, "_flask_babel", None) if context is not None else None
+    kept = getattr(space, "onboarding_translations", None)
+    if kept is not None and kept[0] is getattr(space, "babel_locale", None):
+        return kept[1]
+    translations = get_translations()
+    space = getattr(context.g, "_flask_babel", None) if context is not None else None
+    if space is not None and getattr(space, "babel_locale", None) is not None:
+        space.onboarding_translations = (space.babel_locale, translations)
+    return translations
+
+
+def install_template_gettext(environment) -> None:
+    """The templates' _(), ngettext() and their p- forms, through request_translations (Flask-Babel installs the
+    same callables, looking the catalog up on every call)."""
+    environment.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
 
 def select_timezone() -> str:

@@ -269,6 +269,27 @@ def test_dates_and_numbers_follow_the_locale(app):
         assert i18n.locale_attrs() == {"lang": "en", "dir": "ltr"}
 
 
+def test_a_template_speaks_the_language_of_the_moment(app):
+    """The catalog a template keeps for the request follows Flask-Babel's force_locale and refresh."""
+    from flask_babel import force_locale, refresh
+
+    from onboarding.i18n import request_translations
+
+    template = app.jinja_env.from_string("{{ _('Sign in') }} / {{ ngettext('%(num)d day', '%(num)d days', 2) }}")
+    with app.test_request_context(headers={"Accept-Language": "en"}) as context:
+        assert template.render() == "Sign in / 2 days"
+        assert request_translations() is request_translations()  # looked up once for the request
+        with force_locale("ar"):
+            arabic = template.render()
+        assert arabic != "Sign in / 2 days" and "Sign in" not in arabic
+        assert template.render() == "Sign in / 2 days"
+        context.request.environ["HTTP_ACCEPT_LANGUAGE"] = "ar"  # the reader changes language mid-request
+        context.request.__dict__.pop("accept_languages", None)
+        assert template.render() == "Sign in / 2 days"  # not before Flask-Babel is told
+        refresh()
+        assert template.render() == arabic
+
+
 @pytest.mark.parametrize("text, value", [
     ("٢٠", "20"), ("٢٥٧٤٥٫٤٨", "25745.48"), ("٢٥٬٧٤٥٫٤٨ يورو", "25745.48"), ("١٢٫٥ ٪", "12.5"),
     ("25745,48 يورو", "25745.48"), ("١٬٢٣٤", "1234"),
