@@ -294,3 +294,21 @@ def test_a_ready_trainee_nobody_mentors_waits_on_the_heads_decision_not_a_recomm
         page, _summary = dashboard(Filters(q="Vic"), page=1, per_page=25)
         assert page.items[0].waits.get("head", {}).get("readiness") == 1
         assert "recommendation" not in page.items[0].waits.get("head", {})
+
+
+def test_only_trainees_something_waits_for_are_computed(app, world, make_user, monkeypatch):
+    """A head of sales' inbox computes the paths of the trainees something waits for on them, whatever the number
+    of trainees with nothing waiting."""
+    from onboarding.inbox import services
+
+    for n in range(5):
+        make_user("trainee", email=f"idle{n}@example.com", name=f"Idle {n}", mentor=world["mia"])
+    computed = []
+    real = services.build_rows
+    monkeypatch.setattr(services, "build_rows", lambda records, *a: computed.append(
+        sorted(r.user_id for r in records)) or real(records, *a))
+    hana = _items(as_user(app, "hana@example.com")[0])
+    assert computed == [[world["dora"]]] and len(hana) == 2
+    computed.clear()
+    mia = _items(as_user(app, "mia@example.com")[0])
+    assert computed == [[world["cid"]]] and len(mia) == 1

@@ -3,8 +3,9 @@
 A mentor's inbox covers the trainees they mentor; a head of sales' covers the trainees nobody mentors (the head
 answers for them: see people.services.answerers) and the trainee they mentor themselves, plus the decisions only a
 head takes; an admin's is the heads' list, read-only. Role-plays to score come to whoever sits on the panel.
-Built with a fixed number of queries whatever the number of trainees: what waits is read from the dashboard's rows
-(readiness.rows.build_rows, the same rules as its "Waiting on" column) and the times from a few bulk queries.
+Built with a fixed number of queries whatever the number of trainees: the stored summaries pick the trainees
+something waits for on the reader, what waits is read from their rows (readiness.rows.build_rows, the same rules as
+the dashboard's "Waiting on" column) and the times from a few bulk queries.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -22,6 +23,7 @@ from ..mentoring.services import role_play_requirements
 from ..people.models import TraineeRecord
 from ..readiness.models import ReadinessSummary
 from ..readiness.rows import ACTIVE_STATUSES, build_rows, has_acting_mentor
+from ..readiness.summary import refresh_stale
 from ..timeutil import aware, utcnow
 
 # What can wait on someone. The first five wait on whoever answers for the trainee (or sits on the panel); the
@@ -69,11 +71,15 @@ def answers_for(user: User, record: TraineeRecord) -> bool:
 
 
 def _records(user: User) -> list:
-    trainee = aliased(User)
+    """The records of the trainees something waits for on `user`, as their stored summaries count it: the rest
+    are not computed, so a head of sales' inbox costs what waits on them, not the number of trainees."""
+    refresh_stale(db.session)
+    trainee, S = aliased(User), ReadinessSummary
     query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
+             .join(S, S.trainee_id == TraineeRecord.user_id)
              .where(trainee.active.is_(True), trainee.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES)))
-    if user.role == MENTOR:
-        query = query.where(TraineeRecord.mentor_id == user.id)
+    mentored = sa.and_(TraineeRecord.mentor_id == user.id, S.inbox_mentor > 0)
+    query = query.where(mentored if user.role == MENTOR else sa.or_(mentored, S.inbox_head > 0))
     return list(db.session.scalars(query.order_by(TraineeRecord.id)))
 
 
