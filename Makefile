@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgres serve check-content clean translations catalogs bench
+.PHONY: run test test-sqlite test-postgres serve nginx-conf check-content clean translations catalogs bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +44,26 @@ test-postgres: $(VENV)/.installed-dev catalogs
 	$(BIN)/python scripts/test_setup.py
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser"
 
-# Production-style serving with gunicorn (see README: set SECRET_KEY and ONBOARDING_ENV=production).
+# Production-style serving with gunicorn (see README "Running in production": set SECRET_KEY, DATABASE_URL).
+# Several app servers: run `make serve HOST=<its private address>` on each, with the same SECRET_KEY and
+# DATABASE_URL (one PostgreSQL) and TRUSTED_PROXIES=1, and nginx in front of them (`make nginx-conf`). They may
+# start at the same moment: one runs the migrations, the others wait for it. tests/test_deployment.py serves two
+# behind nginx on one PostgreSQL.
+WORKERS ?= 3
 serve: $(VENV)/.installed-app catalogs
 	ONBOARDING_ENV=production $(FLASK) init-db
-	ONBOARDING_ENV=production $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 3 --access-logfile - app:app
+	ONBOARDING_ENV=production $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - app:app
+
+# The nginx site (deploy/nginx.conf) for the app servers, on standard output:
+#   make nginx-conf APP_SERVERS="10.0.0.11:5000 10.0.0.12:5000" SERVER_NAME=onboarding.example.com \
+#       CERTIFICATE=/etc/ssl/certs/onboarding.pem CERTIFICATE_KEY=/etc/ssl/private/onboarding.key
+APP_SERVERS ?= 127.0.0.1:$(PORT)
+SERVER_NAME ?= localhost
+CERTIFICATE ?= /etc/ssl/certs/onboarding.pem
+CERTIFICATE_KEY ?= /etc/ssl/private/onboarding.key
+nginx-conf:
+	@$(PYTHON) deploy/nginx_conf.py $(foreach server,$(APP_SERVERS),--app $(server)) --server-name "$(SERVER_NAME)" \
+		--certificate "$(CERTIFICATE)" --key "$(CERTIFICATE_KEY)"
 
 check-content: $(VENV)/.installed-app
 	$(FLASK) check-content

@@ -1,6 +1,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from flask import current_app
 
 from alembic import context
@@ -13,6 +14,10 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
+
+
+#: The PostgreSQL advisory lock that lets one process at a time migrate (any fixed 64-bit number of our own).
+MIGRATION_LOCK = 0x6F6E626F61726430  # "onboard0"
 
 
 def get_engine():
@@ -95,6 +100,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several app servers may run `init-db` at the same moment (`make serve` on each): one migrates,
+                # the others wait here, then find the schema at head. Released at commit.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
 
 

@@ -2,6 +2,7 @@
 
 - Chromium for the browser tests (Debian package `chromium`),
 - PostgreSQL 15 for the second run of the suite (Debian package `postgresql-15`, or `postgresql`),
+- nginx for the two-server deployment test (Debian package `nginx`; tests/test_deployment.py),
 - axe-core and the Nu HTML Checker (vnu-jar) from the npm registry into tests/e2e/tools/node_modules
   (git-ignored; never a CDN), and a Java runtime (Debian's default-jre-headless) for the checker.
 
@@ -55,6 +56,22 @@ def ensure_postgres():
         loud("PostgreSQL could not be installed (not root, or apt-get failed): the PostgreSQL run cannot start.")
 
 
+NGINX_PATHS = ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
+
+
+def find_nginx() -> str | None:
+    """The nginx binary: on PATH, or where Debian puts it (/usr/sbin is not on every user's PATH)."""
+    return shutil.which("nginx") or next((path for path in NGINX_PATHS if Path(path).exists()), None)
+
+
+def ensure_nginx():
+    if find_nginx():
+        return
+    print("Installing nginx for the two-server deployment test...", flush=True)
+    if not apt_install("nginx") or not find_nginx():
+        loud("nginx could not be installed (not root, or apt-get failed): the deployment test will be SKIPPED.")
+
+
 def ensure_chromium():
     if Path(CHROMIUM).exists():
         return
@@ -97,6 +114,7 @@ def ensure_vnu():
 
 if __name__ == "__main__":
     ensure_postgres()
+    ensure_nginx()
     ensure_chromium()
     ensure_axe()
     ensure_vnu()

@@ -78,12 +78,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Client:
-    """One visitor: keeps cookies, never follows redirects, a new connection per request."""
+    """One visitor: keeps cookies, never follows redirects, a new connection per request.
 
-    def __init__(self, base: str):
+    Clients given the same jar are one visitor talking to several servers (cookies do not depend on the port);
+    `context` is the SSL context for an https base."""
+
+    def __init__(self, base: str, jar: http.cookiejar.CookieJar | None = None, context=None):
         self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+        self.jar = http.cookiejar.CookieJar() if jar is None else jar
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()]
+        if context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=context))
+        self.opener = urllib.request.build_opener(*handlers)
 
     def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None,
                 timeout: float = 30):
@@ -103,12 +109,12 @@ class Client:
 
     def token(self, path="/login") -> str:
         status, html, _ = self.get(path)
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+        match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
         assert match, f"no CSRF token on {path} ({status})"
         return match.group(1)
 
-    def login(self, email, password):
-        return self.post("/login", {"email": email, "password": password, "csrf_token": self.token()})
+    def login(self, email, password, headers: dict | None = None):
+        return self.post("/login", {"email": email, "password": password, "csrf_token": self.token()}, headers=headers)
 
 
 def worker_pids(access_log: Path, path: str) -> set[str]:
