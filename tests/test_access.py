@@ -114,6 +114,8 @@ MATRIX = {
     ("mentoring.assign", "GET"): HEAD_ONLY,
     ("readiness.export_dashboard", "GET"): GRADERS,  # a mentor's export holds only their own trainees
     ("readiness.cohort_view", "GET"): MANAGERS,
+    ("readiness.mentors_view", "GET"): MANAGERS,
+    ("readiness.export_mentors", "GET"): MANAGERS,
     ("readiness.export_activity", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.report", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.timeline_view", "GET"): OWN_GRADERS,

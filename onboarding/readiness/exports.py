@@ -86,3 +86,15 @@ def ledger_table(book):
     yield [_("Day"), _("Entry"), _("Corrects entry"), *(str(FIGURE_LABELS[f]) for f in FIGURES), _("Note"), _("Entered at"), _("Confirmed at")]
     for e in sorted(book.entries, key=lambda e: (e.day, e.id)):
         yield [e.day, e.id, e.corrects_id, *(getattr(e, f) for f in FIGURES), e.note, e.entered_at, e.confirmed_at]
+
+
+def mentors_table(results):
+    """The mentors' report (readiness.mentors), one mentor a line, the page's columns."""
+    yield [_("Mentor"), _("Email"), _("Active"), _("Trainees"), _("In training"), _("Independent"),
+           _("Withdrawn"), _("Handed on"), _("Approved on or before target"), _("Median days after target"),
+           _("Role-play first attempts scored"), _("Passed at the first attempt"), _("First-attempt pass rate %"),
+           _("Attempts graded"), _("Median grading wait (hours)"), _("Waiting now")]
+    for r in results:
+        yield [r.mentor.full_name, r.mentor.email, r.mentor.active, r.trainees, r.in_training, r.independent,
+               r.withdrawn, r.handed_on, r.on_time, r.median_days_vs_target, r.first_role_plays, r.first_passed,
+               r.first_pass_rate, len(r.grading_hours), r.median_grading_hours, r.waiting]

@@ -16,6 +16,7 @@ from ..people.services import mentors
 from ..timeutil import today, utcnow
 from . import charts, exports
 from .cohort import cohort
+from .mentors import GRADING_WINDOW_DAYS, mentor_results
 from .dashboard import SORTS, Filters, dashboard, export_rows
 from .rows import WAITERS
 from .decisions import DecisionError, decide, recommend
@@ -96,6 +97,19 @@ def cohort_view():
                              [(name or _("No mentor yet"), load["trainees"]) for name, load in data["mentor_load"]])
     return render_template("readiness/cohort.html", data=data, curriculum=curriculum(), ramp_days=ramp,
                            stage_chart=stage_chart, time_chart=time_chart, load_chart=load_chart)
+
+
+@bp.get("/mentors")
+@roles_required(HEAD, ADMIN)
+def mentors_view():
+    """Mentors' results: who each mentor looks after, how their trainees fared, what waits on them now."""
+    return render_template("readiness/mentors.html", results=mentor_results(), window=GRADING_WINDOW_DAYS)
+
+
+@bp.get("/mentors.csv")
+@roles_required(HEAD, ADMIN)
+def export_mentors():
+    return exports.csv_response(exports.mentors_table(mentor_results()), f"mentors-{today().isoformat()}.csv")
 
 
 def _trainee(user_id):
