@@ -19,6 +19,7 @@ from .learning.models import ModuleCompletion
 from .people.models import TraineeRecord
 from .people.services import create_user, record_of
 from .readiness.decisions import recommend
+from .readiness.models import DirectorCheck
 from .readiness.progress import planned_windows
 from .readiness.service import trainee_progress
 from .timeutil import today, utcnow
@@ -29,6 +30,8 @@ ACCOUNTS = [
     # email, name, role, days since start, modules done per stage (None: all), quizzes passed up to stage
     ("admin@example.com", "Lena Brandt", "admin", None, None, 0),
     ("head@example.com", "Irene Walsh", "head", None, None, 0),
+    # The general manager: reads everything a head of sales reads, adds their own check on a trainee.
+    ("director@example.com", "Henrik Dahl", "director", None, None, 0),
     ("mentor@example.com", "Marco Ruiz", "mentor", None, None, 0),
     ("trainee@example.com", "Sam Patel", "trainee", 0, {}, 0),
     # Mid stage 3: the written test passed, every skill signed off, the role-play due in two days.
@@ -42,6 +45,10 @@ ACCOUNTS = [
 #: Demo trainees whose stage-3 story reaches the role-play: every skill signed off, the written test passed.
 ROLE_PLAY_DUE = {"trainee2@example.com"}
 LOCALES = {"trainee-ar@example.com": "ar"}
+#: The director's own check on a trainee, as a general manager would note it after a visit.
+DIRECTOR_CHECKED = {"trainee3@example.com": (
+    "not_yet", "Sat in on two client calls: the product answers were sure, the close was hurried. I would like to "
+               "hear one more meeting with a decision maker before the approval.")}
 
 
 def _user(email, name, role, start):
@@ -77,8 +84,19 @@ def seed() -> int:
             _quizzes(user, record, plan, quizzes_through, cur, mentor)
             if email in ROLE_PLAY_DUE:
                 _schedule_role_play(user, record, cur, mentor)
+            if email in DIRECTOR_CHECKED:
+                _director_check(user, DIRECTOR_CHECKED[email])
             _history(user)
     return created
+
+
+def _director_check(user, check):
+    director = db.session.scalar(sa.select(User).where(User.email == "director@example.com"))
+    if director is None:
+        return
+    verdict, note = check
+    db.session.add(DirectorCheck(trainee_id=user.id, director_id=director.id, verdict=verdict, note=note,
+                                 created_at=utcnow() - timedelta(days=2)))
 
 
 def _complete(user, record, plan, cur):

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .auth.models import ADMIN, HEAD, MENTOR, TRAINEE
+from .auth.models import ADMIN, DIRECTOR, HEAD, MENTOR, TRAINEE
 from .extensions import db
 
 bp = Blueprint("main", __name__)
@@ -24,7 +24,7 @@ def home():
 
     if current_user.role == TRAINEE:
         return trainee_home()
-    if current_user.role in (MENTOR, HEAD):
+    if current_user.role in (MENTOR, HEAD, DIRECTOR):
         return team_home()
     if current_user.role == ADMIN:
         return redirect(url_for("admin.users"))

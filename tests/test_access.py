@@ -2,7 +2,8 @@
 
 A new route without a row here fails `test_every_route_is_in_the_matrix`.
 Personas: anonymous, the trainee who owns the record, another trainee, the
-trainee's mentor, a mentor with no link to the trainee, a head of sales, an admin.
+trainee's mentor, a mentor with no link to the trainee, a head of sales, an admin,
+and the director (reads what a head reads, writes only their own check).
 """
 import re
 
@@ -11,12 +12,15 @@ import sqlalchemy as sa
 
 from .conftest import PASSWORD
 
-PERSONAS = ("anonymous", "trainee", "other_trainee", "mentor", "unassigned_mentor", "head", "admin")
+PERSONAS = ("anonymous", "trainee", "other_trainee", "mentor", "unassigned_mentor", "head", "admin", "director")
 A, D, L = "allow", "deny", "login"  # answered, refused with 403, sent to the login page
 
 
-def row(anonymous, trainee, other_trainee, mentor, unassigned_mentor, head, admin):
-    return dict(zip(PERSONAS, (anonymous, trainee, other_trainee, mentor, unassigned_mentor, head, admin)))
+def row(anonymous, trainee, other_trainee, mentor, unassigned_mentor, head, admin, director=None):
+    """The director, unless named, gets what every signed-in person gets and is refused the rest."""
+    if director is None:
+        director = A if {trainee, other_trainee, mentor, unassigned_mentor, head, admin} == {A} else D
+    return dict(zip(PERSONAS, (anonymous, trainee, other_trainee, mentor, unassigned_mentor, head, admin, director)))
 
 
 EVERYONE = row(A, A, A, A, A, A, A)
@@ -24,13 +28,17 @@ SIGNED_IN = row(L, A, A, A, A, A, A)
 TRAINEE_ONLY = row(L, A, A, D, D, D, D)
 MANAGERS = row(L, D, D, D, D, A, A)
 ADMIN_ONLY = row(L, D, D, D, D, D, A)
-OWNER_MENTOR_MANAGERS = row(L, A, D, A, D, A, A)
+OWNER_MENTOR_MANAGERS = row(L, A, D, A, D, A, A, director=A)  # a trainee's pages: the director reads them
 OWNER_ONLY = row(L, A, D, D, D, D, D)
 GRADERS = row(L, D, D, A, A, A, A)
 OWN_GRADERS = row(L, D, D, A, D, A, A)
 HEAD_ONLY = row(L, D, D, D, D, A, D)
 MENTOR_OR_HEAD = row(L, D, D, A, D, A, D)
 OWN_MENTOR = row(L, D, D, A, D, D, D)
+READERS = row(L, D, D, D, D, A, A, director=A)
+GRADERS_AND_READERS = row(L, D, D, A, A, A, A, director=A)
+OWN_GRADERS_AND_READERS = row(L, D, D, A, D, A, A, director=A)
+DIRECTOR_ONLY = row(L, D, D, D, D, D, D, director=A)
 
 # (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id. A form's POST-only address also
 # answers GET (a reload after a refused form) with a redirect to its page, to the same people.
@@ -106,21 +114,23 @@ MATRIX = {
     ("mentoring.attempt", "POST"): MENTOR_OR_HEAD,  # the evaluators: the mentor and the head
     ("mentoring.sign", "POST"): TRAINEE_ONLY,
     ("mentoring.sign", "GET"): TRAINEE_ONLY,
-    ("mentoring.signatures", "GET"): MANAGERS,
+    ("mentoring.signatures", "GET"): READERS,
     ("mentoring.signed_copy", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.supervision", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.supervision", "POST"): OWN_GRADERS,
     ("mentoring.assign", "POST"): HEAD_ONLY,
     ("mentoring.assign", "GET"): HEAD_ONLY,
-    ("readiness.export_dashboard", "GET"): GRADERS,  # a mentor's export holds only their own trainees
-    ("readiness.cohort_view", "GET"): MANAGERS,
-    ("readiness.mentors_view", "GET"): MANAGERS,
-    ("readiness.export_mentors", "GET"): MANAGERS,
+    ("readiness.export_dashboard", "GET"): GRADERS_AND_READERS,  # a mentor's export holds only their own trainees
+    ("readiness.cohort_view", "GET"): READERS,
+    ("readiness.mentors_view", "GET"): READERS,
+    ("readiness.export_mentors", "GET"): READERS,
     ("readiness.export_activity", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.report", "GET"): OWNER_MENTOR_MANAGERS,
-    ("readiness.timeline_view", "GET"): OWN_GRADERS,
+    ("readiness.timeline_view", "GET"): OWN_GRADERS_AND_READERS,
     ("readiness.recommendation", "POST"): OWN_MENTOR,
     ("readiness.recommendation", "GET"): OWN_MENTOR,
+    ("readiness.director_check_view", "POST"): DIRECTOR_ONLY,
+    ("readiness.director_check_view", "GET"): DIRECTOR_ONLY,
     ("readiness.decision", "POST"): HEAD_ONLY,
     ("readiness.decision", "GET"): HEAD_ONLY,
     ("tokens.tokens", "GET"): SIGNED_IN,
@@ -171,6 +181,7 @@ def world(app, make_user):
         "other_trainee": make_user("trainee", email="other.trainee@example.com", mentor=mentor),
         "head": make_user("head", email="head@example.com"),
         "admin": make_user("admin", email="admin@example.com"),
+        "director": make_user("director", email="director@example.com"),
     }
     from onboarding.assessment.grading import plan_attempt
     from onboarding.assessment.models import QuizAttempt
@@ -236,7 +247,7 @@ def _token(client):
 def _login(client, persona):
     emails = {"trainee": "trainee@example.com", "other_trainee": "other.trainee@example.com",
               "mentor": "mentor@example.com", "unassigned_mentor": "other.mentor@example.com",
-              "head": "head@example.com", "admin": "admin@example.com"}
+              "head": "head@example.com", "admin": "admin@example.com", "director": "director@example.com"}
     response = client.post("/login", data={"email": emails[persona], "password": PASSWORD,
                                            "csrf_token": _token(client)})
     assert response.status_code == 302 and "/login" not in response.headers["Location"]

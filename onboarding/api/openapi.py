@@ -68,7 +68,7 @@ def document() -> dict:
                 "Me": {"type": "object", "required": ["id", "email", "role"],
                        "properties": {"id": {"type": "integer"}, "email": {"type": "string"},
                                       "full_name": {"type": "string"},
-                                      "role": {"type": "string", "enum": ["trainee", "mentor", "head", "admin"]},
+                                      "role": {"type": "string", "enum": ["trainee", "mentor", "head", "admin", "director"]},
                                       "locale": {"type": ["string", "null"]}}},
                 "TraineeSummary": summary,
                 "TraineePage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"],

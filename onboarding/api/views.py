@@ -5,7 +5,7 @@ from math import ceil
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, request
 
-from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
+from ..auth.models import MENTOR, READERS, TRAINEE, User
 from ..auth.permissions import can_view_trainee
 from ..extensions import csrf, db
 from ..paging import page_arg
@@ -70,7 +70,7 @@ def me():
 @token_required
 def trainees():
     user = g.api_user
-    if user.role not in (MENTOR, HEAD, ADMIN):
+    if user.role not in (MENTOR, *READERS):
         return problem(403, "Trainees cannot list other trainees.")
     per_page = max(1, min(request.args.get("per_page", 50, type=int) or 50, 100))
     page = page_arg()

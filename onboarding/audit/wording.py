@@ -34,6 +34,7 @@ ACTION_NAMES = {
     "supervision_note": _l("Supervision note"), "readiness_recommended": _l("Readiness recommendation"),
     "readiness_approved": _l("Approved for independent work"), "readiness_extended": _l("Training extended"),
     "readiness_rejected": _l("Readiness not approved"), "grading_draft_saved": _l("Grading draft saved"),
+    "director_check": _l("Director's check"),
 }
 
 #: What an event is recorded on, in words ("Quiz attempt 12"), by the record's class.
@@ -45,6 +46,7 @@ SUBJECT_NAMES = {
     "HoldDecision": _l("Decision after the role-play"), "Acknowledgement": _l("Signature"),
     "SupervisionNote": _l("Supervision note"), "ModuleCompletion": _l("Module completion"),
     "Recommendation": _l("Readiness recommendation"), "ReadinessDecision": _l("Readiness decision"),
+    "DirectorCheck": _l("Director's check"),
 }
 
 _LABELS = {
@@ -58,7 +60,7 @@ _LABELS = {
     "allowed": _l("Attempts allowed"), "document": _l("Document"), "version": _l("Version"),
     "week_of": _l("Week of"), "module": _l("Module"), "role": _l("Role"), "start_date": _l("Start date"),
     "mentor": _l("Mentor"), "sign_again": _l("Asked to sign the job description again"),
-    "graded": _l("Answers with points"), "total": _l("Written answers"),
+    "graded": _l("Answers with points"), "total": _l("Written answers"), "verdict": _l("Verdict"),
 }
 
 #: What `before` and `after` hold, per action: how the change reads.
@@ -254,6 +256,8 @@ def _value(key: str, value, event, ctx) -> str:
         return str(value)[:8]
     if key == "prefix":
         return f"{value}…"
+    if key == "verdict":
+        return {"satisfied": _("Satisfied"), "not_yet": _("Not yet")}.get(value, str(value))
     return _plain(value)
 
 

@@ -9,8 +9,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..timeutil import utcnow
 
-TRAINEE, MENTOR, HEAD, ADMIN = "trainee", "mentor", "head", "admin"
-ROLES = (TRAINEE, MENTOR, HEAD, ADMIN)
+TRAINEE, MENTOR, HEAD, ADMIN, DIRECTOR = "trainee", "mentor", "head", "admin", "director"
+ROLES = (TRAINEE, MENTOR, HEAD, ADMIN, DIRECTOR)
+#: Who reads every trainee's pages, the dashboard and the reports: the director (general manager) reads and adds
+#: their own check on a trainee, nothing else.
+READERS = (HEAD, ADMIN, DIRECTOR)
 #: werkzeug's scrypt with its default cost; the test suite lowers the cost to stay fast.
 PASSWORD_METHOD = "scrypt"
 
@@ -30,7 +33,7 @@ class User(UserMixin, db.Model):
     #: Raised on every password change, reset or deactivation: sessions made before it stop working.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    __table_args__ = (sa.CheckConstraint(sa.text("role IN ('trainee', 'mentor', 'head', 'admin')"), name="role"),)
+    __table_args__ = (sa.CheckConstraint(sa.text("role IN ('trainee', 'mentor', 'head', 'admin', 'director')"), name="role"),)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)

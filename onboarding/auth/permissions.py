@@ -4,7 +4,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from .models import ADMIN, HEAD, MENTOR, TRAINEE
+from .models import ADMIN, HEAD, MENTOR, READERS, TRAINEE
 
 
 def roles_required(*roles):
@@ -21,8 +21,8 @@ def roles_required(*roles):
 
 
 def can_view_trainee(user, record) -> bool:
-    """A trainee sees only themself, a mentor only their own trainees, heads and admins everyone."""
-    if user.role in (HEAD, ADMIN):
+    """A trainee sees only themself, a mentor only their own trainees, heads, admins and the director everyone."""
+    if user.role in READERS:
         return True
     if user.role == MENTOR:
         return record.mentor_id == user.id
@@ -64,6 +64,7 @@ def can(action: str, obj=None) -> bool:
         "manage_trainees": lambda: can_manage_trainees(current_user),
         "manage_users": lambda: current_user.role == ADMIN,
         "view_audit": lambda: current_user.role in (HEAD, ADMIN),
+        "read_team": lambda: current_user.role in READERS,  # the cohort view and the mentors' results
         "grade": lambda: current_user.role in (MENTOR, HEAD, ADMIN),
         "grant_attempts": lambda: current_user.role == HEAD,
         "view_trainee": lambda: can_view_trainee(current_user, obj),

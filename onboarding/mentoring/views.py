@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
-from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
+from ..auth.models import ADMIN, HEAD, MENTOR, READERS, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_or_abort
 from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
@@ -584,7 +584,7 @@ def sign():
 
 
 @bp.get("/job-description/signatures")
-@roles_required(HEAD, ADMIN)
+@roles_required(*READERS)
 def signatures():
     document = curriculum().job_description
     trainees = db.session.scalars(sa.select(User).where(User.role == TRAINEE, User.active.is_(True))

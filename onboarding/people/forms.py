@@ -8,7 +8,8 @@ from ..forms_common import FlaskForm, WithinYears
 from ..auth.models import ROLES
 from .services import email_taken
 
-ROLE_LABELS = {"trainee": _l("Trainee"), "mentor": _l("Mentor"), "head": _l("Head of sales"), "admin": _l("Administrator")}
+ROLE_LABELS = {"trainee": _l("Trainee"), "mentor": _l("Mentor"), "head": _l("Head of sales"), "admin": _l("Administrator"),
+               "director": _l("Director")}
 NO_MENTOR = ""
 
 

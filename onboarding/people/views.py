@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ..assessment.forms import ExtraAttemptForm
 from ..assessment.models import QuizAttempt
-from ..auth.models import ADMIN, HEAD, TRAINEE, User
+from ..auth.models import ADMIN, DIRECTOR, HEAD, TRAINEE, User
 from ..auth.permissions import can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
@@ -52,7 +52,7 @@ def new_trainee():
 
 
 def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_form=None, extra_form=None,
-                   extra_for=None):
+                   extra_for=None, director_form=None):
     """The trainee's page; forms that failed to validate come back filled in, with their errors (the error summary
     at the top of the page links to them): the plan, the recommendation, the decision, or the extra attempt at
     the quiz `extra_for`."""
@@ -87,7 +87,8 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
     from ..mentoring.services import latest_supervision_notes
     from ..readiness.decisions import OPEN_STATUSES
     from ..readiness.decisions import history as readiness_history
-    from ..readiness.forms import DecisionForm, RecommendationForm
+    from ..readiness.decisions import director_checks
+    from ..readiness.forms import DecisionForm, DirectorCheckForm, RecommendationForm
 
     recommendations, decisions = readiness_history(user.id)
     is_open = record.status in OPEN_STATUSES
@@ -95,11 +96,14 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
         rec_form = RecommendationForm(formdata=None)
     if decision_form is None and is_open and current_user.role == HEAD:
         decision_form = DecisionForm(formdata=None)
+    if director_form is None and current_user.role == DIRECTOR:
+        director_form = DirectorCheckForm(formdata=None)
     notes = latest_supervision_notes(user.id, 3)
     return render_template("people/trainee.html", trainee=user, record=record, progress=report["progress"],
                            gates=report["gates"], stage4_opened=report["stage4_opened"], report=report,
                            forecast=report["forecast"], recommendations=recommendations, decisions=decisions,
                            rec_form=rec_form, decision_form=decision_form, supervision_notes=notes,
+                           director_form=director_form, director_checks=director_checks(user.id),
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
                            quiz_status=report["quiz_status"], attempts=by_quiz,
                            extra_form=extra_form, extra_form_for=extra_form_for, history=history), status

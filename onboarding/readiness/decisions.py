@@ -6,13 +6,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..audit import record
-from ..auth.models import HEAD, User
+from ..auth.models import DIRECTOR, HEAD, User
 from ..extensions import db
 from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
 from ..people.services import answerers, lock_trainee
 from ..timeutil import today
-from .models import APPROVED, DECISIONS, EXTENDED, REJECTED, ReadinessDecision, Recommendation
+from .models import (APPROVED, DECISIONS, EXTENDED, REJECTED, VERDICTS, DirectorCheck, ReadinessDecision,
+                     Recommendation)
 
 #: Statuses from which a decision can still be taken.
 OPEN_STATUSES = ("in_training", "awaiting_approval", "extended")
@@ -92,6 +93,24 @@ def decide(rec: TraineeRecord, head: User, decision: str, note: str, gates: list
     notify(told, f"readiness_{decision}", link=_link(rec), trainee=rec.user.full_name,
            date=new_target_date.isoformat() if row.new_target_date else "")
     return row
+
+
+def director_check(rec: TraineeRecord, director: User, verdict: str, note: str) -> DirectorCheck:
+    """The director's own check on a trainee, audited; it changes nothing else (the head of sales decides)."""
+    if director.role != DIRECTOR:
+        raise DecisionError(_l("Only the director records a director's check."))
+    if verdict not in VERDICTS:
+        raise DecisionError(_l("Choose satisfied or not yet."))
+    row = DirectorCheck(trainee_id=rec.user_id, director_id=director.id, verdict=verdict, note=note.strip())
+    db.session.add(row)
+    record("director_check", row, actor=director, trainee=rec.user_id, verdict=verdict, note=note.strip())
+    return row
+
+
+def director_checks(trainee_id: int) -> list:
+    """Every director's check on a trainee, newest first."""
+    return db.session.scalars(sa.select(DirectorCheck).where(DirectorCheck.trainee_id == trainee_id)
+                              .order_by(DirectorCheck.created_at.desc(), DirectorCheck.id.desc())).all()
 
 
 def history(trainee_id: int) -> tuple:

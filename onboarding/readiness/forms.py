@@ -1,4 +1,4 @@
-"""Forms of the readiness pages: the mentor's recommendation and the head of sales' decision."""
+"""Forms of the readiness pages: the mentor's recommendation, the head of sales' decision and the director's check."""
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +15,16 @@ class RecommendationForm(FlaskForm):
                             validators=[DataRequired(_l("Choose ready or not ready yet."))])
     note = TextAreaField(_l("Why: what you saw in their work"), id="recommendation-note",
                          validators=[DataRequired(_l("Write a note: what you saw that makes you recommend this.")),
+                                     Length(max=4000)])
+
+
+class DirectorCheckForm(FlaskForm):
+    verdict = RadioField(_l("Your verdict"), id="verdict",
+                         choices=[SelectChoice("satisfied", _l("Satisfied")),
+                                  SelectChoice("not_yet", _l("Not yet"))],
+                         validators=[DataRequired(_l("Choose satisfied or not yet."))])
+    note = TextAreaField(_l("What you checked and saw"), id="director-note",
+                         validators=[DataRequired(_l("Write a note: what you checked and what you saw.")),
                                      Length(max=4000)])
 
 

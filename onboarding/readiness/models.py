@@ -82,6 +82,29 @@ for _model in (Recommendation, ReadinessDecision):
     event.listen(_model, "before_delete", _refuse(_model.__tablename__))
 
 
+SATISFIED, NOT_YET = "satisfied", "not_yet"
+VERDICTS = (SATISFIED, NOT_YET)
+
+
+class DirectorCheck(db.Model):
+    """The director's own check on a trainee: a verdict and a note, shown on the trainee's page and frozen into
+    the evidence of the head of sales' readiness decision. The latest is the director's current view; every one
+    stays."""
+
+    __tablename__ = "director_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    director_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    verdict: Mapped[str] = mapped_column(sa.String(12))
+    note: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    director: Mapped[User | None] = relationship(foreign_keys=[director_id], lazy="joined")
+
+    __table_args__ = (sa.CheckConstraint(sa.text("verdict IN ('satisfied', 'not_yet')"), name="verdict"),)
+
+
 class ReadinessSummary(db.Model):
     """What the path rules computed for one trainee, stored so the head's lists filter, sort, count and page in
     the database. Written only by readiness.summary.refresh (in the same transaction as the change, see

@@ -5,6 +5,7 @@ from ..mentoring import rules
 from ..mentoring.services import ledger, role_play_status
 from ..people.models import TraineeRecord
 from ..timeutil import today
+from .decisions import director_checks
 from .rows import build_rows
 
 
@@ -68,5 +69,7 @@ def evidence_of(record: TraineeRecord, report: dict) -> dict:
     data["targets"] = report["targets"]
     data["plan"] = {"start_date": record.start_date.isoformat(), "target_date": record.target_date.isoformat(),
                     "mentor": record.mentor.full_name if record.mentor else None, "status": record.status}
+    data["director_checks"] = [{"verdict": c.verdict, "note": c.note, "director": c.director.full_name if c.director
+                                else None, "at": c.created_at.isoformat()} for c in director_checks(record.user_id)]
     data["taken_on"] = today().isoformat()
     return data

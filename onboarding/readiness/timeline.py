@@ -96,6 +96,9 @@ def _sentences(d: dict) -> dict:
         "hold_extend": lambda: _("Held after the role-play: training extended"),
         "hold_withdraw": lambda: _("Held after the role-play: training withdrawn"),
         "supervision_note": lambda: _("Supervision note for the week of %(date)s", date=d.get("week_of", "")),
+        "director_check": lambda: (_("The director is satisfied: %(note)s", note=d.get("note", ""))
+                                   if d.get("verdict") == "satisfied" else
+                                   _("The director is not satisfied yet: %(note)s", note=d.get("note", ""))),
         "readiness_recommended": lambda: (_("Mentor recommends readiness: %(note)s", note=d.get("note", ""))
                                           if d.get("ready") else
                                           _("Mentor does not recommend readiness yet: %(note)s",

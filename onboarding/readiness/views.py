@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.models import ADMIN, HEAD, MENTOR
+from ..auth.models import ADMIN, DIRECTOR, HEAD, MENTOR, READERS
 from ..auth.permissions import roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
@@ -19,8 +19,8 @@ from .cohort import cohort
 from .mentors import GRADING_WINDOW_DAYS, mentor_results
 from .dashboard import SORTS, Filters, dashboard, export_rows
 from .rows import WAITERS
-from .decisions import DecisionError, decide, recommend
-from .forms import DecisionForm, RecommendationForm
+from .decisions import DecisionError, decide, director_check, recommend
+from .forms import DecisionForm, DirectorCheckForm, RecommendationForm
 from .report import evidence_of, trainee_report
 from .timeline import timeline
 
@@ -74,7 +74,7 @@ def team_home(assign_form=None, status=200):
 
 
 @bp.get("/trainees.csv")
-@roles_required(MENTOR, HEAD, ADMIN)
+@roles_required(MENTOR, *READERS)
 def export_dashboard():
     filters = filters_from_args()
     rows = export_rows(filters, mentor_scope=_scope())
@@ -83,7 +83,7 @@ def export_dashboard():
 
 
 @bp.get("/cohort")
-@roles_required(HEAD, ADMIN)
+@roles_required(*READERS)
 def cohort_view():
     data = cohort(current_app.config["READINESS_MIN_WEEKS"])
     ramp = current_app.config["RAMP_DAYS"]
@@ -100,14 +100,14 @@ def cohort_view():
 
 
 @bp.get("/mentors")
-@roles_required(HEAD, ADMIN)
+@roles_required(*READERS)
 def mentors_view():
     """Mentors' results: who each mentor looks after, how their trainees fared, what waits on them now."""
     return render_template("readiness/mentors.html", results=mentor_results(), window=GRADING_WINDOW_DAYS)
 
 
 @bp.get("/mentors.csv")
-@roles_required(HEAD, ADMIN)
+@roles_required(*READERS)
 def export_mentors():
     return exports.csv_response(exports.mentors_table(mentor_results()), f"mentors-{today().isoformat()}.csv")
 
@@ -139,7 +139,7 @@ def report(user_id):
 
 
 @bp.get("/trainees/<int:user_id>/timeline")
-@roles_required(MENTOR, HEAD, ADMIN)
+@roles_required(MENTOR, *READERS)
 def timeline_view(user_id):
     user, rec = _trainee(user_id)
     page = timeline(user.id, page_arg(), current_app.config["PER_PAGE"] * 2)
@@ -169,6 +169,29 @@ def recommendation(user_id):
     from ..people.views import render_trainee
 
     return render_trainee(user, rec_form=form, status=400)
+
+
+@bp.route("/trainees/<int:user_id>/director-check", methods=["GET", "POST"])
+@roles_required(DIRECTOR)
+def director_check_view(user_id):
+    """The director's own check on a trainee: a verdict and a note, beside the readiness evidence."""
+    user, rec = _trainee(user_id)
+    if request.method == "GET":  # the address a refused check is shown on: a reload goes back
+        return redirect(url_for("people.trainee", user_id=user.id) + "#director-checks")
+    form = DirectorCheckForm()
+    if form.validate_on_submit():
+        try:
+            director_check(rec, current_user, form.verdict.data, form.note.data)
+        except DecisionError as exc:
+            form.verdict.errors = [*form.verdict.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Your check on %(name)s is recorded.", name=user.full_name), "success")
+            return redirect(url_for("people.trainee", user_id=user.id) + "#director-checks")
+    db.session.rollback()
+    from ..people.views import render_trainee
+
+    return render_trainee(user, director_form=form, status=400)
 
 
 @bp.route("/trainees/<int:user_id>/readiness-decision", methods=["GET", "POST"])
