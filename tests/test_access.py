@@ -84,6 +84,8 @@ MATRIX = {
     ("assessment.inbox", "GET"): GRADERS,
     ("assessment.grade_attempt", "GET"): OWN_GRADERS,
     ("assessment.grade_attempt", "POST"): OWN_GRADERS,
+    ("assessment.oral", "GET"): OWN_GRADERS,  # the examiner: the trainee's mentor, a head of sales or HR
+    ("assessment.oral", "POST"): OWN_GRADERS,
     ("assessment.extra_attempt", "POST"): HEAD_ONLY,
     ("assessment.extra_attempt", "GET"): HEAD_ONLY,
     ("notifications.inbox", "GET"): SIGNED_IN,

@@ -68,11 +68,21 @@ def test_good_quizzes_load(dirs):
     ("written.yaml", "    model_answer: SECRET-MODEL-ANSWER the DL-70 now.\n", "",
      "quizzes/written.yaml:10: question `stock`: a text question needs a `model_answer`"),
     ("basics.yaml", "pass_mark: 60", "pass_mark: [60", "quizzes/basics.yaml:"),
+    ("written.yaml", "forms: [written, oral]", "forms: [written, video]",
+     "quizzes/written.yaml:27: `forms` must list one or both of written, oral"),
+    ("written.yaml", "forms: [written, oral]", "forms: [oral, oral]",
+     "quizzes/written.yaml:27: `forms` must list one or both of written, oral"),
+    ("written.yaml", "forms: [written, oral]", "forms: []", "quizzes/written.yaml:27: `forms` must list"),
 ])
 def test_quiz_problems(dirs, name, old, new, expected):
     edit(dirs, name, old, new)
     found = problems(dirs)
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_quiz_is_written_unless_its_file_says_oral_too(dirs):
+    cur = load_curriculum(*dirs)
+    assert cur.quizzes["basics"].forms == ("written",) and cur.quizzes["written"].forms == ("written", "oral")
 
 
 def test_duplicate_slug_across_files(dirs):

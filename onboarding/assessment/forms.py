@@ -21,6 +21,13 @@ class GradeForm(FlaskForm):
     loaded = HiddenField()
 
 
+class OralForm(FlaskForm):
+    """An oral attempt: the points and a note for each question asked. `seed` names the attempt's plan (its
+    questions and drawn figures), chosen when the page opened, so the page and the record agree."""
+    answers = FieldList(FormField(AnswerGradeForm))
+    seed = HiddenField()
+
+
 class ExtraAttemptForm(FlaskForm):
     reason = TextAreaField(_l("Why one more attempt? (kept in the audit log)"),
                            validators=[DataRequired(_l("Write the reason.")), Length(min=10, max=2000,

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 
 IN_PROGRESS, AWAITING, GRADED = "in_progress", "awaiting_grading", "graded"
+WRITTEN, ORAL = "written", "oral"
 
 
 class QuizAttempt(db.Model):
@@ -34,6 +35,8 @@ class QuizAttempt(db.Model):
     #: A grading draft in progress (its points and comments sit on the answers): who saved it last, and when.
     draft_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     draft_saved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: Written by the trainee, or oral: asked in a meeting by an examiner who recorded the points of each question.
+    mode: Mapped[str] = mapped_column(sa.String(8), default=WRITTEN, server_default=WRITTEN)
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[user_id])
     draft_author: Mapped[User | None] = relationship(foreign_keys=[draft_by])
@@ -45,6 +48,7 @@ class QuizAttempt(db.Model):
         sa.UniqueConstraint("user_id", "quiz_slug", "number", name="uq_quiz_attempts_user_quiz_number"),
         sa.CheckConstraint("number >= 1 AND number <= allowed", name="number_within_allowed"),
         sa.CheckConstraint(sa.text("state IN ('in_progress', 'awaiting_grading', 'graded')"), name="state"),
+        sa.CheckConstraint(sa.text("mode IN ('written', 'oral')"), name="mode"),
         # At most one open attempt per trainee and quiz, so a second tab resumes instead of starting anew.
         sa.Index("uq_quiz_attempts_one_open", "user_id", "quiz_slug", unique=True,
                  sqlite_where=sa.text("state = 'in_progress'"), postgresql_where=sa.text("state = 'in_progress'")),

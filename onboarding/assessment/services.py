@@ -17,7 +17,7 @@ from ..people.services import answerers, lock_trainee
 from ..readiness.progress import LOCKED, QuizGate, quiz_gate
 from ..timeutil import aware, utcnow
 from . import grading
-from .models import AWAITING, GRADED, IN_PROGRESS, Answer, ExtraAttempt, QuizAttempt
+from .models import AWAITING, GRADED, IN_PROGRESS, ORAL, WRITTEN, Answer, ExtraAttempt, QuizAttempt
 
 
 class AttemptError(ValueError):
@@ -111,6 +111,8 @@ def start_attempt(user: User, quiz, progress) -> QuizAttempt:
     status = status_of(user.id, quiz)
     if status.open_attempt is not None:
         return db.session.get(QuizAttempt, status.open_attempt)
+    if WRITTEN not in quiz.forms:
+        raise AttemptError(_l("This quiz is taken orally: your mentor asks the questions in a meeting."))
     gate = gate_of(user, quiz, progress)
     if not gate.open:
         raise QuizClosed(gate)
@@ -314,6 +316,68 @@ def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict, loaded: str | 
     notify([attempt.user_id], "attempt_graded", link=f"/attempts/{attempt.id}", quiz=quiz.title,
            percent=f"{attempt.percent:g}", passed=attempt.passed)
     return True
+
+
+def oral_problem(trainee: User, quiz, progress) -> str | None:
+    """Why an oral attempt cannot be recorded for this trainee now (None: it can): the same rules as starting a
+    written one (the quiz open on their path, not passed, nothing waiting for grading, an attempt left), and no
+    written attempt left open."""
+    if ORAL not in quiz.forms:
+        return _l("This quiz is taken in writing only.")
+    status = status_of(trainee.id, quiz)
+    if status.open_attempt is not None:
+        return _l("%(name)s has a written attempt open: it is submitted (or left) before an oral one is recorded.",
+                  name=trainee.full_name)
+    gate = gate_of(trainee, quiz, progress)
+    if gate.locked_stage is not None:
+        return _l("The quiz opens with stage %(n)d, not open for %(name)s yet.", n=gate.locked_stage,
+                  name=trainee.full_name)
+    if gate.unread:
+        modules = curriculum().modules
+        return _l("%(name)s has not read the modules the quiz covers yet: %(titles)s.", name=trainee.full_name,
+                  titles=join_list(modules[slug].title if slug in modules else slug for slug in gate.unread))
+    if status.passed:
+        return _l("%(name)s has already passed this quiz.", name=trainee.full_name)
+    if status.awaiting:
+        return _l("An attempt of %(name)s is waiting for grading.", name=trainee.full_name)
+    if status.left == 0:
+        return _l("Every attempt at this quiz is used. The head of sales can grant one more.")
+    return None
+
+
+def record_oral(trainee: User, quiz, progress, examiner: User, seed: int, marks: dict) -> QuizAttempt:
+    """An oral attempt: the examiner asked the questions of the attempt planned with `seed` in a meeting and
+    records {question id: (points, note)} for every one. It counts like a written attempt: the same attempts,
+    the same pass mark, graded at once."""
+    lock_trainee(trainee.id)  # two examiners saving at once record one attempt, then refuse the other
+    problem = oral_problem(trainee, quiz, progress)
+    if problem:
+        raise AttemptError(problem)
+    plan = grading.plan_attempt(quiz, seed)
+    asked = [quiz.question(qid) for qid in plan["questions"]]
+    if any(q.id not in marks for q in asked):
+        raise AttemptError(_l("Give points for every question asked."))
+    for q in asked:
+        points, _note = marks[q.id]
+        if points is None or not 0 <= points <= q.points:
+            raise AttemptError(_l("Points must be between 0 and the question's maximum."))
+    status, now = status_of(trainee.id, quiz), utcnow()
+    attempt = QuizAttempt(user_id=trainee.id, quiz_slug=quiz.slug, number=status.used + 1, allowed=status.allowed,
+                          state=AWAITING, mode=ORAL, plan=plan, started_at=now, submitted_at=now)
+    db.session.add(attempt)
+    db.session.flush()
+    for q in asked:
+        points, note = marks[q.id]
+        db.session.add(Answer(attempt_id=attempt.id, question_id=q.id, response=None, max_points=q.points,
+                              needs_review=True, mentor_score=float(points), comment=(note or "").strip() or None,
+                              grader_id=examiner.id, graded_at=now))
+    db.session.flush()
+    db.session.refresh(attempt)
+    record("quiz_oral_recorded", attempt, actor=examiner, quiz=quiz.slug, number=attempt.number)
+    _finalise(attempt, quiz)
+    notify([attempt.user_id], "attempt_graded", link=f"/attempts/{attempt.id}", quiz=quiz.title,
+           percent=f"{attempt.percent:g}", passed=attempt.passed)
+    return attempt
 
 
 def grant_extra_attempt(trainee: User, quiz, head: User, reason: str) -> ExtraAttempt:

@@ -1,5 +1,7 @@
 """Quizzes: the quiz page, taking an attempt, results, the grading inbox, extra attempts."""
+import secrets
 from datetime import timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -10,7 +12,7 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
-from ..auth.permissions import can_grade, can_view_trainee, roles_required
+from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import with_ids
@@ -21,12 +23,14 @@ from ..readiness.progress import LOCKED
 from ..readiness.service import trainee_progress
 from ..timeutil import aware, utcnow
 from . import grading
-from .forms import ExtraAttemptForm, GradeForm, bounded, graded_in_full
+from ..i18n import fmt_number
+from .forms import ExtraAttemptForm, GradeForm, OralForm, bounded, graded_in_full
+from .grading import plan_attempt
 from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt
 from .presenting import show, unanswered
 from .services import (RESPONSE_MAX_LENGTH, AttemptError, DraftChanged, QuizClosed, draft_stamp, gate_of, grade,
-                       grant_extra_attempt, overlong, responses_from_form, save_answers, save_draft, start_attempt,
-                       status_of, submit)
+                       grant_extra_attempt, oral_problem, overlong, record_oral, responses_from_form, save_answers,
+                       save_draft, start_attempt, status_of, submit)
 
 bp = Blueprint("assessment", __name__)
 
@@ -321,6 +325,60 @@ def grade_attempt(attempt_id):
             or not answers[q.id].needs_review]
     return render_template("assessment/grade.html", quiz=quiz, attempt=attempt, review=review, entries=entries,
                            form=form, auto=auto, draft_by=attempt.draft_author), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/trainees/<int:user_id>/quizzes/<slug>/oral", methods=["GET", "POST"])
+@roles_required(MENTOR, HEAD, ADMIN)
+def oral(user_id, slug):
+    """An oral attempt: the examiner (the trainee's mentor, a head of sales or HR) asks the attempt's questions in
+    a meeting and records the points of each against the same rubric, with a note."""
+    quiz = _quiz_or_404(slug)
+    trainee, rec = trainee_or_abort(user_id, check=can_grade)
+    progress = trainee_progress(rec)
+    problem = oral_problem(trainee, quiz, progress)
+    if problem:
+        flash(str(problem), "error")
+        return redirect(url_for("people.trainee", user_id=trainee.id))
+    form = OralForm()
+    try:
+        seed = int(form.seed.data or request.args.get("seed") or secrets.randbits(32))
+    except ValueError:
+        abort(400)
+    if not 0 <= seed < 2 ** 32:
+        abort(400)
+    form.seed.data = str(seed)
+    plan = plan_attempt(quiz, seed)
+    asked = show(quiz, SimpleNamespace(plan=plan), {}, curriculum(), reveal=True)
+    maxima = {q.id: q.points for q in asked}
+    if request.method == "GET":
+        for q in asked:
+            form.answers.append_entry({"question_id": q.id})
+    checks = [form.validate_on_submit(), bounded(form, maxima), graded_in_full(form, maxima)] \
+        if request.method == "POST" else [False]
+    if all(checks):
+        marks = {e.form.question_id.data: (e.form.points.data, e.form.comment.data) for e in form.answers
+                 if e.form.question_id.data in maxima}
+        try:
+            attempt = record_oral(trainee, quiz, progress, current_user, seed, marks)
+        except AttemptError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The oral attempt is recorded: %(percent)s%%, %(result)s. %(name)s is told.",
+                    percent=fmt_number(attempt.percent), result=_("passed") if attempt.passed else _("not passed"),
+                    name=trainee.full_name), "success")
+            return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+    entries = {e.form.question_id.data: e for e in form.answers}
+    for q in asked:
+        if q.id in entries:
+            fields = entries[q.id].form
+            fields.points.label.text = _("Question %(n)d: points (0 to %(max)d)", n=q.number, max=q.points)
+            fields.points.render_kw = {"min": 0, "max": q.points, "step": "0.5"}
+            fields.comment.label.text = _("Question %(n)d: note (what the trainee said)", n=q.number)
+    return render_template("assessment/oral.html", quiz=quiz, trainee=trainee, asked=asked, entries=entries,
+                           form=form, number=status_of(trainee.id, quiz).used + 1), \
         400 if request.method == "POST" else 200
 
 

@@ -35,6 +35,7 @@ ACTION_NAMES = {
     "readiness_approved": _l("Approved for independent work"), "readiness_extended": _l("Training extended"),
     "readiness_rejected": _l("Readiness not approved"), "grading_draft_saved": _l("Grading draft saved"),
     "director_check": _l("Director's check"),
+    "quiz_oral_recorded": _l("Oral quiz attempt recorded"),
 }
 
 #: What an event is recorded on, in words ("Quiz attempt 12"), by the record's class.

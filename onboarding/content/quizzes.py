@@ -14,13 +14,15 @@ from .yamlutil import read_yaml
 
 TYPES = ("single", "multiple", "numeric", "text")
 REVEALS = ("never", "after_pass", "after_last_attempt")
+#: How a quiz may be taken: in writing by the trainee, or orally, the examiner asking and recording the points.
+FORMS = ("written", "oral")
 SCORINGS = ("partial", "all_or_nothing")
 FIGURES = ("net_total", "total_with_vat", "list_total", "volume_discount", "after_volume", "term_adjustment", "vat",
            "effective_discount_percent")
 PLACEHOLDERS = {"sku", "product", "quantity", "term", "term_code", "unit_price"}
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QUIZ_FIELDS = {"slug", "stage", "title", "introduction", "pass_mark", "attempts", "shuffle", "reveal", "modules",
-               "questions", "before_role_play"}
+               "forms", "questions", "before_role_play"}
 QUESTION_FIELDS = {"id", "type", "module", "points", "prompt", "options", "scoring", "answer", "tolerance", "unit",
                    "calculate", "rubric", "model_answer", "explanation"}
 
@@ -83,6 +85,7 @@ class Quiz:
     questions: tuple
     path: str
     locale: str = ""  # "" for the original, else the language of this translation
+    forms: tuple = ("written",)  # see FORMS
     before_role_play: bool = False  # passed before the role-play may be scheduled (role-play stage only)
 
     @property
@@ -171,6 +174,11 @@ class QuizLoader:
         elif "before_role_play" in data and data["stage"] != ROLE_PLAY_STAGE:
             self.problem(path, lines.of("before_role_play"), "`before_role_play` belongs only to a quiz of the "
                          f"role-play stage (stage {ROLE_PLAY_STAGE}); this quiz is stage {data['stage']!r}")
+        forms = data.get("forms", ["written"])
+        if (not isinstance(forms, list) or not forms or any(f not in FORMS for f in forms)
+                or len(set(forms)) < len(forms)):
+            self.problem(path, lines.of("forms"), f"`forms` must list one or both of {', '.join(FORMS)}, each once")
+            forms = ["written"]
         modules = data.get("modules") or []
         for slug in modules if isinstance(modules, list) else []:
             if slug not in self.modules:
@@ -197,7 +205,8 @@ class QuizLoader:
         return Quiz(slug=data["slug"], stage=data["stage"], title=str(data["title"]),
                     introduction_html=_inline_html(str(data.get("introduction", ""))), pass_mark=pass_mark,
                     attempts=attempts, shuffle=data.get("shuffle", False), reveal=reveal, modules=tuple(modules),
-                    questions=tuple(questions), path=self.rel(path), before_role_play=before_role_play)
+                    questions=tuple(questions), path=self.rel(path), before_role_play=before_role_play,
+                    forms=tuple(forms))
 
     def question(self, path, lines, i, raw) -> Question | None:
         at = lambda *keys: lines.of("questions", i, *keys)  # noqa: E731

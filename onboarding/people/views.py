@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..assessment.forms import ExtraAttemptForm
 from ..assessment.models import QuizAttempt
 from ..auth.models import ADMIN, DIRECTOR, HEAD, TRAINEE, User
-from ..auth.permissions import can_view_trainee, roles_required
+from ..auth.permissions import can_grade, can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
 from ..learning.services import completed_slugs
@@ -99,11 +99,17 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
     if director_form is None and current_user.role == DIRECTOR:
         director_form = DirectorCheckForm(formdata=None)
     notes = latest_supervision_notes(user.id, 3)
+    from ..assessment.models import ORAL
+    from ..assessment.services import oral_problem
+
+    oral_open = {q.slug for q in cur.quiz_list if ORAL in q.forms and can_grade(current_user, record)
+                 and oral_problem(user, q, report["progress"]) is None}
     return render_template("people/trainee.html", trainee=user, record=record, progress=report["progress"],
                            gates=report["gates"], stage4_opened=report["stage4_opened"], report=report,
                            forecast=report["forecast"], recommendations=recommendations, decisions=decisions,
                            rec_form=rec_form, decision_form=decision_form, supervision_notes=notes,
                            director_form=director_form, director_checks=director_checks(user.id),
+                           oral_open=oral_open,
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
                            quiz_status=report["quiz_status"], attempts=by_quiz,
                            extra_form=extra_form, extra_form_for=extra_form_for, history=history), status

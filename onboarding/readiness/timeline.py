@@ -68,6 +68,8 @@ def _sentences(d: dict) -> dict:
         "document_signed": lambda: _("Job description signed"),
         "quiz_attempt_started": lambda: _("Quiz “%(quiz)s”: attempt %(n)s started", quiz=d.get("quiz", ""),
                                           n=d.get("number", "")),
+        "quiz_oral_recorded": lambda: _("Quiz “%(quiz)s”: oral attempt %(n)s recorded by the examiner",
+                                        quiz=d.get("quiz", ""), n=d.get("number", "")),
         "quiz_submitted": lambda: _("Quiz “%(quiz)s”: attempt %(n)s submitted", quiz=d.get("quiz", ""),
                                     n=d.get("number", "")),
         "quiz_graded": lambda: (_("Quiz “%(quiz)s” graded: %(percent)s%%, passed", quiz=d.get("quiz", ""),
