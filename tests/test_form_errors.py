@@ -106,7 +106,7 @@ def test_the_ledger_comes_back_with_every_figure_and_the_note(app, people):
     uid = people["trainee"]
     client, auth = as_user(app, "sam@example.com")
     url = f"/trainees/{uid}/activity"
-    typed = {"calls": "22x", "meetings": "1", "applications": "", "orders": "0", "referrals": "1", "events": "0",
+    typed = {"prospects": "2", "calls": "22x", "meetings": "1", "applications": "", "orders": "0", "referrals": "1", "events": "0",
              "decision_makers": "4", "deals": "0", "note": "Met the bursar of St Anne's; call back on Friday."}
     response = client.post(url, data={**typed, "day": "", "csrf_token": auth.token(url)})
     kept = {name: value for name, value in typed.items() if name != "calls"}

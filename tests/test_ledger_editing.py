@@ -281,10 +281,20 @@ def _targets_form(client) -> dict:
     class Reader(HTMLParser):
         fields = {}
 
+        select = None
+
         def handle_starttag(self, tag, attrs):
             attrs = dict(attrs)
             if tag == "input" and attrs.get("name") and not attrs["name"].startswith("team-"):
                 self.fields[attrs["name"]] = attrs.get("value") or ""
+            elif tag == "select":  # the team's segment: the option shown as chosen, as a browser sends it
+                self.select = attrs["name"]
+            elif tag == "option" and self.select and ("selected" in attrs or self.select not in self.fields):
+                self.fields[self.select] = attrs.get("value") or ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
 
     reader = Reader()
     reader.fields = {}

@@ -110,8 +110,8 @@ def test_ledger_entry_confirm_and_correction_keeps_the_original(app, people):
     uid = people["trainee"]
     trainee, t_auth = as_user(app, "sam@example.com")
     day = date.today().isoformat()  # Sam starts today: the ledger takes days from the start date to today
-    figures = {"calls": "18", "meetings": "0", "applications": "1", "orders": "0", "referrals": "1", "events": "0",
-               "decision_makers": "2", "deals": "0"}
+    figures = {"prospects": "3", "calls": "18", "meetings": "0", "applications": "1", "orders": "0", "referrals": "1",
+               "events": "0", "decision_makers": "2", "deals": "0"}
     bad = trainee.post(f"/trainees/{uid}/activity", data={**figures, "calls": "-4", "day": day,
                                                           "csrf_token": t_auth.token(f"/trainees/{uid}/activity")})
     assert bad.status_code == 400 and "Enter a whole number from 0 to 10,000." in bad.get_data(as_text=True)
@@ -152,9 +152,9 @@ def test_weekly_rules_funnel_and_rhythm():
     assert [w.start for w in weeks] == [date(2026, 11, 2), date(2026, 11, 9)]
     assert weeks[0].totals["calls"] == 24 and weeks[0].call_days == 1 and weeks[0].meeting_days == 1
     assert weeks[0].against({"meetings": 4}) == {"meetings": 50}
-    funnel = rules.funnel({"decision_makers": 10, "meetings": 4, "applications": 2, "deals": 1})
+    funnel = rules.funnel({"prospects": 10, "decision_makers": 3, "meetings": 4, "applications": 2, "deals": 1})
     assert funnel.conversion == 10 and funnel.meets_benchmark
-    assert rules.funnel({"decision_makers": 11, "deals": 1}).meets_benchmark is False
+    assert rules.funnel({"prospects": 11, "decision_makers": 50, "deals": 1}).meets_benchmark is False
     assert rules.funnel({}).conversion is None
     assert rules.targets_met(weeks, {"calls": 17}) is True and rules.targets_met(weeks, {"calls": 18}) is False
     assert [w.start for w in rules.full_weeks(weeks, date(2026, 11, 2), date(2026, 11, 12))] == [date(2026, 11, 2)]
@@ -173,11 +173,15 @@ def test_head_sets_team_targets(app, people):
 
         team_id = db.session.scalar(sa.select(Team.id))
     values = {f"t{team_id}-{f}": "2" for f in rules.FIGURES}  # the team's row of the one targets form
+    values[f"t{team_id}-segment"] = "consumer"
     assert head.post("/targets", data={**values, "csrf_token": token}).status_code == 302
     with app.app_context():
         from onboarding.mentoring.services import targets_for
 
+        from onboarding.mentoring.services import segment_for
+
         assert targets_for(team_id)["meetings"] == 2 and targets_for(None)["meetings"] == 5
+        assert segment_for(team_id) == "consumer" and segment_for(None) == "b2b"
 
 
 # ---------------------------------------------------------------- role-play

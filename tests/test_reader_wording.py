@@ -143,13 +143,13 @@ def test_assigning_one_trainee_says_one_trainee(app, people):
 def test_the_funnel_counts_one_deal_as_one_deal(app, people):
     uid = people["trainee"]
     with app.app_context():
-        db.session.add(ActivityEntry(trainee_id=uid, day=date.today(), calls=12, meetings=1, applications=1,
-                                     decision_makers=1, deals=1, entered_by=uid))
+        db.session.add(ActivityEntry(trainee_id=uid, day=date.today(), prospects=1, calls=12, meetings=1,
+                                     applications=1, decision_makers=1, deals=1, entered_by=uid))
         db.session.commit()
     client, _ = as_user(app, "tom@example.com")
     funnel = client.get(f"/trainees/{uid}/activity").get_data(as_text=True).split('class="funnel"')[1]
     funnel = re.sub(r"<[^>]+>", "", funnel.split("</ol>")[0])
-    for words in ("1 prospect: decision makers reached", "1 meeting", "1 application", "1 deal"):
+    for words in ("1 new prospect", "1 decision maker reached", "1 meeting", "1 application", "1 deal"):
         assert re.search(rf"\b{words}\b(?!s)", funnel), words
 
 

@@ -104,8 +104,9 @@ def _make_ready(app, uid, weeks=9):
         day = opened
         while day < TODAY_REAL():
             if day.weekday() < 5:
-                db.session.add(ActivityEntry(trainee_id=uid, day=day, calls=20, meetings=2, applications=1, orders=1,
-                                             referrals=1, decision_makers=1, deals=1, entered_by=uid))
+                db.session.add(ActivityEntry(trainee_id=uid, day=day, prospects=2, calls=20, meetings=2,
+                                             applications=1, orders=1, referrals=1, decision_makers=1, deals=1,
+                                             events=int(day.weekday() == 0), entered_by=uid))
             day += timedelta(days=1)
         db.session.commit()
 
@@ -350,8 +351,8 @@ def test_activity_ledger_export(app, client, auth, team):
     auth.login("t1@example.com")
     rows = list(csv.reader(io.StringIO(client.get(f"/trainees/{team['trainee']}/activity.csv")
                                        .get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:4] == ["Day", "Entry", "Corrects entry", "Calls made"]
-    assert len(rows) > 10 and all(r[3] == "20" for r in rows[1:])
+    assert rows[0][:5] == ["Day", "Entry", "Corrects entry", "New prospects", "Calls made"]
+    assert len(rows) > 10 and all(r[3] == "2" and r[4] == "20" for r in rows[1:])
     assert client.get(f"/trainees/{team['late']}/activity.csv").status_code == 403
 
 

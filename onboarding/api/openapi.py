@@ -15,6 +15,36 @@ def _errors(*codes):
     return {str(c): _answer(texts[c], ERROR) for c in codes}
 
 
+_COUNT = {"type": "integer", "minimum": 0}
+FUNNEL = {
+    "type": "object",
+    "description": "The funnel over the whole ledger, from the start date: new prospects → decision makers "
+                   "reached → meetings → applications (proposals) → deals, with the benchmark of at least 1 deal "
+                   "in 10 prospects. Applications never exceed prospects, nor deals applications (when every day "
+                   "records its prospects); decision makers and meetings count contacts, which repeat.",
+    "required": ["prospects", "prospects_unknown_days", "decision_makers", "meetings", "applications", "deals",
+                 "deals_per_100_prospects", "deals_per_100_prospects_at_most",
+                 "benchmark_deals_per_100_prospects", "meets_benchmark"],
+    "properties": {
+        "prospects": {**_COUNT, "description": "New prospects (qualified contacts added) on the days that record "
+                                               "them; with prospects_unknown_days above 0, the fewest there were."},
+        "prospects_unknown_days": {**_COUNT, "description": "Days logged before prospects were recorded: their "
+                                                            "prospects are unknown, not 0."},
+        "decision_makers": _COUNT, "meetings": _COUNT, "applications": _COUNT, "deals": _COUNT,
+        "deals_per_100_prospects": {"type": ["number", "null"],
+                                    "description": "Deals per 100 prospects; null before any prospect or while "
+                                                   "some days do not know their prospects."},
+        "deals_per_100_prospects_at_most": {"type": ["number", "null"],
+                                            "description": "With days of unknown prospects: the most the "
+                                                           "conversion can be; else null."},
+        "benchmark_deals_per_100_prospects": {"type": "number", "const": 10},
+        "meets_benchmark": {"type": ["boolean", "null"],
+                            "description": "At least 1 deal in 10 prospects (exactly 10 in 100 meets it); null "
+                                           "when it cannot be told yet."},
+    },
+}
+
+
 def document() -> dict:
     person = {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "full_name": {"type": "string"},
                                                         "email": {"type": "string"}}}
@@ -70,6 +100,7 @@ def document() -> dict:
                                       "full_name": {"type": "string"},
                                       "role": {"type": "string", "enum": ["trainee", "mentor", "head", "admin", "director"]},
                                       "locale": {"type": ["string", "null"]}}},
+                "Funnel": FUNNEL,
                 "TraineeSummary": summary,
                 "TraineePage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"],
                                 "properties": {"items": {"type": "array",
@@ -97,7 +128,11 @@ def document() -> dict:
                                 "state": {"type": "string", "enum": ["scheduled", "scored", "cancelled"]},
                                 "percent": {"type": ["number", "null"]}, "passed": {"type": ["boolean", "null"]},
                                 "scheduled_for": {"type": "string", "format": "date-time"}}}}}},
-                        "activity_totals": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        "activity_totals": {"type": "object", "additionalProperties": {"type": "integer"},
+                                            "description": "Each ledger figure summed over every day logged. New "
+                                                           "prospects are not here: days logged before they were "
+                                                           "recorded do not know them; see `funnel`."},
+                        "funnel": {"$ref": "#/components/schemas/Funnel"},
                         "gates": {"type": "array", "items": {"type": "object", "required": ["key", "met"],
                                                              "properties": {"key": {"type": "string"},
                                                                             "met": {"type": "boolean"},

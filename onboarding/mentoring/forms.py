@@ -1,22 +1,38 @@
 """Forms of the mentoring pages."""
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, URLField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, URL
 
 from ..forms_common import FlaskForm, WithinYears
 from .models import FIGURES
-from .rules import monday
+from .rules import SEGMENTS, monday
 
 FIGURE_LABELS = {
-    "calls": _l("Calls made"), "meetings": _l("Meetings held"), "applications": _l("Applications received"),
+    "prospects": _l("New prospects"), "calls": _l("Calls made"), "meetings": _l("Meetings held"), "applications": _l("Applications received"),
     "orders": _l("Orders"), "referrals": _l("Referrals asked"), "events": _l("Events attended"),
     "decision_makers": _l("Decision makers reached"), "deals": _l("Deals closed"),
 }
+
+
+SEGMENT_NAMES = {"b2b": _l("B2B"), "consumer": _l("Consumer goods")}
+
+
+def meetings_norm(segment: str) -> str:
+    """The meetings a day that are normal in a segment (rules.SEGMENTS), in words."""
+    low, high = SEGMENTS[segment]
+    if low == high:
+        return _("about %(num)d meetings a day", num=low)
+    return _("%(low)d to %(high)d meetings a day", low=low, high=high)
+
+
+def segment_label(segment: str) -> str:
+    return _("%(segment)s: %(norm)s", segment=SEGMENT_NAMES[segment], norm=meetings_norm(segment))
 
 
 def _figure(label):
@@ -33,22 +49,51 @@ for _name in FIGURES:
     setattr(FiguresForm, _name, _figure(FIGURE_LABELS[_name]))
 
 
+class BlankKeeps:
+    """A blank figure where `allowed(form)`: it keeps the value stored (on a day logged before the figure was
+    recorded, unknown stays unknown); elsewhere blank is refused with the figure's own message."""
+
+    def __init__(self, allowed, message):
+        self.allowed, self.message = allowed, message
+
+    def __call__(self, form, field):
+        if field.raw_data and str(field.raw_data[0]).strip():
+            return
+        if self.allowed(form):
+            field.errors[:] = []
+            raise StopValidation()
+        raise StopValidation(self.message)
+
+
+def _prospects(allowed, hint):
+    return IntegerField(FIGURE_LABELS["prospects"], default=0, description=hint, validators=[
+        BlankKeeps(allowed, _l("Enter the new prospects (qualified contacts added), 0 if none.")),
+        NumberRange(min=0, max=10000, message=_l("Enter a whole number from 0 to 10,000."))])
+
+
 class EntryForm(FiguresForm):
     day = DateField(_l("Day"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD).")), WithinYears()])
+    #: Required on a new day; a day loaded to change it may leave it blank: it keeps what is stored.
+    prospects = _prospects(lambda form: bool(form.version.data),
+                           _l("Qualified contacts added to Pipeline that day. Left blank on a day logged before "
+                              "prospects were recorded, it stays “not recorded”."))
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
     #: The version of the day the form was loaded with (services.entry_version); empty on the new-day form.
     version = HiddenField()
 
 
 class CorrectionForm(FiguresForm):
+    prospects = _prospects(lambda form: True, _l("Blank keeps what counts now (“not recorded” stays so)."))
     note = TextAreaField(_l("Why the correction"), validators=[DataRequired(_l("Say why you correct the figures.")),
                                                                Length(max=2000)])
 
 
 class TargetsForm(FiguresForm):
-    #: The team's targets when the page was loaded ("80,5,…" in FIGURES order): a change saved since by someone
-    #: else is not overwritten unseen.
+    #: The team's targets when the page was loaded ("0,80,5,…,b2b": FIGURES order, then the segment): a change
+    #: saved since by someone else is not overwritten unseen.
     loaded = HiddenField()
+    #: The segment the team sells in: the meetings a day that are normal for it (rules.SEGMENTS).
+    segment = SelectField(_l("Segment"), choices=list(SEGMENTS), validators=[DataRequired(_l("Choose the team’s segment."))])
 
 
 class TeamForm(FlaskForm):

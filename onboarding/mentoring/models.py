@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from ..auth.models import User
 from ..extensions import db
 from ..timeutil import utcnow
+from .rules import DEFAULT_SEGMENT, DEFAULT_TARGETS, FIGURES, SEGMENTS  # the one list of figures (pure)
 
 # ---------------------------------------------------------------- mentor assignments
 
@@ -65,7 +66,6 @@ class SignOffEvent(db.Model):
 
 # ---------------------------------------------------------------- the activity ledger
 
-FIGURES = ("calls", "meetings", "applications", "orders", "referrals", "events", "decision_makers", "deals")
 
 
 class Team(db.Model):
@@ -76,22 +76,30 @@ class Team(db.Model):
 
 
 class ActivityTarget(db.Model):
-    """Weekly targets for one team (team_id NULL: the default for everyone else), set by the head of sales."""
+    """Targets for one team (team_id NULL: the default for everyone else), set by the head of sales: per week,
+    except events, per month (rules.MONTHLY); and the segment the team sells in (rules.SEGMENTS). The column
+    defaults are the built-in ones the modules teach (rules.DEFAULT_TARGETS)."""
 
     __tablename__ = "activity_targets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), unique=True)
-    calls: Mapped[int] = mapped_column(default=80)
-    meetings: Mapped[int] = mapped_column(default=5)
-    applications: Mapped[int] = mapped_column(default=2)
-    orders: Mapped[int] = mapped_column(default=1)
-    referrals: Mapped[int] = mapped_column(default=3)
-    events: Mapped[int] = mapped_column(default=0)
-    decision_makers: Mapped[int] = mapped_column(default=3)
-    deals: Mapped[int] = mapped_column(default=1)
+    prospects: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["prospects"])
+    calls: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["calls"])
+    meetings: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["meetings"])
+    applications: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["applications"])
+    orders: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["orders"])
+    referrals: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["referrals"])
+    #: Events attended per month (every other target is per week).
+    events: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["events"])
+    decision_makers: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["decision_makers"])
+    deals: Mapped[int] = mapped_column(default=DEFAULT_TARGETS["deals"])
+    segment: Mapped[str] = mapped_column(sa.String(12), default=DEFAULT_SEGMENT)
     updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(sa.text("segment IN (%s)" % ", ".join(f"'{s}'" for s in SEGMENTS)),
+                                         name="segment"),)
 
     @property
     def summary_trainee_ids(self):
@@ -107,6 +115,9 @@ class ActivityEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     day: Mapped[date] = mapped_column(index=True)
+    #: New prospects (qualified contacts added): the funnel's first step. NULL on days logged before it was
+    #: recorded (revision 0011): unknown, never 0.
+    prospects: Mapped[int | None]
     calls: Mapped[int] = mapped_column(default=0)
     meetings: Mapped[int] = mapped_column(default=0)
     applications: Mapped[int] = mapped_column(default=0)

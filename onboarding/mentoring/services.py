@@ -131,34 +131,51 @@ def revoke(trainee, task, mentor, reason):
 
 # ---------------------------------------------------------------- the ledger
 
-def targets_for(team_id: int | None) -> dict:
-    """The weekly targets of a team, else the default ones, else the built-in defaults."""
+def _targets_row(team_id: int | None) -> ActivityTarget | None:
+    """The targets that apply to a team: its own row, else the default row; None: the built-in defaults."""
     rows = {t.team_id: t for t in db.session.scalars(sa.select(ActivityTarget).where(
         sa.or_(ActivityTarget.team_id == team_id, ActivityTarget.team_id.is_(None))))}
-    chosen = rows.get(team_id) or rows.get(None)
+    return rows.get(team_id) or rows.get(None)
+
+
+def targets_for(team_id: int | None) -> dict:
+    """The targets of a team (per week; events per month, rules.MONTHLY), else the default ones, else the
+    built-in defaults (rules.DEFAULT_TARGETS)."""
+    chosen = _targets_row(team_id)
     if chosen is None:
-        return {f: ActivityTarget.__table__.c[f].default.arg for f in FIGURES}
+        return dict(rules.DEFAULT_TARGETS)
     return {f: getattr(chosen, f) for f in FIGURES}
 
 
-def set_targets(team_id: int | None, figures: dict, head: User) -> ActivityTarget:
-    """A team's weekly targets (team_id None: the default). A figure absent from `figures` (or None) keeps the
-    target that applies now; each given one is a whole number from 0 to 10,000."""
+def segment_for(team_id: int | None) -> str:
+    """The segment a team sells in (rules.SEGMENTS), as its targets say; else the default's, else B2B."""
+    chosen = _targets_row(team_id)
+    return chosen.segment if chosen is not None else rules.DEFAULT_SEGMENT
+
+
+def set_targets(team_id: int | None, figures: dict, head: User, segment: str | None = None) -> ActivityTarget:
+    """A team's targets (team_id None: the default) and segment. A figure absent from `figures` (or None) keeps
+    the target that applies now, and a segment of None the segment; each given figure is a whole number from 0
+    to 10,000, the segment one of rules.SEGMENTS."""
     target = db.session.scalar(sa.select(ActivityTarget).where(
         ActivityTarget.team_id.is_(None) if team_id is None else ActivityTarget.team_id == team_id))
-    current = targets_for(team_id)
+    current, current_segment = targets_for(team_id), segment_for(team_id)
     figures = {f: current[f] if figures.get(f) is None else figures[f] for f in FIGURES}
     if any(not isinstance(v, int) or not 0 <= v <= 10000 for v in figures.values()):
         raise MentoringError(_l("Enter a whole number from 0 to 10,000."))
+    segment = current_segment if segment is None else segment
+    if segment not in rules.SEGMENTS:
+        raise MentoringError(_l("Choose the team’s segment."))
     if target is None:
         target = ActivityTarget(team_id=team_id)
         db.session.add(target)
-    before = current
+    before = {**current, "segment": current_segment}
     for f in FIGURES:
         setattr(target, f, figures[f])
+    target.segment = segment
     target.updated_by, target.updated_at = head.id, utcnow()
     db.session.flush()
-    record("targets_set", target, actor=head, team=team_id, before=before, after=figures)
+    record("targets_set", target, actor=head, team=team_id, before=before, after={**figures, "segment": segment})
     return target
 
 
@@ -217,6 +234,37 @@ def ledger_day_problem(trainee_id: int, day: date) -> str | None:
     return None
 
 
+class FunnelRefused(MentoringError):
+    """Figures the funnel's subset rule refuses (rules.subset_breaches): `reasons` holds (the later step, the
+    reason naming both steps and their totals), to show each beside the figure that breaks the rule."""
+
+    def __init__(self, reasons):
+        super().__init__(" ".join(str(reason) for _step, reason in reasons))
+        self.reasons = reasons
+
+
+def _funnel_reason(breach: rules.Breach):
+    numbers = {"later": breach.later_total, "earlier": breach.earlier_total}
+    if breach.later == "deals":
+        return _l("Deals closed would come to %(later)d since the start date, more than the %(earlier)d "
+                  "applications received: every deal is closed on an application. Log the application first, or "
+                  "correct the figures.", **numbers)
+    return _l("Applications received would come to %(later)d since the start date, more than the %(earlier)d new "
+              "prospects logged: every application comes from a prospect you added. Log the prospects first, or "
+              "correct the figures.", **numbers)
+
+
+def _check_funnel(trainee_id: int, day: date, figures: dict) -> None:
+    """Refuse `figures` counting for `day` when they take a later funnel step above an earlier one over the whole
+    ledger, or widen a gap already there (rules.funnel_refusals); the trainee's ledger is locked by the caller."""
+    days = ledger_days(trainee_id)
+    before = rules.sums(days.values())
+    after = rules.sums({**days, day: figures}.values())
+    refusals = rules.funnel_refusals(before, after)
+    if refusals:
+        raise FunnelRefused([(b.later, _funnel_reason(b)) for b in refusals])
+
+
 def save_entry(trainee: User, day: date, figures: dict, note: str | None, version: str | None = None) -> ActivityEntry:
     """The trainee's figures for a day from their start date to today: a new day, or a change to a day not yet
     confirmed.
@@ -234,6 +282,7 @@ def save_entry(trainee: User, day: date, figures: dict, note: str | None, versio
     if entry is None:
         if any(figures.get(f) is None for f in FIGURES):
             raise MentoringError(_l("A new day needs every figure; enter 0 for none."))
+        _check_funnel(trainee.id, day, figures)
         entry = ActivityEntry(trainee_id=trainee.id, day=day, entered_by=trainee.id)
         try:
             with db.session.begin_nested():
@@ -256,6 +305,8 @@ def save_entry(trainee: User, day: date, figures: dict, note: str | None, versio
                                   "again to change its figures.", day=fmt_date(day)), day)
     before = {**entry.figures(), "note": entry.note}
     changes = rules.day_changes(before, figures, note)
+    if any(name in FIGURES for name, _old, _new in changes):
+        _check_funnel(trainee.id, day, {f: figures[f] if figures.get(f) is not None else before[f] for f in FIGURES})
     for name, _old, new in changes:
         setattr(entry, name, new)
     if changes:
@@ -276,13 +327,16 @@ def confirm_entry(entry: ActivityEntry, mentor: User) -> None:
 def correct_entry(entry: ActivityEntry, figures: dict, note: str | None, mentor: User) -> ActivityEntry:
     """A correction is a new entry; the original stays as the trainee entered it. Only days from the start date to
     today can be corrected. A figure absent from `figures` (or None) keeps the value that counts now (the latest
-    correction's, else the original's): a correction never sets a figure nobody gave."""
+    correction's, else the original's): a correction never sets a figure nobody gave (prospects not recorded
+    stay so). Like the trainee's figures, a correction keeps the funnel's subset rule (FunnelRefused)."""
     original = db.session.get(ActivityEntry, entry.corrects_id) if entry.corrects_id else entry
     _check_ledger_day(original.trainee_id, original.day)
+    lock_trainee(original.trainee_id)  # the funnel is checked over the ledger as it stands
     counting = db.session.scalar(sa.select(ActivityEntry).where(ActivityEntry.corrects_id == original.id)
                                  .order_by(ActivityEntry.id.desc()).limit(1)) or original
     before = counting.figures()
     figures = {f: before[f] if figures.get(f) is None else figures[f] for f in FIGURES}
+    _check_funnel(original.trainee_id, original.day, figures)
     correction = ActivityEntry(trainee_id=original.trainee_id, day=original.day, entered_by=mentor.id,
                                corrects_id=original.id, confirmed_by=mentor.id, confirmed_at=utcnow(),
                                note=(note or "").strip() or None, **figures)
@@ -321,11 +375,15 @@ class Ledger:
     def weeks(self, first: date, last: date) -> list:
         return rules.weeks(self.days, first, last)
 
+    def funnel(self) -> rules.Funnel:
+        """The funnel over the whole ledger, from the start date: the level its subset rule holds at."""
+        return rules.funnel(*rules.sums(self.days.values()))
+
 
 def targets_lookup():
     """A function team id -> weekly targets, for many trainees at once (one query)."""
     rows = {t.team_id: {f: getattr(t, f) for f in FIGURES} for t in db.session.scalars(sa.select(ActivityTarget))}
-    default = rows.get(None) or {f: ActivityTarget.__table__.c[f].default.arg for f in FIGURES}
+    default = rows.get(None) or dict(rules.DEFAULT_TARGETS)
     return lambda team_id: rows.get(team_id) or default
 
 

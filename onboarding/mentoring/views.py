@@ -22,8 +22,9 @@ from ..people.services import acting_mentor, mentors, record_of
 from ..readiness.service import trainee_progress
 from ..timeutil import aware, today, utcnow
 from . import charts, rules
-from .forms import (FIGURE_LABELS, TASK_FORMS, AssignForm, CancelForm, CorrectionForm, EntryForm, HoldForm,
-                    RescheduleForm, ScheduleForm, SignForm, SupervisionForm, TargetsForm, TeamForm, score_form)
+from .forms import (FIGURE_LABELS, SEGMENTS, TASK_FORMS, AssignForm, CancelForm, CorrectionForm, EntryForm, HoldForm,
+                    RescheduleForm, ScheduleForm, SignForm, SupervisionForm, TargetsForm, TeamForm, score_form,
+                    segment_label)
 from .models import (CANCELLED, FIGURES, SCORED, Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayScore,
                      SignOffEvent, SupervisionNote, Team)
 from .services import (MentoringError, add_supervision_note, add_team, assign_mentor, cancel_role_play,
@@ -33,6 +34,7 @@ from .services import (MentoringError, add_supervision_note, add_team, assign_me
                        save_entry, sign_off, submit_scores, targets_for)
 from .services import SUPERVISED_STAGE, supervision_weeks, supervision_window
 from .services import DayLoggedAlready, day_entry, entry_version, ledger_day_problem
+from .services import FunnelRefused, segment_for
 
 bp = Blueprint("mentoring", __name__)
 
@@ -182,6 +184,9 @@ def activity(user_id):
                 db.session.rollback()
                 form.day.errors = [*form.day.errors, str(exc)]
                 reload_day = exc.day
+            except FunnelRefused as exc:  # beside the figure that breaks the funnel; every value stays as typed
+                db.session.rollback()
+                _funnel_errors(form, exc)
             except MentoringError as exc:  # beside the day when the form is shown, else in the summary alone
                 db.session.rollback()
                 if rec.start_date <= now:
@@ -201,12 +206,13 @@ def activity(user_id):
     first = rules.ledger_first_day(rec.start_date, now)
     week_list = book.weeks(first, now) if first <= now else []  # from the start week: no weeks before the start
     targets = book.targets
-    totals = {f: sum(w.totals[f] for w in week_list) for f in FIGURES}
+    segment = segment_for(rec.team_id)
     ids = ({e.entered_by for e in book.entries} | {e.confirmed_by for e in book.entries}) - {None}
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     return render_template("mentoring/activity.html", trainee=trainee, rec=rec, form=form, originals=book.originals,
                            corrections=book.corrections, weeks=week_list, targets=targets, labels=FIGURE_LABELS,
-                           figures=FIGURES, funnel=rules.funnel(totals), people=people, empty=EmptyForm(),
+                           figures=FIGURES, funnel=book.funnel(), people=people, empty=EmptyForm(),
+                           monthly=rules.MONTHLY, segment=segment_label(segment),
                            chart=charts.weekly_bars(week_list, "meetings", targets["meetings"],
                                                     _("Meetings held per week"), _("target")),
                            calls_chart=charts.weekly_bars(week_list, "calls", targets["calls"],
@@ -214,6 +220,12 @@ def activity(user_id):
                            is_owner=is_owner, is_mentor=can_grade(current_user, rec), editing=editing,
                            notice=notice, reload_day=reload_day, started=rec.start_date <= now,
                            correction_form=CorrectionForm(formdata=None)), status
+
+
+def _funnel_errors(form, exc) -> None:
+    """The funnel's reasons beside the figures that break it (FunnelRefused)."""
+    for step, reason in exc.reasons:
+        form[step].errors = [*form[step].errors, str(reason)]
 
 
 def _iso_day(text: str) -> date | None:
@@ -296,6 +308,9 @@ def correct(entry_id):
     if form.validate_on_submit():
         try:
             correct_entry(entry, {f: form[f].data for f in FIGURES}, form.note.data, current_user)
+        except FunnelRefused as exc:
+            db.session.rollback()
+            _funnel_errors(form, exc)
         except MentoringError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -331,16 +346,18 @@ def targets():
     forms, saved, refused = [], [], False
     for team_id, heading, called in rows:
         prefix = f"t{team_id or 0}"
-        stored = targets_for(team_id)
-        sent = posted and any(f"{prefix}-{f}" in request.form for f in FIGURES)
-        stamp = ",".join(str(stored[f]) for f in FIGURES)
+        stored = {**targets_for(team_id), "segment": segment_for(team_id)}
+        sent = posted and any(f"{prefix}-{f}" in request.form for f in (*FIGURES, "segment"))
+        stamp = ",".join(str(stored[f]) for f in (*FIGURES, "segment"))
         form = TargetsForm(prefix=prefix, meta={"csrf": False},
                            **({} if sent else {"formdata": None, "data": {**stored, "loaded": stamp}}))
-        for f in FIGURES:  # the team in every label: the error summary names it, a screen reader too
+        form.segment.choices = [(s, segment_label(s)) for s in SEGMENTS]
+        for f in (*FIGURES, "segment"):  # the team in every label: the error summary names it, a screen reader too
             form[f].label.text = Markup('<span class="label-context">%s · </span>%s') % (
-                heading if team_id is None else called, FIGURE_LABELS[f])
+                heading if team_id is None else called, FIGURE_LABELS.get(f, form[f].label.text))
+        form.events.description = _("Per month; every other target is per week.")
         if sent and form.validate():
-            typed = {f: form[f].data for f in FIGURES}
+            typed = {f: form[f].data for f in (*FIGURES, "segment")}
             if typed != stored and form.loaded.data and form.loaded.data != stamp:
                 # Someone saved this team's targets after the page was loaded: keep what was typed, say so, and
                 # let a second save (having seen the new values) go through.
@@ -349,7 +366,7 @@ def targets():
                                           team=heading if team_id is None else called))
                 form.loaded.data = stamp
             elif typed != stored:
-                set_targets(team_id, typed, current_user)
+                set_targets(team_id, {f: typed[f] for f in FIGURES}, current_user, typed["segment"])
                 saved.append(called)
         refused = refused or bool(form.errors)
         forms.append((heading, form))

@@ -13,16 +13,35 @@ def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:
     """Everything known about one trainee's readiness: stages, counts, role-play, activity, gates, forecast."""
     row = build_rows([record], min_weeks)[0]
     book = ledger(record.user_id, record.team_id)
-    totals = {f: sum(day.get(f, 0) for day in book.days.values()) for f in rules.FIGURES}
+    totals, unknown = rules.sums(book.days.values())
+    # activity_totals keeps the figures it always had, each a whole total; the prospects, which days logged before
+    # they were recorded do not know, are in the funnel beside it with those days counted.
+    totals = {f: totals[f] for f in rules.FIGURES if f not in rules.MAY_BE_UNKNOWN}
     opened = row.stage4_opened
     supervised = rules.full_weeks(book.weeks(opened, today()), opened, today()) if opened else []
     return {"progress": row.progress, "role_play": role_play_status(record.user_id), "gates": row.gates,
-            "forecast": row.forecast, "row": row, "activity_totals": totals, "targets": book.targets,
+            "forecast": row.forecast, "row": row, "activity_totals": totals, "funnel": book.funnel(),
+            "targets": book.targets,
             "supervised_weeks": supervised, "stage4_opened": opened, "quiz_status": row.quizzes}
 
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def funnel_json(funnel) -> dict:
+    """The funnel over the whole ledger (rules.Funnel) as plain JSON values."""
+    return {"prospects": funnel.prospects, "prospects_unknown_days": funnel.prospects_unknown_days,
+            "decision_makers": funnel.decision_makers, "meetings": funnel.meetings,
+            "applications": funnel.proposals, "deals": funnel.deals,
+            "deals_per_100_prospects": _number(funnel.conversion),
+            "deals_per_100_prospects_at_most": _number(funnel.conversion_at_most),
+            "benchmark_deals_per_100_prospects": float(funnel.benchmark),
+            "meets_benchmark": funnel.meets_benchmark}
 
 
 def report_json(report: dict) -> dict:
@@ -47,6 +66,7 @@ def report_json(report: dict) -> dict:
             "outcome": "passed" if role_play["passed"] else "held" if role_play["held"] else "pending",
         },
         "activity_totals": report["activity_totals"],
+        "funnel": funnel_json(report["funnel"]),
         "gates": [{"key": gate.key, "met": gate.met, "reason": gate.reason} for gate in report["gates"]],
         "ready": all(gate.met for gate in report["gates"]),
         "forecast": {"basis": fc.basis, "date": _iso(fc.date), "target_date": fc.target.isoformat(),
@@ -64,7 +84,7 @@ def evidence_of(record: TraineeRecord, report: dict) -> dict:
     data["gates"] = [{"key": g.key, "met": g.met, "reason": g.reason, "data": g.data} for g in report["gates"]]
     data["quizzes"] = {slug: {"passed": st.passed, "best_percent": st.best_percent, "used": st.used}
                        for slug, st in report["quiz_status"].items()}
-    data["supervised_weeks"] = [{"start": w.start.isoformat(), "totals": w.totals}
+    data["supervised_weeks"] = [{"start": w.start.isoformat(), "totals": w.totals, "unknown_days": w.unknown}
                                 for w in report["supervised_weeks"]]
     data["targets"] = report["targets"]
     data["plan"] = {"start_date": record.start_date.isoformat(), "target_date": record.target_date.isoformat(),

@@ -24,7 +24,8 @@ from ..conftest import ON_POSTGRES, PASSWORD
 from ..live import Client, app_env, flask, gunicorn
 
 TESTS = Path(__file__).resolve().parents[1]
-FIGURES = ("calls", "meetings", "applications", "orders", "referrals", "events", "decision_makers", "deals")
+FIGURES = ("prospects", "calls", "meetings", "applications", "orders", "referrals", "events", "decision_makers",
+           "deals")
 
 
 def _env(database_url):

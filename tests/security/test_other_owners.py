@@ -87,8 +87,8 @@ def _csrf(client):
 
 
 TODAY = date.today().isoformat()
-FIGURES = {"calls": "12", "meetings": "1", "applications": "0", "orders": "0", "referrals": "0", "events": "0",
-           "decision_makers": "2", "deals": "0"}
+FIGURES = {"prospects": "3", "calls": "12", "meetings": "1", "applications": "0", "orders": "0", "referrals": "0",
+           "events": "0", "decision_makers": "2", "deals": "0"}
 
 # (name, attacker, rightful, method, path template, form data)
 CASES = [
