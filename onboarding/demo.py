@@ -332,22 +332,32 @@ def _event(user, task, kind, actor, day, note):
 
 
 def _ledger(user, mentor, first, last):
-    """Working days of realistic figures: call days and meeting days in turn, confirmed by the mentor after a day."""
+    """Working days of realistic figures: call days and meeting days in turn, confirmed by the mentor after a day.
+    The funnel narrows as its rules require: new prospects mostly on call days, an application only from a prospect
+    already added, a deal only on an application already received. An event every third week (above the
+    one-a-month target)."""
     rng = random.Random(user.email)
     day = first
+    prospects = applications = deals = 0
     while day <= last:
         if day.weekday() < 5:
             meeting_day = day.toordinal() % 2 == 0
-            figures = {  # a steady trainee: around the default weekly targets, a little above
+            figures = {  # a steady trainee: around the default targets, a little above
+                "prospects": rng.randint(2, 4) if not meeting_day else rng.randint(0, 1),
                 "calls": rng.randint(6, 10) if meeting_day else rng.randint(24, 32),
                 "meetings": rng.randint(2, 3) if meeting_day else 0,
                 "applications": int(rng.random() < 0.6),
                 "orders": int(rng.random() < 0.4),
                 "referrals": int(rng.random() < 0.8),
-                "events": int(day.day <= 7 and day.weekday() == 3),
+                "events": int(day.weekday() == 3 and (day.toordinal() // 7) % 3 == 0),
                 "decision_makers": rng.randint(1, 2) if meeting_day else rng.randint(0, 1),
-                "deals": int(rng.random() < 0.35),
+                "deals": int(rng.random() < 0.25),
             }
+            prospects += figures["prospects"]
+            figures["applications"] = min(figures["applications"], prospects - applications)
+            applications += figures["applications"]
+            figures["deals"] = min(figures["deals"], applications - deals)
+            deals += figures["deals"]
             entry = ActivityEntry(trainee_id=user.id, day=day, entered_by=user.id, entered_at=_at(day, 18), **figures)
             if day < today() - timedelta(days=1):
                 entry.confirmed_by, entry.confirmed_at = mentor.id, _at(day + timedelta(days=1), 9)

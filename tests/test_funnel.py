@@ -381,3 +381,34 @@ def test_the_migration_keeps_every_row_and_leaves_prospects_unknown(tmp_path):
             assert conn.execute(sa.text("SELECT events FROM activity_targets")).scalar() == 1
             assert conn.execute(sa.text("SELECT calls FROM activity_entries")).scalar() == 20
         db.engine.dispose()
+
+
+# ---------------------------------------------------------------- the demo
+
+def test_the_demo_ledgers_show_the_funnel_from_prospects(tmp_path_factory, migrated_template):
+    """trainee2's week and trainee3's supervised weeks record prospects on every day and keep the subset rule;
+    trainee3, close to readiness, meets the benchmark and the monthly events target."""
+    from onboarding.auth.models import User
+    from onboarding.mentoring.services import ledger_days
+
+    from .conftest import seeded_demo
+
+    demo = seeded_demo(tmp_path_factory, migrated_template, "funnel-demo")
+    app = next(demo)
+    with app.app_context():
+        funnels = {}
+        for email in ("trainee2@example.com", "trainee3@example.com"):
+            uid = db.session.scalar(sa.select(User.id).where(User.email == email))
+            totals, unknown = rules.sums(ledger_days(uid).values())
+            assert totals["prospects"] > 0 and unknown == {} and rules.subset_breaches(totals, unknown) == ()
+            funnels[email] = rules.funnel(totals, unknown)
+        assert funnels["trainee3@example.com"].meets_benchmark is True
+        t2 = db.session.scalar(sa.select(User.id).where(User.email == "trainee2@example.com"))
+    from .conftest import AuthActions
+
+    client = app.test_client()
+    assert AuthActions(client).login("mentor@example.com", "demo-pass-2024").status_code == 302
+    html = client.get(f"/trainees/{t2}/activity").get_data(as_text=True)
+    funnel = html.split('class="funnel"')[1].split("</ol>")[0]
+    assert "new prospect" in funnel and "not recorded" not in funnel
+    next(demo, None)
