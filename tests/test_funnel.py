@@ -412,3 +412,70 @@ def test_the_demo_ledgers_show_the_funnel_from_prospects(tmp_path_factory, migra
     funnel = html.split('class="funnel"')[1].split("</ol>")[0]
     assert "new prospect" in funnel and "not recorded" not in funnel
     next(demo, None)
+
+
+# ---------------------------------------------------------------- the modules' figures come from the same place
+
+TARGETS_LINE = ("Calls: {{ target.calls }}; events: {{ target.events }}; prospects: {{ target.prospects }}; "
+                "B2B: {{ segment.b2b }}; consumer goods: {{ segment.consumer }}; {{ funnel.benchmark }} sign. "
+                "Calls one day")
+
+
+def test_target_directives_show_the_figures_the_platform_measures(tmp_path):
+    import shutil
+
+    from onboarding.content.loader import load_curriculum
+
+    from .test_content import GOOD, edit
+
+    root = tmp_path / "content"
+    shutil.copytree(GOOD, root)
+    edit(root, "s4-work/rhythm.md", "Calls one day", TARGETS_LINE)
+    html = load_curriculum(root).modules["rhythm"].html
+    assert ("Calls: 80 a week; events: 1 a month; prospects: no target; B2B: 1 to 2 meetings a day; "
+            "consumer goods: about 20 meetings a day; 1 in 10 sign.") in html
+    assert f"{rules.DEFAULT_TARGETS['calls']} a week" in html and "{{" not in html
+
+
+@pytest.mark.parametrize("directive, message", [
+    ("{{ target.visits }}", "unknown directive `target.visits`: `target.` takes `prospects`, `calls`"),
+    ("{{ segment.b2c }}", "unknown directive `segment.b2c`: `segment.` takes `b2b`, `consumer`"),
+    ("{{ funnel.rate }}", "unknown directive `funnel.rate`: `funnel.` takes `benchmark`"),
+    ("{{ target.calls 2 }}", "`target.calls` takes 0 arguments, got 1"),
+])
+def test_check_content_names_an_unknown_directive_key(app, runner, tmp_path, content_dir, directive, message):
+    import shutil
+
+    broken = tmp_path / "content"
+    shutil.copytree(content_dir, broken)
+    rhythm = broken / "s4-work" / "rhythm.md"
+    rhythm.write_text(rhythm.read_text(encoding="utf-8").replace("Calls one day", f"{directive} Calls one day"),
+                      encoding="utf-8")
+    app.config["CONTENT_DIR"] = str(broken)
+    result = runner.invoke(args=["check-content"])
+    assert result.exit_code == 1
+    assert any(line.startswith("content/s4-work/rhythm.md:8: ") and message in line
+               for line in result.output.splitlines()), result.output
+
+
+def test_the_shipped_modules_take_their_targets_from_the_rules():
+    """The modules that teach the targets, segments and benchmark show them through directives, in every
+    language: none types "1 in 10", "80 a week" or "1 to 2 meetings a day" by hand."""
+    from onboarding.content.loader import load_curriculum
+
+    from .test_content import SHIPPED
+
+    cur = load_curriculum(SHIPPED, SHIPPED.parent / "quizzes")
+    rhythm = cur.modules["working-rhythm"].html
+    assert "80 a week" in rhythm and "1 a month" in rhythm and "New prospects" in rhythm
+    assert "1 to 2 meetings a day" in cur.modules["effectiveness"].html
+    assert "about 20 meetings a day" in cur.modules["effectiveness"].html
+    assert "80 في الأسبوع" in cur.translations["ar"]["modules"]["working-rhythm"].html
+    assert "1 في الشهر" in cur.translations["ar"]["modules"]["working-rhythm"].html
+    for slug in ("working-rhythm", "effectiveness", "sales-system", "readiness-review", "referrals-events"):
+        for path in (SHIPPED.glob(f"*/{slug}.md"), SHIPPED.glob(f"*/{slug}.ar.md")):
+            for file in path:
+                text = file.read_text(encoding="utf-8")
+                for typed in ("1 in 10", "80 a week", "1 to 2 meetings", "about 20 meetings", "1 a month",
+                              "3 a week"):
+                    assert typed not in text, f"{file.name} types {typed!r}"

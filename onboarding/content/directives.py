@@ -1,17 +1,26 @@
 """`{{ ... }}` directives: modules show catalog and price-list figures from the data, never typed by hand,
-and the configured role-play figures (`{{ role_play.attempts }}`, `{{ role_play.evaluators }}`) from Settings."""
+the configured role-play figures (`{{ role_play.attempts }}`, `{{ role_play.evaluators }}`) from Settings, and
+the activity figures the platform measures from the ledger's rules: `{{ target.FIGURE }}` (the built-in target,
+"80 a week", "1 a month"), `{{ segment.NAME }}` (the meetings a day normal in a segment) and
+`{{ funnel.benchmark }}` ("1 in 10")."""
 import re
+from fractions import Fraction
 from functools import lru_cache
 
+from ..mentoring import rules as activity  # pure: the targets, segments and benchmark the platform uses
 from .model import Settings
 from .pricing import PricingError, quote
 
-DIRECTIVE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)((?:\s+[^\s}]+)*)\s*\}\}")
+DIRECTIVE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z0-9_]+)?)((?:\s+[^\s}]+)*)\s*\}\}")
 BLOCK = {"product_table", "product", "price_list", "volume_tiers", "payment_terms", "quote"}
-INLINE = {"price", "stock", "lead_time", "discount_limit", "vat", "role_play.attempts", "role_play.evaluators"}
+#: Directives with a key after the dot, each key known: `{{ target.calls }}`, `{{ segment.b2b }}`.
+KEYED = {"target": tuple(activity.DEFAULT_TARGETS), "segment": tuple(activity.SEGMENTS), "funnel": ("benchmark",),
+         "role_play": ("attempts", "evaluators")}
+INLINE = {"price", "stock", "lead_time", "discount_limit", "vat",
+          *(f"{name}.{key}" for name, keys in KEYED.items() for key in keys)}
 ARITY = {"product_table": 0, "product": 1, "price_list": 0, "volume_tiers": 0, "payment_terms": 0,
          "quote": 3, "price": 1, "stock": 1, "lead_time": 1, "discount_limit": 0, "vat": 0,
-         "role_play.attempts": 0, "role_play.evaluators": 0}
+         **{f"{name}.{key}": 0 for name, keys in KEYED.items() for key in keys}}
 
 
 class DirectiveError(ValueError):
@@ -54,6 +63,14 @@ def _translations(locale: str):
     return Translations.load(str(ROOT / "translations"), [locale])
 
 
+def _unknown(name: str) -> str:
+    """What is wrong with a directive nobody knows; for a known prefix, the keys it takes."""
+    prefix, dot, key = name.partition(".")
+    if dot and prefix in KEYED and prefix != "role_play":
+        return f"unknown directive `{name}`: `{prefix}.` takes " + ", ".join(f"`{k}`" for k in KEYED[prefix])
+    return f"unknown directive `{name}`"
+
+
 class Expander:
     """Expands the directives of one Markdown text against the catalog and price list, worded in `locale`
     (the words of the tables and sentences come from the interface catalog; the data stays as written)."""
@@ -89,13 +106,15 @@ class Expander:
             last = m.end()
             try:
                 if name not in ARITY:
-                    raise DirectiveError(f"unknown directive `{name}`")
+                    raise DirectiveError(_unknown(name))
                 if len(args) != ARITY[name]:
                     wanted = f"{ARITY[name]} argument" + ("" if ARITY[name] == 1 else "s")
                     raise DirectiveError(f"`{name}` takes {wanted}, got {len(args)}")
                 if name in BLOCK and not alone:
                     raise DirectiveError(f"`{name}` is a block directive and must stand alone on its line")
-                pieces.append(getattr(self, "_" + name.replace(".", "_"))(*args))
+                prefix, _dot, key = name.partition(".")
+                handler = getattr(self, "_" + name.replace(".", "_"), None)
+                pieces.append(handler(*args) if handler else getattr(self, "_" + prefix)(key))
             except DirectiveError as exc:
                 report(number, str(exc))
                 pieces.append(m.group(0))
@@ -143,6 +162,25 @@ class Expander:
 
     def _role_play_evaluators(self):
         return str(self.settings.role_play_evaluators)
+
+    def _target(self, figure):
+        """The built-in target of a ledger figure, as the platform measures it: per week, or per month."""
+        value = activity.DEFAULT_TARGETS[figure]
+        if not value:
+            return self._("no target")
+        if figure in activity.MONTHLY:
+            return self._("%(num)s a month", num=value)
+        return self._("%(num)s a week", num=value)
+
+    def _segment(self, segment):
+        low, high = activity.SEGMENTS[segment]
+        if low == high:
+            return self._("about %(num)d meetings a day", num=low)
+        return self._("%(low)d to %(high)d meetings a day", low=low, high=high)
+
+    def _funnel(self, _key):
+        share = Fraction(activity.BENCHMARK, 100)
+        return self._("%(deals)s in %(prospects)s", deals=share.numerator, prospects=share.denominator)
 
     # Block directives
     def _product_table(self):
