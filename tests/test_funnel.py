@@ -254,6 +254,20 @@ def test_unknown_prospects_show_as_not_recorded_never_0(app, people):
         assert entry.prospects is None and entry.calls == 21
 
 
+def test_entering_the_prospects_of_a_legacy_day_says_so_and_is_audited(app, people):
+    uid = people["trainee"]
+    _legacy_day(app, uid, _day(4), calls=20)
+    client, _ = as_user(app, "sam@example.com")
+    from .test_ledger_editing import _Form
+
+    fields = _Form(client.get(f"/trainees/{uid}/activity?day={_day(4).isoformat()}").get_data(as_text=True)).fields
+    saved = client.post(f"/trainees/{uid}/activity", data=fields | {"prospects": "3"}, follow_redirects=True)
+    assert "New prospects not recorded → 3" in saved.get_data(as_text=True)
+    head, _ = as_user(app, "head@example.com")
+    audit = head.get(f"/audit?trainee={uid}").get_data(as_text=True)
+    assert "from — to 3" in audit and "None" not in audit
+
+
 def test_a_mentor_correction_keeps_the_funnel_too(app, people):
     uid = people["trainee"]
     client, auth = as_user(app, "sam@example.com")

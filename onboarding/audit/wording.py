@@ -144,7 +144,7 @@ def _figures(values: dict) -> str:
     from ..i18n import fmt_number, join_list
 
     labels = _figure_labels()
-    return join_list(f"{labels.get(k, k)}: {fmt_number(v)}" for k, v in values.items())
+    return join_list(f"{labels.get(k, k)}: {'—' if v is None else fmt_number(v)}" for k, v in values.items())
 
 
 def _from_to(before: str, after: str) -> str:
@@ -160,10 +160,13 @@ def _change(action: str, before, after, ctx) -> list:
     if kind == "fields":  # {"full_name": ..., "email": ...} before and after
         before, after = before or {}, after or {}
         return [(str(_LABELS.get(k, k)), _from_to(before.get(k), after.get(k))) for k in after]
-    if kind == "figures":
+    if kind == "figures":  # a ledger day's figures (prospects None: not recorded), or a team's targets and segment
+        from ..mentoring.forms import SEGMENT_NAMES
+
         before, after = before or {}, after or {}
-        labels = _figure_labels()
-        return [(str(labels.get(k, k)), _from_to(str(before.get(k, "—")), str(after.get(k, "—"))))
+        labels = {**_figure_labels(), "segment": _("Segment")}
+        shown = lambda k, v: "—" if v is None else str(SEGMENT_NAMES.get(v, v)) if k == "segment" else str(v)  # noqa: E731
+        return [(str(labels.get(k, k)), _from_to(shown(k, before.get(k)), shown(k, after.get(k))))
                 for k in after if before.get(k) != after.get(k)]
     if kind == "plan":
         (b_start, b_target), (a_start, a_target) = before or ("", ""), after or ("", "")

@@ -272,6 +272,7 @@ def _saved_day_message(entry) -> str:
         return _("Nothing changed for %(day)s: its figures and note are as they were.", day=day)
     notes = {"added": _("note added"), "removed": _("note removed"), "changed": _("note changed")}
     items = [notes["added" if old is None else "removed" if new is None else "changed"] if name == "note"
+             else _("%(figure)s not recorded → %(new)d", figure=FIGURE_LABELS[name], new=new) if old is None
              else _("%(figure)s %(old)d → %(new)d", figure=FIGURE_LABELS[name], old=old, new=new)
              for name, old, new in entry.changes]
     return ngettext("%(day)s is saved with %(num)d change: %(changes)s.",
