@@ -361,7 +361,7 @@ def test_the_activity_page_shows_the_teams_segment_and_the_monthly_events_target
 
 
 def test_the_migration_keeps_every_row_and_leaves_prospects_unknown(tmp_path):
-    """Rows logged before revision 0011 keep their figures, their prospects NULL; a weekly events target becomes
+    """Rows logged before revision 0013 keep their figures, their prospects NULL; a weekly events target becomes
     the same pace a month; and back."""
     from flask_migrate import downgrade, upgrade
 
@@ -373,7 +373,7 @@ def test_the_migration_keeps_every_row_and_leaves_prospects_unknown(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content"),
                       "QUIZZES_DIR": str(HERE / "quizzes")})
     with app.app_context():
-        upgrade(revision="bd84e54da74d")
+        upgrade(revision="9a3e6f1c2b58")
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO users (id, email, full_name, password_hash, role, active, created_at) "
                                  "VALUES (1, 't@example.com', 'T', 'x', 'trainee', 1, '2026-01-01')"))
@@ -390,7 +390,7 @@ def test_the_migration_keeps_every_row_and_leaves_prospects_unknown(tmp_path):
             assert tuple(row) == (None, 20, 2, 1, 1, 1, 0, 3, 1)
             target = conn.execute(sa.text("SELECT events, prospects, segment FROM activity_targets")).one()
             assert tuple(target) == (4, 0, "b2b")  # 1 a week is about 4 a month
-        downgrade(revision="bd84e54da74d")
+        downgrade(revision="9a3e6f1c2b58")
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT events FROM activity_targets")).scalar() == 1
             assert conn.execute(sa.text("SELECT calls FROM activity_entries")).scalar() == 20

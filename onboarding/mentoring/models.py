@@ -116,7 +116,7 @@ class ActivityEntry(db.Model):
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     day: Mapped[date] = mapped_column(index=True)
     #: New prospects (qualified contacts added): the funnel's first step. NULL on days logged before it was
-    #: recorded (revision 0011): unknown, never 0.
+    #: recorded (revision 0013): unknown, never 0.
     prospects: Mapped[int | None]
     calls: Mapped[int] = mapped_column(default=0)
     meetings: Mapped[int] = mapped_column(default=0)

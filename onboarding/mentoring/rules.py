@@ -13,7 +13,7 @@ from ..readiness.progress import COMPLETE, OPEN  # the stage states of the path 
 
 FIGURES = ("prospects", "calls", "meetings", "applications", "orders", "referrals", "events", "decision_makers",
            "deals")
-#: Figures a logged day may not know: new prospects were first recorded with revision 0011, and the days logged
+#: Figures a logged day may not know: new prospects were first recorded with revision 0013, and the days logged
 #: before it keep them unknown (None), never 0. Every sum over days counts the days where a figure is unknown.
 MAY_BE_UNKNOWN = ("prospects",)
 NONE, REQUESTED, SIGNED, RETURNED, REVOKED = "none", "requested", "signed", "returned", "revoked"

@@ -7,7 +7,7 @@ target (per week until now) becomes the same pace per month: 52/12 times as many
 Stored readiness summaries are recomputed (readiness.summary.SHAPE is raised with this revision).
 
 Revision ID: 3c1f0a9e7b21
-Revises: bd84e54da74d
+Revises: 9a3e6f1c2b58
 Create Date: 2026-11-30 11:40:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c1f0a9e7b21'
-down_revision = 'bd84e54da74d'
+down_revision = '9a3e6f1c2b58'
 branch_labels = None
 depends_on = None
 
