@@ -171,11 +171,12 @@ def send_mail(once, poll):
     import signal
     import threading
 
+    from .config import ConfigError
     from .mail.sender import run, send_due, transport_for
 
     try:
         transport = transport_for(current_app.config)
-    except ValueError as exc:
+    except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Mail: {transport.describe()}.")
     if once:

@@ -40,6 +40,16 @@ def _mail_url(env) -> str:
             from None
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ConfigError("MAIL_URL must start with smtp:// (STARTTLS) or smtps:// (implicit TLS) and name a host.")
+    if parts.username and "tls=none" in parts.query.split("&"):
+        raise ConfigError("MAIL_URL: a password is never sent without TLS; drop tls=none or the user name.")
+    return raw
+
+
+def _base_url(env) -> str:
+    """BASE_URL: where people open the app (links in e-mails start with it)."""
+    raw = (env.get("BASE_URL", "").strip() or f"http://127.0.0.1:{env.get('PORT', '5000')}").rstrip("/")
+    if not raw.startswith(("http://", "https://")) or not raw.isascii() or any(c in raw for c in "<>\"' \t"):
+        raise ConfigError(f"BASE_URL must be the app's address, such as https://onboarding.example.com, not {raw!r}.")
     return raw
 
 
@@ -112,5 +122,5 @@ def load_config(instance_path: str, env=None) -> dict:
         "MAIL_FROM": _mail_from(env),
         "MAIL_DIR": os.path.join(instance_path, "mail"),
         # The address people open the app at: links in e-mails start with it (never with a request's Host header).
-        "BASE_URL": (env.get("BASE_URL", "").strip() or f"http://127.0.0.1:{env.get('PORT', '5000')}").rstrip("/"),
+        "BASE_URL": _base_url(env),
     }

@@ -412,7 +412,7 @@ def test_smtps_speaks_tls_from_the_first_byte(app, people, tmp_path):
 
 
 def test_a_password_is_never_sent_without_tls():
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError):
         SmtpTransport("smtp://user:secret@127.0.0.1:25?tls=none", "a@b.example")
     transport = SmtpTransport("smtp://us%40er:p%3Ass@mail.example", "a@b.example")
     assert (transport.username, transport.password, transport.port, transport.starttls) == ("us@er", "p:ss", 587, True)
@@ -425,6 +425,9 @@ def test_a_password_is_never_sent_without_tls():
     ({"MAIL_URL": "smtp://host:port"}, "not a valid address"),
     ({"MAIL_FROM": "Eve <eve@example.com>\r\nBcc: x@example.com"}, "MAIL_FROM"),
     ({"MAIL_FROM": "no address"}, "MAIL_FROM"),
+    ({"MAIL_URL": "smtp://user:pw@mail.example?tls=none"}, "without TLS"),
+    ({"BASE_URL": "javascript:alert(1)"}, "BASE_URL"),
+    ({"BASE_URL": "https://example.com/<x>"}, "BASE_URL"),
 ])
 def test_bad_mail_settings_stop_the_app_with_a_reason(tmp_path, env, problem):
     with pytest.raises(ConfigError, match=problem):

@@ -95,17 +95,16 @@ def build(letter: Letter, now: datetime | None = None) -> EmailMessage:
     msg["In-Reply-To"] = letter.in_reply_to
     msg["References"] = letter.references
     msg["Auto-Submitted"] = "auto-generated"
-    if not letter.unsubscribe.isascii() or any(c in letter.unsubscribe for c in "<> "):
-        raise ValueError("the unsubscribe address must be plain ASCII")
     msg["List-Unsubscribe"] = f"<{letter.unsubscribe}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.set_content(letter.text)  # (set_content clears every Content-* header: the language comes after it)
-    msg.add_alternative(letter.html, subtype="html")
-    msg["Content-Language"] = one_line(letter.language, 16)
+    # Quoted-printable, never 8bit: the message stays 7-bit ASCII for any server (and for the outbox's text column).
+    msg.set_content(letter.text, cte="quoted-printable")  # (it clears every Content-* header: language after it)
+    msg.add_alternative(letter.html, subtype="html", cte="quoted-printable")
     if letter.calendar:
         method = "CANCEL" if letter.calendar_method == "CANCEL" else "REQUEST"
-        msg.add_attachment(letter.calendar, subtype="calendar", filename="invitation.ics",
+        msg.add_attachment(letter.calendar, subtype="calendar", filename="invitation.ics", cte="base64",
                            params={"method": method})
+    msg["Content-Language"] = one_line(letter.language, 16)  # last: turning multipart moves Content-* headers down
     return msg
 
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 
+from ..config import ConfigError
 from ..extensions import db
 from ..timeutil import utcnow
 from .compose import one_line
@@ -84,7 +85,7 @@ class SmtpTransport:
         self.timeout = timeout
         self.smtp = None
         if self.username and not (self.implicit_tls or self.starttls):
-            raise ValueError("MAIL_URL: a password is never sent without TLS; drop tls=none or the user name.")
+            raise ConfigError("MAIL_URL: a password is never sent without TLS; drop tls=none or the user name.")
 
     def describe(self) -> str:
         how = "TLS" if self.implicit_tls else "STARTTLS" if self.starttls else "no TLS"
