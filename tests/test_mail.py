@@ -511,3 +511,43 @@ def test_a_link_signed_for_an_unknown_kind_or_person_is_not_found(app, client, p
     with app.test_request_context():
         for uid, kind in ((people["trainee"], "no_such_kind"), (999999, "attempt_graded"), (2**40, "attempt_graded")):
             assert client.post(f"/mail/unsubscribe/{unsubscribe_token(uid, kind)}").status_code == 404
+
+
+# ---------------------------------------------------------------- the demo
+
+@pytest.fixture
+def demo(tmp_path_factory, migrated_template):
+    from .conftest import seeded_demo
+
+    yield from seeded_demo(tmp_path_factory, migrated_template, "mail-demo")
+
+
+def test_in_the_demo_a_mentor_grading_a_written_test_leaves_an_eml_file_to_open(demo, tmp_path):
+    """`make run` without MAIL_URL: the mentor grades trainee4's written test, the worker writes the trainee's
+    message under MAIL_DIR, and it parses back as the mail a client would show. The seed itself e-mails no one."""
+    from onboarding.assessment.models import QuizAttempt
+
+    demo.config.update(MAIL_URL="", MAIL_DIR=str(tmp_path / "mail"))
+    assert _rows(demo) == []  # the demo's history is not mailed
+    with demo.app_context():
+        trainee = db.session.scalar(sa.select(User).where(User.email == "trainee4@example.com"))
+        attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.user_id == trainee.id,
+                                                                 QuizAttempt.state == "awaiting_grading"))
+    client = demo.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"email": "mentor@example.com", "password": "demo-pass-2024", "csrf_token": token})
+    form = client.get(f"/attempts/{attempt.id}/grade").get_data(as_text=True)
+    data = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1),
+            "action": "finish"}
+    for index, qid in re.findall(r'name="answers-(\d+)-question_id"[^>]*value="([^"]+)"', form):
+        data.update({f"answers-{index}-question_id": qid, f"answers-{index}-points": "1",
+                     f"answers-{index}-comment": "Clear and right."})
+    assert client.post(f"/attempts/{attempt.id}/grade", data=data).status_code == 302
+    result = demo.test_cli_runner().invoke(args=["send-mail", "--once"])
+    assert result.exit_code == 0 and str(tmp_path / "mail") in result.output, result.output
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    messages = [BytesParser(policy=policy.default).parsebytes(p.read_bytes()) for p in files]
+    graded = [m for m in messages if m["To"].addresses[0].addr_spec == "trainee4@example.com"]
+    assert len(graded) == 1 and "is graded" in str(graded[0]["Subject"])
+    assert f"/attempts/{attempt.id}" in graded[0].get_body(("plain",)).get_content()
