@@ -356,6 +356,7 @@ def test_two_postgresql_workers_skip_each_others_locked_rows(app, people):
     with app.app_context():
         a = claim(db.session, 2, now, "worker-a")
         with sa.orm.Session(db.engine) as other:
+            other.execute(sa.text("SET LOCAL lock_timeout = '3s'"))  # waiting on A's rows would fail, not hang
             started = time.monotonic()
             b = claim(other, 5, now, "worker-b")
             other.commit()
