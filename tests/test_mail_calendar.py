@@ -132,6 +132,8 @@ def test_add_to_calendar_is_for_those_who_may_see_the_role_play(app, panel, emai
     page = client.get(f"/role-play/{attempt.id}")
     if status == 200:
         assert f'href="/role-play/{attempt.id}/calendar.ics"' in page.get_data(as_text=True)
+        trainee_page = client.get(f"/trainees/{panel['trainee']}/role-play").get_data(as_text=True)
+        assert f'href="/role-play/{attempt.id}/calendar.ics"' in trainee_page
     response = client.get(f"/role-play/{attempt.id}/calendar.ics")
     assert response.status_code == status
     if status == 200:
@@ -155,3 +157,18 @@ def test_there_is_nothing_to_add_for_a_cancelled_or_missing_role_play(app, panel
     assert mentor.get("/role-play/999999/calendar.ics").status_code == 404
     anonymous = app.test_client().get(f"/role-play/{attempt.id}/calendar.ics")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_a_name_with_line_breaks_stays_one_attendee_in_the_invitation(app, smtp, panel):
+    from onboarding.auth.models import User
+
+    with app.app_context():
+        db.session.get(User, panel["trainee"]).full_name = 'Eve "Q"\r\nATTENDEE:mailto:evil@example.com\r\nX: y'
+        db.session.commit()
+    mentor, auth = as_user(app, "mentor@example.com")
+    schedule(mentor, auth, panel["trainee"], [panel["mentor"], panel["head"]])
+    _deliver(app)
+    for _f, _to, msg in smtp.messages:
+        _method, event = _invitation(msg)
+        assert _attendees(event) == ["head@example.com", "mentor@example.com", "tom@example.com"]
+        assert "X" not in event and "\n" not in str(event["SUMMARY"])
