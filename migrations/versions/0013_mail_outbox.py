@@ -2,7 +2,7 @@
 unsubscribe link records
 
 Revision ID: 5c2e8f0a7d41
-Revises: b6ba00ab1a96
+Revises: 9a3e6f1c2b58
 Create Date: 2026-11-30 11:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c2e8f0a7d41'
-down_revision = 'b6ba00ab1a96'
+down_revision = '9a3e6f1c2b58'
 branch_labels = None
 depends_on = None
 
