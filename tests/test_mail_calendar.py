@@ -80,7 +80,8 @@ def test_scheduling_moving_and_cancelling_send_request_request_cancel_with_one_u
     assert sorted(to[0] for _f, to, _m in smtp.messages) == everyone
     for _f, _to, msg in smtp.messages:
         method, event = _invitation(msg)
-        assert (method, int(event["SEQUENCE"]), str(event["UID"])) == ("REQUEST", 1, f"role-play-{attempt.id}@calder.example")
+        uid = f"role-play-{attempt.id}@calder.example"
+        assert (method, int(event["SEQUENCE"]), str(event["UID"])) == ("REQUEST", 1, uid)
         assert event["DTSTART"].dt == later and str(event["LOCATION"]) == "Room 5"
 
     smtp.messages.clear()

@@ -15,7 +15,7 @@ from ..mentoring.models import SCHEDULED, RolePlayAttempt
 from ..paging import paginate
 from ..people.services import record_of
 from .kinds import LABELS, label
-from .models import FAILED, STATES, OutboxMessage
+from .models import STATES, OutboxMessage
 from .outbox import absolute, meeting
 from . import calendar as cal
 from .services import counts_by_state, is_opted_out, opt_in, opt_out, send_again
