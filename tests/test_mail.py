@@ -569,3 +569,14 @@ def test_in_the_demo_a_mentor_grading_a_written_test_leaves_an_eml_file_to_open(
     graded = [m for m in messages if m["To"].addresses[0].addr_spec == "trainee4@example.com"]
     assert len(graded) == 1 and "is graded" in str(graded[0]["Subject"])
     assert f"/attempts/{attempt.id}" in graded[0].get_body(("plain",)).get_content()
+
+
+def test_every_kind_of_notification_has_a_label_for_its_unsubscribe_page():
+    """An unsubscribe link names a kind the page can say in words (an unknown kind's link is a 404)."""
+    from pathlib import Path
+
+    from onboarding.mail.kinds import LABELS
+
+    source = (Path(__file__).resolve().parent.parent / "onboarding/notifications/services.py").read_text()
+    worded = set(re.findall(r'^\s+"([a-z_]+)": lambda', source, flags=re.M))
+    assert len(worded) > 20 and worded - set(LABELS) == set()
