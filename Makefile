@@ -25,6 +25,8 @@ run: $(VENV)/.installed-app catalogs
 	$(FLASK) check-content
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
+	@# The mail worker runs beside the server and stops with it; its first line says where messages go.
+	$(FLASK) send-mail & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The whole suite twice: on SQLite (with the browser tests), then on a throw-away PostgreSQL 15 server.

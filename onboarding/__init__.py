@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_summaries()
+    register_outbox()
     content.init_app(app)
     register_converters(app)
     register_blueprints(app)
@@ -42,6 +43,13 @@ def register_summaries() -> None:
     summaries.install(db.session, refresh)
 
 
+def register_outbox() -> None:
+    """Every new notification is also written as an e-mail to the outbox, in the same transaction."""
+    from .mail.outbox import install
+
+    install(db.session)
+
+
 def register_extensions(app: Flask) -> None:
     from .i18n import install_template_gettext, select_locale, select_timezone
 
@@ -55,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     from .api import models as _api  # noqa: F401  (tables known to migrations)
     from .mentoring import models as _mentoring  # noqa: F401
     from .readiness import models as _readiness  # noqa: F401
+    from .mail import models as _mail  # noqa: F401
     from .auth.views import load_user  # noqa: F401
     app.jinja_env.globals.update(_jinja_helpers())
 
@@ -109,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .inbox.views import bp as inbox_bp
     from .learning.views import bp as learning_bp
+    from .mail.views import bp as mail_bp
     from .main import bp as main_bp
     from .mentoring.views import bp as mentoring_bp
     from .notifications.views import bp as notifications_bp
@@ -116,7 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from .readiness.views import bp as readiness_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, readiness_bp, admin_bp,
-                      audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp):
+                      audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp):
         app.register_blueprint(blueprint)
 
 

@@ -38,8 +38,11 @@ def seed_demo(if_empty):
     if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
         click.echo("The database already has accounts; demo data not added.")
         return
-    created = seed()
-    db.session.commit()
+    from .mail.outbox import held_back
+
+    with held_back():  # the demo's history happened in the past: nobody is e-mailed about it
+        created = seed()
+        db.session.commit()
     accounts = "1 new account" if created == 1 else f"{created} new accounts"
     click.echo(f"Demo data ready ({accounts}); every demo password is demo-pass-2024.")
 
@@ -158,4 +161,36 @@ def rebuild_summaries(stale):
     click.echo(f"{written} readiness {'summary' if written == 1 else 'summaries'} recomputed.")
 
 
-commands = [init_db, seed_demo, create_user_command, check_content, create_token_command, backup, rebuild_summaries]
+@click.command("send-mail")
+@click.option("--once", is_flag=True, help="Send what is due and exit (for cron); without it, run until stopped.")
+@click.option("--poll", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds to wait when nothing is due.")
+@with_appcontext
+def send_mail(once, poll):
+    """Deliver the outbox: through MAIL_URL's SMTP server, or as .eml files under instance/mail/ when it is unset."""
+    import signal
+    import threading
+
+    from .config import ConfigError
+    from .mail.sender import run, send_due, transport_for
+
+    try:
+        transport = transport_for(current_app.config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Mail: {transport.describe()}.")
+    if once:
+        tally = send_due(transport)
+        transport.close()
+        click.echo(f"{tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed.")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_args: stop.set())
+    click.echo("Sending until stopped (Ctrl-C or SIGTERM).")
+    run(transport, stop, poll=poll, echo=click.echo)
+    click.echo("Stopped.")
+
+
+commands = [init_db, seed_demo, create_user_command, check_content, create_token_command, backup, rebuild_summaries,
+            send_mail]

@@ -25,6 +25,51 @@ def _positive(env, name: str, default: int) -> int:
     return int(raw)
 
 
+def _mail_url(env) -> str:
+    """MAIL_URL as given, once it names an SMTP server: smtp://[user:pass@]host[:port] or smtps://..."""
+    from urllib.parse import urlsplit
+
+    raw = env.get("MAIL_URL", "").strip()
+    if not raw:
+        return ""
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise ConfigError("MAIL_URL is not a valid address: use smtp://user:pass@host:587 or smtps://host:465.") \
+            from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError("MAIL_URL must start with smtp:// (STARTTLS) or smtps:// (implicit TLS) and name a host.")
+    if parts.username and "tls=none" in parts.query.split("&"):
+        raise ConfigError("MAIL_URL: a password is never sent without TLS; drop tls=none or the user name.")
+    return raw
+
+
+def _base_url(env) -> str:
+    """BASE_URL: where people open the app (links in e-mails start with it)."""
+    raw = (env.get("BASE_URL", "").strip() or f"http://127.0.0.1:{env.get('PORT', '5000')}").rstrip("/")
+    if not raw.startswith(("http://", "https://")) or not raw.isascii() or any(c in raw for c in "<>\"' \t"):
+        raise ConfigError(f"BASE_URL must be the app's address, such as https://onboarding.example.com, not {raw!r}.")
+    return raw
+
+
+def _mail_from(env) -> str:
+    """MAIL_FROM: one address, optionally with a display name, on one line."""
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    raw = env.get("MAIL_FROM", "").strip() or "Onboarding <onboarding@localhost>"
+    name, address = parseaddr(raw)
+    if any(c in raw for c in "\r\n") or "@" not in address:
+        raise ConfigError(f"MAIL_FROM must be one e-mail address, such as Onboarding <onboarding@example.com>, "
+                          f"not {raw!r}.")
+    try:
+        Address(display_name=name, addr_spec=address)
+    except (ValueError, IndexError):
+        raise ConfigError(f"MAIL_FROM is not a valid e-mail address: {raw!r}.") from None
+    return raw
+
+
 def load_config(instance_path: str, env=None) -> dict:
     """Build the Flask config from environment variables; refuse unsafe production settings."""
     env = os.environ if env is None else env
@@ -72,4 +117,10 @@ def load_config(instance_path: str, env=None) -> dict:
         # How many reverse proxies in front of the app add X-Forwarded-For (0: none; the client's own address).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "PER_PAGE": 25,
+        # E-mail: an SMTP server (smtp:// with STARTTLS, smtps:// with implicit TLS), or unset: .eml files in MAIL_DIR.
+        "MAIL_URL": _mail_url(env),
+        "MAIL_FROM": _mail_from(env),
+        "MAIL_DIR": os.path.join(instance_path, "mail"),
+        # The address people open the app at: links in e-mails start with it (never with a request's Host header).
+        "BASE_URL": _base_url(env),
     }

@@ -139,6 +139,12 @@ MATRIX = {
     ("tokens.create", "POST"): SIGNED_IN,
     ("tokens.revoke", "POST"): OWNER_ONLY,
     ("tokens.revoke", "GET"): OWNER_ONLY,  # the confirmation page
+    ("mail.outbox", "GET"): ADMIN_ONLY,
+    ("mail.message", "GET"): ADMIN_ONLY,
+    ("mail.retry", "POST"): ADMIN_ONLY,
+    ("mail.unsubscribe", "GET"): EVERYONE,  # the signed link in a message works without signing in (tests/test_mail.py)
+    ("mail.unsubscribe", "POST"): EVERYONE,
+    ("mail.role_play_calendar", "GET"): OWNER_MENTOR_MANAGERS,  # and the evaluators (tests/test_mail_calendar.py)
 }
 # The JSON API uses bearer tokens, not sessions: tests/test_api.py checks it role by role.
 API_ENDPOINTS = {"api.openapi", "api.me", "api.trainees", "api.trainee"}
@@ -146,10 +152,11 @@ API_ENDPOINTS = {"api.openapi", "api.me", "api.trainees", "api.trainee"}
 # Values for URL parameters: every id is someone else's object for all but the owner and staff.
 URL_VALUES = {"number": "1", "slug": "{slug}", "user_id": "{trainee}", "attempt_id": "{attempt}",
               "note_id": "{note}", "task_id": "proposal", "step": "sign", "entry_id": "{entry}", "ack_id": "{ack}",
-              "token_id": "{token}"}
+              "token_id": "{token}", "message_id": "1", "token": "not-a-signed-token"}
 ENDPOINT_VALUES = {"mentoring.attempt": {"attempt_id": "{role_play}"},
                    "mentoring.reschedule": {"attempt_id": "{role_play}"},
-                   "mentoring.cancel": {"attempt_id": "{role_play}"}}
+                   "mentoring.cancel": {"attempt_id": "{role_play}"},
+                   "mail.role_play_calendar": {"attempt_id": "{role_play}"}}
 SLUGS = {"learning": "hello", "assessment": "basics"}
 
 

@@ -71,6 +71,8 @@ SAMPLES = {
                            "unmet_gates": ["supervised_work"], "override_reason": "Strong hire.", "note": "Welcome.",
                            "new_target_date": None},
     "readiness_recommended": {"trainee": "{trainee}", "ready": True, "note": "Ready."},
+    "mail_unsubscribed": {"kind": "attempt_graded"},
+    "mail_requeued": {"to": "tom@example.com", "kind": "role_play_to_evaluate", "error": "550 No such mailbox"},
 }
 
 
@@ -109,7 +111,9 @@ def test_every_action_and_its_details_read_as_words(app, people):
                   "Evaluators: Marco Mentor and Irene Head", "Gates not met: supervised work with targets met",
                   "Status: from Awaiting approval to Independent", "Team: Default for everyone",
                   "Language: العربية", "Token: onb_abcdef…", "Full name: from Tom Beker to Tom Becker",
-                  "Asked to sign the job description again: yes", "Name corrected from Tom Beker to Tom Becker"):
+                  "Asked to sign the job description again: yes", "Name corrected from Tom Beker to Tom Becker",
+                  "E-mail about: your graded quiz attempts", "E-mail about: role-plays you evaluate",
+                  "To: tom@example.com", "Last error: 550 No such mailbox"):
         assert words in text, words
 
 

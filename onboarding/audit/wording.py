@@ -36,6 +36,9 @@ ACTION_NAMES = {
     "readiness_rejected": _l("Readiness not approved"), "grading_draft_saved": _l("Grading draft saved"),
     "director_check": _l("Director's check"),
     "quiz_oral_recorded": _l("Oral quiz attempt recorded"),
+    "mail_unsubscribed": _l("E-mail of one kind switched off"),
+    "mail_resubscribed": _l("E-mail of one kind switched on again"),
+    "mail_requeued": _l("Failed e-mail queued again"),
 }
 
 #: What an event is recorded on, in words ("Quiz attempt 12"), by the record's class.
@@ -62,6 +65,7 @@ _LABELS = {
     "week_of": _l("Week of"), "module": _l("Module"), "role": _l("Role"), "start_date": _l("Start date"),
     "mentor": _l("Mentor"), "sign_again": _l("Asked to sign the job description again"),
     "graded": _l("Answers with points"), "total": _l("Written answers"), "verdict": _l("Verdict"),
+    "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"),
 }
 
 #: What `before` and `after` hold, per action: how the change reads.
@@ -219,6 +223,10 @@ def _value(key: str, value, event, ctx) -> str:
     titles, cur = ctx["titles"], curriculum()
     if key in ("module", "quiz", "task"):
         return titles.get((key, value), str(value))
+    if key == "kind" and event.action.startswith("mail_"):
+        from ..mail.kinds import label
+
+        return label(value)
     if key == "question" and isinstance(value, tuple):
         quiz = (cur.quizzes or {}).get(value[0])
         numbers = {q.id: n for n, q in enumerate(quiz.questions, 1)} if quiz else {}

@@ -549,9 +549,9 @@ def schedule_role_play(trainee: User, scenario, when: datetime, place: str | Non
     record("role_play_scheduled", attempt, actor=actor, trainee=trainee.id, scenario=scenario.slug,
            number=attempt.number, evaluators=sorted({e.id for e in evaluators}), when=when.isoformat())
     notify([trainee.id], "role_play_scheduled", link=f"/role-play/{attempt.id}", when=when.isoformat(),
-           scenario=scenario.title)
+           scenario=scenario.title, attempt_id=attempt.id)
     notify(sorted({e.id for e in evaluators}), "role_play_to_evaluate", link=f"/role-play/{attempt.id}",
-           trainee=trainee.full_name, when=when.isoformat())
+           trainee=trainee.full_name, when=when.isoformat(), attempt_id=attempt.id)
     return attempt
 
 
@@ -602,7 +602,7 @@ def reschedule_role_play(attempt: RolePlayAttempt, when: datetime, place: str | 
     trainee = db.session.get(User, attempt.trainee_id)
     notify([attempt.trainee_id] + [e.evaluator_id for e in attempt.evaluators], "role_play_rescheduled",
            link=f"/role-play/{attempt.id}", when=when.isoformat(), trainee=trainee.full_name,
-           trainee_id=trainee.id)
+           trainee_id=trainee.id, attempt_id=attempt.id)
 
 
 def cancel_role_play(attempt: RolePlayAttempt, reason: str, actor: User) -> None:
@@ -619,7 +619,7 @@ def cancel_role_play(attempt: RolePlayAttempt, reason: str, actor: User) -> None
     resolve(f"/role-play/{attempt.id}")
     trainee = db.session.get(User, attempt.trainee_id)
     notify([attempt.trainee_id] + [e.evaluator_id for e in attempt.evaluators], "role_play_cancelled",
-           link=f"/trainees/{attempt.trainee_id}/role-play", trainee=trainee.full_name)
+           link=f"/trainees/{attempt.trainee_id}/role-play", trainee=trainee.full_name, attempt_id=attempt.id)
 
 
 def ensure_due(attempt: RolePlayAttempt) -> None:

@@ -10,8 +10,9 @@ from ..auth.models import User
 from ..extensions import db
 from ..i18n import fmt_date, fmt_number
 
-#: Session events say nothing about progress; they stay in the audit log.
-QUIET = ("login", "logout", "login_failed", "api_token_created", "api_token_revoked")
+#: Session and e-mail events say nothing about progress; they stay in the audit log.
+QUIET = ("login", "logout", "login_failed", "api_token_created", "api_token_revoked", "mail_unsubscribed",
+         "mail_resubscribed", "mail_requeued")
 
 
 def timeline(trainee_id: int, page: int, per_page: int):
@@ -120,6 +121,9 @@ def _sentences(d: dict) -> dict:
                    after=d["after"]["email"]) if "email" in (d.get("after") or {}) and "full_name" not in d["after"]
             else _("Name and email corrected")),
         "login": lambda: _("Signed in"),
+        "mail_unsubscribed": lambda: _("E-mail of one kind switched off"),
+        "mail_resubscribed": lambda: _("E-mail of one kind switched on again"),
+        "mail_requeued": lambda: _("Failed e-mail queued again"),
         "logout": lambda: _("Signed out"),
         "login_failed": lambda: _("Failed sign-in"),
         "api_token_created": lambda: _("API token created"),
