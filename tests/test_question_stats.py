@@ -87,7 +87,8 @@ def _add_history(app, count=10, first=0):
             db.session.add(TraineeRecord(user_id=user.id, start_date=start, target_date=date(2026, 8, 1),
                                          team_id=team.id if i - first < 3 else None))
             strong = i - first < count // 2
-            _attempt(user.id, 1, _strong(i) if strong else _weak(i), mode="oral" if i - first == count - 2 else "written")
+            mode = "oral" if i - first == count - 2 else "written"
+            _attempt(user.id, 1, _strong(i) if strong else _weak(i), mode=mode)
             ids.append(user.id)
         last = ids[-1]
         _attempt(last, 2, {"capital": ("o1", 1, 1), "pick-two": ("o2,o1", 2, 2), "vat": ("20", 1, 1),
@@ -242,7 +243,8 @@ def test_filters_keep_their_values(app, history, head):
     assert '<option value="1" selected>' in html
     assert "cohort=2026-02" in html and "statistics.csv?" in html
     # nonsense in the query string is ignored, never an error
-    assert client.get("/quizzes/basics/statistics?cohort=x&team=y&number=z").status_code == 200
+    assert client.get("/quizzes/basics/statistics?cohort=x&team=y&number=z&slug=w").status_code == 200
+    assert client.get("/quizzes/basics/statistics?cohort=2026-13").status_code == 200
 
 
 def test_index_links_every_quiz(app, history, head):
@@ -258,6 +260,7 @@ def test_index_links_every_quiz(app, history, head):
 def test_who_may_read(app, make_user, role, status):
     make_user(role, email=f"{role}-reader@example.com")
     client, _ = as_user(app, f"{role}-reader@example.com")
-    assert ('href="/statistics"' in client.get("/statistics" if status == 200 else "/").get_data(as_text=True)) == (status == 200)
+    header = client.get("/statistics" if status == 200 else "/").get_data(as_text=True)
+    assert ('href="/statistics"' in header) == (status == 200)  # the header links it for readers only
     for path in ("/statistics", "/quizzes/basics/statistics", "/quizzes/basics/statistics.csv"):
         assert client.get(path).status_code == status, path
