@@ -126,6 +126,9 @@ MATRIX = {
     ("readiness.cohort_view", "GET"): READERS,
     ("readiness.mentors_view", "GET"): READERS,
     ("readiness.export_mentors", "GET"): READERS,
+    ("statistics.index", "GET"): READERS,
+    ("statistics.quiz", "GET"): READERS,
+    ("statistics.export", "GET"): READERS,
     ("readiness.export_activity", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.report", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.timeline_view", "GET"): OWN_GRADERS_AND_READERS,
@@ -157,7 +160,7 @@ ENDPOINT_VALUES = {"mentoring.attempt": {"attempt_id": "{role_play}"},
                    "mentoring.reschedule": {"attempt_id": "{role_play}"},
                    "mentoring.cancel": {"attempt_id": "{role_play}"},
                    "mail.role_play_calendar": {"attempt_id": "{role_play}"}}
-SLUGS = {"learning": "hello", "assessment": "basics"}
+SLUGS = {"learning": "hello", "assessment": "basics", "statistics": "written"}
 
 
 def _routes(app):
