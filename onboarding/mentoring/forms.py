@@ -93,7 +93,10 @@ class TargetsForm(FiguresForm):
     #: saved since by someone else is not overwritten unseen.
     loaded = HiddenField()
     #: The segment the team sells in: the meetings a day that are normal for it (rules.SEGMENTS).
-    segment = SelectField(_l("Segment"), choices=list(SEGMENTS), validators=[DataRequired(_l("Choose the team’s segment."))])
+    # Always one of the choices in a browser: no `required` attribute (a required select needs an empty first
+    # option); a post without it is still refused.
+    segment = SelectField(_l("Segment"), choices=list(SEGMENTS), render_kw={"required": False},
+                          validators=[DataRequired(_l("Choose the team’s segment."))])
 
 
 class TeamForm(FlaskForm):
