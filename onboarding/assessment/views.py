@@ -260,6 +260,19 @@ def inbox():
                            unmentored=unmentored)
 
 
+def _named_entries(form, questions, note_label) -> dict:
+    """{question id: its points-and-note entry}, each field labelled with its question's number (beside the answer
+    and in the error summary) and the points bounded by the question's maximum."""
+    entries = {e.form.question_id.data: e for e in form.answers}
+    for q in questions:
+        if q.id in entries:
+            fields = entries[q.id].form
+            fields.points.label.text = _("Question %(n)d: points (0 to %(max)d)", n=q.number, max=q.points)
+            fields.points.render_kw = {"min": 0, "max": q.points, "step": "0.5"}
+            fields.comment.label.text = note_label(q.number)
+    return entries
+
+
 @bp.route("/attempts/<int:attempt_id>/grade", methods=["GET", "POST"])
 @roles_required(MENTOR, HEAD, ADMIN)
 def grade_attempt(attempt_id):
@@ -314,13 +327,7 @@ def grade_attempt(attempt_id):
                       "success")
             return redirect_next(url_for("assessment.inbox") if final else url_for("assessment.grade_attempt",
                                                                                    attempt_id=attempt.id))
-    entries = {e.form.question_id.data: e for e in form.answers}
-    for q in review:  # each answer's fields name their question, beside the answer and in the error summary
-        if q.id in entries:
-            fields = entries[q.id].form
-            fields.points.label.text = _("Question %(n)d: points (0 to %(max)d)", n=q.number, max=q.points)
-            fields.points.render_kw = {"min": 0, "max": q.points, "step": "0.5"}
-            fields.comment.label.text = _("Question %(n)d: comment for the trainee", n=q.number)
+    entries = _named_entries(form, review, lambda n: _("Question %(n)d: comment for the trainee", n=n))
     auto = [q for q in show(quiz, attempt, answers, curriculum(), reveal=True) if not answers.get(q.id)
             or not answers[q.id].needs_review]
     return render_template("assessment/grade.html", quiz=quiz, attempt=attempt, review=review, entries=entries,
@@ -370,13 +377,7 @@ def oral(user_id, slug):
                     percent=fmt_number(attempt.percent), result=_("passed") if attempt.passed else _("not passed"),
                     name=trainee.full_name), "success")
             return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
-    entries = {e.form.question_id.data: e for e in form.answers}
-    for q in asked:
-        if q.id in entries:
-            fields = entries[q.id].form
-            fields.points.label.text = _("Question %(n)d: points (0 to %(max)d)", n=q.number, max=q.points)
-            fields.points.render_kw = {"min": 0, "max": q.points, "step": "0.5"}
-            fields.comment.label.text = _("Question %(n)d: note (what the trainee said)", n=q.number)
+    entries = _named_entries(form, asked, lambda n: _("Question %(n)d: note (what the trainee said)", n=n))
     return render_template("assessment/oral.html", quiz=quiz, trainee=trainee, asked=asked, entries=entries,
                            form=form, number=status_of(trainee.id, quiz).used + 1), \
         400 if request.method == "POST" else 200
