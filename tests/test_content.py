@@ -710,3 +710,27 @@ def test_rendered_html_is_always_safe(text):
     html, toc = render_markdown(f"## Title\n\n{text}\n\nEnd.\n")
     assert_safe(html)
     assert_safe(toc)
+
+
+def test_every_shipped_module_has_the_shape_content_md_asks_for():
+    """CONTENT.md: an opening ending in "By the end you can:" with 2 to 4 abilities, a practice task with what
+    the mentor looks for, and a summary; the Arabic translation keeps the practice and the summary."""
+    import re
+
+    from onboarding.content.loader import load_curriculum
+
+    cur = load_curriculum(SHIPPED, SHIPPED.parent / "quizzes")
+    arabic = cur.translations["ar"]["modules"]
+    for slug, module in cur.modules.items():
+        text = (SHIPPED.parent / module.path).read_text(encoding="utf-8")
+        opening = text.split("By the end you can:", 1)
+        assert len(opening) == 2, f"{module.path}: no 'By the end you can:'"
+        abilities = re.match(r"\s*((?:- .+\n)+)", opening[1])
+        assert abilities and 2 <= abilities.group(1).count("\n- ") + 1 <= 4, f"{module.path}: 2 to 4 abilities"
+        headings = re.findall(r"^## (.+)$", text, flags=re.M)
+        assert "Practice" in headings and headings[-1] == "Summary", f"{module.path}: {headings}"
+        practice = text.split("## Practice", 1)[1].split("\n## ", 1)[0]
+        assert "mentor" in practice.lower(), f"{module.path}: the practice says what the mentor looks for"
+        translated = (SHIPPED.parent / arabic[slug].path).read_text(encoding="utf-8")
+        ar_headings = re.findall(r"^## (.+)$", translated, flags=re.M)
+        assert "التطبيق" in ar_headings and ar_headings[-1] == "الخلاصة", f"{arabic[slug].path}: {ar_headings}"
