@@ -127,6 +127,7 @@ MATRIX = {
     ("readiness.mentors_view", "GET"): READERS,
     ("readiness.export_mentors", "GET"): READERS,
     ("statistics.index", "GET"): READERS,
+    ("statistics.role_plays", "GET"): READERS,
     ("statistics.quiz", "GET"): READERS,
     ("statistics.export", "GET"): READERS,
     ("readiness.export_activity", "GET"): OWNER_MENTOR_MANAGERS,

@@ -47,6 +47,17 @@ def index():
     return render_template("assessment/statistics_index.html", quizzes=quizzes, counts=graded_counts())
 
 
+@bp.get("/role-plays/statistics")
+@roles_required(*READERS)
+def role_plays():
+    """The role-play's criteria, attempts and evaluators, for the people who write the scenarios."""
+    from ..mentoring.statistics import role_play_statistics
+
+    scenarios = curriculum().scenarios or {}
+    return render_template("assessment/role_play_statistics.html", stats=role_play_statistics(scenarios),
+                           scenarios=scenarios)
+
+
 @bp.get("/quizzes/<slug>/statistics")
 @roles_required(*READERS)
 def quiz(slug):
