@@ -326,3 +326,22 @@ def staff_and_trainee(make_user) -> dict:
             "head": make_user("head", email="head@example.com", name="Irene Head"),
             "mentor": mentor,
             "trainee": make_user("trainee", email="tom@example.com", name="Tom Becker", mentor=mentor)}
+
+
+def statements_during(app, action) -> tuple:
+    """(what `action()` returned, how many SQL statements it sent): the query-count tests' one counter."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        engine = _db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        result = action()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return result, len(statements)

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from onboarding.assessment.models import GRADED, Answer, QuizAttempt
 from onboarding.auth.models import User
@@ -18,7 +17,7 @@ from onboarding.readiness.mentors import mentor_results
 from onboarding.readiness.models import APPROVED, ReadinessDecision
 from onboarding.timeutil import utcnow
 
-from .conftest import as_user
+from .conftest import as_user, statements_during
 from .test_inbox import _awaiting, _role_play
 
 TARGET = date(2026, 6, 1)
@@ -141,16 +140,9 @@ def test_anonymous_readers_are_sent_to_sign_in(client):
 
 
 def _queries(app, client, path):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *_a: statements.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
+    response, count = statements_during(app, lambda: client.get(path))
+    assert response.status_code == 200
+    return count
 
 
 def test_the_report_costs_the_same_queries_for_more_mentors_and_trainees(app, history, make_user):

@@ -3,7 +3,6 @@ from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from onboarding.assessment.models import QuizAttempt
 from onboarding.auth.models import User
@@ -12,7 +11,7 @@ from onboarding.learning.models import ModuleCompletion
 from onboarding.mentoring.models import Acknowledgement, SignOffEvent
 from onboarding.people.models import TraineeRecord
 
-from .conftest import AuthActions
+from .conftest import AuthActions, statements_during
 
 
 def _add_trainees(app, count, mentor_id, first=0):
@@ -40,20 +39,9 @@ def _queries_for(app, path, headers=None, login=None):
     client = app.test_client()
     if login:
         AuthActions(client).login(login)
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path, headers=headers or {})
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    response, count = statements_during(app, lambda: client.get(path, headers=headers or {}))
     assert response.status_code == 200
-    return len(statements)
+    return count
 
 
 @pytest.mark.parametrize("path, many", [("/", 1000), ("/?page=2", 1000),

@@ -7,7 +7,6 @@ from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from onboarding.assessment.models import Answer, QuizAttempt
 from onboarding.assessment.statistics import NEGATIVE, TOO_EASY, TOO_HARD, correlation, flags
@@ -16,7 +15,7 @@ from onboarding.extensions import db
 from onboarding.mentoring.models import Team
 from onboarding.people.models import TraineeRecord
 
-from .conftest import AuthActions, as_user
+from .conftest import AuthActions, as_user, statements_during
 
 # ------------------------------------------------------------------ the pure rules
 
@@ -184,20 +183,9 @@ def test_written_questions_show_mean_points(app, make_user):
 def _queries(app, path, email):
     client = app.test_client()
     AuthActions(client).login(email)
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    response, count = statements_during(app, lambda: client.get(path))
     assert response.status_code == 200
-    return len(statements)
+    return count
 
 
 @pytest.mark.parametrize("query", ["", "?cohort=2026-01&team=1&number=1"])

@@ -5,14 +5,13 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from onboarding.extensions import db
 from onboarding.mentoring.models import RolePlayScore
 from onboarding.mentoring.statistics import role_play_statistics
 from onboarding.timeutil import utcnow
 
-from .conftest import as_user
+from .conftest import as_user, statements_during
 from .test_inbox import _role_play
 
 
@@ -73,17 +72,10 @@ def test_nothing_scored_says_so(app, make_user):
 
 def test_the_same_queries_for_more_attempts(app, history, make_user):
     def count():
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *_a: statements.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        def compute():
             with app.app_context():
-                role_play_statistics(app.extensions["curriculum"].scenarios)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+                return role_play_statistics(app.extensions["curriculum"].scenarios)
+        return statements_during(app, compute)[1]
 
     few = count()
     people = [(make_user("trainee", email=f"more{n}@example.com", mentor=history["marco"]),
