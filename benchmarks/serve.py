@@ -99,7 +99,7 @@ def add_quiz_taker(app) -> dict:
     from onboarding.extensions import db
     from onboarding.learning.models import ModuleCompletion
     from onboarding.people.services import create_user, record_of
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
 
     with app.app_context():
         cur = app.extensions["curriculum"]

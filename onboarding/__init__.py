@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     register_extensions(app)
+    register_path_sources()
     register_summaries()
     register_outbox()
     content.init_app(app)
@@ -33,6 +34,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def register_path_sources() -> None:
+    """The path rules read facts that the features own; each feature's loader is handed in here."""
+    from .assessment.services import statuses
+    from .learning.services import completions_by_user
+    from .mentoring.services import facts_by_user
+    from .path.service import Sources, install
+
+    install(Sources(completions=completions_by_user, quiz_statuses=statuses, practice=facts_by_user))
 
 
 def register_summaries() -> None:

@@ -20,8 +20,8 @@ from .people.models import TraineeRecord
 from .people.services import create_user, record_of
 from .readiness.decisions import recommend
 from .readiness.models import DirectorCheck
-from .readiness.progress import planned_windows
-from .readiness.service import trainee_progress
+from .path.progress import planned_windows
+from .path.service import trainee_progress
 from .timeutil import today, utcnow
 
 PASSWORD = "demo-pass-2024"

@@ -67,7 +67,7 @@ def test_seed_demo_is_idempotent_and_matches_the_contract(app, runner):
 
 def test_demo_trainees_stand_where_the_contract_says(tmp_path, migrated_template):
     """With the shipped curriculum: trainee at stage 1, trainee2 in stage 3, trainee3 in stage 4."""
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
 
     shutil.copy(migrated_template, tmp_path / "demo.db")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",

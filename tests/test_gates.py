@@ -1,8 +1,8 @@
 """Readiness gates as pure rules."""
 from datetime import date, timedelta
 
-from onboarding.readiness.gates import readiness_gates
-from onboarding.readiness.progress import StageRequirements, TraineeFacts, compute_progress
+from onboarding.path.gates import readiness_gates
+from onboarding.path.progress import StageRequirements, TraineeFacts, compute_progress
 
 STAGES = (StageRequirements(1, "One", 5, (("a", ()),)), StageRequirements(2, "Two", 10, (("b", ()),)))
 TODAY = date(2026, 11, 27)

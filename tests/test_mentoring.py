@@ -13,7 +13,7 @@ from onboarding.mentoring import rules
 from onboarding.mentoring.models import (Acknowledgement, ActivityEntry, MentorAssignment, RolePlayAttempt,
                                          SignOffEvent)
 from onboarding.people.models import TraineeRecord
-from onboarding.readiness.service import trainee_progress
+from onboarding.path.service import trainee_progress
 
 from .conftest import as_user, complete_stages_before, ready_for_role_play
 
@@ -73,7 +73,7 @@ def test_another_mentor_cannot_act_for_the_trainee(app, people):
 
 
 def test_a_stage_needs_its_checklist_signed_off(app, people):
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
 
     uid = people["trainee"]
     complete_stages_before(app, uid, 3)

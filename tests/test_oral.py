@@ -139,7 +139,7 @@ def test_a_quiz_taken_orally_only_cannot_be_started_in_writing(app, examined):
     from onboarding.auth.models import User
     from onboarding.content import curriculum
     from onboarding.people.services import record_of
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
 
     with app.test_request_context():
         quiz = dataclasses.replace(curriculum().quizzes["written"], forms=("oral",))

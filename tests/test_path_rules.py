@@ -207,7 +207,7 @@ def test_the_service_refuses_a_locked_stage_whatever_calls_it(app, people):
     from onboarding.content import curriculum
     from onboarding.mentoring.services import MentoringError, request_sign_off, sign_off
     from onboarding.people.services import record_of
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
 
     with app.app_context():
         trainee, mentor = db.session.get(User, people["trainee"]), db.session.get(User, people["mentor"])

@@ -26,7 +26,7 @@ def _correct(client, auth, uid, name, email, **extra):
 
 def _stage_one(app, uid):
     from onboarding.people.services import record_of
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
 
     with app.app_context():
         progress = trainee_progress(record_of(db.session.get(User, uid)))

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from onboarding.readiness.progress import (COMPLETE, LOCKED, OPEN, StageRequirements, TraineeFacts,
+from onboarding.path.progress import (COMPLETE, LOCKED, OPEN, StageRequirements, TraineeFacts,
                                            compute_progress, module_available, planned_windows,
                                            requirements_from)
 

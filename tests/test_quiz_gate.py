@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from onboarding.assessment.models import GRADED, IN_PROGRESS, Answer, QuizAttempt
 from onboarding.audit.models import AuditEvent
 from onboarding.extensions import db
-from onboarding.readiness.progress import (QuizGate, StageRequirements, TraineeFacts, compute_progress, quiz_gate,
+from onboarding.path.progress import (QuizGate, StageRequirements, TraineeFacts, compute_progress, quiz_gate,
                                            requirements_from)
 
 from .conftest import AuthActions, read_modules_of
@@ -189,7 +189,7 @@ def test_the_service_refuses_a_closed_quiz_on_its_own(app, sam):
     from onboarding.content import curriculum
 
     from onboarding.people.services import record_of
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
 
     with app.app_context():
         user = db.session.get(User, sam)

@@ -110,7 +110,7 @@ def test_the_role_play_result_reaches_the_trainee_as_theirs(app, people):
     from onboarding.auth.models import User
     from onboarding.mentoring.services import schedule_role_play, submit_scores
     from onboarding.people.services import record_of
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
 
     uid = people["trainee"]
     ready_for_role_play(app, uid)

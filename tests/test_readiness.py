@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from onboarding.extensions import db
 from onboarding.readiness.cohort import spread
-from onboarding.readiness.progress import stage_durations
-from onboarding.readiness.forecast import PROJECTED, READY, TARGETS, TOO_EARLY, forecast
-from onboarding.readiness.progress import StageProgress
+from onboarding.path.progress import stage_durations
+from onboarding.path.forecast import PROJECTED, READY, TARGETS, TOO_EARLY, forecast
+from onboarding.path.progress import StageProgress
 
 from .conftest import complete_stages_before
 

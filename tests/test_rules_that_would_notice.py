@@ -19,7 +19,7 @@ from onboarding.extensions import db
 from onboarding.mentoring.models import ActivityEntry
 from onboarding.mentoring.rules import FIGURES, role_play_result
 from onboarding.notifications.models import Notification
-from onboarding.readiness.progress import (COMPLETE, LOCKED, OPEN, StageRequirements, TraineeFacts,
+from onboarding.path.progress import (COMPLETE, LOCKED, OPEN, StageRequirements, TraineeFacts,
                                            compute_progress, requirements_from)
 
 from .conftest import AuthActions

@@ -22,9 +22,9 @@ from onboarding.people.models import TraineeRecord
 from onboarding.people.services import PeopleError, assign_mentor, correct_identity, record_of, set_active
 from onboarding.readiness.decisions import DecisionError, recommend
 from onboarding.readiness.models import ReadinessStageDays, ReadinessSummary
-from onboarding.readiness.progress import stage_durations
+from onboarding.path.progress import stage_durations
 from onboarding.readiness.rows import build_rows
-from onboarding.readiness.service import trainee_progress
+from onboarding.path.service import trainee_progress
 from onboarding.readiness.summary import _scheduled_at, columns, refresh, stale_ids
 from onboarding.timeutil import aware, today
 

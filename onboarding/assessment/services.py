@@ -14,7 +14,7 @@ from ..learning.services import completions_by_user
 from ..i18n import join_list
 from ..notifications.services import notify, resolve
 from ..people.services import answerers, lock_trainee
-from ..readiness.progress import LOCKED, QuizGate, quiz_gate
+from ..path.progress import LOCKED, QuizGate, quiz_gate
 from ..timeutil import aware, utcnow
 from . import grading
 from .models import AWAITING, GRADED, IN_PROGRESS, ORAL, WRITTEN, Answer, ExtraAttempt, QuizAttempt
@@ -98,7 +98,7 @@ def status_of(user_id: int, quiz) -> QuizStatus:
 def gate_of(user: User, quiz, progress):
     """Whether the trainee may start the quiz now (a QuizGate), judged on their path.
 
-    progress: the trainee's path (readiness.service.trainee_progress), computed by the caller: the path rules
+    progress: the trainee's path (path.service.trainee_progress), computed by the caller: the path rules
     read quiz statuses from this module, so this module does not load the path itself.
     """
     done = completions_by_user([user.id])[user.id]

@@ -19,8 +19,8 @@ from ..forms_common import with_ids
 from ..navigation import redirect_next
 from ..people.models import TraineeRecord
 from ..people.services import record_of
-from ..readiness.progress import LOCKED
-from ..readiness.service import trainee_progress
+from ..path.progress import LOCKED
+from ..path.service import trainee_progress
 from ..timeutil import aware, utcnow
 from . import grading
 from ..i18n import fmt_number

@@ -6,7 +6,7 @@ from pathlib import Path
 
 LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 
-#: The stage that ends with the role-play certification (readiness.progress.requirements_from's
+#: The stage that ends with the role-play certification (path.progress.requirements_from's
 #: role_play_stage); only its checklist tasks and quizzes may be marked `before_role_play`.
 ROLE_PLAY_STAGE = 3
 

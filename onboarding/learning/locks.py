@@ -12,8 +12,8 @@ from ..auth.models import TRAINEE
 from ..content import curriculum
 from ..i18n import fmt_date
 from ..people.services import record_of
-from ..readiness.progress import LOCKED
-from ..readiness.service import trainee_progress
+from ..path.progress import LOCKED
+from ..path.service import trainee_progress
 
 
 def opens_when(stage_progress) -> str:

@@ -13,8 +13,8 @@ from ..content.render import unlink_modules
 from ..extensions import db
 from ..i18n import content_attrs, join_list, locale_attrs
 from ..people.services import record_of
-from ..readiness.progress import LOCKED
-from ..readiness.service import trainee_progress
+from ..path.progress import LOCKED
+from ..path.service import trainee_progress
 from .locks import reader_locks
 from .services import complete_module, completed_slugs
 

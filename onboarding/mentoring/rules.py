@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from ..readiness.progress import COMPLETE, OPEN  # the stage states of the path rules (pure, like these)
+from ..path.progress import COMPLETE, OPEN  # the stage states of the path rules (pure, like these)
 
 FIGURES = ("prospects", "calls", "meetings", "applications", "orders", "referrals", "events", "decision_makers",
            "deals")

@@ -21,6 +21,7 @@ from ..people.models import TraineeRecord
 from ..people.services import answerers, assign_mentor, lock_trainee  # noqa: F401 (assign_mentor: for the views)
 from ..timeutil import aware, today, utcnow
 from . import rules
+from .signatures import current_signature
 from .models import (CANCELLED, FIGURES, SCHEDULED, SCORED, Acknowledgement, ActivityEntry, ActivityTarget, HoldDecision,
                      RolePlayAttempt, RolePlayEvaluator, RolePlayScore, SignOffEvent,
                      SupervisionNote, Team)
@@ -87,7 +88,7 @@ def _stage_not_open(task, stage) -> str:
 
 def _sign_off_event(trainee: User, task, kind: str, actor: User, note: str | None, evidence: str | None = None,
                     stage=None):
-    """One step on a task. `stage` is the task's stage on the trainee's path (a readiness.progress.StageProgress,
+    """One step on a task. `stage` is the task's stage on the trainee's path (a path.progress.StageProgress,
     computed by the caller): a request or a signature needs it open or complete."""
     if not rules.stage_allows(kind, getattr(stage, "state", None)):
         raise MentoringError(_stage_not_open(task, stage))
@@ -487,7 +488,7 @@ def role_play_requirements(curriculum) -> tuple:
 def role_play_missing(trainee_id: int, progress, curriculum, status: dict | None = None) -> tuple:
     """Why this trainee's role-play cannot be scheduled now (empty: it can); see rules.role_play_missing.
 
-    progress: the trainee's path (readiness.service.trainee_progress), computed by the caller.
+    progress: the trainee's path (path.service.trainee_progress), computed by the caller.
     """
     status = status or role_play_status(trainee_id)
     quizzes, tasks = role_play_requirements(curriculum)
@@ -722,22 +723,6 @@ def evaluator_candidates() -> list:
 
 # ---------------------------------------------------------------- the job description
 
-def signatures_of_version(trainee_id: int, document) -> list:
-    """The trainee's signatures of the document's current version, newest first (more than one when the name on
-    the account was corrected and the trainee signed again with the new name)."""
-    return list(db.session.scalars(sa.select(Acknowledgement).where(
-        Acknowledgement.trainee_id == trainee_id, Acknowledgement.document == document.slug,
-        Acknowledgement.version == document.version).order_by(Acknowledgement.signed_at.desc(),
-                                                              Acknowledgement.id.desc())))
-
-
-def current_signature(trainee_id: int, document) -> Acknowledgement | None:
-    """The signature that counts: the current version, signed with the name the account has now."""
-    name = db.session.scalar(sa.select(User.full_name).where(User.id == trainee_id))
-    return next((a for a in signatures_of_version(trainee_id, document)
-                 if rules.signature_current(a.version, a.typed_name, document.version, name)), None)
-
-
 def sign_document(trainee: User, document, typed_name: str) -> Acknowledgement:
     if not rules.names_match(typed_name, trainee.full_name):
         raise MentoringError(_l("Type your full name exactly as it appears on your account: %(name)s.",
@@ -767,7 +752,7 @@ SUPERVISED_STAGE = 4
 
 
 def supervision_window(progress) -> tuple:
-    """(state of stage 4, the day it opened) on the trainee's path (a readiness.progress.Progress)."""
+    """(state of stage 4, the day it opened) on the trainee's path (a path.progress.Progress)."""
     stages = {s.number: s for s in progress.stages}
     supervised, before = stages.get(SUPERVISED_STAGE), stages.get(SUPERVISED_STAGE - 1)
     return (supervised.state if supervised else None), (before.completed_on if before else None)

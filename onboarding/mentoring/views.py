@@ -19,7 +19,7 @@ from ..i18n import fmt_date, join_list
 from ..navigation import redirect_next
 from ..people.models import TraineeRecord
 from ..people.services import acting_mentor, mentors, record_of
-from ..readiness.service import trainee_progress
+from ..path.service import trainee_progress
 from ..timeutil import aware, today, utcnow
 from . import charts, rules
 from .forms import (FIGURE_LABELS, SEGMENTS, TASK_FORMS, AssignForm, CancelForm, CorrectionForm, EntryForm, HoldForm,

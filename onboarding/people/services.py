@@ -176,7 +176,7 @@ def correct_identity(user: User, full_name: str, email: str, actor) -> dict:
     (rules.signature_current) and they are told why. Returns {"changed": fields, "sign_again": bool}."""
     from ..content import curriculum
     from ..mentoring import rules
-    from ..mentoring.services import current_signature
+    from ..mentoring.signatures import current_signature
 
     name, address = " ".join((full_name or "").split()), normalise_email(email)
     if not name:

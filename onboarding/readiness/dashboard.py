@@ -15,7 +15,7 @@ from ..extensions import db
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
 from .models import ReadinessSummary
-from .forecast import Forecast
+from ..path.forecast import Forecast
 from .rows import ACTIVE_STATUSES, WAITERS
 from .summary import refresh_stale
 

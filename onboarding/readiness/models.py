@@ -169,7 +169,7 @@ class ReadinessSummary(db.Model):
 
 
 class ReadinessStageDays(db.Model):
-    """How many days a trainee took over each stage they completed (readiness.progress.stage_durations), stored
+    """How many days a trainee took over each stage they completed (path.progress.stage_durations), stored
     beside the summary so the cohort's medians and quartiles come from one grouped query."""
 
     __tablename__ = "readiness_stage_days"

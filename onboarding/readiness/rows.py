@@ -13,10 +13,10 @@ from ..mentoring.services import (ledgers_by_user, role_play_by_user, role_play_
                                   unconfirmed_by_user)
 from ..people.models import TraineeRecord
 from ..timeutil import today
-from .forecast import forecast
-from .gates import readiness_gates
+from ..path.forecast import forecast
+from ..path.gates import readiness_gates
 from .models import ReadinessDecision, Recommendation
-from .service import facts_for, progress_of
+from ..path.service import facts_for, progress_of
 
 ACTIVE_STATUSES = ("in_training", "awaiting_approval", "extended")
 WAITERS = ("trainee", "mentor", "evaluators", "head")

@@ -18,7 +18,7 @@ from ..mentoring.models import SCHEDULED, RolePlayAttempt
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
 from .models import ReadinessStageDays, ReadinessSummary
-from .progress import stage_durations
+from ..path.progress import stage_durations
 from .rows import build_rows
 
 #: The stored columns' version: raised when a migration adds one, so every summary is recomputed once.

@@ -74,7 +74,7 @@ def test_rows_written_in_a_savepoint_go_back_with_the_request(app, make_user):
 def test_twenty_parallel_submissions_record_one(app, make_user, database_url, tmp_path):
     from onboarding.assessment.services import start_attempt
     from onboarding.people.services import record_of
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
     from onboarding.auth.models import User
     from onboarding.content import curriculum
     from onboarding.extensions import db

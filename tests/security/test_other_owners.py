@@ -36,7 +36,7 @@ def pairs(app, make_user):
     from onboarding.api.tokens import create_token
     from onboarding.assessment.services import start_attempt, submit
     from onboarding.people.services import record_of
-    from onboarding.readiness.service import trainee_progress
+    from onboarding.path.service import trainee_progress
     from onboarding.auth.models import User
     from onboarding.content import curriculum
     from onboarding.extensions import db

@@ -1,11 +1,32 @@
-"""Progress for one trainee or many, loaded with a fixed number of queries."""
-from ..assessment.services import statuses
+"""Progress for one trainee or many, loaded with a fixed number of queries.
+
+The facts belong to the features (modules read, quizzes, sign-offs). Each hands in its loader once, when the
+application starts (`install`), so this room imports none of them.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from ..content import curriculum
-from ..learning.services import completions_by_user
-from ..mentoring.services import facts_by_user
-from ..people.models import TraineeRecord
 from ..timeutil import today
 from .progress import TraineeFacts, compute_progress, requirements_from
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The features' loaders of a trainee's facts, each for many trainees in a fixed number of queries."""
+
+    completions: Callable  # (user ids) -> {user id: {module slug: date completed}}
+    quiz_statuses: Callable  # (user ids, quizzes) -> {user id: {quiz slug: QuizStatus}}
+    practice: Callable  # (user ids, job description version) -> {user id: {"signed_tasks", ...}}
+
+
+_sources: Sources | None = None
+
+
+def install(sources: Sources) -> None:
+    """Hand in the features' loaders (create_app does this once)."""
+    global _sources
+    _sources = sources
 
 
 _requirements: dict = {}
@@ -20,7 +41,7 @@ def requirements():
     return _requirements[cur.version]
 
 
-def progress_of(record: TraineeRecord, completed: dict, quiz_status: dict, practice: dict):
+def progress_of(record, completed: dict, quiz_status: dict, practice: dict):
     """The trainee's progress from rows already loaded (see facts_for)."""
     dates = {f"module:{slug}": day for slug, day in completed.items()}
     dates.update({f"quiz:{slug}": st.passed_on for slug, st in quiz_status.items() if st.passed and st.passed_on})
@@ -39,11 +60,12 @@ def facts_for(user_ids):
     """Everything the progress rules need for these trainees, in a fixed number of queries."""
     cur = curriculum()
     doc = cur.job_description
-    return (completions_by_user(user_ids), statuses(user_ids, cur.quiz_list),
-            facts_by_user(user_ids, doc.version if doc else None))
+    return (_sources.completions(user_ids), _sources.quiz_statuses(user_ids, cur.quiz_list),
+            _sources.practice(user_ids, doc.version if doc else None))
 
 
-def trainee_progress(record: TraineeRecord):
+def trainee_progress(record):
+    """The path of one trainee (a people.models.TraineeRecord)."""
     uid = record.user_id
     done, quiz_status, practice = facts_for([uid])
     return progress_of(record, done[uid], quiz_status[uid], practice[uid])
