@@ -87,7 +87,7 @@ def main(count: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "WTF_CSRF_ENABLED": False})
         with app.app_context():
-            from flask_migrate import upgrade
+            from onboarding.schema import upgrade
 
             upgrade()
         began = time.perf_counter()

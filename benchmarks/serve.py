@@ -77,7 +77,7 @@ def pages(setup: dict) -> list[Page]:
 
 def build_database(url: str, count: int) -> dict:
     """Migrate and fill the database; returns the API token, a stage-1 module slug and an open attempt id."""
-    from flask_migrate import upgrade
+    from onboarding.schema import upgrade
 
     from onboarding import create_app
 

@@ -5,7 +5,8 @@ from flask import Flask
 
 from . import content
 from .config import ROOT, load_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from . import schema
+from .extensions import babel, csrf, db, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -65,7 +66,7 @@ def register_extensions(app: Flask) -> None:
     from .i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    schema.register(app)  # `flask db ...`: Alembic is imported only when a migration command runs
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app.jinja_env)

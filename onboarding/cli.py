@@ -10,7 +10,6 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 
 from .auth.models import ROLES, User
 from .auth.passwords import password_problem
@@ -18,6 +17,7 @@ from .content import ContentError, load_app_curriculum
 from .extensions import db
 from .people.models import TraineeRecord
 from .people.services import PeopleError, create_user
+from .schema import upgrade
 
 
 @click.command("init-db")

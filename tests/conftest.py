@@ -57,7 +57,7 @@ def migrated_template(tmp_path_factory):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content"),
                       "QUIZZES_DIR": str(HERE / "quizzes")})
     with app.app_context():
-        from flask_migrate import upgrade
+        from onboarding.schema import upgrade
 
         upgrade()
         _db.engine.dispose()
@@ -108,7 +108,7 @@ def pg_template(content_dir, quizzes_dir):
     app = create_app({"SQLALCHEMY_DATABASE_URI": _pg_url(name), "CONTENT_DIR": str(content_dir),
                       "QUIZZES_DIR": str(quizzes_dir)})
     with app.app_context():
-        from flask_migrate import upgrade
+        from onboarding.schema import upgrade
 
         upgrade()
         _db.engine.dispose()

@@ -35,6 +35,30 @@ def test_init_db_creates_the_schema_and_is_idempotent(tmp_path, content_dir, qui
         db.engine.dispose()
 
 
+@pytest.mark.sqlite_only
+def test_flask_db_commands_load_alembic_on_use(tmp_path, content_dir, quizzes_dir):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}", "CONTENT_DIR": str(content_dir),
+                      "QUIZZES_DIR": str(quizzes_dir)})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert "upgrade" in runner.invoke(args=["db", "--help"]).output
+    result = runner.invoke(args=["db", "-d", str(ROOT / "migrations"), "check"])  # Alembic prints to its own stdout
+    assert result.exit_code == 0, result.output
+    assert app.extensions["migrate"].directory.endswith("migrations")
+    bad = runner.invoke(args=["db", "-d", str(tmp_path / "nowhere"), "check"])
+    assert bad.exit_code != 0  # the directory option reaches Flask-Migrate
+
+
+def test_a_web_worker_never_imports_the_migration_tools():
+    """Serving pages needs no Alembic or Mako (about 11 MB a worker); `flask db` and init-db load them."""
+    code = ("import sys, app; c = app.app.test_client(); assert c.get('/login').status_code == 200; "
+            "print(sorted(m for m in ('alembic', 'mako', 'flask_migrate') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "DATABASE_URL": "sqlite://"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
 def test_models_match_the_migrations(app):
     """Autogenerate finds nothing to add: every model change has a migration."""
     from alembic.autogenerate import compare_metadata

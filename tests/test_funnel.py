@@ -363,7 +363,7 @@ def test_the_activity_page_shows_the_teams_segment_and_the_monthly_events_target
 def test_the_migration_keeps_every_row_and_leaves_prospects_unknown(tmp_path):
     """Rows logged before revision 0013 keep their figures, their prospects NULL; a weekly events target becomes
     the same pace a month; and back."""
-    from flask_migrate import downgrade, upgrade
+    from onboarding.schema import downgrade, upgrade
 
     from onboarding import create_app
 
