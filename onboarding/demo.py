@@ -16,6 +16,7 @@ from .mentoring.models import (Acknowledgement, ActivityEntry, RolePlayAttempt, 
 from .content import curriculum
 from .extensions import db
 from .learning.models import ModuleCompletion
+from .learning.services import keep_snapshot
 from .people.models import TraineeRecord
 from .people.services import create_user, record_of
 from .readiness.decisions import recommend
@@ -113,6 +114,7 @@ def _complete(user, record, plan, cur):
             db.session.add(ModuleCompletion(
                 user_id=user.id, module_slug=module.slug, content_version=module.version,
                 completed_at=datetime.combine(min(day, today()), time(10 + i % 6, 15), timezone.utc)))
+            keep_snapshot(module)  # the text as read, so an edited module shows its readers what changed
 
 
 def _answers(quiz, attempt, cur, right=True) -> dict:

@@ -56,6 +56,8 @@ MATRIX = {
     ("learning.stage", "GET"): SIGNED_IN,
     ("learning.module", "GET"): SIGNED_IN,
     ("learning.complete", "POST"): TRAINEE_ONLY,
+    ("learning.changes", "GET"): TRAINEE_ONLY,
+    ("learning.rereads", "GET"): GRADERS_AND_READERS,  # a mentor sees their own trainees
     ("learning.job_description", "GET"): SIGNED_IN,
     ("people.new_trainee", "GET"): MANAGERS,
     ("people.new_trainee", "POST"): MANAGERS,

@@ -19,6 +19,7 @@ ACTION_NAMES = {
     "api_token_created": _l("API token created"), "api_token_revoked": _l("API token revoked"),
     "trainee_added": _l("Trainee added"), "plan_changed": _l("Plan changed"), "team_changed": _l("Team changed"),
     "mentor_assigned": _l("Mentor assigned"), "module_completed": _l("Module completed"),
+    "module_reread": _l("Module read again after a change"),
     "document_signed": _l("Job description signed"), "quiz_attempt_started": _l("Quiz attempt started"),
     "quiz_submitted": _l("Quiz submitted"), "quiz_graded": _l("Quiz graded"),
     "answer_graded": _l("Written answer graded"), "extra_attempt_granted": _l("Extra quiz attempt granted"),

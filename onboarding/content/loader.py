@@ -18,7 +18,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LINK = re.compile(r"\]\(([a-z]+):([^)#\s]*)")
 FILE_LINK = re.compile(r"\]\((?!https?:|mailto:|#|module:|doc:)([^)\s#]+\.md)(?:#[^)\s]*)?(?:\s+[^)]*)?\)")
 MODULE_FIELDS = {"title": str, "order": int, "minutes": int}
-MODULE_OPTIONAL = {"prerequisites": list, "summary": str}
+MODULE_OPTIONAL = {"prerequisites": list, "summary": str, "requires_reread": bool}
 STAGE_FIELDS = {"number": int, "title": str, "summary": str, "planned_days": int}
 DOC_FIELDS = {"title": str, "effective": date, "approved_by": str}
 DOCUMENTS = {"job-description"}
@@ -148,7 +148,7 @@ class _Loader:
                 slug=m["slug"], stage=m["stage"], order=m["meta"]["order"], title=m["meta"]["title"],
                 minutes=m["meta"]["minutes"], prerequisites=tuple(m["meta"].get("prerequisites") or ()),
                 summary=m["meta"].get("summary", ""), html=html, toc=toc, version=_digest(m["text"].encode(), data_version.encode()),
-                path=m["rel"], words=len(m["body"].split()))
+                path=m["rel"], words=len(m["body"].split()), requires_reread=m["meta"].get("requires_reread", False))
         stage_numbers = {m["number"] for m, _, _ in stages}
         quizzes = QuizLoader(self.quizzes_dir, self.rel, self.problems, stage_numbers,
                              {slug: m.stage for slug, m in modules.items()}, catalog, prices).load() \

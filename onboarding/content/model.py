@@ -108,6 +108,8 @@ class Module:
     path: str
     words: int
     locale: str = ""  # the language of this text: "" for the original, else the translation's (e.g. "ar")
+    #: The front matter's `requires_reread: true`: a completion of an earlier version no longer counts.
+    requires_reread: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,176 @@
-"""Recording that a trainee finished a module."""
+"""Recording that a trainee finished a module, which version they read, and what changed since."""
+from dataclasses import dataclass
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
+from ..auth.models import TRAINEE, User
+from ..content import original_curriculum
 from ..extensions import db
-from .models import ModuleCompletion
+from ..people.models import TraineeRecord
+from .changes import Difference, difference
+from .models import ModuleCompletion, ModuleSnapshot
+
+
+@dataclass(frozen=True)
+class ReadingRules:
+    current: dict  # {slug: the versions that are the current text, the original's and each translation's}
+    reread: frozenset  # slugs whose front matter says `requires_reread: true`
+
+    def is_current(self, slug: str, version: str) -> bool:
+        return version in self.current.get(slug, ())
+
+    def counts(self, slug: str, version: str) -> bool:
+        """A completion counts unless the module asks for a re-read and the version read is not the current one."""
+        return slug not in self.reread or self.is_current(slug, version)
+
+
+_rules: dict = {}
+
+
+def reading_rules() -> ReadingRules:
+    """The current versions and the modules to re-read, built once per content version."""
+    cur = original_curriculum()
+    if cur.version not in _rules:
+        current = {slug: {m.version} for slug, m in cur.modules.items()}
+        for language in (cur.translations or {}).values():
+            for slug, m in language.get("modules", {}).items():
+                current.setdefault(slug, set()).add(m.version)
+        _rules.clear()
+        _rules[cur.version] = ReadingRules({slug: frozenset(v) for slug, v in current.items()},
+                                           frozenset(slug for slug, m in cur.modules.items() if m.requires_reread))
+    return _rules[cur.version]
 
 
 def completed_slugs(user_id: int) -> frozenset:
-    return frozenset(db.session.scalars(
-        sa.select(ModuleCompletion.module_slug).where(ModuleCompletion.user_id == user_id)))
+    rules = reading_rules()
+    rows = db.session.execute(sa.select(ModuleCompletion.module_slug, ModuleCompletion.content_version)
+                              .where(ModuleCompletion.user_id == user_id))
+    return frozenset(slug for slug, version in rows if rules.counts(slug, version))
 
 
 def completions_by_user(user_ids) -> dict:
-    """{user id: {completed slug: date completed}} for many trainees in one query."""
+    """{user id: {completed slug: date completed}} for many trainees in one query; a module that asks for a re-read
+    counts only when its current version was read."""
     result = {uid: {} for uid in user_ids}
     if user_ids:
+        rules = reading_rules()
         rows = db.session.execute(sa.select(ModuleCompletion.user_id, ModuleCompletion.module_slug,
-                                            ModuleCompletion.completed_at)
+                                            ModuleCompletion.completed_at, ModuleCompletion.content_version)
                                   .where(ModuleCompletion.user_id.in_(list(user_ids))))
-        for uid, slug, at in rows:
-            result[uid][slug] = at.date()
+        for uid, slug, at, version in rows:
+            if rules.counts(slug, version):
+                result[uid][slug] = at.date()
     return result
+
+
+def keep_snapshot(module) -> None:
+    """Keep the text of this version of the module (once), so its readers can later see what changed."""
+    if db.session.scalar(sa.select(ModuleSnapshot.id).where(ModuleSnapshot.module_slug == module.slug,
+                                                            ModuleSnapshot.version == module.version)):
+        return
+    try:
+        with db.session.begin_nested():  # another reader may keep the same version at the same moment
+            db.session.add(ModuleSnapshot(module_slug=module.slug, version=module.version, locale=module.locale,
+                                          title=module.title, html=module.html))
+    except IntegrityError:
+        pass
 
 
 def complete_module(user, module) -> bool:
     """Mark the module complete with the version read (a translation's own version when the trainee read one);
-    True if newly recorded (repeats change nothing)."""
-    exists = db.session.scalar(sa.select(ModuleCompletion.id).where(
+    True if newly recorded. Reading a module again after it changed records the new version; reading the current
+    version again changes nothing."""
+    existing = db.session.scalar(sa.select(ModuleCompletion).where(
         ModuleCompletion.user_id == user.id, ModuleCompletion.module_slug == module.slug))
-    if exists:
-        return False
+    language = {"language": module.locale} if module.locale else {}
+    if existing is not None:
+        if existing.content_version == module.version or reading_rules().is_current(module.slug,
+                                                                                    existing.content_version):
+            return False
+        keep_snapshot(module)
+        before, existing.content_version = existing.content_version, module.version
+        record("module_reread", existing, actor=user, module=module.slug, version=module.version[:12],
+               before=before[:12], **language)
+        return True
     completion = ModuleCompletion(user_id=user.id, module_slug=module.slug, content_version=module.version)
     try:
         with db.session.begin_nested():  # a parallel click may have recorded it a moment ago
             db.session.add(completion)
     except IntegrityError:
         return False
+    keep_snapshot(module)
     record("module_completed", completion, actor=user, module=module.slug, version=module.version[:12],
-           **({"language": module.locale} if module.locale else {}))
+           **language)
     return True
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A trainee's reading of one module: when, which version, and whether it is still the current text."""
+
+    completed_at: datetime
+    version: str
+    current: bool
+    counts: bool  # False when the module asks for a re-read of its new version
+    snapshot: ModuleSnapshot | None  # the text as read, when it was kept
+
+    def against(self, module) -> Difference | None:
+        """What changed between the text read and `module` (None when it is the same, or the text read was not kept)."""
+        if self.current or self.snapshot is None:
+            return None
+        return difference(self.snapshot.html, module.html)
+
+
+def reading_of(user_id: int, slug: str) -> Reading | None:
+    """The trainee's reading of the module (one query), or None if they have not completed it."""
+    row = db.session.execute(sa.select(ModuleCompletion, ModuleSnapshot)
+                             .outerjoin(ModuleSnapshot, sa.and_(ModuleSnapshot.module_slug == ModuleCompletion.module_slug,
+                                                                ModuleSnapshot.version == ModuleCompletion.content_version))
+                             .where(ModuleCompletion.user_id == user_id, ModuleCompletion.module_slug == slug)).first()
+    if row is None:
+        return None
+    completion, snapshot = row
+    rules = reading_rules()
+    return Reading(completion.completed_at, completion.content_version,
+                   rules.is_current(slug, completion.content_version),
+                   rules.counts(slug, completion.content_version), snapshot)
+
+
+def _stale(mentor_id: int | None):
+    """The condition "read an earlier version of a module that asks for a re-read", and the scope: active trainees,
+    only a mentor's own when `mentor_id` is given. None when no module asks for a re-read."""
+    rules = reading_rules()
+    stale = [sa.and_(ModuleCompletion.module_slug == slug,
+                     ModuleCompletion.content_version.not_in(sorted(rules.current.get(slug, ()))))
+             for slug in sorted(rules.reread)]
+    if not stale:
+        return None
+    scope = [User.role == TRAINEE, User.active.is_(True), sa.or_(*stale)]
+    if mentor_id is not None:
+        scope.append(TraineeRecord.mentor_id == mentor_id)
+    return scope
+
+
+def rereads_count(mentor_id: int | None = None) -> dict:
+    """{slug: how many trainees have not re-read its new version}, in one query whatever their number."""
+    scope = _stale(mentor_id)
+    if scope is None:
+        return {}
+    return dict(db.session.execute(
+        sa.select(ModuleCompletion.module_slug, sa.func.count())
+        .join(User, User.id == ModuleCompletion.user_id).outerjoin(TraineeRecord, TraineeRecord.user_id == User.id)
+        .where(*scope).group_by(ModuleCompletion.module_slug)).all())
+
+
+def rereads_query(mentor_id: int | None = None):
+    """The completions of trainees who have not re-read (one per trainee and module), ordered for a paged list;
+    None when no module asks for a re-read."""
+    scope = _stale(mentor_id)
+    if scope is None:
+        return None
+    return (sa.select(ModuleCompletion)
+            .join(User, User.id == ModuleCompletion.user_id).outerjoin(TraineeRecord, TraineeRecord.user_id == User.id)
+            .where(*scope).order_by(ModuleCompletion.module_slug, User.full_name, User.id))

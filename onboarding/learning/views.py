@@ -1,12 +1,12 @@
 """The trainee's path: stages, modules, completion, and the job description to read."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..assessment.services import statuses
 from ..auth.forms import EmptyForm
-from ..auth.models import TRAINEE
+from ..auth.models import MENTOR, READERS, TRAINEE, User
 from ..auth.permissions import roles_required
 from ..content import curriculum
 from ..content.render import unlink_modules
@@ -16,7 +16,8 @@ from ..people.services import record_of
 from ..path.progress import LOCKED
 from ..path.service import trainee_progress
 from .locks import reader_locks
-from .services import complete_module, completed_slugs
+from ..paging import paginate
+from .services import complete_module, completed_slugs, reading_of, rereads_query
 
 bp = Blueprint("learning", __name__)
 # Every page can show a module its reader cannot open yet as words with when it opens, not as a link to a 403.
@@ -68,10 +69,34 @@ def module(slug):
     previous, following = curriculum().neighbours(slug)
     if progress and following is not None and progress.stage(following.stage).state == LOCKED:
         following = None  # the next stage is not open yet: no link to a page that would refuse
+    reading = reading_of(current_user.id, slug) if progress else None
     return render_template("learning/module.html", module=module, stage=curriculum().stage(module.stage),
                            progress=progress, done=module.slug in done, missing=missing,
                            previous=previous, following=following, form=EmptyForm(),
-                           body=_body_for_reader(module, progress))
+                           body=_body_for_reader(module, progress), reading=reading)
+
+
+@bp.get("/modules/<slug>/changes")
+@roles_required(TRAINEE)
+def changes(slug):
+    """What changed in the module since the trainee read it: sections added, changed and removed, figures."""
+    module = _module_or_404(slug)
+    reading = reading_of(current_user.id, slug)
+    if reading is None:
+        abort(404)
+    return render_template("learning/changes.html", module=module, reading=reading, form=EmptyForm(),
+                           difference=reading.against(module))
+
+
+@bp.get("/rereads")
+@roles_required(MENTOR, *READERS)
+def rereads():
+    """Who has not re-read a module whose new version asks for it (a mentor sees their own trainees)."""
+    query = rereads_query(current_user.id if current_user.role == MENTOR else None)
+    page = paginate(query, current_app.config["PER_PAGE"]) if query is not None else None
+    ids = {c.user_id for c in page.items} if page else set()
+    names = dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
+    return render_template("learning/rereads.html", page=page, names=names, modules=curriculum().modules)
 
 
 def _body_for_reader(module, progress):
@@ -97,6 +122,12 @@ def complete(slug):
         flash(_("Read %(titles)s first.", titles=join_list(curriculum().modules[p].title for p in missing)), "error")
         return redirect(url_for("learning.module", slug=slug))
     before = progress.stage(module.stage).state
+    earlier = reading_of(current_user.id, slug)
+    if earlier is not None and not earlier.current:
+        if complete_module(current_user, module):
+            db.session.commit()
+            flash(_("You have read the new version of “%(title)s”.", title=module.title), "success")
+        return redirect(url_for("learning.module", slug=slug))
     if complete_module(current_user, module):
         db.session.commit()
         after = trainee_progress(record_of(current_user))

@@ -66,6 +66,7 @@ def _sentences(d: dict) -> dict:
         "team_changed": lambda: _("Team changed"),
         "mentor_assigned": lambda: _("Mentor assigned"),
         "module_completed": lambda: _("Module “%(module)s” completed", module=d.get("module", "")),
+        "module_reread": lambda: _("Module “%(module)s” read again in its new version", module=d.get("module", "")),
         "document_signed": lambda: _("Job description signed"),
         "quiz_attempt_started": lambda: _("Quiz “%(quiz)s”: attempt %(n)s started", quiz=d.get("quiz", ""),
                                           n=d.get("number", "")),

@@ -4,11 +4,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.models import ADMIN, DIRECTOR, HEAD, MENTOR, READERS
+from ..auth.models import DIRECTOR, HEAD, MENTOR, READERS
 from ..auth.permissions import roles_required, trainee_or_abort
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
+from ..learning.services import rereads_count
 from ..navigation import redirect_next
 from ..paging import page_arg
 from ..mentoring.services import targets_lookup
@@ -70,7 +71,8 @@ def team_home(assign_form=None, status=200):
                            mentor_choices=mentors() if current_user.role != MENTOR else [],
                            statuses=STATUS_CHOICES, waiters=WAITERS, sorts=SORTS,
                            ramp_days=current_app.config["RAMP_DAYS"], search_max=SEARCH_MAX_LENGTH,
-                           search_typed=typed, search_errors=search_errors), 400 if search_errors else status
+                           search_typed=typed, search_errors=search_errors, rereads=rereads_count(_scope())),\
+        400 if search_errors else status
 
 
 @bp.get("/trainees.csv")
