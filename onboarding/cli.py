@@ -73,18 +73,22 @@ def create_user_command(email, role, name, password_stdin):
 
 
 @click.command("check-content")
+@click.option("--preview", "preview_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A replacement content folder: check it and show what it would change against the content in use.")
+@click.option("--quizzes", "preview_quizzes", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --preview: a replacement quizzes folder (default: the quizzes in use).")
 @with_appcontext
-def check_content():
+def check_content(preview_dir, preview_quizzes):
     """Validate content/ and quizzes/ against the configuration (ROLE_PLAY_ATTEMPTS needs as many scenarios);
-    print `path:line: message` for each problem (exit 1 if any)."""
+    print `path:line: message` for each problem (exit 1 if any). With --preview DIR, check DIR instead and say
+    what replacing the content in use by it would change, and for whom."""
+    if preview_dir is not None:
+        _preview(preview_dir, preview_quizzes)
+        return
     try:
         cur = load_app_curriculum(current_app.config)
     except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem))
-        count = len(exc.problems)
-        click.echo(f"{count} problem found." if count == 1 else f"{count} problems found.", err=True)
-        sys.exit(1)
+        _problems([str(p) for p in exc.problems])
     modules = sum(len(s.modules) for s in cur.stages)
     click.echo(f"Content is valid: {len(cur.stages)} stages, {modules} modules, "
                f"{len(cur.quizzes)} quizzes, {len(cur.tasks)} checklist tasks, {len(cur.scenarios)} role-play "
@@ -97,6 +101,47 @@ def check_content():
                    + (", the job description" if texts["document"] else "")
                    + (", the payment terms" if texts["price_list"] else "")
                    + (", the catalog" if texts["catalog"] else "") + ".")
+
+
+def _problems(lines) -> None:
+    for line in lines:
+        click.echo(line)
+    click.echo(f"{len(lines)} problem found." if len(lines) == 1 else f"{len(lines)} problems found.", err=True)
+    sys.exit(1)
+
+
+def _preview(content_dir: Path, quizzes_dir: Path | None) -> None:
+    from .admin.preview import preview
+    from .content import Settings, original_curriculum
+
+    config = current_app.config
+    result = preview(original_curriculum(), content_dir, quizzes_dir or Path(config["QUIZZES_DIR"]),
+                     Settings.from_config(config))
+    if result.problems:
+        _problems(list(result.problems))
+    click.echo(f"Preview of {content_dir} against the content in use:")
+    if result.unchanged:
+        click.echo("Nothing would change.")
+    for label, items in (("Modules added", result.modules_added), ("Modules removed", result.modules_removed),
+                         ("Quizzes added", result.quizzes_added), ("Quizzes removed", result.quizzes_removed)):
+        if items:
+            click.echo(f"{label} ({len(items)}): " + ", ".join(f"{slug} ({title})" for slug, title in items))
+    for m in result.modules_changed:
+        d = m.difference
+        parts = [f"{n} section{'s' if n > 1 else ''} {what}" for n, what in
+                 ((len(d.added), "added"), (len(d.removed), "removed"), (len(d.changed), "changed")) if n]
+        parts += [f"{before} -> {after}" for before, after in d.figures]
+        readers = f"{m.readers} trainee(s)" if result.counted else "its readers (no database to count them yet)"
+        reread = (f"; asks for a re-read: {readers} would read it again" if m.reread
+                  else f"; {readers} who read it will see what changed")
+        click.echo(f"Module changed: {m.slug} ({m.title}): {', '.join(parts) or 'formatting only'}{reread}")
+    for q in result.quizzes_changed:
+        parts = [f"{what} {', '.join(ids)}" for what, ids in (("questions added", q.added),
+                                                           ("removed", q.removed), ("changed", q.changed)) if ids]
+        click.echo(f"Quiz changed: {q.slug} ({q.title}): {'; '.join(parts)}")
+    if result.document_changed:
+        signers = f"{result.signers} trainee(s)" if result.counted else "every trainee who signed it"
+        click.echo(f"Job description changed: {signers} would be asked to sign the new version.")
 
 
 @click.command("backup")

@@ -94,6 +94,9 @@ def load_config(instance_path: str, env=None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
         "QUIZZES_DIR": env.get("QUIZZES_DIR", str(ROOT / "quizzes")),
+        # A replacement content/ (and quizzes/) put here is previewed on the admin page before it goes live.
+        "CONTENT_PREVIEW_DIR": env.get("CONTENT_PREVIEW_DIR", str(Path(instance_path) / "content-next")),
+        "QUIZZES_PREVIEW_DIR": env.get("QUIZZES_PREVIEW_DIR", str(Path(instance_path) / "quizzes-next")),
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "en"),
         "CONTENT_LOCALE": env.get("CONTENT_LOCALE", "en"),  # the language the original content files are written in
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

@@ -58,6 +58,7 @@ MATRIX = {
     ("learning.complete", "POST"): TRAINEE_ONLY,
     ("learning.changes", "GET"): TRAINEE_ONLY,
     ("learning.rereads", "GET"): GRADERS_AND_READERS,  # a mentor sees their own trainees
+    ("admin.content_preview", "GET"): ADMIN_ONLY,
     ("learning.job_description", "GET"): SIGNED_IN,
     ("people.new_trainee", "GET"): MANAGERS,
     ("people.new_trainee", "POST"): MANAGERS,

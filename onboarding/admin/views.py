@@ -193,3 +193,22 @@ def change_password(user_id):
     return _apply(user, lambda: reset_password(user, form.password.data, current_user),
                   _("The password of %(name)s is reset. Give them the new one privately.", name=user.full_name),
                   password_form=form)
+
+
+@bp.get("/content-preview")
+@roles_required(ADMIN)
+def content_preview():
+    """What the replacement content in CONTENT_PREVIEW_DIR would change, and for whom, before it goes live."""
+    from pathlib import Path
+
+    from ..content import Settings, original_curriculum
+    from .preview import preview
+
+    config = current_app.config
+    folder, quizzes = Path(config["CONTENT_PREVIEW_DIR"]), Path(config["QUIZZES_PREVIEW_DIR"])
+    result = None
+    if folder.is_dir():
+        result = preview(original_curriculum(), folder, quizzes if quizzes.is_dir() else Path(config["QUIZZES_DIR"]),
+                         Settings.from_config(config))
+    return render_template("admin/content_preview.html", result=result, folder=folder, quizzes_folder=quizzes,
+                           quizzes=quizzes if quizzes.is_dir() else None)
