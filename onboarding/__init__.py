@@ -43,8 +43,10 @@ def register_path_sources() -> None:
     from .learning.services import completions_by_user
     from .mentoring.services import facts_by_user
     from .path.service import Sources, install
+    from .readiness.decisions import go_decisions_by_user
 
-    install(Sources(completions=completions_by_user, quiz_statuses=statuses, practice=facts_by_user))
+    install(Sources(completions=completions_by_user, quiz_statuses=statuses, practice=facts_by_user,
+                    go_decisions=go_decisions_by_user))
 
 
 def register_summaries() -> None:

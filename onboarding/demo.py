@@ -20,7 +20,7 @@ from .learning.services import keep_snapshot
 from .people.models import TraineeRecord
 from .people.services import create_user, record_of
 from .readiness.decisions import recommend
-from .readiness.models import DirectorCheck
+from .readiness.models import GO, DirectorCheck, GoDecision
 from .path.progress import planned_windows
 from .path.service import trainee_progress
 from .timeutil import today, utcnow
@@ -214,10 +214,21 @@ def _history(user):
             db.session.add(AuditEvent(action="role_play_result", trainee_id=user.id, at=r.completed_at,
                                       subject_type="RolePlayAttempt", subject_id=r.id,
                                       details={**details, "percent": r.percent, "passed": r.passed}))
+    for d in db.session.scalars(sa.select(GoDecision).where(GoDecision.trainee_id == user.id)):
+        db.session.add(AuditEvent(action=f"cold_calling_{d.verdict}", actor_id=d.decided_by, trainee_id=user.id,
+                                  at=d.decided_at, subject_type="GoDecision", subject_id=d.id,
+                                  details={"trainee": user.id, "before": "in_training", "after": "in_training",
+                                           "note": d.note}))
     for n in db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == user.id)):
         db.session.add(AuditEvent(action="supervision_note", actor_id=n.author_id, trainee_id=user.id,
                                   at=n.created_at, subject_type="SupervisionNote", subject_id=n.id,
                                   details={"trainee": user.id, "week_of": n.week_of.isoformat()}))
+
+
+#: The stage that ends with the go / no-go decision, and the mentor's note on the demo trainees' go.
+COLD_CALLING_STAGE = 2
+GO_NOTE = ("Calls every day from the second day, prospects written up in the CRM the same evening, and two first "
+           "meetings booked with a clear next step: ready for sales training with a mentor.")
 
 
 def _at(day, hour=11):
@@ -237,6 +248,9 @@ def _mentoring(user, record, plan, cur, mentor):
                                    typed_name=user.full_name, signed_at=_at(signed, 16)))
     current = max(plan)
     windows = dict(zip((s.number for s in cur.stages), planned_windows(cur.stages, start)))
+    if current > COLD_CALLING_STAGE:  # past cold calling: the mentor's go, the day stage 2 was planned to end
+        db.session.add(GoDecision(trainee_id=user.id, verdict=GO, note=GO_NOTE, decided_by=mentor.id,
+                                  decided_at=_at(min(windows[COLD_CALLING_STAGE][1], today()), 17)))
     for stage in cur.stages:
         tasks = stage.checklist.tasks if stage.checklist else ()
         begin, end = windows[stage.number]

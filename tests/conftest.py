@@ -242,9 +242,10 @@ def read_modules_of(app, uid, quiz_slug):
         _db.session.commit()
 
 
-def complete_stages_before(app, uid, stage_number):
+def complete_stages_before(app, uid, stage_number, go=True):
     """Record every requirement of the stages before stage_number for a trainee: modules, quizzes,
-    checklist tasks, the job-description signature and, past stage 3, a passed role-play."""
+    checklist tasks, the job-description signature, past stage 2 the go decision after cold calling (unless
+    `go` is false: the decision is then still due) and, past stage 3, a passed role-play."""
     from datetime import datetime, timezone
 
     import sqlalchemy as sa
@@ -252,6 +253,7 @@ def complete_stages_before(app, uid, stage_number):
     from onboarding.assessment.models import GRADED, QuizAttempt
     from onboarding.learning.models import ModuleCompletion
     from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
+    from onboarding.readiness.models import GoDecision
 
     with app.app_context():
         cur = app.extensions["curriculum"]
@@ -277,6 +279,9 @@ def complete_stages_before(app, uid, stage_number):
 
             _db.session.add(Acknowledgement(trainee_id=uid, document=doc.slug, version=doc.version,
                                             typed_name=_db.session.get(User, uid).full_name))
+        if go and stage_number > 2 and _db.session.scalar(sa.select(GoDecision.id)
+                                                   .where(GoDecision.trainee_id == uid)) is None:
+            _db.session.add(GoDecision(trainee_id=uid, verdict="go", note=""))  # cold calling ends with a go
         if stage_number > 3 and cur.scenarios:
             _db.session.add(RolePlayAttempt(trainee_id=uid, scenario_slug=next(iter(cur.scenarios)), number=1,
                                             allowed=2, scheduled_for=datetime.now(timezone.utc), state="scored",

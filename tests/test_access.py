@@ -138,6 +138,8 @@ MATRIX = {
     ("readiness.timeline_view", "GET"): OWN_GRADERS_AND_READERS,
     ("readiness.recommendation", "POST"): OWN_MENTOR,
     ("readiness.recommendation", "GET"): OWN_MENTOR,
+    ("readiness.go_decision", "POST"): MENTOR_OR_HEAD,  # after cold calling: the trainee's mentor or a head of sales
+    ("readiness.go_decision", "GET"): MENTOR_OR_HEAD,
     ("readiness.director_check_view", "POST"): DIRECTOR_ONLY,
     ("readiness.director_check_view", "GET"): DIRECTOR_ONLY,
     ("readiness.decision", "POST"): HEAD_ONLY,

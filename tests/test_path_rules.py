@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from onboarding.extensions import db
 from onboarding.mentoring import rules
 from onboarding.mentoring.models import ActivityEntry, SignOffEvent, SupervisionNote
+from onboarding.readiness.models import GoDecision
 
 from .conftest import AuthActions, complete_stages_before, as_user as signed_in
 
@@ -236,7 +237,8 @@ def _stage_4_opened_on(app, uid, day):
     with app.app_context():
         for model, column, owner in ((ModuleCompletion, "completed_at", "user_id"), (QuizAttempt, "graded_at", "user_id"),
                                      (SignOffEvent, "at", "trainee_id"), (Acknowledgement, "signed_at", "trainee_id"),
-                                     (RolePlayAttempt, "completed_at", "trainee_id")):
+                                     (RolePlayAttempt, "completed_at", "trainee_id"),
+                                     (GoDecision, "decided_at", "trainee_id")):
             db.session.execute(sa.update(model).where(getattr(model, owner) == uid).values({column: at}))
         db.session.commit()
 

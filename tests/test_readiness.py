@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from onboarding.extensions import db
 from onboarding.readiness.cohort import spread
+from onboarding.readiness.models import GoDecision
 from onboarding.path.progress import stage_durations
 from onboarding.path.forecast import PROJECTED, READY, TARGETS, TOO_EARLY, forecast
 from onboarding.path.progress import StageProgress
@@ -99,7 +100,8 @@ def _make_ready(app, uid, weeks=9):
         for model, column, owner in ((ModuleCompletion, "completed_at", "user_id"),
                                      (QuizAttempt, "graded_at", "user_id"), (SignOffEvent, "at", "trainee_id"),
                                      (Acknowledgement, "signed_at", "trainee_id"),
-                                     (RolePlayAttempt, "completed_at", "trainee_id")):
+                                     (RolePlayAttempt, "completed_at", "trainee_id"),
+                                     (GoDecision, "decided_at", "trainee_id")):
             db.session.execute(sa.update(model).where(getattr(model, owner) == uid).values({column: when}))
         day = opened
         while day < TODAY_REAL():

@@ -144,6 +144,16 @@ def document() -> dict:
                                          "date": {"type": ["string", "null"], "format": "date"},
                                          "target_date": {"type": "string", "format": "date"},
                                          "days_late": {"type": ["integer", "null"]}}},
+                        "go_decision": {
+                            "type": "object", "required": ["due", "verdict"],
+                            "description": "The go / no-go decision after cold calling (stage 2): stage 3 opens "
+                                           "only after a go; a no-go ends the training (status withdrawn).",
+                            "properties": {"due": {"type": "boolean",
+                                                   "description": "Stage 2's work is done and nobody has decided."},
+                                           "verdict": {"type": ["string", "null"], "enum": ["go", "no_go", None]},
+                                           "note": {"type": ["string", "null"]},
+                                           "decided_by": {"type": ["string", "null"]},
+                                           "at": {"type": ["string", "null"], "format": "date-time"}}},
                         "recommendation": {"type": ["object", "null"], "description": "The mentor's latest word.",
                                            "properties": {"ready": {"type": "boolean"}, "note": {"type": "string"},
                                                           "mentor": {"type": ["string", "null"]},

@@ -36,6 +36,7 @@ ACTION_NAMES = {
     "readiness_approved": _l("Approved for independent work"), "readiness_extended": _l("Training extended"),
     "readiness_rejected": _l("Readiness not approved"), "grading_draft_saved": _l("Grading draft saved"),
     "director_check": _l("Director's check"),
+    "cold_calling_go": _l("Go after cold calling"), "cold_calling_no_go": _l("No-go after cold calling"),
     "quiz_oral_recorded": _l("Oral quiz attempt recorded"),
     "mail_unsubscribed": _l("E-mail of one kind switched off"),
     "mail_resubscribed": _l("E-mail of one kind switched on again"),
@@ -51,7 +52,7 @@ SUBJECT_NAMES = {
     "HoldDecision": _l("Decision after the role-play"), "Acknowledgement": _l("Signature"),
     "SupervisionNote": _l("Supervision note"), "ModuleCompletion": _l("Module completion"),
     "Recommendation": _l("Readiness recommendation"), "ReadinessDecision": _l("Readiness decision"),
-    "DirectorCheck": _l("Director's check"),
+    "DirectorCheck": _l("Director's check"), "GoDecision": _l("Decision after cold calling"),
 }
 
 _LABELS = {

@@ -52,6 +52,11 @@ def can_grade(user, record) -> bool:
     return user.role == MENTOR and record is not None and record.mentor_id == user.id
 
 
+def can_decide_go(user, record) -> bool:
+    """The decision after cold calling: the trainee's own mentor, or a head of sales."""
+    return user.role == HEAD or (user.role == MENTOR and record is not None and record.mentor_id == user.id)
+
+
 def can_manage_trainees(user) -> bool:
     return user.role in (HEAD, ADMIN)
 
@@ -68,5 +73,6 @@ def can(action: str, obj=None) -> bool:
         "grade": lambda: current_user.role in (MENTOR, HEAD, ADMIN),
         "grant_attempts": lambda: current_user.role == HEAD,
         "view_trainee": lambda: can_view_trainee(current_user, obj),
+        "decide_go": lambda: can_decide_go(current_user, obj),
     }
     return checks[action]()

@@ -26,11 +26,12 @@ from ..readiness.rows import ACTIVE_STATUSES, build_rows, has_acting_mentor
 from ..readiness.summary import refresh_stale
 from ..timeutil import aware, utcnow
 
-# What can wait on someone. The first five wait on whoever answers for the trainee (or sits on the panel); the
+# What can wait on someone. The first seven wait on whoever answers for the trainee (or sits on the panel); the
 # last three on the head of sales alone.
 GRADE, SIGN_OFF, LEDGER, SCORE, SCHEDULE, RECOMMEND = "grade", "sign_off", "ledger", "score", "schedule", "recommend"
+GO_NO_GO = "go_no_go"
 DECIDE, HOLD, EXTRA_ATTEMPT = "decide", "hold", "extra_attempt"
-KINDS = (GRADE, SIGN_OFF, LEDGER, SCORE, SCHEDULE, RECOMMEND, DECIDE, HOLD, EXTRA_ATTEMPT)
+KINDS = (GRADE, SIGN_OFF, LEDGER, SCORE, SCHEDULE, GO_NO_GO, RECOMMEND, DECIDE, HOLD, EXTRA_ATTEMPT)
 
 
 @dataclass(frozen=True)
@@ -204,8 +205,8 @@ def _last_graded(ids) -> dict:
 
 
 def _due_from_mentor(row, events, failed, min_weeks) -> list:
-    """A role-play ready to schedule and a recommendation due, as the dashboard's rules say; each waits since the
-    day its last condition was met."""
+    """A role-play ready to schedule, the go / no-go decision after cold calling and a recommendation due, as the
+    dashboard's rules say; each waits since the day its last condition was met."""
     uid, p = row.record.user_id, row.progress
     waits = row.waits.get("mentor" if has_acting_mentor(row.record) else "head", {})
     items = []
@@ -218,6 +219,15 @@ def _due_from_mentor(row, events, failed, min_weeks) -> list:
                         *(events[(uid, t)][1] for t in tasks if events.get((uid, t), ("",))[0] == SIGNED))
         items.append(_item(SCHEDULE, row, since or _at(row.record.start_date), "mentoring.role_play",
                            {"user_id": uid}, "schedule", failed=uid in failed))
+    if waits.get("go_no_go"):
+        number = next(s.number for s in p.stages if s.needs_go)
+        before = next((s.completed_on for s in p.stages if s.number == number - 1), None)
+        stage = curriculum().stage(number)
+        tasks = stage.checklist.tasks if stage.checklist else ()
+        since = _latest(before, *(row.quizzes[q.slug].passed_on for q in stage.quizzes if q.slug in row.quizzes),
+                        *(events[(uid, t.id)][1] for t in tasks if events.get((uid, t.id), ("",))[0] == SIGNED))
+        items.append(_item(GO_NO_GO, row, since or _at(row.record.start_date), "people.trainee", {"user_id": uid},
+                           "go-decision"))
     if waits.get("recommendation"):
         supervised = row.stage4_opened + timedelta(weeks=min_weeks) if row.stage4_opened else None
         since = _latest(supervised, *(s.completed_on for s in p.stages))

@@ -12,13 +12,18 @@ from ..auth.models import TRAINEE
 from ..content import curriculum
 from ..i18n import fmt_date
 from ..people.services import record_of
-from ..path.progress import LOCKED
+from ..path.progress import LOCKED, NO_GO
 from ..path.service import trainee_progress
 
 
 def opens_when(stage_progress) -> str:
-    """When a locked stage's modules open: after the stage before it, and on its planned start while that is ahead."""
+    """When a locked stage's modules open: after the stage before it, and on its planned start while that is ahead;
+    after the go / no-go decision when that is what the stage waits for."""
     before = stage_progress.number - 1
+    if stage_progress.waits_for_decision == NO_GO:
+        return _("closed after the no-go decision")
+    if stage_progress.waits_for_decision:
+        return _("opens after the go/no-go decision after cold calling")
     if stage_progress.planned_start > timeutil.today():
         return _("opens after stage %(n)d, planned for %(date)s", n=before, date=fmt_date(stage_progress.planned_start))
     return _("opens after stage %(n)d", n=before)

@@ -23,6 +23,8 @@ LABELS = {
     "hold_keep": _l("trainees kept in training without the certification"),
     "hold_extend": _l("training extended after the role-play"),
     "hold_withdraw": _l("training withdrawn"),
+    "cold_calling_go": _l("go decisions after cold calling"),
+    "cold_calling_no_go": _l("no-go decisions after cold calling"),
     "supervision_note": _l("supervision notes"),
     "readiness_recommended": _l("recommendations for independent work"),
     "readiness_approved": _l("approvals for independent work"),

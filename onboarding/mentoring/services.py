@@ -77,6 +77,9 @@ def task_state(trainee_id: int, task_id: str) -> str:
 
 
 def _stage_not_open(task, stage) -> str:
+    if stage is not None and stage.waits_for_decision:
+        return _l("“%(task)s” belongs to stage %(n)d, which waits for the go/no-go decision after cold calling; it "
+                  "can be asked for and signed off after a go.", task=task.title, n=stage.number)
     if stage is not None and stage.locked_reason:
         return _l("“%(task)s” belongs to stage %(n)d, “%(stage)s”, which opens when stage %(m)d, “%(previous)s”, "
                   "is complete; it can be asked for and signed off from then on.",

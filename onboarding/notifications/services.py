@@ -166,6 +166,14 @@ def wording(note: Notification) -> str:
         "hold_withdraw": lambda: (_("The head of sales has withdrawn your training.") if yours else
                                   _("The head of sales has withdrawn the training of %(trainee)s.", trainee=trainee)
                                   if trainee else _("The head of sales has withdrawn the training.")),
+        "cold_calling_go": lambda: (_("Go after cold calling: you continue to sales training with a mentor "
+                                      "(stage 3 is open).") if yours else
+                                    _("Go after cold calling for %(trainee)s, by %(by)s: stage 3 is open.",
+                                      trainee=trainee, by=p.get("by", ""))),
+        "cold_calling_no_go": lambda: (_("No-go after cold calling: your training ends. %(by)s wrote why on your "
+                                         "page.", by=p.get("by", "")) if yours else
+                                       _("No-go after cold calling for %(trainee)s, by %(by)s: the training ends.",
+                                         trainee=trainee, by=p.get("by", ""))),
         "supervision_note": lambda: _("%(author)s added a supervision note.", author=p.get("author", "")),
         "readiness_recommended": lambda: _("%(mentor)s recommends %(trainee)s for independent work: your decision "
                                            "is needed.", mentor=p.get("mentor", ""), trainee=p.get("trainee", "")),

@@ -5,13 +5,17 @@ Flask and no database, so the same rules serve every page, the API and tests.
 A stage is complete when its modules are done, its quizzes passed and its
 checklist signed off (stage 1 also needs the current job description signed,
 stage 3 the role-play passed); stage 1 is open from the start and each later
-stage opens when the one before is complete. A quiz opens when its stage is
-open and the modules it covers are read.
+stage opens when the one before is complete. Stage 2 (cold calling) ends with
+the go / no-go decision: it is complete only after a go, so stage 3 waits for
+the decision once the work is done, and stays closed after a no-go. A quiz
+opens when its stage is open and the modules it covers are read.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 COMPLETE, OPEN, LOCKED = "complete", "open", "locked"
+GO, NO_GO = "go", "no_go"  # the verdicts of the decision after cold calling (readiness.models.GO_VERDICTS)
+PENDING = "pending"  # a stage that waits for the go / no-go decision: the work before it is done, no decision yet
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class StageRequirements:
     tasks: tuple = ()  # checklist task ids the mentor signs off
     needs_signature: bool = False  # the current job description, signed
     needs_role_play: bool = False  # the role-play certification, passed
+    needs_go: bool = False  # the go / no-go decision after this stage, a go
     quiz_modules: tuple = ()  # of (quiz slug, the module slugs it covers)
 
 
@@ -41,7 +46,8 @@ class TraineeFacts:
     signed_tasks: frozenset = field(default_factory=frozenset)
     signature_current: bool = False
     role_play_passed: bool = False
-    #: When each requirement was met: "module:slug", "quiz:slug", "task:id", "signature", "role-play".
+    go_decision: str | None = None  # GO, NO_GO, or None while nobody has decided
+    #: When each requirement was met: "module:slug", "quiz:slug", "task:id", "signature", "role-play", "go".
     dates: dict = field(default_factory=dict)
 
 
@@ -66,6 +72,11 @@ class StageProgress:
     needs_role_play: bool = False
     role_play_passed: bool = False
     completed_on: date | None = None  # the day its last requirement was met
+    needs_go: bool = False  # it ends with the go / no-go decision
+    go_decision: str | None = None  # that decision (GO or NO_GO), None while nobody has decided
+    decision_due: bool = False  # its work is done and the go / no-go decision is not taken yet
+    #: A stage kept locked by the decision after the stage before it: PENDING (not taken yet) or NO_GO.
+    waits_for_decision: str | None = None
 
     @property
     def steps_done(self) -> int:
@@ -122,6 +133,15 @@ class Progress:
     def stage(self, number: int) -> StageProgress:
         return next(s for s in self.stages if s.number == number)
 
+    @property
+    def go_due(self) -> bool:
+        """The work of the cold-calling stage is done and the go / no-go decision is not taken yet."""
+        return any(s.decision_due for s in self.stages)
+
+    @property
+    def go_decision(self) -> str | None:
+        return next((s.go_decision for s in self.stages if s.needs_go), None)
+
 
 def planned_windows(stages, start: date):
     """(planned start, planned end) of each stage: the stages follow each other from the start date."""
@@ -164,9 +184,10 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
         count = sum(1 for s in slugs if s in done)
         passed = [q for q in stage.quizzes if q in facts.passed_quizzes]
         signed = [t for t in stage.tasks if t in facts.signed_tasks]
-        is_complete = (count == len(slugs) and len(passed) == len(stage.quizzes) and len(signed) == len(stage.tasks)
-                       and (facts.signature_current or not stage.needs_signature)
-                       and (facts.role_play_passed or not stage.needs_role_play))
+        work_done = (count == len(slugs) and len(passed) == len(stage.quizzes) and len(signed) == len(stage.tasks)
+                     and (facts.signature_current or not stage.needs_signature)
+                     and (facts.role_play_passed or not stage.needs_role_play))
+        is_complete = work_done and (facts.go_decision == GO or not stage.needs_go)
         if not previous_complete:
             state = LOCKED
         elif is_complete:
@@ -197,6 +218,9 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
             needs_role_play=stage.needs_role_play, role_play_passed=facts.role_play_passed,
             completed_on=_completed_on(stage, facts, result[-1].completed_on if result else None)
             if state == COMPLETE else None,
+            needs_go=stage.needs_go, go_decision=facts.go_decision if stage.needs_go else None,
+            decision_due=stage.needs_go and work_done and facts.go_decision is None and state != LOCKED,
+            waits_for_decision=_waits_for_decision(result[-1] if result else None, state),
         ))
         previous_complete = previous_complete and is_complete
     total = sum(len(s.modules) for s in stages)
@@ -205,24 +229,36 @@ def compute_progress(stages, facts: TraineeFacts, today: date) -> Progress:
                     next_quiz)
 
 
+def _waits_for_decision(previous: StageProgress | None, state: str) -> str | None:
+    """Why a locked stage stays locked when the stage before it ends with the go / no-go decision: PENDING while
+    that stage's work is done and nobody has decided, NO_GO after a no-go; None otherwise (the work comes first)."""
+    if state != LOCKED or previous is None or not previous.needs_go:
+        return None
+    if previous.go_decision == NO_GO:
+        return NO_GO
+    return PENDING if previous.decision_due else None
+
+
 def _completed_on(stage, facts, previous: date | None) -> date | None:
     """The day the stage's last requirement was met (never before the previous stage's completion)."""
     keys = ([f"module:{slug}" for slug, _ in stage.modules] + [f"quiz:{q}" for q in stage.quizzes]
             + [f"task:{t}" for t in stage.tasks] + (["signature"] if stage.needs_signature else [])
-            + (["role-play"] if stage.needs_role_play else []))
+            + (["role-play"] if stage.needs_role_play else []) + (["go"] if stage.needs_go else []))
     days = [facts.dates[k] for k in keys if k in facts.dates] + ([previous] if previous else [])
     return max(days) if days else None
 
 
-def requirements_from(curriculum, signature_stage: int = 1, role_play_stage: int = 3) -> tuple:
-    """The stage requirements of a loaded curriculum: the job description is signed in stage 1 and the
-    role-play passed in stage 3 (when the curriculum has role-play scenarios)."""
+def requirements_from(curriculum, signature_stage: int = 1, role_play_stage: int = 3, go_stage: int = 2) -> tuple:
+    """The stage requirements of a loaded curriculum: the job description is signed in stage 1, stage 2 (cold
+    calling) ends with a go when a stage follows it, and the role-play is passed in stage 3 (when the curriculum
+    has role-play scenarios)."""
     return tuple(StageRequirements(s.number, s.title, s.planned_days,
                                    tuple((m.slug, m.prerequisites) for m in s.modules),
                                    tuple(q.slug for q in s.quizzes),
                                    tuple(t.id for t in s.checklist.tasks) if s.checklist else (),
                                    needs_signature=s.number == signature_stage and curriculum.job_description is not None,
                                    needs_role_play=s.number == role_play_stage and bool(curriculum.scenarios),
+                                   needs_go=s.number == go_stage and s is not curriculum.stages[-1],
                                    quiz_modules=tuple((q.slug, tuple(q.modules)) for q in s.quizzes))
                  for s in curriculum.stages)
 
@@ -237,3 +273,20 @@ def stage_durations(progress, start_date) -> dict:
         result[s.number] = max((s.completed_on - begin).days, 0)
         begin = s.completed_on
     return result
+
+
+def go_refusal(progress, verdict: str) -> str | None:
+    """Why the go / no-go decision cannot be recorded on this path now, as a key the page words; None: it can.
+    A no-go may part ways any time the cold-calling stage is open; a go needs its work done; one decision only."""
+    stage = next((s for s in progress.stages if s.needs_go), None)
+    if verdict not in (GO, NO_GO):
+        return "verdict"
+    if stage is None:
+        return "no_stage"
+    if stage.go_decision is not None:
+        return "decided"
+    if stage.state == LOCKED:
+        return "not_open"
+    if verdict == GO and not stage.decision_due:
+        return "work_not_done"
+    return None

@@ -18,6 +18,7 @@ class Sources:
     completions: Callable  # (user ids) -> {user id: {module slug: date completed}}
     quiz_statuses: Callable  # (user ids, quizzes) -> {user id: {quiz slug: QuizStatus}}
     practice: Callable  # (user ids, job description version) -> {user id: {"signed_tasks", ...}}
+    go_decisions: Callable  # (user ids) -> {user id: the go / no-go decision after cold calling}, if any
 
 
 _sources: Sources | None = None
@@ -41,18 +42,21 @@ def requirements():
     return _requirements[cur.version]
 
 
-def progress_of(record, completed: dict, quiz_status: dict, practice: dict):
-    """The trainee's progress from rows already loaded (see facts_for)."""
+def progress_of(record, completed: dict, quiz_status: dict, practice: dict, go=None):
+    """The trainee's progress from rows already loaded (see facts_for); `go` is their GoDecision, if any."""
     dates = {f"module:{slug}": day for slug, day in completed.items()}
     dates.update({f"quiz:{slug}": st.passed_on for slug, st in quiz_status.items() if st.passed and st.passed_on})
     dates.update(practice["dates"])
+    if go is not None:
+        dates["go"] = go.decided_at.date()
     facts = TraineeFacts(record.start_date, frozenset(completed),
                          passed_quizzes=frozenset(s for s, st in quiz_status.items() if st.passed),
                          blocked_quizzes=frozenset(s for s, st in quiz_status.items() if st.blocked),
                          awaiting_quizzes=frozenset(s for s, st in quiz_status.items() if st.awaiting),
                          signed_tasks=frozenset(practice["signed_tasks"]),
                          signature_current=practice["signature_current"],
-                         role_play_passed=practice["role_play_passed"], dates=dates)
+                         role_play_passed=practice["role_play_passed"],
+                         go_decision=go.verdict if go is not None else None, dates=dates)
     return compute_progress(requirements(), facts, today())
 
 
@@ -61,11 +65,11 @@ def facts_for(user_ids):
     cur = curriculum()
     doc = cur.job_description
     return (_sources.completions(user_ids), _sources.quiz_statuses(user_ids, cur.quiz_list),
-            _sources.practice(user_ids, doc.version if doc else None))
+            _sources.practice(user_ids, doc.version if doc else None), _sources.go_decisions(user_ids))
 
 
 def trainee_progress(record):
     """The path of one trainee (a people.models.TraineeRecord)."""
     uid = record.user_id
-    done, quiz_status, practice = facts_for([uid])
-    return progress_of(record, done[uid], quiz_status[uid], practice[uid])
+    done, quiz_status, practice, go = facts_for([uid])
+    return progress_of(record, done[uid], quiz_status[uid], practice[uid], go.get(uid))

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..assessment.forms import ExtraAttemptForm
 from ..assessment.models import QuizAttempt
 from ..auth.models import ADMIN, DIRECTOR, HEAD, TRAINEE, User
-from ..auth.permissions import can_grade, can_view_trainee, roles_required
+from ..auth.permissions import can_decide_go, can_grade, can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
 from ..learning.services import completed_slugs
@@ -52,10 +52,10 @@ def new_trainee():
 
 
 def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_form=None, extra_form=None,
-                   extra_for=None, director_form=None):
+                   extra_for=None, director_form=None, go_form=None):
     """The trainee's page; forms that failed to validate come back filled in, with their errors (the error summary
-    at the top of the page links to them): the plan, the recommendation, the decision, or the extra attempt at
-    the quiz `extra_for`."""
+    at the top of the page links to them): the plan, the recommendation, the decision, the go / no-go after cold
+    calling, or the extra attempt at the quiz `extra_for`."""
     record = record_of(user)
     if not can_view_trainee(current_user, record):
         abort(403)
@@ -98,6 +98,14 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
         decision_form = DecisionForm(formdata=None)
     if director_form is None and current_user.role == DIRECTOR:
         director_form = DirectorCheckForm(formdata=None)
+    from ..readiness.decisions import go_decision_of
+    from ..readiness.forms import GoDecisionForm
+    from ..path.progress import NO_GO, go_refusal
+
+    go = go_decision_of(user.id)
+    if go_form is None and is_open and can_decide_go(current_user, record) \
+            and go_refusal(report["progress"], NO_GO) is None:
+        go_form = GoDecisionForm(formdata=None)
     notes = latest_supervision_notes(user.id, 3)
     from ..assessment.models import ORAL
     from ..assessment.services import oral_problem
@@ -109,6 +117,7 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
                            forecast=report["forecast"], recommendations=recommendations, decisions=decisions,
                            rec_form=rec_form, decision_form=decision_form, supervision_notes=notes,
                            director_form=director_form, director_checks=director_checks(user.id),
+                           go=go, go_form=go_form,
                            oral_open=oral_open,
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
                            quiz_status=report["quiz_status"], attempts=by_quiz,

@@ -10,10 +10,11 @@ from ..auth.models import DIRECTOR, HEAD, User
 from ..extensions import db
 from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
-from ..people.services import answerers, lock_trainee
+from ..people.services import active_heads, answerers, lock_trainee
 from ..timeutil import today
-from .models import (APPROVED, DECISIONS, EXTENDED, REJECTED, VERDICTS, DirectorCheck, ReadinessDecision,
-                     Recommendation)
+from .models import (APPROVED, DECISIONS, EXTENDED, NO_GO, REJECTED, VERDICTS, DirectorCheck, GoDecision,
+                     ReadinessDecision, Recommendation)
+from ..path.progress import go_refusal
 
 #: Statuses from which a decision can still be taken.
 OPEN_STATUSES = ("in_training", "awaiting_approval", "extended")
@@ -111,6 +112,59 @@ def director_checks(trainee_id: int) -> list:
     """Every director's check on a trainee, newest first."""
     return db.session.scalars(sa.select(DirectorCheck).where(DirectorCheck.trainee_id == trainee_id)
                               .order_by(DirectorCheck.created_at.desc(), DirectorCheck.id.desc())).all()
+
+
+#: Why the go / no-go decision is refused, by the key progress.go_refusal gives.
+GO_REFUSALS = {
+    "verdict": _l("Choose go or no-go."),
+    "no_stage": _l("This curriculum has no cold-calling stage to decide after."),
+    "decided": _l("The decision after cold calling is recorded already; it is not changed."),
+    "not_open": _l("Cold calling (stage 2) has not started yet: there is nothing to decide."),
+    "work_not_done": _l("Cold calling (stage 2) is not finished yet: a go waits until its work is done."),
+}
+
+
+def decide_go(rec: TraineeRecord, actor: User, verdict: str, note: str) -> GoDecision:
+    """The decision after cold calling, by the trainee's mentor or a head of sales: a go opens stage 3; a no-go
+    ends the training (status withdrawn), with a note. Audited; the trainee, the mentor and the heads are told."""
+    from ..path.service import trainee_progress
+
+    _locked(rec)
+    if rec.status not in OPEN_STATUSES:
+        raise DecisionError(_l("The training has ended; there is nothing to decide."))
+    refusal = go_refusal(trainee_progress(rec), verdict)
+    if refusal:
+        raise DecisionError(GO_REFUSALS[refusal])
+    note = (note or "").strip()
+    if verdict == NO_GO and not note:
+        raise DecisionError(_l("A no-go needs a note: why you part ways."))
+    row = GoDecision(trainee_id=rec.user_id, verdict=verdict, note=note, decided_by=actor.id)
+    db.session.add(row)
+    before = rec.status
+    if verdict == NO_GO:
+        rec.status = "withdrawn"
+    record(f"cold_calling_{verdict}", row, actor=actor, trainee=rec.user_id, before=before, after=rec.status,
+           note=note)
+    told = [uid for uid in (rec.user_id, *answerers(rec.user_id), *active_heads()) if uid != actor.id]
+    notify(told, f"cold_calling_{verdict}", link=go_link(rec), trainee=rec.user.full_name, trainee_id=rec.user_id,
+           by=actor.full_name)
+    return row
+
+
+def go_decisions_by_user(user_ids) -> dict:
+    """{trainee id: their go / no-go decision after cold calling} in one query (trainees without one are absent)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return {d.trainee_id: d for d in db.session.scalars(sa.select(GoDecision).where(GoDecision.trainee_id.in_(ids)))}
+
+
+def go_decision_of(trainee_id: int) -> GoDecision | None:
+    return db.session.scalar(sa.select(GoDecision).where(GoDecision.trainee_id == trainee_id))
+
+
+def go_link(rec: TraineeRecord) -> str:
+    return f"/trainees/{rec.user_id}#go-decision"
 
 
 def history(trainee_id: int) -> tuple:

@@ -62,3 +62,20 @@ class DecisionForm(FlaskForm):
                 self.plan.errors.append(
                     _l("An extension needs a plan: what the trainee will do until the new date."))
         return valid and not (self.override_reason.errors or self.new_target_date.errors or self.plan.errors)
+
+
+class GoDecisionForm(FlaskForm):
+    """The decision after cold calling: go on to sales training, or part ways (a note says why)."""
+
+    verdict = RadioField(_l("The decision after cold calling"), id="go-verdict",
+                         choices=[SelectChoice("go", _l("Go: continue to sales training with a mentor (stage 3)")),
+                                  SelectChoice("no_go", _l("No-go: part ways; the training ends"))],
+                         validators=[DataRequired(_l("Choose go or no-go."))])
+    note = TextAreaField(_l("Note (needed for a no-go: why you part ways)"), id="go-note",
+                         validators=[Length(max=4000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.verdict.data == "no_go" and not (self.note.data or "").strip():
+            self.note.errors.append(_l("A no-go needs a note: why you part ways."))
+        return valid and not self.note.errors

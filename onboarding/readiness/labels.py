@@ -15,6 +15,7 @@ WAIT_LABELS = {
     "readiness": _l("the readiness decision"), "role_play_hold": _l("a decision after the role-play"),
     "quiz_attempt": _l("an extra quiz attempt (every attempt used)"),
     "role_play_schedule": _l("a role-play to schedule"),
+    "go_no_go": _l("the go/no-go decision after cold calling"),
 }
 ROLE_PLAY_LABELS = {"passed": _l("Passed"), "scheduled": _l("Scheduled"), "due": _l("Meeting time reached: scores awaited"),
                     "held": _l("Held: decision needed"), "kept": _l("Kept in training without the certification"),

@@ -105,6 +105,38 @@ class DirectorCheck(db.Model):
     __table_args__ = (sa.CheckConstraint(sa.text("verdict IN ('satisfied', 'not_yet')"), name="verdict"),)
 
 
+GO, NO_GO = "go", "no_go"
+GO_VERDICTS = (GO, NO_GO)
+
+
+class GoDecision(db.Model):
+    """The decision after cold calling (stage 2): go on to sales training with a mentor, or part ways. One per
+    trainee, never edited: stage 3 opens only after a go; a no-go ends the training like a withdrawal."""
+
+    __tablename__ = "go_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    verdict: Mapped[str] = mapped_column(sa.String(8))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    decider: Mapped[User | None] = relationship(foreign_keys=[decided_by], lazy="joined")
+
+    __table_args__ = (sa.CheckConstraint(sa.text("verdict IN ('go', 'no_go')"), name="verdict"),
+                      sa.CheckConstraint(sa.text("verdict = 'go' OR note != ''"), name="no_go_note"))
+
+    @property
+    def summary_trainee_ids(self):
+        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
+        return (self.trainee_id,)
+
+
+event.listen(GoDecision, "before_update", _refuse(GoDecision.__tablename__))
+event.listen(GoDecision, "before_delete", _refuse(GoDecision.__tablename__))
+
+
 class ReadinessSummary(db.Model):
     """What the path rules computed for one trainee, stored so the head's lists filter, sort, count and page in
     the database. Written only by readiness.summary.refresh (in the same transaction as the change, see

@@ -71,11 +71,19 @@ def report_json(report: dict) -> dict:
         "ready": all(gate.met for gate in report["gates"]),
         "forecast": {"basis": fc.basis, "date": _iso(fc.date), "target_date": fc.target.isoformat(),
                      "days_late": fc.days_late},
+        "go_decision": go_json(row.go, progress.go_due),
         "recommendation": None if row.recommendation is None else {
             "ready": row.recommendation.ready, "note": row.recommendation.note,
             "mentor": row.recommendation.mentor.full_name if row.recommendation.mentor else None,
             "at": row.recommendation.created_at.isoformat()},
     }
+
+
+def go_json(go, due: bool) -> dict:
+    """The decision after cold calling: whether it is due, and once taken its verdict, note, who and when."""
+    return {"due": due, "verdict": go.verdict if go else None, "note": go.note if go else None,
+            "decided_by": go.decider.full_name if go and go.decider else None,
+            "at": go.decided_at.isoformat() if go else None}
 
 
 def evidence_of(record: TraineeRecord, report: dict) -> dict:

@@ -36,6 +36,7 @@ class Row:
     decision: ReadinessDecision | None = None
     quizzes: dict = field(default_factory=dict)  # quiz slug -> QuizStatus
     role_play_ready: bool = False  # everything before the role-play is done and no attempt is scheduled: schedule one
+    go: object = None  # the go / no-go decision after cold calling (readiness.models.GoDecision), if taken
 
     @property
     def ready(self) -> bool:
@@ -60,9 +61,9 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
     """Rows for these trainee records: progress, gates, forecast, waits, last week's activity."""
     on = on or today()
     ids = [r.user_id for r in records]
-    done, quiz_status, practice = facts_for(ids)
-    progress = {r.user_id: progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id])
-                for r in records}
+    done, quiz_status, practice, go = facts_for(ids)
+    progress = {r.user_id: progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id],
+                                       go.get(r.user_id)) for r in records}
     opened = {uid: p.stages[2].completed_on if len(p.stages) >= 4 else None for uid, p in progress.items()}
     last_monday = rules.monday(on) - timedelta(days=7)
     days = ledgers_by_user(ids, last_monday, [uid for uid, d in opened.items() if d])
@@ -83,6 +84,7 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
         rec, dec = recommendations.get(uid), decisions.get(uid)
         row = Row(r, p, gates, forecast(p, since, on, r.target_date, min_weeks, all(g.met for g in gates)), since,
                   role_play.get(uid, "none"), recommendation=rec, decision=dec, quizzes=quiz_status[uid],
+                  go=go.get(uid),
                   week={f: (last_week.totals.get(f, 0), team_targets.get(f, 0)) for f in ("calls", "meetings")})
         row.role_play_ready = row.role_play in ("none", "failed") and not rules.role_play_missing(
             stage_state=next((st.state for st in p.stages if st.needs_role_play), "locked"), attempts=(),
@@ -112,6 +114,8 @@ def _waits(row: Row, quiz_status: dict, practice: dict, unconfirmed: int) -> dic
     evaluators = {"role_play": int(row.role_play == "due")}
     if status in ACTIVE_STATUSES and row.role_play_ready:
         mentor["role_play_schedule"] = 1
+    if status in ACTIVE_STATUSES and p.go_due:  # cold calling done: the mentor (or a head of sales) decides
+        mentor["go_no_go"] = 1
     trainee = {"next_step": int(status in ACTIVE_STATUSES and status != "awaiting_approval"
                                 and bool(p.next_module or p.next_quiz))}
     if status in ACTIVE_STATUSES and row.ready and status != "awaiting_approval" and row.recommendation is None:

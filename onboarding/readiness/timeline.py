@@ -107,6 +107,10 @@ def _sentences(d: dict) -> dict:
                                           if d.get("ready") else
                                           _("Mentor does not recommend readiness yet: %(note)s",
                                             note=d.get("note", ""))),
+        "cold_calling_go": lambda: (_("Go after cold calling: on to sales training (%(note)s)", note=d["note"])
+                                    if d.get("note") else _("Go after cold calling: on to sales training")),
+        "cold_calling_no_go": lambda: _("No-go after cold calling: the training ends (%(note)s)",
+                                        note=d.get("note", "")),
         "readiness_approved": lambda: _("Approved for independent work"),
         "readiness_extended": lambda: _("Training extended to %(date)s", date=d.get("new_target_date", "")),
         "readiness_rejected": lambda: _("Readiness not approved; training goes on"),

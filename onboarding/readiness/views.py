@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.models import DIRECTOR, HEAD, MENTOR, READERS
-from ..auth.permissions import roles_required, trainee_or_abort
+from ..auth.permissions import can_decide_go, roles_required, trainee_or_abort
+from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
@@ -20,8 +21,8 @@ from .cohort import cohort
 from .mentors import GRADING_WINDOW_DAYS, mentor_results
 from .dashboard import SORTS, Filters, dashboard, export_rows
 from .rows import WAITERS
-from .decisions import DecisionError, decide, director_check, recommend
-from .forms import DecisionForm, DirectorCheckForm, RecommendationForm
+from .decisions import DecisionError, decide, decide_go, director_check, recommend
+from .forms import DecisionForm, DirectorCheckForm, GoDecisionForm, RecommendationForm
 from .report import evidence_of, trainee_report
 from .timeline import timeline
 
@@ -220,3 +221,50 @@ def decision(user_id):
     from ..people.views import render_trainee
 
     return render_trainee(user, decision_form=form, status=400)
+
+
+@bp.route("/trainees/<int:user_id>/go-decision", methods=["GET", "POST"])
+@login_required
+def go_decision(user_id):
+    """The decision after cold calling, by the trainee's mentor or a head of sales. A no-go ends the training, so
+    it is recorded only from its confirmation page (the form posted without confirm=1 shows it first)."""
+    user, rec = _trainee(user_id)
+    if not can_decide_go(current_user, rec):
+        abort(403)
+    back = url_for("people.trainee", user_id=user.id) + "#go-decision"
+    if request.method == "GET":  # the address a refused decision is shown on: a reload goes back
+        return redirect(back)
+    form = GoDecisionForm()
+    parting = form.verdict.data == "no_go"
+    if form.validate_on_submit():
+        if parting and not confirmed():
+            return _confirm_no_go(user, form)
+        try:
+            decide_go(rec, current_user, form.verdict.data, form.note.data)
+        except DecisionError as exc:
+            form.verdict.errors = [*form.verdict.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Go recorded: stage 3 is open for %(name)s; they are told.", name=user.full_name)
+                  if not parting else _("No-go recorded: the training of %(name)s ends; they are told.",
+                                        name=user.full_name), "success")
+            return redirect_next(back)
+    db.session.rollback()
+    if parting and confirmed():  # refused on the confirmation page: it comes back there, as typed
+        return _confirm_no_go(user, form, 400)
+    from ..people.views import render_trainee
+
+    return render_trainee(user, go_form=form, status=400)
+
+
+def _confirm_no_go(trainee, form, status=200):
+    return render_confirmation(
+        _("Part ways with %(name)s after cold calling?", name=trainee.full_name),
+        [_("The training of %(name)s ends: their status becomes Withdrawn and stage 3 stays closed.",
+           name=trainee.full_name),
+         _("The decision after cold calling is taken once; it is not changed afterwards."),
+         _("%(name)s, their mentor and the heads of sales are told; your note stays with the decision and in the "
+           "audit log.", name=trainee.full_name)],
+        url_for("readiness.go_decision", user_id=trainee.id), _("Record the no-go"),
+        url_for("people.trainee", user_id=trainee.id) + "#go-decision", _("Back to the trainee; nothing is recorded"),
+        form=form, fields=[form.note], hidden={form.verdict.name: "no_go"}, status=status)
