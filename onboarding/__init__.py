@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     from .auth import models as _  # noqa: F401  (user loader registration)
     from .api import models as _api  # noqa: F401  (tables known to migrations)
+    from .activity import models as _activity  # noqa: F401
     from .mentoring import models as _mentoring  # noqa: F401
     from .readiness import models as _readiness  # noqa: F401
     from .mail import models as _mail  # noqa: F401
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .assessment.statistics_views import bp as statistics_bp
     from .assessment.views import bp as assessment_bp
+    from .activity.views import bp as activity_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .inbox.views import bp as inbox_bp
@@ -126,8 +128,8 @@ def register_blueprints(app: Flask) -> None:
     from .people.views import bp as people_bp
     from .readiness.views import bp as readiness_bp
 
-    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, readiness_bp, admin_bp,
-                      audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp):
+    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, activity_bp, people_bp, readiness_bp,
+                      admin_bp, audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp):
         app.register_blueprint(blueprint)
 
 

@@ -10,9 +10,10 @@ from .assessment.services import grade, start_attempt, submit
 from .audit import backdated
 from .audit.models import AuditEvent
 from .auth.models import User
+from .activity import rules as activity_rules
 from .mentoring import rules
-from .mentoring.models import (Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayEvaluator, RolePlayScore,
-                               SignOffEvent, SupervisionNote)
+from .activity.models import ActivityEntry, SupervisionNote
+from .mentoring.models import Acknowledgement, RolePlayAttempt, RolePlayEvaluator, RolePlayScore, SignOffEvent
 from .content import curriculum
 from .extensions import db
 from .learning.models import ModuleCompletion
@@ -289,7 +290,7 @@ def _mentoring(user, record, plan, cur, mentor):
         opened = tries[-1][0]  # stage 4 opens the day the role-play is passed
         _ledger(user, mentor, opened, today() - timedelta(days=1))
         for week in range(8):
-            monday_ = rules.monday(opened) + timedelta(days=7 * (week + 1))
+            monday_ = activity_rules.monday(opened) + timedelta(days=7 * (week + 1))
             if monday_ > today():
                 break
             db.session.add(SupervisionNote(

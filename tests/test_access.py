@@ -97,13 +97,13 @@ MATRIX = {
     ("mentoring.request_task", "GET"): OWNER_ONLY,
     ("mentoring.task_step", "POST"): OWN_GRADERS,
     ("mentoring.task_step", "GET"): OWN_GRADERS,
-    ("mentoring.activity", "GET"): OWNER_MENTOR_MANAGERS,
-    ("mentoring.activity", "POST"): OWNER_ONLY,
-    ("mentoring.confirm", "POST"): OWN_GRADERS,
-    ("mentoring.correct", "GET"): OWN_GRADERS,
-    ("mentoring.correct", "POST"): OWN_GRADERS,
-    ("mentoring.targets", "GET"): HEAD_ONLY,
-    ("mentoring.targets", "POST"): HEAD_ONLY,
+    ("activity.activity", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.activity", "POST"): OWNER_ONLY,
+    ("activity.confirm", "POST"): OWN_GRADERS,
+    ("activity.correct", "GET"): OWN_GRADERS,
+    ("activity.correct", "POST"): OWN_GRADERS,
+    ("activity.targets", "GET"): HEAD_ONLY,
+    ("activity.targets", "POST"): HEAD_ONLY,
     ("mentoring.role_play", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.role_play", "POST"): MENTOR_OR_HEAD,
     ("mentoring.decision", "POST"): HEAD_ONLY,
@@ -118,8 +118,8 @@ MATRIX = {
     ("mentoring.sign", "GET"): TRAINEE_ONLY,
     ("mentoring.signatures", "GET"): READERS,
     ("mentoring.signed_copy", "GET"): OWNER_MENTOR_MANAGERS,
-    ("mentoring.supervision", "GET"): OWNER_MENTOR_MANAGERS,
-    ("mentoring.supervision", "POST"): OWN_GRADERS,
+    ("activity.supervision", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.supervision", "POST"): OWN_GRADERS,
     ("mentoring.assign", "POST"): HEAD_ONLY,
     ("mentoring.assign", "GET"): HEAD_ONLY,
     ("readiness.export_dashboard", "GET"): GRADERS_AND_READERS,  # a mentor's export holds only their own trainees
@@ -217,7 +217,8 @@ def world(app, make_user):
         db.session.add(note)
         from datetime import date, datetime, timezone
 
-        from onboarding.mentoring.models import Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayEvaluator
+        from onboarding.activity.models import ActivityEntry
+        from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, RolePlayEvaluator
 
         entry = ActivityEntry(trainee_id=trainee.id, day=date(2026, 11, 2), calls=10, entered_by=trainee.id)
         doc = curriculum().job_description

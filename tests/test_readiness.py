@@ -90,7 +90,8 @@ def _make_ready(app, uid, weeks=9):
     """Every requirement met ten weeks ago, then `weeks` full weeks of ledger above the default targets."""
     from onboarding.assessment.models import QuizAttempt
     from onboarding.learning.models import ModuleCompletion
-    from onboarding.mentoring.models import Acknowledgement, ActivityEntry, RolePlayAttempt, SignOffEvent
+    from onboarding.activity.models import ActivityEntry
+    from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
 
     complete_stages_before(app, uid, 5)
     opened = TODAY_REAL() - timedelta(weeks=weeks + 1)

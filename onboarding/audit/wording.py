@@ -92,7 +92,7 @@ def context_for(events) -> dict:
     """What wording these events needs, loaded at once: people, teams and quiz attempts their details name."""
     from ..assessment.models import QuizAttempt
     from ..auth.models import User
-    from ..mentoring.models import Team
+    from ..activity.models import Team
     from ..readiness.timeline import titles
 
     people, attempts = set(), set()
@@ -139,7 +139,7 @@ def details_in_words(event, ctx: dict) -> list:
 
 
 def _figure_labels() -> dict:
-    from ..mentoring.forms import FIGURE_LABELS
+    from ..activity.forms import FIGURE_LABELS
 
     return FIGURE_LABELS
 
@@ -165,7 +165,7 @@ def _change(action: str, before, after, ctx) -> list:
         before, after = before or {}, after or {}
         return [(str(_LABELS.get(k, k)), _from_to(before.get(k), after.get(k))) for k in after]
     if kind == "figures":  # a ledger day's figures (prospects None: not recorded), or a team's targets and segment
-        from ..mentoring.forms import SEGMENT_NAMES
+        from ..activity.forms import SEGMENT_NAMES
 
         before, after = before or {}, after or {}
         labels = {**_figure_labels(), "segment": _("Segment")}

@@ -1,8 +1,9 @@
 """One trainee's readiness report: stages, counts, role-play, activity, gates and forecast, as a page, the API's
 answer and the evidence frozen with a decision. Built on the dashboard's rows, so it sits above it."""
 from ..content import curriculum
-from ..mentoring import rules
-from ..mentoring.services import ledger, role_play_status
+from ..activity import rules
+from ..activity.services import ledger
+from ..mentoring.services import role_play_status
 from ..people.models import TraineeRecord
 from ..timeutil import today
 from .decisions import director_checks

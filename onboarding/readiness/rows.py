@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from ..content import curriculum
 from ..extensions import db
 from ..mentoring import rules
-from ..mentoring.services import (ledgers_by_user, role_play_by_user, role_play_requirements, targets_lookup,
-                                  unconfirmed_by_user)
+from ..activity import rules as activity_rules
+from ..activity.services import ledgers_by_user, targets_lookup, unconfirmed_by_user
+from ..mentoring.services import role_play_by_user, role_play_requirements
 from ..people.models import TraineeRecord
 from ..timeutil import today
 from .forecast import forecast
@@ -64,7 +65,7 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
     progress = {r.user_id: progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id])
                 for r in records}
     opened = {uid: p.stages[2].completed_on if len(p.stages) >= 4 else None for uid, p in progress.items()}
-    last_monday = rules.monday(on) - timedelta(days=7)
+    last_monday = activity_rules.monday(on) - timedelta(days=7)
     days = ledgers_by_user(ids, last_monday, [uid for uid, d in opened.items() if d])
     targets = targets_lookup()
     role_play = role_play_by_user(ids)
@@ -76,10 +77,10 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
     for r in records:
         uid, p, since = r.user_id, progress[r.user_id], opened[r.user_id]
         team_targets = targets(r.team_id)
-        supervised = (rules.full_weeks(rules.weeks(days[uid], since, on), since, on) if since else [])
+        supervised = (activity_rules.full_weeks(activity_rules.weeks(days[uid], since, on), since, on) if since else [])
         gates = readiness_gates(p, practice[uid]["role_play_passed"], practice[uid]["signature_current"], since, on,
-                                min_weeks, rules.targets_met(supervised, team_targets))
-        last_week = rules.weeks(days[uid], last_monday, last_monday)[0]
+                                min_weeks, activity_rules.targets_met(supervised, team_targets))
+        last_week = activity_rules.weeks(days[uid], last_monday, last_monday)[0]
         rec, dec = recommendations.get(uid), decisions.get(uid)
         row = Row(r, p, gates, forecast(p, since, on, r.target_date, min_weeks, all(g.met for g in gates)), since,
                   role_play.get(uid, "none"), recommendation=rec, decision=dec, quizzes=quiz_status[uid],
