@@ -90,8 +90,8 @@ def _jinja_helpers() -> dict:
 
     from .readiness.labels import helpers as readiness_helpers
 
-    return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
-            "fmt_number": i18n.fmt_number, "join_list": i18n.join_list,
+    return {"fmt_date": i18n.fmt_date, "fmt_month": i18n.fmt_month, "fmt_datetime": i18n.fmt_datetime,
+            "fmt_percent": i18n.fmt_percent, "fmt_number": i18n.fmt_number, "join_list": i18n.join_list,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
             "acting_mentor": acting_mentor, "error_items": error_items, "max_length": max_length,
             "next_field": next_field, "with_next": with_next,

@@ -39,6 +39,7 @@ READERS = row(L, D, D, D, D, A, A, director=A)
 GRADERS_AND_READERS = row(L, D, D, A, A, A, A, director=A)
 OWN_GRADERS_AND_READERS = row(L, D, D, A, D, A, A, director=A)
 DIRECTOR_ONLY = row(L, D, D, D, D, D, D, director=A)
+OWNER_MENTOR_OR_HEAD = row(L, A, D, A, D, A, D)
 
 # (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id. A form's POST-only address also
 # answers GET (a reload after a refused form) with a redirect to its page, to the same people.
@@ -120,6 +121,13 @@ MATRIX = {
     ("mentoring.signed_copy", "GET"): OWNER_MENTOR_MANAGERS,
     ("activity.supervision", "GET"): OWNER_MENTOR_MANAGERS,
     ("activity.supervision", "POST"): OWN_GRADERS,
+    ("activity.criteria_page", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.review", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.review", "POST"): OWN_GRADERS,
+    ("activity.plan", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.plan", "POST"): MENTOR_OR_HEAD,
+    ("activity.moved_deal", "POST"): OWNER_MENTOR_OR_HEAD,  # the trainee marks a deal moved; mentor and head too
+    ("activity.moved_deal", "GET"): OWNER_MENTOR_OR_HEAD,
     ("mentoring.assign", "POST"): HEAD_ONLY,
     ("mentoring.assign", "GET"): HEAD_ONLY,
     ("readiness.export_dashboard", "GET"): GRADERS_AND_READERS,  # a mentor's export holds only their own trainees
@@ -156,7 +164,8 @@ API_ENDPOINTS = {"api.openapi", "api.me", "api.trainees", "api.trainee"}
 # Values for URL parameters: every id is someone else's object for all but the owner and staff.
 URL_VALUES = {"number": "1", "slug": "{slug}", "user_id": "{trainee}", "attempt_id": "{attempt}",
               "note_id": "{note}", "task_id": "proposal", "step": "sign", "entry_id": "{entry}", "ack_id": "{ack}",
-              "token_id": "{token}", "message_id": "1", "token": "not-a-signed-token"}
+              "token_id": "{token}", "message_id": "1", "token": "not-a-signed-token",
+              "week": "2026-11-02"}
 ENDPOINT_VALUES = {"mentoring.attempt": {"attempt_id": "{role_play}"},
                    "mentoring.reschedule": {"attempt_id": "{role_play}"},
                    "mentoring.cancel": {"attempt_id": "{role_play}"},

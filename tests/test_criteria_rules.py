@@ -137,6 +137,11 @@ def test_no_plan_says_nothing():
     assert c.plan_pace(c.PlanToDate({"deals": 0}, {}, Fraction(1, 2))).verdict is None
 
 
+def test_a_moved_deal_is_flagged_even_under_a_plan_of_nothing():
+    p = c.plan_pace(c.PlanToDate({"deals": 0}, {}, Fraction(1, 2), moved=1))
+    assert (p.verdict, p.flag, p.data["pace"]) == (c.NOT_MET, c.MOVED_DEALS, None)
+
+
 def test_an_unplanned_figure_is_not_paced():
     p = c.plan_pace(c.PlanToDate({"deals": 2, "orders": 0}, {"deals": 2}, Fraction(1)))
     assert p.verdict == c.MET and p.data["slowest"] == "deals"

@@ -36,3 +36,45 @@ def weekly_bars(weeks, figure: str, target: int, title: str, target_label: str) 
         parts.append(f'<text x="{WIDTH - PAD}" y="{y - 4:.1f}" class="target-label">{escape(target_label)} {target}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+#: A verdict's height in its criterion's band (met on top), and the mark it is drawn with (readable without colour).
+_LEVEL = {"met": 2, "partly": 1, "not_met": 0}
+_MARK = {"met": "✓", "partly": "½", "not_met": "✗"}
+_BAND = 34
+
+
+def criteria_trends(weeks, labels: dict, title: str) -> Markup:
+    """One band per criterion, one column per supervised week: the week's verdict (the mentor's, else what the
+    data says) as a mark at its height (met, partly, not met), the marks of a criterion joined by a line. The
+    same numbers are in the table beside the chart."""
+    if not weeks:
+        return Markup("")
+    left, top = 220, 24
+    slot = (WIDTH + 160 - left - PAD) / len(weeks)
+    height = top + _BAND * len(labels) + 20
+    parts = [f'<svg class="chart trends" viewBox="0 0 {WIDTH + 160} {height}" role="img" aria-labelledby="t-criteria" '
+             f'xmlns="http://www.w3.org/2000/svg"><title id="t-criteria">{escape(str(title))}</title>']
+    for i, week in enumerate(weeks):
+        x = left + i * slot + slot / 2
+        parts.append(f'<text x="{x:.1f}" y="{top - 8}" class="label">{escape(format_date(week.start, "d MMM"))}</text>')
+    for row, (key, label) in enumerate(labels.items()):
+        base = top + row * _BAND
+        parts.append(f'<text x="{left - 8}" y="{base + _BAND / 2 + 4:.1f}" class="criterion end">'
+                     f'{escape(str(label))}</text>')
+        parts.append(f'<line x1="{left}" y1="{base + _BAND - 2}" x2="{WIDTH + 160 - PAD}" y2="{base + _BAND - 2}" '
+                     f'class="axis"/>')
+        points = []
+        for i, week in enumerate(weeks):
+            verdict = week.verdicts.get(key) or week.prefill[key].verdict
+            if verdict is None:
+                continue
+            x = left + i * slot + slot / 2
+            y = base + _BAND - 8 - _LEVEL[verdict] * (_BAND - 14) / 2
+            points.append(f"{x:.1f},{y:.1f}")
+            parts.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" class="mark {verdict}">'
+                         f'{_MARK[verdict]}<title>{escape(fmt_date(week.start))}: {escape(str(label))}</title></text>')
+        if len(points) > 1:
+            parts.append(f'<polyline points="{" ".join(points)}" class="trend" fill="none"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -126,15 +126,18 @@ def plan_pace(plan: PlanToDate | None) -> Prefill:
 
     Not met, flagged, when a deal was moved to the next month (pushing deals to smooth the numbers); met when
     every planned figure is at its pace or ahead; partly when the slowest is at half its pace or more; not met
-    below. None without a plan."""
-    if plan is None or not any(plan.planned.values()):
+    below. None without a plan, or with a plan of nothing and no deal moved."""
+    if plan is None:
         return Prefill("plan", None, {})
     paces = {f: Fraction(plan.actual.get(f) or 0) / (Fraction(target) * plan.elapsed) if plan.elapsed
              else Fraction(1) for f, target in plan.planned.items() if target}
-    slowest = min(paces.values())
-    data = {"pace": int(100 * slowest), "slowest": min(paces, key=paces.get), "moved": plan.moved}
+    slowest = min(paces.values()) if paces else None
+    data = {"pace": int(100 * slowest) if paces else None, "slowest": min(paces, key=paces.get) if paces else None,
+            "moved": plan.moved}
     if plan.moved:
         return Prefill("plan", NOT_MET, data, MOVED_DEALS)
+    if not paces:
+        return Prefill("plan", None, data)
     if slowest >= 1:
         return Prefill("plan", MET, data)
     return Prefill("plan", PARTLY if 2 * slowest >= 1 else NOT_MET, data)

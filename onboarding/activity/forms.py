@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
 from ..forms_common import FlaskForm, WithinYears
@@ -118,3 +118,78 @@ class SupervisionForm(FlaskForm):
     situation = TextAreaField(_l("Client situation"), validators=[DataRequired(), Length(max=4000)])
     advice = TextAreaField(_l("Analysis and advice"), validators=[DataRequired(), Length(max=4000)])
 
+
+
+# ---------------------------------------------------------------- the seven criteria and the monthly plan
+
+#: The seven criteria (criteria.CRITERIA) in words, as the domain states them.
+CRITERION_LABELS = {
+    "events": _l("Attends events to find new contacts"),
+    "rhythm": _l("Calls and meetings in a rhythm"),
+    "referrals": _l("Asks satisfied clients for referrals"),
+    "meetings": _l("Meetings per day for the segment"),
+    "decision_maker": _l("Reaches the decision maker"),
+    "plan": _l("Plans to exceed the plan, no deals pushed"),
+    "funnel": _l("A funnel of at least 1 deal in 10 prospects"),
+}
+VERDICT_LABELS = {"met": _l("Met"), "partly": _l("Partly met"), "not_met": _l("Not met")}
+#: The monthly plan's figures (scorecards.PLAN_FIGURES) in words.
+PLAN_LABELS = {"applications": _l("Applications"), "orders": _l("Orders"), "deals": _l("Deals"),
+               "revenue": _l("Revenue")}
+
+
+def review_form(prefill: dict, card=None, formdata=None):
+    """The week's review: per criterion a verdict (starting on the mentor's earlier one, else on the data's) and
+    a note; and the week's supervision note (optional: both fields, or neither)."""
+
+    class ReviewForm(FlaskForm):
+        situation = TextAreaField(_l("Client situation (optional)"), validators=[Length(max=4000)])
+        advice = TextAreaField(_l("Analysis and advice (optional)"), validators=[Length(max=4000)])
+
+        def validate_advice(self, field):
+            if bool((self.situation.data or "").strip()) != bool((field.data or "").strip()):
+                raise StopValidation(_("Write both the client situation and the advice, or neither."))
+
+    earlier = card.by_criterion() if card else {}
+    data = {}
+    for key, label in CRITERION_LABELS.items():
+        setattr(ReviewForm, f"{key}_verdict", RadioField(label, choices=list(VERDICT_LABELS.items()),
+                                                         validators=[DataRequired(_l("Choose a verdict."))]))
+        setattr(ReviewForm, f"{key}_note", TextAreaField(_l("Note on “%(criterion)s”", criterion=label),
+                                                         validators=[Length(max=2000)], render_kw={"rows": 2}))
+        data[f"{key}_verdict"] = earlier[key].verdict if key in earlier else prefill[key].verdict
+        data[f"{key}_note"] = earlier[key].note if key in earlier else None
+    if formdata is None:
+        return ReviewForm(formdata=None, data=data)
+    return ReviewForm()
+
+
+def _plan_figure(label, description=None):
+    return IntegerField(label, description=description, validators=[
+        InputRequired(_l("Enter a whole number, 0 if none.")),
+        NumberRange(min=0, max=100_000_000, message=_l("Enter a whole number from 0."))])
+
+
+class PlanForm(FlaskForm):
+    month = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(_l("Enter the month as YYYY-MM.")),
+                                                            Length(max=7)])
+    applications = _plan_figure(PLAN_LABELS["applications"])
+    orders = _plan_figure(PLAN_LABELS["orders"])
+    deals = _plan_figure(PLAN_LABELS["deals"])
+    revenue = _plan_figure(PLAN_LABELS["revenue"])
+    revenue_booked = _plan_figure(_l("Revenue booked so far"),
+                                  _l("As the accounting system shows it today; the ledger holds no amounts."))
+
+    def validate_month(self, field):
+        try:
+            field.month = date.fromisoformat(f"{(field.data or '').strip()}-01")
+        except ValueError:
+            raise StopValidation(_("Enter the month as YYYY-MM.")) from None
+
+
+class MovedDealForm(FlaskForm):
+    day = DateField(_l("Day it was ready to close"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD).")),
+                                                                 WithinYears()])
+    client = StringField(_l("Client"), validators=[DataRequired(_l("Name the client.")), Length(max=200)])
+    reason = TextAreaField(_l("Why it moved to next month"),
+                           validators=[DataRequired(_l("Say why the deal moved.")), Length(max=2000)])

@@ -17,12 +17,16 @@ from ..navigation import redirect_next
 from ..readiness.service import trainee_progress
 from ..timeutil import today
 from . import charts, rules
-from .forms import (FIGURE_LABELS, SEGMENTS, CorrectionForm, EntryForm, SupervisionForm, TargetsForm, TeamForm,
-                    segment_label)
+from .criteria import CRITERIA
+from .forms import (CRITERION_LABELS, FIGURE_LABELS, PLAN_LABELS, SEGMENTS, VERDICT_LABELS, CorrectionForm, EntryForm,
+                    MovedDealForm, PlanForm, SupervisionForm, TargetsForm, TeamForm, review_form, segment_label)
 from .models import FIGURES, ActivityEntry, SupervisionNote, Team
 from .services import (SUPERVISED_STAGE, ActivityError, DayLoggedAlready, FunnelRefused, add_supervision_note,
                        add_team, confirm_entry, correct_entry, day_entry, entry_version, ledger, ledger_day_problem,
                        save_entry, segment_for, set_targets, supervision_weeks, supervision_window, targets_for)
+
+from .scorecards import (PLAN_FIGURES, currency, moved_deals, plan_of, plan_status, plans_of, record_moved_deal,
+                         review_weeks, save_scorecard, set_plan)
 
 bp = Blueprint("activity", __name__)
 
@@ -303,3 +307,122 @@ def supervision(user_id):
                            opened=supervision_window(progress)[1] if weeks else None, weeks=weeks,
                            supervised=supervised,
                            may_write=can_grade(current_user, rec)), 400 if form.errors else 200
+
+
+# ---------------------------------------------------------------- the seven criteria, week by week
+
+def _review_weeks(trainee, rec):
+    return review_weeks(rec, trainee_progress(rec))
+
+
+@bp.get("/trainees/<int:user_id>/criteria")
+@login_required
+def criteria_page(user_id):
+    """Every full supervised week against the seven criteria: the mentor's verdicts (else what the data says),
+    the trends drawn and in a table."""
+    trainee, rec = _trainee(user_id)
+    weeks = _review_weeks(trainee, rec)
+    return render_template("activity/criteria.html", trainee=trainee, rec=rec, weeks=list(reversed(weeks)),
+                           chart=charts.criteria_trends(weeks, CRITERION_LABELS, _("The seven criteria, week by week")),
+                           labels=CRITERION_LABELS, verdicts=VERDICT_LABELS, criteria=CRITERIA,
+                           may_review=can_grade(current_user, rec))
+
+
+@bp.route("/trainees/<int:user_id>/criteria/<week>", methods=["GET", "POST"])
+@login_required
+def review(user_id, week):
+    """One week's review: what the data says on each criterion, the mentor's verdict and note, and the week's
+    supervision note."""
+    trainee, rec = _trainee(user_id)
+    may_review = can_grade(current_user, rec)
+    if request.method == "POST" and not may_review:
+        abort(403)
+    start = _iso_day(week)
+    found = next((w for w in _review_weeks(trainee, rec) if start is not None and w.start == rules.monday(start)),
+                 None)
+    if found is None:
+        abort(404)
+    form = review_form(found.prefill, found.scorecard, request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            answers = {c: (form[f"{c}_verdict"].data, form[f"{c}_note"].data) for c in CRITERIA}
+            try:
+                save_scorecard(trainee, found, answers, current_user)
+                if (form.situation.data or "").strip():
+                    add_supervision_note(trainee, current_user, found.start, form.situation.data,
+                                         form.advice.data, trainee_progress(rec))
+            except ActivityError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                return _done(_("The review of the week of %(date)s is saved.", date=fmt_date(found.start)),
+                             "activity.criteria_page", user_id=user_id)
+    notes = db.session.scalars(sa.select(SupervisionNote).where(
+        SupervisionNote.trainee_id == trainee.id, SupervisionNote.week_of == found.start)
+        .order_by(SupervisionNote.id)).all()
+    return render_template("activity/review.html", trainee=trainee, rec=rec, week=found, form=form, notes=notes,
+                           labels=CRITERION_LABELS, verdicts=VERDICT_LABELS, criteria=CRITERIA,
+                           may_review=may_review), 400 if form.errors else 200
+
+
+# ---------------------------------------------------------------- the monthly plan
+
+def _may_set_plan(rec) -> bool:
+    """The trainee's mentor and heads of sales set the plan (admins do not)."""
+    return can_grade(current_user, rec) and current_user.role != ADMIN
+
+
+def _may_record_moved(rec) -> bool:
+    """The trainee marks a deal as moved; their mentor and a head of sales record one too."""
+    return current_user.id == rec.user_id or _may_set_plan(rec)
+
+
+def _render_plan(trainee, rec, form=None, moved_form=None):
+    now = today()
+    form = form or PlanForm(formdata=None, obj=plan_of(trainee.id, now), month=now.isoformat()[:7])
+    moved_form = moved_form or MovedDealForm(formdata=None, day=now)
+    days, moved = ledger(trainee.id, rec.team_id).days, moved_deals(trainee.id)
+    return render_template("activity/plan.html", trainee=trainee, rec=rec, form=form, moved_form=moved_form,
+                           statuses=[plan_status(p, days, moved, now) for p in plans_of(trainee.id)], moved=moved,
+                           may_set=_may_set_plan(rec), may_move=_may_record_moved(rec), labels=PLAN_LABELS,
+                           currency=currency()), 400 if form.errors or moved_form.errors else 200
+
+
+@bp.route("/trainees/<int:user_id>/plan", methods=["GET", "POST"])
+@login_required
+def plan(user_id):
+    """The monthly plans against the actual: to date for the current month, whole for past ones; the mentor or a
+    head of sales sets a month's plan; deals moved to the next month beside it."""
+    trainee, rec = _trainee(user_id)
+    if request.method == "GET":
+        return _render_plan(trainee, rec)
+    if not _may_set_plan(rec):
+        abort(403)
+    form = PlanForm()
+    if form.validate_on_submit():
+        set_plan(trainee, form.month.month, {f: form[f].data for f in (*PLAN_FIGURES, "revenue_booked")},
+                 current_user)
+        return _done(_("The plan for %(month)s is saved.", month=form.month.data.strip()), "activity.plan",
+                     user_id=user_id)
+    return _render_plan(trainee, rec, form=form)
+
+
+@bp.route("/trainees/<int:user_id>/plan/moved", methods=["GET", "POST"])
+@login_required
+def moved_deal(user_id):
+    trainee, rec = _trainee(user_id)
+    if not _may_record_moved(rec):
+        abort(403)
+    if request.method == "GET":  # a reload of a refused form: back to the plan
+        return redirect(url_for("activity.plan", user_id=user_id))
+    form = MovedDealForm()
+    if form.validate_on_submit():
+        try:
+            record_moved_deal(trainee, form.day.data, form.client.data, form.reason.data, current_user)
+        except ActivityError as exc:
+            db.session.rollback()
+            form.day.errors = [*form.day.errors, str(exc)]
+        else:
+            return _done(_("The moved deal is recorded; the month-end review shows it."), "activity.plan",
+                         user_id=user_id)
+    return _render_plan(trainee, rec, moved_form=form)
