@@ -249,3 +249,47 @@ def test_a_moved_deal_is_recorded_and_fails_the_plan_criterion_of_its_week(app, 
     assert "A deal was pushed to next month" in page
     plan_page = mentor.get(f"/trainees/{uid}/plan").get_data(as_text=True)
     assert "1 deal moved to next month" in plan_page and "Nordwind Hotels" in plan_page
+
+
+# ---------------------------------------------------------------- the demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, migrated_template):
+    from .conftest import seeded_demo
+
+    yield from seeded_demo(tmp_path_factory, migrated_template, "criteria-demo")
+
+
+def test_trainee3_shows_ten_reviewed_weeks_a_plan_over_fulfilled_and_a_deal_moved(demo):
+    from onboarding.activity.scorecards import month_end, plan_status, plans_of
+    from onboarding.activity.services import ledger_days
+    from onboarding.auth.models import User
+    from onboarding.readiness.report import trainee_report
+    from onboarding.people.models import TraineeRecord
+
+    with demo.app_context():
+        t3 = db.session.scalar(sa.select(User).where(User.email == "trainee3@example.com"))
+        cards = db.session.scalars(sa.select(Scorecard).where(Scorecard.trainee_id == t3.id)).all()
+        assert len(cards) >= 10
+        verdicts = [v.verdict for c in cards for v in c.verdicts]
+        assert "partly" in verdicts and verdicts.count("met") > len(verdicts) * 3 // 4
+        days, moved = ledger_days(t3.id), db.session.scalars(sa.select(MovedDeal)).all()
+        assert len(moved) == 1
+        statuses = [plan_status(p, days, moved, month_end(p.month)) for p in plans_of(t3.id)
+                    if month_end(p.month) < date.today()]
+        over = [s for s in statuses if s.met and all(r["over"] > 0 for r in s.rows())]
+        assert over and over[0].plan.month == max(s.plan.month for s in statuses)  # the last ended month
+        assert [s.plan.month for s in statuses if s.moved] != [over[0].plan.month]  # the deal moved in another
+        assert any(s.moved for s in statuses)
+        rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == t3.id))
+        gate = next(g for g in trainee_report(rec, 8)["gates"] if g.key == "supervised_work")
+        assert gate.met and gate.data["criteria_weeks_met"] >= 6 and gate.data["plan_met"]
+    client = demo.test_client()
+    from .conftest import AuthActions
+
+    AuthActions(client).login("mentor@example.com", "demo-pass-2024")
+    page = client.get(f"/trainees/{t3.id}/criteria").get_data(as_text=True)
+    assert "Partly met" in page and "<svg" in page
+    plan_page = client.get(f"/trainees/{t3.id}/plan").get_data(as_text=True)
+    assert "Lindqvist Archives" in plan_page and "The plan is met." in plan_page

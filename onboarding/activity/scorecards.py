@@ -186,14 +186,18 @@ def scorecards_of(trainee_id: int) -> dict:
 
 def review_weeks(rec, progress, on: date | None = None) -> list:
     """Every full supervised week of a trainee (oldest first) with the prefill and the mentor's review."""
-    on = on or today()
-    weeks = supervised_weeks(supervision_window(progress)[1], on)
+    return weeks_since(rec.user_id, rec.team_id, supervision_window(progress)[1], on or today())
+
+
+def weeks_since(trainee_id: int, team_id: int | None, opened: date | None, on: date) -> list:
+    """The full supervised weeks from the day stage 4 opened to `on`, each with its prefill and review."""
+    weeks = supervised_weeks(opened, on)
     if not weeks:
         return []
-    days = ledger_days(rec.user_id)
-    targets, segment = targets_for(rec.team_id), segment_for(rec.team_id)
-    moved, cards = moved_deals(rec.user_id), scorecards_of(rec.user_id)
-    plans = {p.month: p for p in plans_of(rec.user_id)}
+    days = ledger_days(trainee_id)
+    targets, segment = targets_for(team_id), segment_for(team_id)
+    moved, cards = moved_deals(trainee_id), scorecards_of(trainee_id)
+    plans = {p.month: p for p in plans_of(trainee_id)}
     result = []
     for start in weeks:
         end = start + timedelta(days=6)
@@ -228,3 +232,49 @@ def save_scorecard(trainee: User, week: ReviewWeek, answers: dict, mentor: User)
     record("scorecard_reviewed", card, actor=mentor, trainee=trainee.id, week_of=week.start.isoformat(),
            before=before, after={c: answers[c][0] for c in criteria.CRITERIA})
     return card
+
+
+# ---------------------------------------------------------------- for the readiness gate, many trainees at once
+
+def verdicts_by_user(user_ids) -> dict:
+    """{user id: {week's Monday: {criterion: the mentor's verdict}}} in one query."""
+    ids = list(user_ids)
+    result = {uid: {} for uid in ids}
+    if not ids:
+        return result
+    for uid, week, criterion, verdict in db.session.execute(
+            sa.select(Scorecard.trainee_id, Scorecard.week_of, ScorecardVerdict.criterion, ScorecardVerdict.verdict)
+            .join(ScorecardVerdict, ScorecardVerdict.scorecard_id == Scorecard.id)
+            .where(Scorecard.trainee_id.in_(ids))):
+        result[uid].setdefault(week, {})[criterion] = verdict
+    return result
+
+
+def plans_by_user(user_ids) -> tuple:
+    """({user id: [MonthlyPlan]}, {user id: [MovedDeal]}) in two queries."""
+    ids = list(user_ids)
+    plans, moved = {uid: [] for uid in ids}, {uid: [] for uid in ids}
+    if ids:
+        for p in db.session.scalars(sa.select(MonthlyPlan).where(MonthlyPlan.trainee_id.in_(ids))):
+            plans[p.trainee_id].append(p)
+        for m in db.session.scalars(sa.select(MovedDeal).where(MovedDeal.trainee_id.in_(ids))):
+            moved[m.trainee_id].append(m)
+    return plans, moved
+
+
+def criteria_evidence(opened: date | None, on: date, verdicts: dict, required: int, window: int):
+    """The criteria gate (criteria.criteria_gate) over the trainee's full supervised weeks to `on`; None before
+    the first full week."""
+    weeks = supervised_weeks(opened, on)
+    if not weeks:
+        return None
+    return criteria.criteria_gate([verdicts.get(w, {}) for w in weeks], required, window)
+
+
+def last_ended_plan(plans, days: dict, moved, on: date) -> PlanStatus | None:
+    """The plan of the latest month that has ended before `on`, against its whole month; None when none has."""
+    ended = [p for p in plans if month_end(p.month) < on]
+    if not ended:
+        return None
+    plan = max(ended, key=lambda p: p.month)
+    return plan_status(plan, days, moved, month_end(plan.month))

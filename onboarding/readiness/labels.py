@@ -22,7 +22,7 @@ ROLE_PLAY_LABELS = {"passed": _l("Passed"), "scheduled": _l("Scheduled"), "due":
 
 GATE_LABELS = {"stages_complete": _l("every stage complete"), "role_play_passed": _l("role-play passed"),
                "job_description_signed": _l("current job description signed"),
-               "supervised_work": _l("supervised work with targets met")}
+               "supervised_work": _l("supervised work with the seven criteria and the monthly plan met")}
 
 
 def target_text(figure: str, target: int) -> str:
