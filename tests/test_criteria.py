@@ -251,6 +251,43 @@ def test_a_moved_deal_is_recorded_and_fails_the_plan_criterion_of_its_week(app, 
     assert "1 deal moved to next month" in plan_page and "Nordwind Hotels" in plan_page
 
 
+# ---------------------------------------------------------------- the API
+
+
+def test_the_api_carries_the_plans_the_moved_deals_and_the_weekly_criteria_as_documented(app, client, supervised,
+                                                                                          people):
+    import jsonschema
+
+    from onboarding.activity.scorecards import review_weeks, save_scorecard, set_plan
+    from onboarding.api.tokens import create_token
+    from onboarding.auth.models import User
+    from onboarding.people.models import TraineeRecord
+    from onboarding.readiness.service import trainee_progress
+
+    with app.app_context():
+        trainee, mentor = db.session.get(User, supervised), db.session.get(User, people["mentor"])
+        rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == supervised))
+        weeks = review_weeks(rec, trainee_progress(rec))
+        save_scorecard(trainee, weeks[-1], {c: ("partly" if c == "funnel" else "met", "Fine") for c in CRITERIA},
+                       mentor)
+        set_plan(trainee, date.today(), {"applications": 3, "orders": 1, "deals": 1, "revenue": 9000,
+                                         "revenue_booked": 9500}, mentor)
+        token = create_token(db.session.get(User, people["head"]), "test")
+        db.session.commit()
+    response = client.get(f"/api/v1/trainees/{supervised}", headers={"Authorization": f"Bearer {token}"})
+    body = response.get_json()
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schema = spec["paths"]["/trainees/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    jsonschema.Draft202012Validator({**schema, "components": spec["components"]}).validate(body)
+    assert len(body["weekly_criteria"]) == len(weeks) and not body["weekly_criteria"][0]["reviewed"]
+    last = body["weekly_criteria"][-1]
+    assert last["reviewed"] and not last["met"] and last["criteria"]["funnel"]["verdict"] == "partly"
+    assert last["criteria"]["rhythm"]["prefill"] == "met" and last["criteria"]["rhythm"]["data"]["switches"] >= 1
+    [plan] = body["monthly_plans"]
+    assert plan["month"] == date.today().isoformat()[:7] and plan["figures"]["revenue"]["over"] == 500
+    assert body["moved_deals"] == []
+
+
 # ---------------------------------------------------------------- the demo
 
 
