@@ -181,6 +181,13 @@ def _routes(app):
             yield rule, method
 
 
+def test_no_two_endpoints_answer_the_same_address_and_method(app):
+    seen = {}
+    for rule, method in _routes(app):
+        seen.setdefault((rule.rule, method), []).append(rule.endpoint)
+    assert not {k: v for k, v in seen.items() if len(v) > 1}
+
+
 def test_every_route_is_in_the_matrix(app):
     missing = [f"{rule.endpoint} {method} {rule.rule}" for rule, method in _routes(app)
                if (rule.endpoint, method) not in MATRIX and rule.endpoint not in API_ENDPOINTS]

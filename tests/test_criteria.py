@@ -167,7 +167,7 @@ def test_saving_a_review_refreshes_the_trainees_summary(app, supervised, people)
 
 def _plan_data(auth, uid, month, **figures):
     data = {"month": month, "applications": 4, "orders": 2, "deals": 2, "revenue": 20000, "revenue_booked": 0,
-            "csrf_token": auth.token(f"/trainees/{uid}/plan")}
+            "csrf_token": auth.token(f"/trainees/{uid}/monthly-plan")}
     data.update(figures)
     return data
 
@@ -176,7 +176,7 @@ def test_the_mentor_sets_a_plan_and_everyone_sees_plan_against_actual(app, super
     uid = supervised
     month = date.today().replace(day=1)
     mentor, auth = as_user(app, "mentor@example.com")
-    response = mentor.post(f"/trainees/{uid}/plan", data=_plan_data(auth, uid, month.isoformat()[:7],
+    response = mentor.post(f"/trainees/{uid}/monthly-plan", data=_plan_data(auth, uid, month.isoformat()[:7],
                                                                      revenue_booked=25000))
     assert response.status_code == 302
     with app.app_context():
@@ -187,12 +187,12 @@ def test_the_mentor_sets_a_plan_and_everyone_sees_plan_against_actual(app, super
             ActivityEntry.trainee_id == uid, ActivityEntry.day >= month)).all()
     deals = sum(n for _d, n in days)
     trainee, _ = as_user(app, "tom@example.com")
-    page = trainee.get(f"/trainees/{uid}/plan").get_data(as_text=True)
+    page = trainee.get(f"/trainees/{uid}/monthly-plan").get_data(as_text=True)
     assert "Actual to date" in page and "Pace needed a day" in page
     assert "+5000" in page  # revenue above the plan
     assert f"<td>2</td><td>{deals}</td>" in page
     # The same month again changes the plan (one row per month), audited with what it was.
-    assert mentor.post(f"/trainees/{uid}/plan", data=_plan_data(auth, uid, month.isoformat()[:7],
+    assert mentor.post(f"/trainees/{uid}/monthly-plan", data=_plan_data(auth, uid, month.isoformat()[:7],
                                                                 deals=3)).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(MonthlyPlan.id))) == 1
@@ -204,12 +204,12 @@ def test_the_mentor_sets_a_plan_and_everyone_sees_plan_against_actual(app, super
 def test_a_bad_plan_is_refused_as_typed_and_the_trainee_cannot_set_one(app, supervised):
     uid = supervised
     mentor, auth = as_user(app, "mentor@example.com")
-    response = mentor.post(f"/trainees/{uid}/plan", data=_plan_data(auth, uid, "2026-13", deals=-1))
+    response = mentor.post(f"/trainees/{uid}/monthly-plan", data=_plan_data(auth, uid, "2026-13", deals=-1))
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Enter the month as YYYY-MM." in page and 'value="2026-13"' in page
     assert "Enter a whole number from 0." in page
     trainee, t_auth = as_user(app, "tom@example.com")
-    assert trainee.post(f"/trainees/{uid}/plan", data=_plan_data(t_auth, uid, "2026-11")).status_code == 403
+    assert trainee.post(f"/trainees/{uid}/monthly-plan", data=_plan_data(t_auth, uid, "2026-11")).status_code == 403
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(MonthlyPlan.id))) == 0
 
@@ -223,18 +223,18 @@ def test_a_moved_deal_is_recorded_and_fails_the_plan_criterion_of_its_week(app, 
     week = monday(date.today()) - timedelta(days=14)
     mentor, auth = as_user(app, "mentor@example.com")
     for month in {week.replace(day=1), (week + timedelta(days=6)).replace(day=1)}:
-        assert mentor.post(f"/trainees/{uid}/plan", data=_plan_data(auth, uid, month.isoformat()[:7],
+        assert mentor.post(f"/trainees/{uid}/monthly-plan", data=_plan_data(auth, uid, month.isoformat()[:7],
                                                                     applications=0, orders=0, deals=0,
                                                                     revenue=0)).status_code == 302
     trainee, t_auth = as_user(app, "tom@example.com")
-    refused = trainee.post(f"/trainees/{uid}/plan/moved", data={
+    refused = trainee.post(f"/trainees/{uid}/monthly-plan/moved", data={
         "day": (date.today() + timedelta(days=1)).isoformat(), "client": "Nordwind Hotels", "reason": "Budget",
-        "csrf_token": t_auth.token(f"/trainees/{uid}/plan")})
+        "csrf_token": t_auth.token(f"/trainees/{uid}/monthly-plan")})
     assert refused.status_code == 400 and "Nordwind Hotels" in refused.get_data(as_text=True)
-    response = trainee.post(f"/trainees/{uid}/plan/moved", data={
+    response = trainee.post(f"/trainees/{uid}/monthly-plan/moved", data={
         "day": (week + timedelta(days=2)).isoformat(), "client": "Nordwind Hotels",
         "reason": "The client asked to sign in the new budget month.",
-        "csrf_token": t_auth.token(f"/trainees/{uid}/plan")})
+        "csrf_token": t_auth.token(f"/trainees/{uid}/monthly-plan")})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(MovedDeal.client)) == "Nordwind Hotels"
@@ -247,7 +247,7 @@ def test_a_moved_deal_is_recorded_and_fails_the_plan_criterion_of_its_week(app, 
             assert earlier.prefill["plan"].flag is None
     page = mentor.get(_week_url(uid, week)).get_data(as_text=True)
     assert "A deal was pushed to next month" in page
-    plan_page = mentor.get(f"/trainees/{uid}/plan").get_data(as_text=True)
+    plan_page = mentor.get(f"/trainees/{uid}/monthly-plan").get_data(as_text=True)
     assert "1 deal moved to next month" in plan_page and "Nordwind Hotels" in plan_page
 
 
@@ -328,5 +328,5 @@ def test_trainee3_shows_ten_reviewed_weeks_a_plan_over_fulfilled_and_a_deal_move
     AuthActions(client).login("mentor@example.com", "demo-pass-2024")
     page = client.get(f"/trainees/{t3.id}/criteria").get_data(as_text=True)
     assert "Partly met" in page and "<svg" in page
-    plan_page = client.get(f"/trainees/{t3.id}/plan").get_data(as_text=True)
+    plan_page = client.get(f"/trainees/{t3.id}/monthly-plan").get_data(as_text=True)
     assert "Lindqvist Archives" in plan_page and "The plan is met." in plan_page

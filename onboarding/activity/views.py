@@ -10,10 +10,10 @@ from markupsafe import Markup
 
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, User
-from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_or_abort
+from ..auth.permissions import can_grade, roles_required, trainee_to_act_on
 from ..extensions import db
 from ..i18n import fmt_date, join_list
-from ..navigation import redirect_next
+from ..navigation import done
 from ..readiness.service import trainee_progress
 from ..timeutil import today
 from . import charts, rules
@@ -31,16 +31,8 @@ from .scorecards import (PLAN_FIGURES, currency, moved_deals, plan_of, plan_stat
 bp = Blueprint("activity", __name__)
 
 
-def _trainee(user_id, write=False):
-    """The trainee and their record, if the current user may see (write: act as mentor on) them."""
-    return trainee_or_abort(user_id, can_grade if write else can_view_trainee)
-
-
-def _done(message, endpoint, **values):
-    """Commit, say so, and go back: to the page the action came from (the inbox's `next`), else to `endpoint`."""
-    db.session.commit()
-    flash(message, "success")
-    return redirect_next(url_for(endpoint, **values))
+_trainee = trainee_to_act_on  # the trainee and their record, if the current user may see (write: act on) them
+_done = done  # commit, say so, and go back
 
 
 # ---------------------------------------------------------------- the activity ledger
@@ -388,7 +380,7 @@ def _render_plan(trainee, rec, form=None, moved_form=None):
                            currency=currency()), 400 if form.errors or moved_form.errors else 200
 
 
-@bp.route("/trainees/<int:user_id>/plan", methods=["GET", "POST"])
+@bp.route("/trainees/<int:user_id>/monthly-plan", methods=["GET", "POST"])
 @login_required
 def plan(user_id):
     """The monthly plans against the actual: to date for the current month, whole for past ones; the mentor or a
@@ -407,7 +399,7 @@ def plan(user_id):
     return _render_plan(trainee, rec, form=form)
 
 
-@bp.route("/trainees/<int:user_id>/plan/moved", methods=["GET", "POST"])
+@bp.route("/trainees/<int:user_id>/monthly-plan/moved", methods=["GET", "POST"])
 @login_required
 def moved_deal(user_id):
     trainee, rec = _trainee(user_id)

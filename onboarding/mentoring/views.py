@@ -10,12 +10,12 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, READERS, TRAINEE, User
-from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_or_abort
+from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_to_act_on
 from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import with_ids
-from ..navigation import redirect_next
+from ..navigation import done
 from ..people.models import TraineeRecord
 from ..people.services import acting_mentor, mentors, record_of
 from ..readiness.service import trainee_progress
@@ -32,16 +32,8 @@ from .services import (MentoringError, assign_mentor, cancel_role_play, decide_h
 bp = Blueprint("mentoring", __name__)
 
 
-def _trainee(user_id, write=False):
-    """The trainee and their record, if the current user may see (write: act as mentor on) them."""
-    return trainee_or_abort(user_id, can_grade if write else can_view_trainee)
-
-
-def _done(message, endpoint, **values):
-    """Commit, say so, and go back: to the page the action came from (the inbox's `next`), else to `endpoint`."""
-    db.session.commit()
-    flash(message, "success")
-    return redirect_next(url_for(endpoint, **values))
+_trainee = trainee_to_act_on  # the trainee and their record, if the current user may see (write: act on) them
+_done = done  # commit, say so, and go back
 
 
 def _refused(exc, endpoint, **values):
