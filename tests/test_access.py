@@ -122,6 +122,8 @@ MATRIX = {
     ("activity.supervision", "GET"): OWNER_MENTOR_MANAGERS,
     ("activity.supervision", "POST"): OWN_GRADERS,
     ("activity.criteria_page", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.heatmap_page", "GET"): READERS,
+    ("activity.heatmap_csv", "GET"): READERS,
     ("activity.review", "GET"): OWNER_MENTOR_MANAGERS,
     ("activity.review", "POST"): OWN_GRADERS,
     ("activity.plan", "GET"): OWNER_MENTOR_MANAGERS,

@@ -330,3 +330,30 @@ def test_trainee3_shows_ten_reviewed_weeks_a_plan_over_fulfilled_and_a_deal_move
     assert "Partly met" in page and "<svg" in page
     plan_page = client.get(f"/trainees/{t3.id}/monthly-plan").get_data(as_text=True)
     assert "Lindqvist Archives" in plan_page and "The plan is met." in plan_page
+
+
+def test_the_heatmap_and_its_csv_show_each_trainee_against_the_criteria_for_the_head(app, supervised, people):
+    from onboarding.activity.scorecards import review_weeks, save_scorecard, set_plan
+    from onboarding.auth.models import User
+    from onboarding.people.models import TraineeRecord
+    from onboarding.readiness.service import trainee_progress
+
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    with app.app_context():
+        trainee, mentor = db.session.get(User, supervised), db.session.get(User, people["mentor"])
+        rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == supervised))
+        weeks = review_weeks(rec, trainee_progress(rec))
+        for n, week in enumerate(weeks[:3]):
+            save_scorecard(trainee, week, {c: ("not_met" if c == "rhythm" and n else "met", None) for c in CRITERIA},
+                           mentor)
+        set_plan(trainee, last_month, {"applications": 1000, "orders": 0, "deals": 0, "revenue": 0,
+                                       "revenue_booked": 0}, mentor)
+        db.session.commit()
+    head, _ = as_user(app, "head@example.com")
+    page = head.get("/criteria").get_data(as_text=True)
+    assert "Tom Becker" in page and "1 of 3" in page and "3 of 3" in page
+    assert "%" in page and "heat-4" in page and "heat-1" in page
+    csv = head.get("/criteria.csv").get_data(as_text=True)
+    assert "Tom Becker,3,3,1,3,3,3,3,3," in csv and last_month.isoformat()[:7] in csv
+    mentor_client, _ = as_user(app, "mentor@example.com")
+    assert mentor_client.get("/criteria").status_code == 403

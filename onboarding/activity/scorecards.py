@@ -278,3 +278,56 @@ def last_ended_plan(plans, days: dict, moved, on: date) -> PlanStatus | None:
         return None
     plan = max(ended, key=lambda p: p.month)
     return plan_status(plan, days, moved, month_end(plan.month))
+
+
+# ---------------------------------------------------------------- the cohort's heatmap
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One trainee in the heatmap: per criterion the mentor's verdicts over the last weeks reviewed, and the last
+    ended month's plan (None: none has ended)."""
+
+    user_id: int
+    name: str
+    weeks: list  # the Mondays of the weeks counted, oldest first
+    verdicts: dict  # criterion -> [verdict or None per week]
+    plan: PlanStatus | None
+
+    def share(self, criterion: str) -> tuple:
+        """(weeks met, weeks counted) for a criterion."""
+        return sum(1 for v in self.verdicts[criterion] if v == criteria.MET), len(self.weeks)
+
+    @property
+    def plan_percent(self) -> int | None:
+        """The plan's attainment: the lowest share of a planned figure reached, in percent."""
+        if self.plan is None:
+            return None
+        shares = [r["percent"] for r in self.plan.rows() if r["percent"] is not None]
+        return min(shares) if shares else None
+
+
+def heatmap(window: int, on: date | None = None) -> list:
+    """Every trainee in training with reviewed weeks: the seven criteria over their last `window` reviewed weeks
+    and the last ended month's plan attainment. A fixed number of queries for any number of trainees."""
+    from ..people.models import TraineeRecord
+    from ..readiness.rows import ACTIVE_STATUSES
+    from .services import ledgers_by_user
+
+    on = on or today()
+    people = db.session.execute(
+        sa.select(User.id, User.full_name).join(TraineeRecord, TraineeRecord.user_id == User.id)
+        .where(TraineeRecord.status.in_(ACTIVE_STATUSES),
+               sa.exists().where(Scorecard.trainee_id == User.id)).order_by(User.full_name)).all()
+    ids = [uid for uid, _name in people]
+    verdicts = verdicts_by_user(ids)
+    plans, moved = plans_by_user(ids)
+    last_ended = (on.replace(day=1) - timedelta(days=1)).replace(day=1)
+    days = ledgers_by_user(ids, last_ended - timedelta(days=62))
+    rows = []
+    for uid, name in people:
+        weeks = sorted(verdicts[uid])[-window:]
+        plan = last_ended_plan(plans[uid], days[uid], moved[uid], on)
+        rows.append(HeatRow(uid, name, weeks, {c: [verdicts[uid][w].get(c) for w in weeks]
+                                               for c in criteria.CRITERIA}, plan))
+    return rows

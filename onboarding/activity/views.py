@@ -2,18 +2,19 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..auth.forms import EmptyForm
-from ..auth.models import ADMIN, HEAD, MENTOR, User
+from ..auth.models import ADMIN, HEAD, MENTOR, READERS, User
 from ..auth.permissions import can_grade, roles_required, trainee_to_act_on
 from ..extensions import db
 from ..i18n import fmt_date, join_list
 from ..navigation import done
+from ..readiness.exports import csv_response
 from ..readiness.service import trainee_progress
 from ..timeutil import today
 from . import charts, rules
@@ -24,9 +25,8 @@ from .models import FIGURES, ActivityEntry, SupervisionNote, Team
 from .services import (SUPERVISED_STAGE, ActivityError, DayLoggedAlready, FunnelRefused, add_supervision_note,
                        add_team, confirm_entry, correct_entry, day_entry, entry_version, ledger, ledger_day_problem,
                        save_entry, segment_for, set_targets, supervision_weeks, supervision_window, targets_for)
-
-from .scorecards import (PLAN_FIGURES, currency, moved_deals, plan_of, plan_status, plans_of, record_moved_deal,
-                         review_weeks, save_scorecard, set_plan)
+from .scorecards import (PLAN_FIGURES, currency, heatmap, moved_deals, plan_of, plan_status, plans_of,
+                         record_moved_deal, review_weeks, save_scorecard, set_plan)
 
 bp = Blueprint("activity", __name__)
 
@@ -418,3 +418,30 @@ def moved_deal(user_id):
             return _done(_("The moved deal is recorded; the month-end review shows it."), "activity.plan",
                          user_id=user_id)
     return _render_plan(trainee, rec, moved_form=form)
+
+
+# ---------------------------------------------------------------- the cohort's heatmap
+
+def _heat_rows():
+    return heatmap(current_app.config["CRITERIA_WEEKS"])
+
+
+@bp.get("/criteria")
+@roles_required(*READERS)
+def heatmap_page():
+    """The seven criteria for every trainee under supervision over the last weeks, and each one's plan attainment."""
+    return render_template("activity/heatmap.html", rows=_heat_rows(), labels=CRITERION_LABELS, criteria=CRITERIA,
+                           window=current_app.config["CRITERIA_WEEKS"])
+
+
+@bp.get("/criteria.csv")
+@roles_required(*READERS)
+def heatmap_csv():
+    def table(rows):
+        yield [_("Trainee"), _("Weeks counted"), *(str(CRITERION_LABELS[c]) for c in CRITERIA), _("Plan month"),
+               _("Plan attainment (%)"), _("Deals moved")]
+        for r in rows:
+            yield [r.name, len(r.weeks), *(r.share(c)[0] for c in CRITERIA),
+                   r.plan.plan.month.isoformat()[:7] if r.plan else "", "" if r.plan_percent is None else r.plan_percent,
+                   len(r.plan.moved) if r.plan else ""]
+    return csv_response(table(_heat_rows()), f"criteria-{today().isoformat()}.csv")
