@@ -34,7 +34,8 @@ def fill(app, count: int) -> str:
     from onboarding.assessment.models import QuizAttempt
     from onboarding.auth.models import User
     from onboarding.learning.models import ModuleCompletion
-    from onboarding.mentoring.models import Acknowledgement, ActivityEntry, RolePlayAttempt, SignOffEvent
+    from onboarding.activity.models import ActivityEntry
+    from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
     from onboarding.people.models import TraineeRecord
     from onboarding.people.services import create_user
 

@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     from .auth import models as _  # noqa: F401  (user loader registration)
     from .api import models as _api  # noqa: F401  (tables known to migrations)
+    from .activity import models as _activity  # noqa: F401
     from .mentoring import models as _mentoring  # noqa: F401
     from .readiness import models as _readiness  # noqa: F401
     from .mail import models as _mail  # noqa: F401
@@ -103,8 +104,8 @@ def _jinja_helpers() -> dict:
 
     from .readiness.labels import helpers as readiness_helpers
 
-    return {"fmt_date": i18n.fmt_date, "fmt_datetime": i18n.fmt_datetime, "fmt_percent": i18n.fmt_percent,
-            "fmt_number": i18n.fmt_number, "join_list": i18n.join_list,
+    return {"fmt_date": i18n.fmt_date, "fmt_month": i18n.fmt_month, "fmt_datetime": i18n.fmt_datetime,
+            "fmt_percent": i18n.fmt_percent, "fmt_number": i18n.fmt_number, "join_list": i18n.join_list,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
             "acting_mentor": acting_mentor, "error_items": error_items, "max_length": max_length,
             "next_field": next_field, "with_next": with_next,
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .assessment.statistics_views import bp as statistics_bp
     from .assessment.views import bp as assessment_bp
+    from .activity.views import bp as activity_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .inbox.views import bp as inbox_bp
@@ -140,8 +142,8 @@ def register_blueprints(app: Flask) -> None:
     from .people.views import bp as people_bp
     from .readiness.views import bp as readiness_bp
 
-    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, readiness_bp, admin_bp,
-                      audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp):
+    for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, activity_bp, people_bp, readiness_bp,
+                      admin_bp, audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp):
         app.register_blueprint(blueprint)
 
 

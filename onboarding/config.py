@@ -114,6 +114,9 @@ def load_config(instance_path: str, env=None) -> dict:
         "LOGIN_THROTTLE_MINUTES": int(env.get("LOGIN_THROTTLE_MINUTES", "15")),
         "RAMP_DAYS": int(env.get("RAMP_DAYS", "180")),
         "READINESS_MIN_WEEKS": int(env.get("READINESS_MIN_WEEKS", "8")),
+        # The activity gate: the seven criteria met in at least K of the last N supervised weeks.
+        "CRITERIA_WEEKS_MET": _positive(env, "CRITERIA_WEEKS_MET", 6),
+        "CRITERIA_WEEKS": _positive(env, "CRITERIA_WEEKS", 8),
         # The role-play certification: attempts a trainee has (nothing raises it) and evaluators per attempt.
         "ROLE_PLAY_ATTEMPTS": _positive(env, "ROLE_PLAY_ATTEMPTS", 2),
         "ROLE_PLAY_EVALUATORS": _positive(env, "ROLE_PLAY_EVALUATORS", 2),

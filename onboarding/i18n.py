@@ -72,6 +72,11 @@ def fmt_date(value) -> str:
     return _date_in(value.date() if isinstance(value, datetime) else value, get_locale())
 
 
+def fmt_month(value) -> str:
+    """A month with its name and year (November 2026; نوفمبر 2026)."""
+    return format_skeleton("yMMMM", value, locale=get_locale()) if value else ""
+
+
 def fmt_datetime(value) -> str:
     """The date as fmt_date, then the time of day in the reader's time zone and clock."""
     if not value:

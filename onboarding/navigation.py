@@ -35,6 +35,18 @@ def redirect_next(default: str):
     return redirect(requested_next() or default)
 
 
+def done(message: str, endpoint: str, **values):
+    """A state-changing view's end: commit, say so, and go back to the page the action came from (the inbox's
+    `next`), else to `endpoint`."""
+    from flask import flash, url_for
+
+    from .extensions import db
+
+    db.session.commit()
+    flash(message, "success")
+    return redirect_next(url_for(endpoint, **values))
+
+
 def next_field() -> Markup:
     """The hidden input that carries `next` in a form, when this page was opened with one; nothing otherwise."""
     target = requested_next()

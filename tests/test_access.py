@@ -39,6 +39,7 @@ READERS = row(L, D, D, D, D, A, A, director=A)
 GRADERS_AND_READERS = row(L, D, D, A, A, A, A, director=A)
 OWN_GRADERS_AND_READERS = row(L, D, D, A, D, A, A, director=A)
 DIRECTOR_ONLY = row(L, D, D, D, D, D, D, director=A)
+OWNER_MENTOR_OR_HEAD = row(L, A, D, A, D, A, D)
 
 # (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id. A form's POST-only address also
 # answers GET (a reload after a refused form) with a redirect to its page, to the same people.
@@ -100,13 +101,13 @@ MATRIX = {
     ("mentoring.request_task", "GET"): OWNER_ONLY,
     ("mentoring.task_step", "POST"): OWN_GRADERS,
     ("mentoring.task_step", "GET"): OWN_GRADERS,
-    ("mentoring.activity", "GET"): OWNER_MENTOR_MANAGERS,
-    ("mentoring.activity", "POST"): OWNER_ONLY,
-    ("mentoring.confirm", "POST"): OWN_GRADERS,
-    ("mentoring.correct", "GET"): OWN_GRADERS,
-    ("mentoring.correct", "POST"): OWN_GRADERS,
-    ("mentoring.targets", "GET"): HEAD_ONLY,
-    ("mentoring.targets", "POST"): HEAD_ONLY,
+    ("activity.activity", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.activity", "POST"): OWNER_ONLY,
+    ("activity.confirm", "POST"): OWN_GRADERS,
+    ("activity.correct", "GET"): OWN_GRADERS,
+    ("activity.correct", "POST"): OWN_GRADERS,
+    ("activity.targets", "GET"): HEAD_ONLY,
+    ("activity.targets", "POST"): HEAD_ONLY,
     ("mentoring.role_play", "GET"): OWNER_MENTOR_MANAGERS,
     ("mentoring.role_play", "POST"): MENTOR_OR_HEAD,
     ("mentoring.decision", "POST"): HEAD_ONLY,
@@ -121,8 +122,17 @@ MATRIX = {
     ("mentoring.sign", "GET"): TRAINEE_ONLY,
     ("mentoring.signatures", "GET"): READERS,
     ("mentoring.signed_copy", "GET"): OWNER_MENTOR_MANAGERS,
-    ("mentoring.supervision", "GET"): OWNER_MENTOR_MANAGERS,
-    ("mentoring.supervision", "POST"): OWN_GRADERS,
+    ("activity.supervision", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.supervision", "POST"): OWN_GRADERS,
+    ("activity.criteria_page", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.heatmap_page", "GET"): READERS,
+    ("activity.heatmap_csv", "GET"): READERS,
+    ("activity.review", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.review", "POST"): OWN_GRADERS,
+    ("activity.plan", "GET"): OWNER_MENTOR_MANAGERS,
+    ("activity.plan", "POST"): MENTOR_OR_HEAD,
+    ("activity.moved_deal", "POST"): OWNER_MENTOR_OR_HEAD,  # the trainee marks a deal moved; mentor and head too
+    ("activity.moved_deal", "GET"): OWNER_MENTOR_OR_HEAD,
     ("mentoring.assign", "POST"): HEAD_ONLY,
     ("mentoring.assign", "GET"): HEAD_ONLY,
     ("readiness.export_dashboard", "GET"): GRADERS_AND_READERS,  # a mentor's export holds only their own trainees
@@ -161,7 +171,8 @@ API_ENDPOINTS = {"api.openapi", "api.me", "api.trainees", "api.trainee"}
 # Values for URL parameters: every id is someone else's object for all but the owner and staff.
 URL_VALUES = {"number": "1", "slug": "{slug}", "user_id": "{trainee}", "attempt_id": "{attempt}",
               "note_id": "{note}", "task_id": "proposal", "step": "sign", "entry_id": "{entry}", "ack_id": "{ack}",
-              "token_id": "{token}", "message_id": "1", "token": "not-a-signed-token"}
+              "token_id": "{token}", "message_id": "1", "token": "not-a-signed-token",
+              "week": "2026-11-02"}
 ENDPOINT_VALUES = {"mentoring.attempt": {"attempt_id": "{role_play}"},
                    "mentoring.reschedule": {"attempt_id": "{role_play}"},
                    "mentoring.cancel": {"attempt_id": "{role_play}"},
@@ -175,6 +186,13 @@ def _routes(app):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
+
+
+def test_no_two_endpoints_answer_the_same_address_and_method(app):
+    seen = {}
+    for rule, method in _routes(app):
+        seen.setdefault((rule.rule, method), []).append(rule.endpoint)
+    assert not {k: v for k, v in seen.items() if len(v) > 1}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -222,7 +240,8 @@ def world(app, make_user):
         db.session.add(note)
         from datetime import date, datetime, timezone
 
-        from onboarding.mentoring.models import Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayEvaluator
+        from onboarding.activity.models import ActivityEntry
+        from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, RolePlayEvaluator
 
         entry = ActivityEntry(trainee_id=trainee.id, day=date(2026, 11, 2), calls=10, entered_by=trainee.id)
         doc = curriculum().job_description

@@ -108,7 +108,7 @@ def test_every_action_and_its_details_read_as_words(app, people):
     for words in ("Role: from Mentor to Trainee", "Mentor: from no mentor to Marco Mentor",
                   "Reason: wrong email or password", "Calls made: 22", "Calls made: from 22 to 24",
                   "Skill: Write a proposal", "Quiz: Basics", "Score: 83.33%", "Passed: yes",
-                  "Evaluators: Marco Mentor and Irene Head", "Gates not met: supervised work with targets met",
+                  "Evaluators: Marco Mentor and Irene Head", "Gates not met: supervised work with the seven criteria and the monthly plan met",
                   "Status: from Awaiting approval to Independent", "Team: Default for everyone",
                   "Language: العربية", "Token: onb_abcdef…", "Full name: from Tom Beker to Tom Becker",
                   "Asked to sign the job description again: yes", "Name corrected from Tom Beker to Tom Becker",

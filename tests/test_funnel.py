@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from onboarding.extensions import db
-from onboarding.mentoring import rules
-from onboarding.mentoring.models import ActivityEntry, ActivityTarget
+from onboarding.activity import rules
+from onboarding.activity.models import ActivityEntry, ActivityTarget
 
 from .conftest import as_user
 
@@ -340,7 +340,7 @@ def test_the_api_carries_the_funnel_as_its_document_describes(app, people):
 # ---------------------------------------------------------------- targets: the events default and the segment
 
 def test_without_any_targets_set_the_events_target_is_one_a_month(app, people):
-    from onboarding.mentoring.services import segment_for, targets_for
+    from onboarding.activity.services import segment_for, targets_for
 
     with app.app_context():
         assert targets_for(None)["events"] == 1 and segment_for(None) == "b2b"
@@ -403,7 +403,7 @@ def test_the_demo_ledgers_show_the_funnel_from_prospects(tmp_path_factory, migra
     """trainee2's week and trainee3's supervised weeks record prospects on every day and keep the subset rule;
     trainee3, close to readiness, meets the benchmark and the monthly events target."""
     from onboarding.auth.models import User
-    from onboarding.mentoring.services import ledger_days
+    from onboarding.activity.services import ledger_days
 
     from .conftest import seeded_demo
 

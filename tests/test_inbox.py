@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from onboarding.assessment.models import AWAITING, GRADED, Answer, QuizAttempt
 from onboarding.extensions import db
-from onboarding.mentoring.models import ActivityEntry, RolePlayAttempt, RolePlayEvaluator, SignOffEvent
+from onboarding.activity.models import ActivityEntry
+from onboarding.mentoring.models import RolePlayAttempt, RolePlayEvaluator, SignOffEvent
 from onboarding.people.models import TraineeRecord
 from onboarding.readiness.models import Recommendation
 from onboarding.timeutil import today, utcnow

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import User
 from onboarding.extensions import db
-from onboarding.mentoring.models import FIGURES, ActivityEntry, Team
+from onboarding.activity.models import FIGURES, ActivityEntry, Team
 
 from .conftest import as_user
 
@@ -151,7 +151,7 @@ def test_an_absent_note_keeps_the_stored_note(app, logged):
 
 def test_the_services_keep_what_is_absent(app, logged, people):
     """Below the forms: save_entry and correct_entry keep a stored value for an absent figure, never 0."""
-    from onboarding.mentoring.services import MentoringError, correct_entry, entry_version, save_entry
+    from onboarding.activity.services import ActivityError, correct_entry, entry_version, save_entry
 
     uid, _client, expected = logged
     with app.app_context():
@@ -159,7 +159,7 @@ def test_the_services_keep_what_is_absent(app, logged, people):
         entry = db.session.scalar(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == uid))
         changed = save_entry(trainee, DAY, {"calls": 24}, None, entry_version(entry))
         assert changed.changes == [("calls", 22, 24)]
-        with pytest.raises(MentoringError):  # a new day needs every figure
+        with pytest.raises(ActivityError):  # a new day needs every figure
             save_entry(trainee, DAY - timedelta(days=1), {"calls": 5}, None)
         correction = correct_entry(changed, {"meetings": 2, "deals": None}, "One more meeting", mentor)
         assert correction.figures() == {f: expected[f] for f in FIGURES} | {"calls": 24, "meetings": 2}
@@ -303,7 +303,7 @@ def _targets_form(client) -> dict:
 
 
 def test_targets_keep_every_valid_edit_and_name_the_team_and_field_of_a_bad_one(app, teams):
-    from onboarding.mentoring.services import targets_for
+    from onboarding.activity.services import targets_for
 
     head, _ = as_user(app, "head@example.com")
     north, south = teams["North"], teams["South"]
@@ -334,7 +334,7 @@ def test_targets_keep_every_valid_edit_and_name_the_team_and_field_of_a_bad_one(
 
 
 def test_targets_refuse_an_absent_or_out_of_range_value_by_name(app, teams):
-    from onboarding.mentoring.services import targets_for
+    from onboarding.activity.services import targets_for
 
     head, _ = as_user(app, "head@example.com")
     fields = _targets_form(head)
@@ -349,7 +349,7 @@ def test_targets_refuse_an_absent_or_out_of_range_value_by_name(app, teams):
 
 
 def test_targets_changed_by_someone_else_since_the_page_opened_are_not_overwritten_unseen(app, teams, make_user):
-    from onboarding.mentoring.services import targets_for
+    from onboarding.activity.services import targets_for
 
     make_user("head", email="hana@example.com", name="Hana Head")
     first, _ = as_user(app, "head@example.com")

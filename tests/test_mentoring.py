@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from onboarding.audit.models import AuditEvent
 from onboarding.extensions import db
-from onboarding.mentoring import rules
-from onboarding.mentoring.models import (Acknowledgement, ActivityEntry, MentorAssignment, RolePlayAttempt,
-                                         SignOffEvent)
+from onboarding.activity import rules
+from onboarding.activity.models import ActivityEntry
+from onboarding.mentoring.models import Acknowledgement, MentorAssignment, RolePlayAttempt, SignOffEvent
 from onboarding.people.models import TraineeRecord
 from onboarding.path.service import trainee_progress
 
@@ -134,7 +134,7 @@ def test_ledger_entry_confirm_and_correction_keeps_the_original(app, people):
     with app.app_context():
         rows = db.session.scalars(sa.select(ActivityEntry).order_by(ActivityEntry.id)).all()
         assert [(r.calls, r.corrects_id) for r in rows] == [(18, None), (12, entry_id)]
-        from onboarding.mentoring.services import ledger_days
+        from onboarding.activity.services import ledger_days
 
         assert ledger_days(uid)[date.fromisoformat(day)]["calls"] == 12
     page = trainee.get(f"/trainees/{uid}/activity").get_data(as_text=True)
@@ -169,16 +169,16 @@ def test_head_sets_team_targets(app, people):
     token = auth.token("/targets")
     head.post("/targets", data={"team-name": "Offices", "csrf_token": token})
     with app.app_context():
-        from onboarding.mentoring.models import Team
+        from onboarding.activity.models import Team
 
         team_id = db.session.scalar(sa.select(Team.id))
     values = {f"t{team_id}-{f}": "2" for f in rules.FIGURES}  # the team's row of the one targets form
     values[f"t{team_id}-segment"] = "consumer"
     assert head.post("/targets", data={**values, "csrf_token": token}).status_code == 302
     with app.app_context():
-        from onboarding.mentoring.services import targets_for
+        from onboarding.activity.services import targets_for
 
-        from onboarding.mentoring.services import segment_for
+        from onboarding.activity.services import segment_for
 
         assert targets_for(team_id)["meetings"] == 2 and targets_for(None)["meetings"] == 5
         assert segment_for(team_id) == "consumer" and segment_for(None) == "b2b"

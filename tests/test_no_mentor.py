@@ -11,7 +11,7 @@ from onboarding.assessment.models import QuizAttempt
 from onboarding.auth.models import User
 from onboarding.content import curriculum
 from onboarding.extensions import db
-from onboarding.mentoring.models import ActivityEntry
+from onboarding.activity.models import ActivityEntry
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import wording
 from onboarding.people.models import TraineeRecord

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 
 from onboarding.extensions import db
 from onboarding.mentoring import rules
-from onboarding.mentoring.models import ActivityEntry, SignOffEvent, SupervisionNote
+from onboarding.activity import rules as activity_rules
+from onboarding.activity.models import ActivityEntry, SupervisionNote
+from onboarding.mentoring.models import SignOffEvent
 from onboarding.readiness.models import GoDecision
 
 from .conftest import AuthActions, complete_stages_before, as_user as signed_in
@@ -21,7 +23,7 @@ START = date(2026, 11, 2)
 STAFF = ("mentor", "head", "admin")
 EMAILS = {"trainee": "sam@example.com", "mentor": "mentor@example.com", "head": "head@example.com",
           "admin": "admin@example.com"}
-FIGURES = {f: "1" for f in rules.FIGURES}
+FIGURES = {f: "1" for f in activity_rules.FIGURES}
 
 
 # ---------------------------------------------------------------- the pure rules
@@ -40,25 +42,25 @@ def test_a_task_is_asked_for_and_signed_only_once_its_stage_is_open(kind, state,
 
 @pytest.mark.parametrize("day,start,today,refusal", [
     (START, START, TODAY, None),  # exactly the start date
-    (START - timedelta(days=1), START, TODAY, rules.BEFORE_START),  # the day before
+    (START - timedelta(days=1), START, TODAY, activity_rules.BEFORE_START),  # the day before
     (TODAY, START, TODAY, None),  # today
-    (TODAY + timedelta(days=1), START, TODAY, rules.FUTURE),  # tomorrow
+    (TODAY + timedelta(days=1), START, TODAY, activity_rules.FUTURE),  # tomorrow
     (TODAY, TODAY, TODAY, None),  # starting today: today is the one day
-    (TODAY - timedelta(days=1), TODAY, TODAY, rules.BEFORE_START),
-    (TODAY, TODAY + timedelta(days=1), TODAY, rules.NOT_STARTED),  # starts tomorrow: nothing yet
-    (TODAY + timedelta(days=1), TODAY + timedelta(days=1), TODAY, rules.NOT_STARTED),
+    (TODAY - timedelta(days=1), TODAY, TODAY, activity_rules.BEFORE_START),
+    (TODAY, TODAY + timedelta(days=1), TODAY, activity_rules.NOT_STARTED),  # starts tomorrow: nothing yet
+    (TODAY + timedelta(days=1), TODAY + timedelta(days=1), TODAY, activity_rules.NOT_STARTED),
 ])
 def test_ledger_days_lie_from_the_start_date_to_today(day, start, today, refusal):
-    assert rules.ledger_day_refusal(day, start, today) == refusal
+    assert activity_rules.ledger_day_refusal(day, start, today) == refusal
 
 
 def test_the_ledger_charts_start_at_the_start_date_at_most_twelve_weeks_back():
-    assert rules.ledger_first_day(START, TODAY) == START
+    assert activity_rules.ledger_first_day(START, TODAY) == START
     long_ago = TODAY - timedelta(weeks=30)
-    assert rules.ledger_first_day(long_ago, TODAY) == TODAY - timedelta(weeks=12)
-    assert rules.ledger_first_day(TODAY - timedelta(weeks=12), TODAY) == TODAY - timedelta(weeks=12)
-    assert rules.ledger_first_day(TODAY + timedelta(days=6), TODAY) == TODAY + timedelta(days=6)  # after today: none
-    weeks = rules.weeks({}, rules.ledger_first_day(date(2026, 11, 4), TODAY), TODAY)
+    assert activity_rules.ledger_first_day(long_ago, TODAY) == TODAY - timedelta(weeks=12)
+    assert activity_rules.ledger_first_day(TODAY - timedelta(weeks=12), TODAY) == TODAY - timedelta(weeks=12)
+    assert activity_rules.ledger_first_day(TODAY + timedelta(days=6), TODAY) == TODAY + timedelta(days=6)  # after today: none
+    weeks = activity_rules.weeks({}, activity_rules.ledger_first_day(date(2026, 11, 4), TODAY), TODAY)
     assert [w.start for w in weeks] == [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23),
                                         date(2026, 11, 30)]
 
@@ -68,33 +70,33 @@ OPENED = date(2026, 11, 4)  # a Wednesday: its week starts on Monday 2 November
 
 def test_supervision_weeks_run_from_the_week_stage_4_opened_to_the_current_week():
     expected = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
-    assert rules.supervision_weeks("open", OPENED, TODAY) == expected
-    assert rules.supervision_weeks("complete", OPENED, TODAY) == expected
-    assert rules.supervision_weeks("open", TODAY, TODAY) == [TODAY]  # opened today: this week only
-    assert rules.supervision_weeks("locked", OPENED, TODAY) == []
-    assert rules.supervision_weeks(None, None, TODAY) == []  # no stage 4 in the curriculum
-    assert rules.supervision_weeks("open", None, TODAY) == []
-    assert rules.supervision_weeks("open", TODAY + timedelta(days=1), TODAY) == []
+    assert activity_rules.supervision_weeks("open", OPENED, TODAY) == expected
+    assert activity_rules.supervision_weeks("complete", OPENED, TODAY) == expected
+    assert activity_rules.supervision_weeks("open", TODAY, TODAY) == [TODAY]  # opened today: this week only
+    assert activity_rules.supervision_weeks("locked", OPENED, TODAY) == []
+    assert activity_rules.supervision_weeks(None, None, TODAY) == []  # no stage 4 in the curriculum
+    assert activity_rules.supervision_weeks("open", None, TODAY) == []
+    assert activity_rules.supervision_weeks("open", TODAY + timedelta(days=1), TODAY) == []
 
 
 @pytest.mark.parametrize("day,state,refusal", [
     (date(2026, 11, 2), "open", None),  # the Monday of the week stage 4 opened
     (date(2026, 11, 4), "open", None),  # the day it opened
-    (date(2026, 11, 1), "open", rules.BEFORE_OPENED),  # the Sunday of the week before
-    (date(2026, 10, 26), "open", rules.BEFORE_OPENED),  # the week before
+    (date(2026, 11, 1), "open", activity_rules.BEFORE_OPENED),  # the Sunday of the week before
+    (date(2026, 10, 26), "open", activity_rules.BEFORE_OPENED),  # the week before
     (TODAY, "open", None),  # the current week
     (TODAY + timedelta(days=6), "open", None),  # its Sunday: still the current week
-    (TODAY + timedelta(days=7), "open", rules.FUTURE),  # next week
+    (TODAY + timedelta(days=7), "open", activity_rules.FUTURE),  # next week
     (TODAY, "complete", None),
-    (TODAY, "locked", rules.NOT_OPEN),  # a stage-1 trainee
-    (date(2026, 11, 2), "locked", rules.NOT_OPEN),
+    (TODAY, "locked", activity_rules.NOT_OPEN),  # a stage-1 trainee
+    (date(2026, 11, 2), "locked", activity_rules.NOT_OPEN),
 ])
 def test_a_supervision_note_needs_stage_4_and_a_week_in_its_range(day, state, refusal):
-    assert rules.supervision_refusal(day, state, OPENED, TODAY) == refusal
+    assert activity_rules.supervision_refusal(day, state, OPENED, TODAY) == refusal
 
 
 def test_no_supervision_note_before_stage_4_has_a_day_it_opened():
-    assert rules.supervision_refusal(TODAY, "open", None, TODAY) == rules.NOT_OPEN
+    assert activity_rules.supervision_refusal(TODAY, "open", None, TODAY) == activity_rules.NOT_OPEN
 
 
 # ---------------------------------------------------------------- the people
@@ -280,7 +282,7 @@ def test_supervision_weeks_from_the_week_stage_4_opened_to_the_current_week(app,
     uid = people["trainee"]
     opened = date.today() - timedelta(days=9)
     _stage_4_opened_on(app, uid, opened)
-    first, current = rules.monday(opened), rules.monday(date.today())
+    first, current = activity_rules.monday(opened), activity_rules.monday(date.today())
     client, auth = as_user(app, who)
     page = client.get(f"/trainees/{uid}/supervision").get_data(as_text=True)
     offered = re.findall(r'<option[^>]*value="(\d{4}-\d\d-\d\d)"', page)
@@ -357,11 +359,11 @@ def test_the_weeks_start_at_the_start_week(app, people):
     with app.test_request_context():
         from onboarding.i18n import fmt_date
 
-        first, earlier = fmt_date(rules.monday(start)), fmt_date(rules.monday(start) - timedelta(weeks=1))
+        first, earlier = fmt_date(activity_rules.monday(start)), fmt_date(activity_rules.monday(start) - timedelta(weeks=1))
     page = client.get(f"/trainees/{uid}/activity").get_data(as_text=True)
     table = page.split("Weekly totals", 1)[1].split("</table>", 1)[0]
     assert f'<th scope="row">{first}</th>' in table and earlier not in table
-    weeks = (rules.monday(date.today()) - rules.monday(start)).days // 7 + 1
+    weeks = (activity_rules.monday(date.today()) - activity_rules.monday(start)).days // 7 + 1
     assert table.count('<th scope="row">') == weeks + 1  # the weeks and the targets row
 
 

@@ -181,7 +181,7 @@ def test_plan_form_shows_the_current_mentor(client, auth, make_user):
 
 
 def test_head_puts_a_trainee_in_a_team_and_bulk_assigns(app, client, auth, make_user):
-    from onboarding.mentoring.models import Team
+    from onboarding.activity.models import Team
 
     make_user("head", email="h@example.com")
     mentor = make_user("mentor", name="Marco Mentor")

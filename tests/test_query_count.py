@@ -81,7 +81,7 @@ def test_api_list_queries_do_not_grow_with_trainees(app, make_user):
 def _give_work(app, mentor_id):
     """Every trainee without it gets written answers to grade and a day of figures to confirm; every other one
     loses their mentor, so what waits on them waits on the head of sales."""
-    from onboarding.mentoring.models import ActivityEntry
+    from onboarding.activity.models import ActivityEntry
 
     with app.app_context():
         busy = set(db.session.scalars(sa.select(QuizAttempt.user_id).where(QuizAttempt.quiz_slug == "written")))

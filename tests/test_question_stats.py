@@ -12,7 +12,7 @@ from onboarding.assessment.models import Answer, QuizAttempt
 from onboarding.assessment.statistics import NEGATIVE, TOO_EASY, TOO_HARD, correlation, flags
 from onboarding.auth.models import User
 from onboarding.extensions import db
-from onboarding.mentoring.models import Team
+from onboarding.activity.models import Team
 from onboarding.people.models import TraineeRecord
 
 from .conftest import AuthActions, as_user, statements_during

@@ -9,7 +9,8 @@ from babel.lists import format_list
 from markupsafe import Markup
 
 from onboarding.extensions import db
-from onboarding.mentoring.models import ActivityEntry, RolePlayAttempt
+from onboarding.activity.models import ActivityEntry
+from onboarding.mentoring.models import RolePlayAttempt
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import wording
 

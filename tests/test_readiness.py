@@ -91,7 +91,8 @@ def _make_ready(app, uid, weeks=9):
     """Every requirement met ten weeks ago, then `weeks` full weeks of ledger above the default targets."""
     from onboarding.assessment.models import QuizAttempt
     from onboarding.learning.models import ModuleCompletion
-    from onboarding.mentoring.models import Acknowledgement, ActivityEntry, RolePlayAttempt, SignOffEvent
+    from onboarding.activity.models import ActivityEntry
+    from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
 
     complete_stages_before(app, uid, 5)
     opened = TODAY_REAL() - timedelta(weeks=weeks + 1)
@@ -110,7 +111,24 @@ def _make_ready(app, uid, weeks=9):
                                              applications=1, orders=1, referrals=1, decision_makers=1, deals=1,
                                              events=int(day.weekday() == 0), entered_by=uid))
             day += timedelta(days=1)
+        _review_every_week(uid, opened)
         db.session.commit()
+
+
+def _review_every_week(uid, opened):
+    """The mentor's review of each full supervised week, all seven criteria met, and last month's plan met (the
+    activity gate: the criteria in K of the last N weeks and the monthly plan)."""
+    from onboarding.activity.criteria import CRITERIA
+    from onboarding.activity.models import MonthlyPlan, Scorecard, ScorecardVerdict
+    from onboarding.activity.scorecards import supervised_weeks
+
+    last_month = (TODAY_REAL().replace(day=1) - timedelta(days=1)).replace(day=1)
+    if last_month >= opened.replace(day=1):
+        db.session.add(MonthlyPlan(trainee_id=uid, month=last_month, applications=5, orders=5, deals=5, revenue=0,
+                                   revenue_booked=0, currency="EUR"))
+    for week in supervised_weeks(opened, TODAY_REAL()):
+        db.session.add(Scorecard(trainee_id=uid, week_of=week, verdicts=[
+            ScorecardVerdict(criterion=c, verdict="met", prefill_data={}) for c in CRITERIA]))
 
 
 def TODAY_REAL():  # noqa: N802  (the real today: the pages judge on it)

@@ -16,8 +16,9 @@ from onboarding.assessment.models import GRADED, ExtraAttempt, QuizAttempt
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import LoginFailure, User
 from onboarding.extensions import db
-from onboarding.mentoring.models import ActivityEntry
-from onboarding.mentoring.rules import FIGURES, role_play_result
+from onboarding.activity.models import ActivityEntry
+from onboarding.activity.rules import FIGURES
+from onboarding.mentoring.rules import role_play_result
 from onboarding.notifications.models import Notification
 from onboarding.path.progress import (COMPLETE, LOCKED, OPEN, StageRequirements, TraineeFacts,
                                            compute_progress, requirements_from)
@@ -338,7 +339,7 @@ def _figures(calls, **others):
 
 
 def test_correcting_a_correction_points_at_the_original(app, make_user):
-    from onboarding.mentoring.services import correct_entry, ledger, ledgers_by_user, save_entry
+    from onboarding.activity.services import correct_entry, ledger, ledgers_by_user, save_entry
 
     mentor, uid = _ledger_people(make_user)
     day = date.today() - timedelta(days=1)
@@ -362,7 +363,7 @@ def test_correcting_a_correction_points_at_the_original(app, make_user):
 
 
 def test_correcting_a_correction_on_the_page_points_at_the_original(app, client, auth, make_user):
-    from onboarding.mentoring.services import correct_entry, ledger_days, save_entry
+    from onboarding.activity.services import correct_entry, ledger_days, save_entry
 
     mentor, uid = _ledger_people(make_user)
     day = date.today() - timedelta(days=2)

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from onboarding import summaries
-from onboarding.mentoring.models import ActivityEntry
+from onboarding.activity.models import ActivityEntry
 from onboarding.assessment.services import AttemptError, responses_from_form, start_attempt, submit
 from onboarding.auth.models import User
 from onboarding.content import curriculum
 from onboarding.extensions import db
 from onboarding.learning.services import complete_module, completed_slugs
-from onboarding.mentoring.services import (MentoringError, request_sign_off, save_entry, set_targets, sign_document,
-                                           sign_off, task_state)
+from onboarding.activity.services import ActivityError, save_entry, set_targets
+from onboarding.mentoring.services import MentoringError, request_sign_off, sign_document, sign_off, task_state
 from onboarding.people.models import TraineeRecord
 from onboarding.people.services import PeopleError, assign_mentor, correct_identity, record_of, set_active
 from onboarding.readiness.decisions import DecisionError, recommend
@@ -118,7 +118,7 @@ def _act(app, ids, action, n):
             elif action == "recommend":
                 recommend(rec, mentor, True, "Ready for real clients.")
             db.session.commit()
-        except (MentoringError, AttemptError, PeopleError, DecisionError):
+        except (MentoringError, ActivityError, AttemptError, PeopleError, DecisionError):
             db.session.rollback()
 
 

@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 description of /api/v1."""
+from ..activity.criteria import CRITERIA, VERDICTS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -158,7 +159,42 @@ def document() -> dict:
                                            "properties": {"ready": {"type": "boolean"}, "note": {"type": "string"},
                                                           "mentor": {"type": ["string", "null"]},
                                                           "at": {"type": "string", "format": "date-time"}}},
+                        "monthly_plans": {"type": "array", "description": "The stage-4 monthly plans, newest first: "
+                                          "each figure's plan against the actual to date (the whole month once it "
+                                          "ended), what is left, the pace needed a day and the over-fulfilment.",
+                                          "items": {"$ref": "#/components/schemas/MonthlyPlan"}},
+                        "moved_deals": {"type": "array", "description": "Deals ready in one month and moved to the "
+                                        "next (criterion 6's warning sign).",
+                                        "items": {"type": "object", "required": ["day", "client"], "properties": {
+                                            "day": {"type": "string", "format": "date"},
+                                            "client": {"type": "string"}, "reason": {"type": "string"}}}},
+                        "weekly_criteria": {"type": "array", "description": "Every full supervised week against the "
+                                            "seven criteria, oldest first.",
+                                            "items": {"$ref": "#/components/schemas/CriteriaWeek"}},
                     }}]},
+                "MonthlyPlan": {"type": "object", "required": ["month", "currency", "figures", "met"], "properties": {
+                    "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                    "currency": {"type": "string"}, "on": {"type": "string", "format": "date"},
+                    "figures": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+                        "plan": {"type": "integer"}, "actual": {"type": "integer"}, "left": {"type": "integer"},
+                        "per_day": {"type": "number"}, "over": {"type": "integer"},
+                        "percent": {"type": ["integer", "null"]}}}},
+                    "moved_deals": {"type": "integer"}, "met": {"type": "boolean"}}},
+                "CriteriaWeek": {"type": "object", "required": ["week_of", "reviewed", "met", "criteria"],
+                                 "properties": {
+                    "week_of": {"type": "string", "format": "date"}, "reviewed": {"type": "boolean"},
+                    "met": {"type": "boolean", "description": "The mentor found all seven criteria met."},
+                    "criteria": {"type": "object", "additionalProperties": False,
+                                 "properties": {c: {"$ref": "#/components/schemas/CriterionVerdict"}
+                                                for c in CRITERIA}}}},
+                "CriterionVerdict": {"type": "object", "required": ["prefill", "verdict"], "properties": {
+                    "prefill": {"type": ["string", "null"], "enum": [*VERDICTS, None],
+                                "description": "What the ledger and the plan say; null: they cannot tell."},
+                    "flag": {"type": ["string", "null"], "enum": ["wrong_person", "moved_deals", None]},
+                    "data": {"type": "object", "description": "The numbers the prefill reads."},
+                    "verdict": {"type": ["string", "null"], "enum": [*VERDICTS, None],
+                                "description": "The mentor's verdict; null until the week is reviewed."},
+                    "note": {"type": ["string", "null"]}}},
             },
         },
     }

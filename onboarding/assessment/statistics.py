@@ -161,7 +161,7 @@ def quiz_statistics(quiz, filters: Filters = Filters()) -> QuizStats:
 
 def filter_choices(slug: str) -> dict:
     """What the filters offer: start months of trainees who took this quiz, teams, attempt numbers taken."""
-    from ..mentoring.models import Team
+    from ..activity.models import Team
 
     year, month = sa.extract("year", TraineeRecord.start_date), sa.extract("month", TraineeRecord.start_date)
     months = db.session.execute(

@@ -41,6 +41,8 @@ ACTION_NAMES = {
     "mail_unsubscribed": _l("E-mail of one kind switched off"),
     "mail_resubscribed": _l("E-mail of one kind switched on again"),
     "mail_requeued": _l("Failed e-mail queued again"),
+    "scorecard_reviewed": _l("Week reviewed against the seven criteria"),
+    "monthly_plan_set": _l("Monthly plan set"), "deal_moved": _l("Deal moved to next month"),
 }
 
 #: What an event is recorded on, in words ("Quiz attempt 12"), by the record's class.
@@ -53,6 +55,7 @@ SUBJECT_NAMES = {
     "SupervisionNote": _l("Supervision note"), "ModuleCompletion": _l("Module completion"),
     "Recommendation": _l("Readiness recommendation"), "ReadinessDecision": _l("Readiness decision"),
     "DirectorCheck": _l("Director's check"), "GoDecision": _l("Decision after cold calling"),
+    "Scorecard": _l("Weekly review"), "MonthlyPlan": _l("Monthly plan"), "MovedDeal": _l("Moved deal"),
 }
 
 _LABELS = {
@@ -67,14 +70,15 @@ _LABELS = {
     "week_of": _l("Week of"), "module": _l("Module"), "role": _l("Role"), "start_date": _l("Start date"),
     "mentor": _l("Mentor"), "sign_again": _l("Asked to sign the job description again"),
     "graded": _l("Answers with points"), "total": _l("Written answers"), "verdict": _l("Verdict"),
-    "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"),
+    "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"), "month": _l("Month"),
+    "client": _l("Client"),
 }
 
 #: What `before` and `after` hold, per action: how the change reads.
 _CHANGES = {"role_changed": "role", "locale_changed": "language", "mentor_assigned": "mentor", "team_changed": "team",
             "plan_changed": "plan", "targets_set": "figures", "activity_corrected": "figures",
             "activity_changed": "figures", "role_play_rescheduled": "when", "identity_corrected": "fields",
-            "readiness_approved": "status", "readiness_extended": "status", "readiness_rejected": "status"}
+            "monthly_plan_set": "figures", "scorecard_reviewed": "figures", "readiness_approved": "status", "readiness_extended": "status", "readiness_rejected": "status"}
 
 
 def action_name(action: str) -> str:
@@ -94,7 +98,7 @@ def context_for(events) -> dict:
     """What wording these events needs, loaded at once: people, teams and quiz attempts their details name."""
     from ..assessment.models import QuizAttempt
     from ..auth.models import User
-    from ..mentoring.models import Team
+    from ..activity.models import Team
     from ..readiness.timeline import titles
 
     people, attempts = set(), set()
@@ -141,7 +145,7 @@ def details_in_words(event, ctx: dict) -> list:
 
 
 def _figure_labels() -> dict:
-    from ..mentoring.forms import FIGURE_LABELS
+    from ..activity.forms import FIGURE_LABELS
 
     return FIGURE_LABELS
 
@@ -166,12 +170,15 @@ def _change(action: str, before, after, ctx) -> list:
     if kind == "fields":  # {"full_name": ..., "email": ...} before and after
         before, after = before or {}, after or {}
         return [(str(_LABELS.get(k, k)), _from_to(before.get(k), after.get(k))) for k in after]
-    if kind == "figures":  # a ledger day's figures (prospects None: not recorded), or a team's targets and segment
-        from ..mentoring.forms import SEGMENT_NAMES
+    if kind == "figures":  # a ledger day's figures (prospects None: not recorded), a team's targets and segment, a
+        # monthly plan's figures, or a week's verdicts on the seven criteria
+        from ..activity.forms import CRITERION_LABELS, PLAN_LABELS, SEGMENT_NAMES, VERDICT_LABELS
 
         before, after = before or {}, after or {}
-        labels = {**_figure_labels(), "segment": _("Segment")}
-        shown = lambda k, v: "—" if v is None else str(SEGMENT_NAMES.get(v, v)) if k == "segment" else str(v)  # noqa: E731
+        labels = {**_figure_labels(), **PLAN_LABELS, **CRITERION_LABELS, "segment": _("Segment"),
+                  "revenue_booked": _("Revenue booked so far")}
+        names = {**SEGMENT_NAMES, **VERDICT_LABELS}
+        shown = lambda k, v: "—" if v is None else str(names.get(v, v)) if isinstance(v, str) else str(v)  # noqa: E731
         return [(str(labels.get(k, k)), _from_to(shown(k, before.get(k)), shown(k, after.get(k))))
                 for k in after if before.get(k) != after.get(k)]
     if kind == "plan":

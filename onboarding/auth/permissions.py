@@ -45,6 +45,11 @@ def trainee_or_abort(user_id: int, check=None):
     return user, rec
 
 
+def trainee_to_act_on(user_id: int, write: bool = False):
+    """(trainee, their record) when the current user may see them, or with `write`, act as their mentor."""
+    return trainee_or_abort(user_id, can_grade if write else can_view_trainee)
+
+
 def can_grade(user, record) -> bool:
     """Graders: the trainee's own mentor, heads of sales, and admins (HR may grade written tests)."""
     if user.role in (HEAD, ADMIN):

@@ -7,7 +7,7 @@ import re
 from fractions import Fraction
 from functools import lru_cache
 
-from ..mentoring import rules as activity  # pure: the targets, segments and benchmark the platform uses
+from ..activity import rules as activity  # pure: the targets, segments and benchmark the platform uses
 from .model import Settings
 from .pricing import PricingError, quote
 

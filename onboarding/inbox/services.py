@@ -17,7 +17,8 @@ from ..assessment.models import AWAITING, GRADED, Answer, QuizAttempt
 from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..content import curriculum
 from ..extensions import db
-from ..mentoring.models import SCHEDULED, SCORED, ActivityEntry, RolePlayAttempt, RolePlayEvaluator, SignOffEvent
+from ..activity.models import ActivityEntry
+from ..mentoring.models import SCHEDULED, SCORED, RolePlayAttempt, RolePlayEvaluator, SignOffEvent
 from ..mentoring.rules import REQUESTED, SIGNED
 from ..mentoring.services import role_play_requirements
 from ..people.models import TraineeRecord
@@ -162,7 +163,7 @@ def _ledger_days(ids, by_id) -> list:
                   sa.func.min(ActivityEntry.day))
         .where(ActivityEntry.trainee_id.in_(ids), ActivityEntry.corrects_id.is_(None),
                ActivityEntry.confirmed_at.is_(None)).group_by(ActivityEntry.trainee_id))
-    return [_item(LEDGER, by_id[uid], _at(entered), "mentoring.activity", {"user_id": uid}, "days",
+    return [_item(LEDGER, by_id[uid], _at(entered), "activity.activity", {"user_id": uid}, "days",
                   days=count, first_day=first_day) for uid, count, entered, first_day in rows]
 
 

@@ -8,6 +8,8 @@ from ..auth.models import User
 from ..extensions import db
 
 STATUSES = ("in_training", "awaiting_approval", "independent", "extended", "withdrawn")
+#: Still in training: every status but independent and withdrawn.
+ACTIVE_STATUSES = ("in_training", "awaiting_approval", "extended")
 
 
 class TraineeRecord(db.Model):

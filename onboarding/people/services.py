@@ -10,7 +10,8 @@ from ..audit import record
 from ..auth.models import HEAD, MENTOR, TRAINEE, User
 from ..auth.services import normalise_email
 from ..extensions import db
-from ..mentoring.models import ActivityEntry, MentorAssignment, SignOffEvent
+from ..activity.models import ActivityEntry
+from ..mentoring.models import MentorAssignment, SignOffEvent
 from ..mentoring.rules import REQUESTED
 from ..notifications.services import notify, resolve
 from ..timeutil import today, utcnow

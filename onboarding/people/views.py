@@ -19,7 +19,7 @@ bp = Blueprint("people", __name__)
 
 
 def set_team_choices(field):
-    from ..mentoring.models import Team
+    from ..activity.models import Team
 
     field.choices = [(0, _("No team (default targets)"))] + [
         (t.id, t.name) for t in db.session.scalars(sa.select(Team).order_by(Team.name))]
@@ -84,7 +84,7 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
     from ..readiness.report import trainee_report
 
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
-    from ..mentoring.services import latest_supervision_notes
+    from ..activity.services import latest_supervision_notes
     from ..readiness.decisions import OPEN_STATUSES
     from ..readiness.decisions import history as readiness_history
     from ..readiness.decisions import director_checks

@@ -6,7 +6,7 @@ import io
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
-from ..mentoring.rules import FIGURES
+from ..activity.rules import FIGURES
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,7 +81,7 @@ def dashboard_table(rows, targets, on, now):
 
 def ledger_table(book):
     """Every ledger entry as made, corrections on their own line pointing at the entry they correct."""
-    from ..mentoring.forms import FIGURE_LABELS
+    from ..activity.forms import FIGURE_LABELS
 
     yield [_("Day"), _("Entry"), _("Corrects entry"), *(str(FIGURE_LABELS[f]) for f in FIGURES), _("Note"), _("Entered at"), _("Confirmed at")]
     for e in sorted(book.entries, key=lambda e: (e.day, e.id)):

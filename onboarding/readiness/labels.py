@@ -23,20 +23,20 @@ ROLE_PLAY_LABELS = {"passed": _l("Passed"), "scheduled": _l("Scheduled"), "due":
 
 GATE_LABELS = {"stages_complete": _l("every stage complete"), "role_play_passed": _l("role-play passed"),
                "job_description_signed": _l("current job description signed"),
-               "supervised_work": _l("supervised work with targets met")}
+               "supervised_work": _l("supervised work with the seven criteria and the monthly plan met")}
 
 
 def target_text(figure: str, target: int) -> str:
-    """A target as it reads: "1 a month" for a monthly one (mentoring.rules.MONTHLY), the number for a weekly one."""
+    """A target as it reads: "1 a month" for a monthly one (activity.rules.MONTHLY), the number for a weekly one."""
     from flask_babel import gettext
 
-    from ..mentoring.rules import MONTHLY
+    from ..activity.rules import MONTHLY
 
     return gettext("%(num)d a month", num=target) if figure in MONTHLY else str(target)
 
 
 def helpers() -> dict:
-    from ..mentoring.forms import FIGURE_LABELS
+    from ..activity.forms import FIGURE_LABELS
 
     return {"status_label": lambda s: STATUS_LABELS.get(s, s), "waiter_label": lambda w: WAITER_LABELS.get(w, w),
             "wait_label": lambda w: WAIT_LABELS.get(w, w), "role_play_label": lambda r: ROLE_PLAY_LABELS.get(r, r),

@@ -1,8 +1,11 @@
 """One trainee's readiness report: stages, counts, role-play, activity, gates and forecast, as a page, the API's
 answer and the evidence frozen with a decision. Built on the dashboard's rows, so it sits above it."""
 from ..content import curriculum
-from ..mentoring import rules
-from ..mentoring.services import ledger, role_play_status
+from ..activity import rules
+from ..activity.criteria import CRITERIA
+from ..activity.scorecards import moved_deals, plan_status, plans_of, weeks_since
+from ..activity.services import ledger
+from ..mentoring.services import role_play_status
 from ..people.models import TraineeRecord
 from ..timeutil import today
 from .decisions import director_checks
@@ -19,7 +22,11 @@ def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:
     totals = {f: totals[f] for f in rules.FIGURES if f not in rules.MAY_BE_UNKNOWN}
     opened = row.stage4_opened
     supervised = rules.full_weeks(book.weeks(opened, today()), opened, today()) if opened else []
-    return {"progress": row.progress, "role_play": role_play_status(record.user_id), "gates": row.gates,
+    moved = moved_deals(record.user_id)
+    plans = [plan_status(p, book.days, moved, today()) for p in plans_of(record.user_id)]
+    return {"weekly_criteria": weeks_since(record.user_id, record.team_id, opened, today()), "monthly_plans": plans,
+            "moved_deals": moved,
+            "progress": row.progress, "role_play": role_play_status(record.user_id), "gates": row.gates,
             "forecast": row.forecast, "row": row, "activity_totals": totals, "funnel": book.funnel(),
             "targets": book.targets,
             "supervised_weeks": supervised, "stage4_opened": opened, "quiz_status": row.quizzes}
@@ -76,6 +83,10 @@ def report_json(report: dict) -> dict:
             "ready": row.recommendation.ready, "note": row.recommendation.note,
             "mentor": row.recommendation.mentor.full_name if row.recommendation.mentor else None,
             "at": row.recommendation.created_at.isoformat()},
+        "monthly_plans": [status.as_dict() for status in report["monthly_plans"]],
+        "moved_deals": [{"day": m.day.isoformat(), "client": m.client, "reason": m.reason}
+                        for m in report["moved_deals"]],
+        "weekly_criteria": [criteria_week_json(w) for w in report["weekly_criteria"]],
     }
 
 
@@ -84,6 +95,17 @@ def go_json(go, due: bool) -> dict:
     return {"due": due, "verdict": go.verdict if go else None, "note": go.note if go else None,
             "decided_by": go.decider.full_name if go and go.decider else None,
             "at": go.decided_at.isoformat() if go else None}
+
+
+def criteria_week_json(week) -> dict:
+    """One full supervised week against the seven criteria: per criterion what the data says (prefill, flag, the
+    numbers) and the mentor's verdict and note (None while the week is not reviewed)."""
+    given = week.scorecard.by_criterion() if week.scorecard else {}
+    return {"week_of": week.start.isoformat(), "reviewed": week.scorecard is not None, "met": week.met,
+            "criteria": {c: {"prefill": week.prefill[c].verdict, "flag": week.prefill[c].flag,
+                             "data": week.prefill[c].data,
+                             "verdict": given[c].verdict if c in given else None,
+                             "note": given[c].note if c in given else None} for c in CRITERIA}}
 
 
 def evidence_of(record: TraineeRecord, report: dict) -> dict:

@@ -5,20 +5,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..content import curriculum
 from ..extensions import db
 from ..mentoring import rules
-from ..mentoring.services import (ledgers_by_user, role_play_by_user, role_play_requirements, targets_lookup,
-                                  unconfirmed_by_user)
-from ..people.models import TraineeRecord
+from ..activity import rules as activity_rules
+from ..activity.scorecards import criteria_evidence, last_ended_plan, plans_by_user, verdicts_by_user
+from ..activity.services import ledgers_by_user, targets_lookup, unconfirmed_by_user
+from ..mentoring.services import role_play_by_user, role_play_requirements
+from ..people.models import ACTIVE_STATUSES, TraineeRecord  # noqa: F401 (the dashboards read it here)
 from ..timeutil import today
 from ..path.forecast import forecast
 from ..path.gates import readiness_gates
 from .models import ReadinessDecision, Recommendation
 from ..path.service import facts_for, progress_of
 
-ACTIVE_STATUSES = ("in_training", "awaiting_approval", "extended")
 WAITERS = ("trainee", "mentor", "evaluators", "head")
 
 
@@ -65,7 +67,7 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
     progress = {r.user_id: progress_of(r, done[r.user_id], quiz_status[r.user_id], practice[r.user_id],
                                        go.get(r.user_id)) for r in records}
     opened = {uid: p.stages[2].completed_on if len(p.stages) >= 4 else None for uid, p in progress.items()}
-    last_monday = rules.monday(on) - timedelta(days=7)
+    last_monday = activity_rules.monday(on) - timedelta(days=7)
     days = ledgers_by_user(ids, last_monday, [uid for uid, d in opened.items() if d])
     targets = targets_lookup()
     role_play = role_play_by_user(ids)
@@ -73,14 +75,21 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
     unconfirmed = unconfirmed_by_user(ids)
     recommendations = _latest(Recommendation, ids, Recommendation.created_at)
     decisions = _latest(ReadinessDecision, ids, ReadinessDecision.decided_at)
+    in_stage4 = [uid for uid, d in opened.items() if d]
+    verdicts = verdicts_by_user(in_stage4)
+    plans, moved = plans_by_user(in_stage4)
+    required, window = current_app.config["CRITERIA_WEEKS_MET"], current_app.config["CRITERIA_WEEKS"]
     rows = []
     for r in records:
         uid, p, since = r.user_id, progress[r.user_id], opened[r.user_id]
         team_targets = targets(r.team_id)
-        supervised = (rules.full_weeks(rules.weeks(days[uid], since, on), since, on) if since else [])
+        supervised = (activity_rules.full_weeks(activity_rules.weeks(days[uid], since, on), since, on) if since else [])
+        plan = last_ended_plan(plans[uid], days[uid], moved[uid], on) if since else None
         gates = readiness_gates(p, practice[uid]["role_play_passed"], practice[uid]["signature_current"], since, on,
-                                min_weeks, rules.targets_met(supervised, team_targets))
-        last_week = rules.weeks(days[uid], last_monday, last_monday)[0]
+                                min_weeks, activity_rules.targets_met(supervised, team_targets),
+                                criteria_evidence(since, on, verdicts.get(uid, {}), required, window) if since else None,
+                                {"month": plan.plan.month.isoformat()[:7], "met": plan.met} if plan else None)
+        last_week = activity_rules.weeks(days[uid], last_monday, last_monday)[0]
         rec, dec = recommendations.get(uid), decisions.get(uid)
         row = Row(r, p, gates, forecast(p, since, on, r.target_date, min_weeks, all(g.met for g in gates)), since,
                   role_play.get(uid, "none"), recommendation=rec, decision=dec, quizzes=quiz_status[uid],

@@ -22,7 +22,7 @@ from ..path.progress import stage_durations
 from .rows import build_rows
 
 #: The stored columns' version: raised when a migration adds one, so every summary is recomputed once.
-SHAPE = 4  # 4: revision 0015 (the go / no-go decision after cold calling gates stage 3)
+SHAPE = 5  # 5: revision 0017 (the activity gate reads the seven criteria); 4: 0016 (the go / no-go gates stage 3)
 #: Trainees computed per round: bounded memory and statement size, whatever the number of trainees.
 BATCH = 500
 

@@ -143,6 +143,11 @@ def _sentences(d: dict) -> dict:
             graded=d.get("graded", 0)),
         "targets_set": lambda: _("Weekly activity targets set"),
         "team_added": lambda: _("Team added"),
+        "scorecard_reviewed": lambda: _("The week of %(date)s reviewed against the seven criteria",
+                                        date=d.get("week_of", "")),
+        "monthly_plan_set": lambda: _("Monthly plan set for %(month)s", month=d.get("month", "")),
+        "deal_moved": lambda: _("A deal ready on %(day)s moved to next month: %(client)s", day=d.get("day", ""),
+                                client=d.get("client", "")),
     }
 
 

@@ -13,7 +13,7 @@ from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
 from ..learning.services import rereads_count
 from ..navigation import redirect_next
 from ..paging import page_arg
-from ..mentoring.services import targets_lookup
+from ..activity.services import targets_lookup
 from ..people.services import mentors
 from ..timeutil import today, utcnow
 from . import charts, exports
@@ -123,7 +123,7 @@ def _trainee(user_id):
 @login_required
 def export_activity(user_id):
     user, rec = _trainee(user_id)
-    from ..mentoring.services import ledger
+    from ..activity.services import ledger
 
     return exports.csv_response(exports.ledger_table(ledger(user.id, rec.team_id)),
                                 f"activity-{user.id}-{today().isoformat()}.csv")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from onboarding.mentoring import rules
+from onboarding.activity import rules
 
 from ..conftest import ON_POSTGRES, PASSWORD
 from ..live import Client, app_env, flask, gunicorn

@@ -40,7 +40,8 @@ def pairs(app, make_user):
     from onboarding.auth.models import User
     from onboarding.content import curriculum
     from onboarding.extensions import db
-    from onboarding.mentoring.models import Acknowledgement, ActivityEntry, RolePlayAttempt, RolePlayEvaluator
+    from onboarding.activity.models import ActivityEntry
+    from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, RolePlayEvaluator
     from onboarding.notifications.models import Notification
 
     import sqlalchemy as sa
