@@ -29,7 +29,8 @@ def _backdate_stages(app, uid, days):
                                      ("quiz_attempts", "graded_at", "user_id"),
                                      ("sign_off_events", "at", "trainee_id"),
                                      ("acknowledgements", "signed_at", "trainee_id"),
-                                     ("role_play_attempts", "completed_at", "trainee_id")):
+                                     ("role_play_attempts", "completed_at", "trainee_id"),
+                                     ("go_decisions", "decided_at", "trainee_id")):
             db.session.execute(sa.text(f"UPDATE {table} SET {column} = :when WHERE {owner} = :uid"),
                                {"when": when, "uid": uid})
         db.session.execute(sa.text("UPDATE trainee_records SET start_date = :day WHERE user_id = :uid"),
