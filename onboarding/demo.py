@@ -118,7 +118,7 @@ def _complete(user, record, plan, cur):
 def _answers(quiz, attempt, cur, right=True) -> dict:
     """Responses a trainee might give: the right ones, and written answers in their own short words."""
     responses = {}
-    for q in quiz.questions:
+    for q in grading.asked(quiz, attempt.plan):
         if q.type == "single":
             responses[q.id] = next(o.id for o in q.options if o.correct == right)
         elif q.type == "multiple":

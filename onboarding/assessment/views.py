@@ -139,7 +139,7 @@ def _answer_page(attempt, quiz, typed=None, too_long=()):
 
 def _refused_as_too_long(attempt, quiz):
     """None when every typed answer fits; else the answer page (or JSON for the autosave) refusing the save."""
-    too_long = overlong(quiz, request.form)
+    too_long = overlong(quiz, request.form, attempt.plan)
     if not too_long:
         return None
     if _wants_json():
