@@ -1,5 +1,5 @@
 """Past trainees' graded quiz attempts, generated from a fixed seed: what the demo's question statistics show,
-and the statistics benchmark's history (benchmarks/statistics.py).
+and the statistics benchmark's history (benchmarks/question_stats.py).
 
 The answers are known by construction, so the statistics can be checked against them: each trainee has an
 ability; a question is answered right with a chance that grows with it, except for two questions of every quiz,

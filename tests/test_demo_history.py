@@ -106,3 +106,26 @@ def test_the_demo_statistics_show_something(demo):
     page = client.get("/quizzes/company-basics/statistics").get_data(as_text=True)
     assert '<span class="badge late">negative discrimination</span>' in page
     assert '<span class="badge late">too easy</span>' in page
+
+
+def test_the_page_reuses_its_numbers_until_an_attempt_is_graded(app, ids, client):
+    _history(app, ids, 10)
+    AuthActions(client).login("head@example.com")
+    page = "/quizzes/basics/statistics"
+    first, computed = statements_during(app, lambda: client.get(page).get_data(as_text=True))
+    again, reused = statements_during(app, lambda: client.get(page).get_data(as_text=True))
+    assert again == first and reused == computed - 4  # the head, the answers, the picks and the wrong answers
+    _history(app, ids, 5, seed=9)  # more graded attempts: computed anew
+    with app.app_context():
+        graded = db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)
+                                   .where(QuizAttempt.quiz_slug == "basics", QuizAttempt.state == "graded"))
+    fresh, recomputed = statements_during(app, lambda: client.get(page).get_data(as_text=True))
+    assert recomputed == computed and f"<strong>{graded}</strong>" in fresh and fresh != first
+    with app.app_context():  # a grade changed in place (the same number of attempts, the same times)
+        attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.quiz_slug == "basics").limit(1))
+        attempt.score += 1
+        db.session.commit()
+    assert statements_during(app, lambda: client.get(page))[1] == computed
+    by_team = f"{page}?team=1"  # the trainees' records change without the attempts: never reused
+    assert statements_during(app, lambda: client.get(by_team))[1] == statements_during(
+        app, lambda: client.get(by_team))[1] > reused

@@ -52,6 +52,8 @@ class QuizAttempt(db.Model):
         # At most one open attempt per trainee and quiz, so a second tab resumes instead of starting anew.
         sa.Index("uq_quiz_attempts_one_open", "user_id", "quiz_slug", unique=True,
                  sqlite_where=sa.text("state = 'in_progress'"), postgresql_where=sa.text("state = 'in_progress'")),
+        # A quiz's graded attempts, for its question statistics (onboarding.assessment.statistics).
+        sa.Index("ix_quiz_attempts_quiz_state", "quiz_slug", "state"),
     )
 
     @property

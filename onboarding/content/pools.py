@@ -59,9 +59,10 @@ def draw(pools, rng) -> list:
     for i, slot in enumerate(slots):
         options = sorted(qid for qid in slot if qid in available)
         rng.shuffle(options)
+        later = set().union(*slots[i + 1:])
         for qid in options:
             available.discard(qid)
-            if _fills(slots[i + 1:], available):
+            if qid not in later or _fills(slots[i + 1:], available):  # no later pool wants it: nothing to check
                 chosen.append(qid)
                 break
             available.add(qid)
