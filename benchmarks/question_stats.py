@@ -31,8 +31,8 @@ def pages() -> list[Page]:
     goal is the cached page's; the first request of each worker computes them over the whole history."""
     return [
         Page("statistics index (head)", "head", "/statistics", 0.05),
-        Page("company quiz statistics", "head", f"/quizzes/{QUIZZES[0]}/statistics", 0.005),
-        Page("written test statistics", "head", f"/quizzes/{QUIZZES[1]}/statistics", 0.005),
+        Page("company quiz statistics", "head", f"/quizzes/{QUIZZES[0]}/statistics", 0.01),
+        Page("written test statistics", "head", f"/quizzes/{QUIZZES[1]}/statistics", 0.01),
     ]
 
 
