@@ -198,3 +198,13 @@ def test_two_attempts_of_the_shipped_pooled_quiz_differ(shipped):
         assert len(asked) == shipped.asked_count == 16 < len(shipped.questions)
         assert sum(q.points for q in asked) == shipped.max_points == 20
         assert "discount-above-limit" in plan["questions"]
+
+
+def test_an_unshuffled_pooled_quiz_keeps_the_file_order(dirs):  # noqa: F811
+    pooled(dirs[1])
+    edit(dirs, "basics.yaml", "shuffle: true", "shuffle: false")
+    quiz = load_curriculum(*dirs).quizzes["basics"]
+    order = [q.id for q in quiz.questions]
+    plans = [grading.plan_attempt(quiz, seed)["questions"] for seed in range(20)]
+    assert all(plan == sorted(plan, key=order.index) for plan in plans)
+    assert len({tuple(plan) for plan in plans}) == 3  # capital, vat or quote left out, beside pick-two

@@ -36,6 +36,8 @@ ACTION_NAMES = {
     "readiness_rejected": _l("Readiness not approved"), "grading_draft_saved": _l("Grading draft saved"),
     "director_check": _l("Director's check"),
     "quiz_oral_recorded": _l("Oral quiz attempt recorded"),
+    "second_marking_requested": _l("Attempt picked for a blind second marking"),
+    "second_marking_done": _l("Second marking done"), "second_marking_decided": _l("Second marking decided"),
     "mail_unsubscribed": _l("E-mail of one kind switched off"),
     "mail_resubscribed": _l("E-mail of one kind switched on again"),
     "mail_requeued": _l("Failed e-mail queued again"),
@@ -50,7 +52,7 @@ SUBJECT_NAMES = {
     "HoldDecision": _l("Decision after the role-play"), "Acknowledgement": _l("Signature"),
     "SupervisionNote": _l("Supervision note"), "ModuleCompletion": _l("Module completion"),
     "Recommendation": _l("Readiness recommendation"), "ReadinessDecision": _l("Readiness decision"),
-    "DirectorCheck": _l("Director's check"),
+    "DirectorCheck": _l("Director's check"), "SecondMarking": _l("Second marking"),
 }
 
 _LABELS = {
@@ -66,6 +68,7 @@ _LABELS = {
     "mentor": _l("Mentor"), "sign_again": _l("Asked to sign the job description again"),
     "graded": _l("Answers with points"), "total": _l("Written answers"), "verdict": _l("Verdict"),
     "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"),
+    "marker": _l("Second marker"), "outcome": _l("Grades kept"), "changed": _l("Result changed"),
 }
 
 #: What `before` and `after` hold, per action: how the change reads.
@@ -270,6 +273,8 @@ def _value(key: str, value, event, ctx) -> str:
         return f"{value}…"
     if key == "verdict":
         return {"satisfied": _("Satisfied"), "not_yet": _("Not yet")}.get(value, str(value))
+    if key == "outcome":
+        return {"first": _("the first grades"), "second": _("the second grades")}.get(value, str(value))
     return _plain(value)
 
 
