@@ -87,8 +87,10 @@ translations: $(VENV)/.installed-app
 	if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d translations; fi
 
 # Speed targets live here, not in timed tests: the head's pages timed in-process for 1,000 trainees, then
-# throughput under gunicorn against a bare Flask app, for 1,000 and 10,000 trainees (BENCH_SECONDS per load).
+# throughput under gunicorn against a bare Flask app, for 1,000 and 10,000 trainees (BENCH_SECONDS per load), and the
+# question statistics over 10,000 graded attempts.
 bench: $(VENV)/.installed-app
 	$(BIN)/python benchmarks/dashboard.py 1000
 	$(BIN)/python benchmarks/serve.py 1000
 	$(BIN)/python benchmarks/serve.py 10000
+	$(BIN)/python benchmarks/question_stats.py 10000

@@ -274,9 +274,10 @@ def measure(app_base: str, hello_base: str, setup: dict) -> tuple[float, list[tu
     return (first.rps + last.rps) / 2, loads
 
 
-def report(count: int, hello_rps: float, loads: list[tuple[Page, Load]], memory: dict[int, float]) -> bool:
+def report(count: int, hello_rps: float, loads: list[tuple[Page, Load]], memory: dict[int, float],
+           what: str = "trainees") -> bool:
     """Print the table and the memory lines; True when every goal is met."""
-    print(f"\n{count} trainees, wrk -t2 -c16 -d{SECONDS}s, 2 sync workers each; "
+    print(f"\n{count} {what}, wrk -t2 -c16 -d{SECONDS}s, 2 sync workers each; "
           f"bare Flask: {hello_rps:.0f} req/s (mean of first and last load)\n")
     print(f"{'page':24} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}  {'goal':24} result")
     all_ok = True

@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api.pages import bp as tokens_bp
     from .api.views import bp as api_bp
+    from .assessment.second_marking_views import bp as marking_bp
     from .assessment.statistics_views import bp as statistics_bp
     from .assessment.views import bp as assessment_bp
     from .activity.views import bp as activity_bp
@@ -143,7 +144,8 @@ def register_blueprints(app: Flask) -> None:
     from .readiness.views import bp as readiness_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, activity_bp, people_bp, readiness_bp,
-                      admin_bp, audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp):
+                      admin_bp, audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp,
+                      marking_bp):
         app.register_blueprint(blueprint)
 
 

@@ -40,6 +40,7 @@ GRADERS_AND_READERS = row(L, D, D, A, A, A, A, director=A)
 OWN_GRADERS_AND_READERS = row(L, D, D, A, D, A, A, director=A)
 DIRECTOR_ONLY = row(L, D, D, D, D, D, D, director=A)
 OWNER_MENTOR_OR_HEAD = row(L, A, D, A, D, A, D)
+SECOND_MARKER = row(L, D, D, D, A, D, D)  # the grader a head of sales asked for a blind second marking
 
 # (endpoint, method) -> who gets what. {trainee} is the owned trainee's user id. A form's POST-only address also
 # answers GET (a reload after a refused form) with a redirect to its page, to the same people.
@@ -143,6 +144,13 @@ MATRIX = {
     ("statistics.role_plays", "GET"): READERS,
     ("statistics.quiz", "GET"): READERS,
     ("statistics.export", "GET"): READERS,
+    ("marking.index", "GET"): HEAD_ONLY,
+    ("marking.pick", "POST"): HEAD_ONLY,
+    ("marking.pick", "GET"): HEAD_ONLY,  # a reload of a refused pick: back to the page
+    ("marking.marking", "GET"): SECOND_MARKER,
+    ("marking.marking", "POST"): SECOND_MARKER,
+    ("marking.decision", "POST"): HEAD_ONLY,
+    ("marking.decision", "GET"): HEAD_ONLY,
     ("readiness.export_activity", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.report", "GET"): OWNER_MENTOR_MANAGERS,
     ("readiness.timeline_view", "GET"): OWN_GRADERS_AND_READERS,
@@ -172,7 +180,7 @@ API_ENDPOINTS = {"api.openapi", "api.me", "api.trainees", "api.trainee"}
 URL_VALUES = {"number": "1", "slug": "{slug}", "user_id": "{trainee}", "attempt_id": "{attempt}",
               "note_id": "{note}", "task_id": "proposal", "step": "sign", "entry_id": "{entry}", "ack_id": "{ack}",
               "token_id": "{token}", "message_id": "1", "token": "not-a-signed-token",
-              "week": "2026-11-02"}
+              "week": "2026-11-02", "marking_id": "{marking}"}
 ENDPOINT_VALUES = {"mentoring.attempt": {"attempt_id": "{role_play}"},
                    "mentoring.reschedule": {"attempt_id": "{role_play}"},
                    "mentoring.cancel": {"attempt_id": "{role_play}"},
@@ -256,10 +264,14 @@ def world(app, make_user):
         from onboarding.api.tokens import create_token
 
         create_token(trainee, "Matrix")
+        from onboarding.assessment.models import SecondMarking
+
+        marking = SecondMarking(attempt_id=attempt.id, requested_by=ids["head"], marker_id=ids["unassigned_mentor"])
+        db.session.add(marking)
         db.session.commit()
         token_id = db.session.scalar(sa.select(ApiToken.id))
         ids.update(attempt=attempt.id, note=note.id, entry=entry.id, ack=ack.id, role_play=role_play.id,
-                   token=token_id)
+                   token=token_id, marking=marking.id)
     return ids
 
 
@@ -270,7 +282,7 @@ def _url(rule, world):
         template = ENDPOINT_VALUES.get(rule.endpoint, {}).get(name, URL_VALUES[name])
         value = template.format(trainee=world["trainee"], slug=slug, attempt=world["attempt"], note=world["note"],
                                 entry=world["entry"], ack=world["ack"], role_play=world["role_play"],
-                                token=world["token"])
+                                token=world["token"], marking=world["marking"])
         path = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", value, path)
     return path
 

@@ -30,10 +30,10 @@ def key_answers(app, attempt_id, right=True):
     with app.app_context():
         attempt = db.session.get(QuizAttempt, attempt_id)
         quiz = curriculum().quizzes[attempt.quiz_slug]
-        from onboarding.assessment.grading import option_pairs
+        from onboarding.assessment.grading import asked, option_pairs
 
         data = {}
-        for q in quiz.questions:
+        for q in asked(quiz, attempt.plan):  # a pooled quiz asks its draw only
             name = f"q-{q.id}"
             shown = {real: alias for alias, real in option_pairs(attempt.plan, q)}
             if q.type == "single":

@@ -1,8 +1,8 @@
 """Forms for grading and for granting an extra attempt."""
 from flask_babel import lazy_gettext as _l
 from ..forms_common import FlaskForm
-from wtforms import DecimalField, FieldList, FormField, HiddenField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import DecimalField, FieldList, FormField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 
 class AnswerGradeForm(FlaskForm):
@@ -69,4 +69,34 @@ def graded_in_full(form: GradeForm, maxima: dict) -> bool:
     return ok
 
 
-__all__ = ["AnswerGradeForm", "ExtraAttemptForm", "GradeForm", "NumberRange", "bounded", "graded_in_full"]
+__all__ = ["AnswerGradeForm", "ExtraAttemptForm", "GradeForm", "MarkingDecisionForm", "NumberRange", "SecondMarkForm",
+           "SecondMarkerForm", "bounded", "graded_in_full"]
+
+
+class SecondMarkerForm(FlaskForm):
+    """A head of sales picks a graded attempt for a blind second marking, and who marks it."""
+    marker = SelectField(_l("Second marker"), coerce=int, validators=[DataRequired(_l("Choose a grader."))])
+
+
+class MarkPointsForm(FlaskForm):
+    class Meta:
+        csrf = False  # the enclosing form carries the token
+
+    question_id = HiddenField()
+    points = DecimalField(_l("Points"), places=1, validators=[Optional()])
+
+
+class SecondMarkForm(FlaskForm):
+    """The second marker's points for each written answer (no comment: the trainee never sees them)."""
+    answers = FieldList(FormField(MarkPointsForm))
+
+
+class MarkingDecisionForm(FlaskForm):
+    outcome = RadioField(_l("Which grades stand?"), default="first",
+                         choices=[("first", _l("Keep the first grades")), ("second", _l("Take the second grades"))])
+    note = TextAreaField(_l("Why (needed to take the second grades; kept in the audit log)"),
+                         validators=[Length(max=2000)], render_kw={"rows": 2})
+
+    def validate_note(self, field):
+        if self.outcome.data == "second" and not (field.data or "").strip():
+            raise ValidationError(_l("Say why the second grades replace the first ones."))

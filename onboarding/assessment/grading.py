@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from html import escape
 
+from ..content.pools import draw
 from ..content.pricing import quote
 
 TWO = Decimal("0.01")
@@ -26,6 +27,9 @@ def plan_attempt(quiz, seed: int) -> dict:
     """
     rng = random.Random(seed)
     questions = list(quiz.questions)
+    if quiz.pools:  # this attempt's own selection, in the file's order unless shuffled
+        drawn = set(draw(quiz.pools, rng))
+        questions = [q for q in questions if q.id in drawn]
     if quiz.shuffle:
         rng.shuffle(questions)
     plan = {"questions": [], "options": {}, "draws": {}}
@@ -45,6 +49,12 @@ def plan_attempt(quiz, seed: int) -> dict:
             plan["draws"][q.id] = {"sku": rng.choice(c.skus), "quantity": rng.choice(c.quantities),
                                    "term": rng.choice(c.terms)}
     return plan
+
+
+def asked(quiz, plan: dict) -> list:
+    """The questions of an attempt, in the file's order: every question, or the pools' draw for this attempt."""
+    ids = set(plan["questions"])
+    return [q for q in quiz.questions if q.id in ids]
 
 
 def expected_number(question, draw: dict | None, price_list) -> Decimal:

@@ -52,6 +52,8 @@ class QuizAttempt(db.Model):
         # At most one open attempt per trainee and quiz, so a second tab resumes instead of starting anew.
         sa.Index("uq_quiz_attempts_one_open", "user_id", "quiz_slug", unique=True,
                  sqlite_where=sa.text("state = 'in_progress'"), postgresql_where=sa.text("state = 'in_progress'")),
+        # A quiz's graded attempts, for its question statistics (onboarding.assessment.statistics).
+        sa.Index("ix_quiz_attempts_quiz_state", "quiz_slug", "state"),
     )
 
     @property
@@ -110,3 +112,33 @@ class ExtraAttempt(db.Model):
     def summary_trainee_ids(self):
         """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
         return (self.user_id,)
+
+
+FIRST, SECOND = "first", "second"
+
+
+class SecondMarking(db.Model):
+    """A blind second marking of a graded attempt's written answers, picked by a head of sales: another grader
+    marks them without seeing the first grades; the first grades stand unless the head decides otherwise."""
+
+    __tablename__ = "second_markings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: One second marking per attempt.
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), unique=True)
+    requested_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    marker_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: {question id: points} of the written answers, once the second marker has marked them.
+    points: Mapped[dict | None] = mapped_column(sa.JSON)
+    marked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: The head's decision: the first grades stand, or the second ones replace them.
+    outcome: Mapped[str | None] = mapped_column(sa.String(8))
+    decided_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    attempt: Mapped[QuizAttempt] = relationship()
+    marker: Mapped[User] = relationship(foreign_keys=[marker_id])
+
+    __table_args__ = (sa.CheckConstraint(sa.text("outcome IN ('first', 'second')"), name="outcome"),)

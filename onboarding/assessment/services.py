@@ -157,7 +157,7 @@ RESPONSE_MAX_LENGTH = 20000
 def responses_from_form(quiz, form, plan: dict) -> dict:
     """{question id: response text} from a submitted form; option names are this attempt's, mapped back."""
     responses = {}
-    for q in quiz.questions:
+    for q in grading.asked(quiz, plan):
         key = f"q-{q.id}"
         names = dict(grading.option_pairs(plan, q)) if q.options else {}
         if q.type == "multiple":
@@ -171,15 +171,15 @@ def responses_from_form(quiz, form, plan: dict) -> dict:
     return responses
 
 
-def overlong(quiz, form) -> list:
+def overlong(quiz, form, plan: dict) -> list:
     """The questions whose typed answer is longer than RESPONSE_MAX_LENGTH: refused, never cut short."""
-    return [q for q in quiz.questions if q.type in ("numeric", "text")
+    return [q for q in grading.asked(quiz, plan) if q.type in ("numeric", "text")
             and len(form.get(f"q-{q.id}", "")) > RESPONSE_MAX_LENGTH]
 
 
 def _store(attempt: QuizAttempt, quiz, responses: dict) -> None:
     existing = {a.question_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id))}
-    for q in quiz.questions:
+    for q in grading.asked(quiz, attempt.plan):
         if q.id not in responses:
             continue
         answer = existing.get(q.id)
@@ -207,7 +207,7 @@ def submit(attempt: QuizAttempt, quiz, responses: dict, actor: User) -> bool:
     db.session.refresh(attempt)
     answers = {a.question_id: a for a in attempt.answers}
     cur = curriculum()
-    for q in quiz.questions:
+    for q in grading.asked(quiz, attempt.plan):
         answer = answers.get(q.id)
         if answer is None:  # unanswered questions still count, with no points
             answer = Answer(attempt_id=attempt.id, question_id=q.id, response=None, max_points=q.points,

@@ -1,7 +1,9 @@
 """Question statistics of a quiz: facility, discrimination, options picked, common wrong answers.
 
 Every figure comes from SQL aggregates (GROUP BY) over the graded attempts, written and oral alike: a fixed
-number of queries whatever the number of attempts. Python only turns the sums into ratios, per question.
+number of queries whatever the number of attempts. Python only turns the sums into ratios, per question. For
+quizzes with written answers, each grader's mean beside the other graders' on the same questions (one more
+grouped query).
 """
 import math
 from dataclasses import dataclass, field
@@ -12,7 +14,8 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..people.models import TraineeRecord
 from .grading import selected
-from .models import GRADED, Answer, QuizAttempt
+from ..auth.models import User
+from .models import GRADED, WRITTEN, Answer, QuizAttempt
 
 TOO_EASY, TOO_HARD, NEGATIVE = "too_easy", "too_hard", "negative"
 EASY_ABOVE, HARD_BELOW = 0.9, 0.3
@@ -72,11 +75,49 @@ class QuestionStats:
         return flags(self.facility, self.discrimination)
 
 
+@dataclass(frozen=True)
+class GraderStats:
+    """One grader's written answers: their mean points as a share of each question's points, beside the other
+    graders' mean on the same questions (each question weighted by how many answers this grader graded)."""
+    name: str
+    answers: int  # written answers they graded
+    share: float
+    others: float | None  # None when nobody else graded these questions
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.others is None else self.share - self.others
+
+
+def graders_side_by_side(rows) -> list:
+    """GraderStats from (grader id, name, question id, sum of point shares, answers) rows, by name."""
+    rows, totals = list(rows), {}
+    for _gid, _name, qid, summed, n in rows:
+        s, c = totals.get(qid, (0.0, 0))
+        totals[qid] = (s + float(summed), c + n)
+    mine = {}
+    for gid, name, qid, summed, n in rows:
+        mine.setdefault((gid, name), []).append((qid, float(summed), n))
+    result = []
+    for (_gid, name), questions in mine.items():
+        answers = sum(n for _, _, n in questions)
+        compared = [(n, (totals[qid][0] - summed) / (totals[qid][1] - n)) for qid, summed, n in questions
+                    if totals[qid][1] > n]
+        others = sum(n * mean for n, mean in compared) / sum(n for n, _ in compared) if compared else None
+        if compared:  # their own mean on the questions others graded too, so the two compare like with like
+            share = sum(summed for qid, summed, n in questions if totals[qid][1] > n) / sum(n for n, _ in compared)
+        else:
+            share = sum(summed for _, summed, _ in questions) / answers
+        result.append(GraderStats(name, answers, share, others))
+    return sorted(result, key=lambda g: g.name.lower())
+
+
 @dataclass
 class QuizStats:
     attempts: int
     mean_percent: float | None
     questions: list
+    graders: list = field(default_factory=list)  # GraderStats of the written answers
 
 
 def _points():
@@ -102,19 +143,48 @@ def _scope(query, slug: str, filters: Filters):
     return query
 
 
-def quiz_statistics(quiz, filters: Filters = Filters()) -> QuizStats:
-    """Each question's numbers for the graded attempts the filters keep: four queries, whatever their number."""
+#: Computed statistics kept per process, at most this many (quiz, language and attempt-number filter each).
+CACHE_SIZE = 32
+
+
+def _fingerprint(slug: str) -> tuple:
+    """What changes whenever the quiz's graded attempts do: one query over the attempts (no answers read)."""
+    return tuple(db.session.execute(sa.select(sa.func.count(QuizAttempt.id), sa.func.max(QuizAttempt.graded_at),
+                                              sa.func.sum(QuizAttempt.score))
+                                    .where(QuizAttempt.quiz_slug == slug, QuizAttempt.state == GRADED)).one())
+
+
+def quiz_statistics(quiz, filters: Filters = Filters(), cache: dict | None = None) -> QuizStats:
+    """Each question's numbers for the graded attempts the filters keep: four queries, whatever their number.
+
+    With a `cache` (a dict the caller keeps, the app's), the numbers of the same quiz, language and attempt
+    number are reused while the fingerprint of its graded attempts is unchanged: one query instead of four.
+    Cohort and team filters read the trainees' records, which change without the attempts: never cached."""
+    if cache is None or filters.cohort is not None or filters.team is not None:
+        return _quiz_statistics(quiz, filters)
+    key, fingerprint = (quiz.slug, quiz.locale, filters.number), _fingerprint(quiz.slug)
+    kept = cache.get(key)
+    if kept is not None and kept[0] is quiz and kept[1] == fingerprint:
+        return kept[2]
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    result = _quiz_statistics(quiz, filters)
+    cache[key] = (quiz, fingerprint, result)
+    return result
+
+
+def _quiz_statistics(quiz, filters: Filters) -> QuizStats:
     slug = quiz.slug
     stats = {q.id: QuestionStats(q) for q in quiz.questions}
 
     head = db.session.execute(_scope(sa.select(sa.func.count(QuizAttempt.id), sa.func.avg(QuizAttempt.percent)),
                                      slug, filters)).one()
 
-    # Each answer's points beside the rest of its attempt's points (window sum), then sums per question: the
-    # correlation between a question and the rest of the test needs nothing more.
+    # Each answer's points beside the rest of its attempt's points (a graded attempt's score is the sum of its
+    # answers' points), then sums per question: the correlation between a question and the rest of the test
+    # needs nothing more.
     answers = _scope(sa.select(Answer.question_id.label("qid"), _points().label("x"),
-                               Answer.max_points.label("m"),
-                               sa.func.sum(_points()).over(partition_by=Answer.attempt_id).label("total"))
+                               Answer.max_points.label("m"), QuizAttempt.score.label("total"))
                      .join(QuizAttempt, QuizAttempt.id == Answer.attempt_id), slug, filters).subquery()
     x, rest = answers.c.x, answers.c.total - answers.c.x
     rows = db.session.execute(sa.select(
@@ -155,8 +225,20 @@ def quiz_statistics(quiz, filters: Filters = Filters()) -> QuizStats:
                 .where(ranked.c.place <= WRONG_ANSWERS_SHOWN).order_by(ranked.c.qid, ranked.c.place)):
             stats[qid].wrong.append((typed_answer or "", n))
 
+    graders = []
+    if any(q.graded_by_person for q in quiz.questions):
+        # Written answers only (an oral attempt's examiner marks every question, automatic ones included).
+        graders = graders_side_by_side(db.session.execute(_scope(
+            sa.select(Answer.grader_id, User.full_name, Answer.question_id,
+                      sa.func.sum(Answer.mentor_score / Answer.max_points), sa.func.count())
+            .join(QuizAttempt, QuizAttempt.id == Answer.attempt_id).join(User, User.id == Answer.grader_id)
+            .where(Answer.needs_review.is_(True), Answer.mentor_score.is_not(None), Answer.max_points > 0,
+                   QuizAttempt.mode == WRITTEN)
+            .group_by(Answer.grader_id, User.full_name, Answer.question_id), slug, filters)))
+
     mean = float(head[1]) if head[1] is not None else None
-    return QuizStats(attempts=head[0], mean_percent=mean, questions=[stats[q.id] for q in quiz.questions])
+    return QuizStats(attempts=head[0], mean_percent=mean, questions=[stats[q.id] for q in quiz.questions],
+                     graders=graders)
 
 
 def filter_choices(slug: str) -> dict:

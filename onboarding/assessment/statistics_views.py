@@ -2,7 +2,7 @@
 questions, and the same numbers as CSV."""
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -35,6 +35,11 @@ def _filters() -> Filters:
                    number=request.args.get("number", type=int))
 
 
+def _statistics(quiz, filters):
+    """The quiz's statistics, reused from this process's cache while its graded attempts are unchanged."""
+    return quiz_statistics(quiz, filters, cache=current_app.extensions.setdefault("question_statistics", {}))
+
+
 def flag_labels() -> dict:
     return {TOO_EASY: _("too easy"), TOO_HARD: _("too hard"), NEGATIVE: _("negative discrimination")}
 
@@ -64,7 +69,7 @@ def quiz(slug):
     quiz = _quiz_or_404(slug)
     filters = _filters()
     return render_template("assessment/statistics.html", quiz=quiz, filters=filters,
-                           stats=quiz_statistics(quiz, filters), choices=filter_choices(slug),
+                           stats=_statistics(quiz, filters), choices=filter_choices(slug),
                            flag_labels=flag_labels(), fmt_month=lambda d: format_date(d, "MMMM y"))
 
 
@@ -89,5 +94,5 @@ def statistics_table(quiz, stats):
 @roles_required(*READERS)
 def export(slug):
     quiz = _quiz_or_404(slug)
-    stats = quiz_statistics(quiz, _filters())
+    stats = _statistics(quiz, _filters())
     return csv_response(statistics_table(quiz, stats), f"statistics-{slug}-{today().isoformat()}.csv")

@@ -26,7 +26,7 @@ from . import grading
 from ..i18n import fmt_number
 from .forms import ExtraAttemptForm, GradeForm, OralForm, bounded, graded_in_full
 from .grading import plan_attempt
-from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt
+from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt, SecondMarking
 from .presenting import show, unanswered
 from .services import (RESPONSE_MAX_LENGTH, AttemptError, DraftChanged, QuizClosed, draft_stamp, gate_of, grade,
                        grant_extra_attempt, oral_problem, overlong, record_oral, responses_from_form, save_answers,
@@ -139,7 +139,7 @@ def _answer_page(attempt, quiz, typed=None, too_long=()):
 
 def _refused_as_too_long(attempt, quiz):
     """None when every typed answer fits; else the answer page (or JSON for the autosave) refusing the save."""
-    too_long = overlong(quiz, request.form)
+    too_long = overlong(quiz, request.form, attempt.plan)
     if not too_long:
         return None
     if _wants_json():
@@ -255,9 +255,12 @@ def inbox():
         .where(TraineeRecord.user_id.in_([u.id for u in groups]),
                sa.or_(User.id.is_(None), User.active.is_(False))))) if groups else set()
     now = utcnow()
+    second_markings = db.session.scalars(  # blind second markings a head of sales asked of this grader
+        sa.select(SecondMarking).where(SecondMarking.marker_id == current_user.id, SecondMarking.marked_at.is_(None))
+        .order_by(SecondMarking.requested_at).options(selectinload(SecondMarking.attempt))).all()
     return render_template("assessment/inbox.html", groups=groups, waiting=waiting, quizzes=curriculum().quizzes,
                            waited=lambda a: now - aware(a.submitted_at), overdue=timedelta(days=2),
-                           unmentored=unmentored)
+                           unmentored=unmentored, second_markings=second_markings)
 
 
 def _named_entries(form, questions, note_label) -> dict:

@@ -38,6 +38,8 @@ ACTION_NAMES = {
     "director_check": _l("Director's check"),
     "cold_calling_go": _l("Go after cold calling"), "cold_calling_no_go": _l("No-go after cold calling"),
     "quiz_oral_recorded": _l("Oral quiz attempt recorded"),
+    "second_marking_requested": _l("Attempt picked for a blind second marking"),
+    "second_marking_done": _l("Second marking done"), "second_marking_decided": _l("Second marking decided"),
     "mail_unsubscribed": _l("E-mail of one kind switched off"),
     "mail_resubscribed": _l("E-mail of one kind switched on again"),
     "mail_requeued": _l("Failed e-mail queued again"),
@@ -56,6 +58,7 @@ SUBJECT_NAMES = {
     "Recommendation": _l("Readiness recommendation"), "ReadinessDecision": _l("Readiness decision"),
     "DirectorCheck": _l("Director's check"), "GoDecision": _l("Decision after cold calling"),
     "Scorecard": _l("Weekly review"), "MonthlyPlan": _l("Monthly plan"), "MovedDeal": _l("Moved deal"),
+    "SecondMarking": _l("Second marking"),
 }
 
 _LABELS = {
@@ -72,6 +75,7 @@ _LABELS = {
     "graded": _l("Answers with points"), "total": _l("Written answers"), "verdict": _l("Verdict"),
     "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"), "month": _l("Month"),
     "client": _l("Client"),
+    "marker": _l("Second marker"), "outcome": _l("Grades kept"), "changed": _l("Result changed"),
 }
 
 #: What `before` and `after` hold, per action: how the change reads.
@@ -279,6 +283,8 @@ def _value(key: str, value, event, ctx) -> str:
         return f"{value}…"
     if key == "verdict":
         return {"satisfied": _("Satisfied"), "not_yet": _("Not yet")}.get(value, str(value))
+    if key == "outcome":
+        return {"first": _("the first grades"), "second": _("the second grades")}.get(value, str(value))
     return _plain(value)
 
 

@@ -7,6 +7,7 @@ from itertools import product as combinations
 from pathlib import Path
 
 from .model import ROLE_PLAY_STAGE, Problem, split_locale
+from .pools import Pool, short_group
 from .pricing import PricingError, quote
 from .render import render_markdown
 from .yamlnodes import Lines
@@ -22,9 +23,10 @@ FIGURES = ("net_total", "total_with_vat", "list_total", "volume_discount", "afte
 PLACEHOLDERS = {"sku", "product", "quantity", "term", "term_code", "unit_price"}
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QUIZ_FIELDS = {"slug", "stage", "title", "introduction", "pass_mark", "attempts", "shuffle", "reveal", "modules",
-               "forms", "questions", "before_role_play"}
+               "forms", "questions", "before_role_play", "pools"}
 QUESTION_FIELDS = {"id", "type", "module", "points", "prompt", "options", "scoring", "answer", "tolerance", "unit",
-                   "calculate", "rubric", "model_answer", "explanation"}
+                   "calculate", "rubric", "model_answer", "explanation", "tags"}
+POOL_FIELDS = {"from", "draw"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Question:
     model_answer: str = ""
     explanation: str = ""
     prompt_source: str = ""  # the prompt as written, for checking a translation's placeholders
+    tags: tuple = ()  # names a pool may draw by
 
     @property
     def graded_by_person(self) -> bool:
@@ -87,10 +90,19 @@ class Quiz:
     locale: str = ""  # "" for the original, else the language of this translation
     forms: tuple = ("written",)  # see FORMS
     before_role_play: bool = False  # passed before the role-play may be scheduled (role-play stage only)
+    pools: tuple = ()  # see onboarding.content.pools: each attempt draws its questions; () asks them all
 
     @property
     def max_points(self) -> int:
+        """The points of one attempt (the same for every draw: a pool's questions are worth the same)."""
+        if self.pools:
+            return sum(p.draw * p.points for p in self.pools)
         return sum(q.points for q in self.questions)
+
+    @property
+    def asked_count(self) -> int:
+        """The questions of one attempt."""
+        return sum(p.draw for p in self.pools) if self.pools else len(self.questions)
 
     @property
     def has_text_questions(self) -> bool:
@@ -200,13 +212,75 @@ class QuizLoader:
                 self.problem(path, lines.of("questions", i, "id"), f"duplicate question id `{question.id}`")
             seen[question.id] = i
             questions.append(question)
+        pools = self.pools(path, lines, data["pools"], questions) if "pools" in data else ()
         if len(self.problems) > before:
             return None
         return Quiz(slug=data["slug"], stage=data["stage"], title=str(data["title"]),
                     introduction_html=_inline_html(str(data.get("introduction", ""))), pass_mark=pass_mark,
                     attempts=attempts, shuffle=data.get("shuffle", False), reveal=reveal, modules=tuple(modules),
                     questions=tuple(questions), path=self.rel(path), before_role_play=before_role_play,
-                    forms=tuple(forms))
+                    forms=tuple(forms), pools=pools)
+
+    def pools(self, path, lines, raw_pools, questions) -> tuple:
+        """The quiz's pools, each resolved to the questions it may draw; problems when a draw cannot be filled."""
+        if not isinstance(raw_pools, list) or not raw_pools:
+            self.problem(path, lines.of("pools"), "`pools` must be a non-empty list of {from: [ids or tags], draw: N}")
+            return ()
+        ids = {q.id for q in questions}
+        tagged = {}
+        for q in questions:
+            for tag in q.tags:
+                tagged.setdefault(tag, set()).add(q.id)
+        pools = []
+        for i, raw in enumerate(raw_pools):
+            at = lambda *keys: lines.of("pools", i, *keys)  # noqa: E731
+            label = f"pool {i + 1}"
+            if not isinstance(raw, dict) or set(raw) != POOL_FIELDS:
+                self.problem(path, at(), f"{label}: needs exactly `from` (question ids or tags) and `draw`")
+                continue
+            sources = raw["from"] if isinstance(raw["from"], list) else [raw["from"]]
+            draw = raw["draw"]
+            if not sources:
+                self.problem(path, at("from"), f"{label}: `from` must name at least one question id or tag")
+                continue
+            if isinstance(draw, bool) or not isinstance(draw, int) or draw < 1:
+                self.problem(path, at("draw"), f"{label}: `draw` must be a whole number, at least 1")
+                continue
+            chosen = set()
+            for name in map(str, sources):
+                if name in ids and name in tagged:
+                    self.problem(path, at("from"), f"{label}: `{name}` is both a question id and a tag; rename one")
+                elif name in ids or name in tagged:
+                    chosen |= {name} if name in ids else tagged[name]
+                else:
+                    self.problem(path, at("from"), f"{label}: unknown question id or tag `{name}`")
+            candidates = tuple(q.id for q in questions if q.id in chosen)
+            if not candidates:
+                continue
+            if draw > len(candidates):
+                self.problem(path, at("draw"), f"{label} draws {draw} questions from {len(candidates)} "
+                             f"({', '.join(candidates)})")
+            worth = sorted({q.points for q in questions if q.id in chosen})
+            if len(worth) > 1:
+                self.problem(path, at("from"), f"{label}: its questions are worth different points "
+                             f"({', '.join(map(str, worth))}); a pool draws questions of equal worth, so every "
+                             "attempt is out of the same points")
+            pools.append(Pool(tuple(map(str, sources)), draw, candidates, worth[0]))
+        if len(pools) < len(raw_pools):
+            return ()
+        drawn = {qid for p in pools for qid in p.candidates}
+        never = [q.id for q in questions if q.id not in drawn]
+        if never:
+            self.problem(path, lines.of("pools"), f"no pool draws {', '.join(never)}: they would never be asked "
+                         "(add them to a pool or remove them)")
+        group = short_group(pools) if all(p.draw <= len(p.candidates) for p in pools) else None
+        if group is not None:
+            shared = sorted({qid for i in group for qid in pools[i].candidates})
+            self.problem(path, lines.of("pools", group[-1]),
+                         f"pools {', '.join(str(i + 1) for i in group)} overlap: together they draw "
+                         f"{sum(pools[i].draw for i in group)} questions from {len(shared)} ({', '.join(shared)}), "
+                         "and a question is drawn once at most")
+        return tuple(pools)
 
     def question(self, path, lines, i, raw) -> Question | None:
         at = lambda *keys: lines.of("questions", i, *keys)  # noqa: E731
@@ -235,8 +309,12 @@ class QuizLoader:
         module = raw.get("module")
         if module is not None and module not in self.modules:
             self.problem(path, at("module"), f"{label}: unknown module `{module}`")
+        tags = raw.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) and ID.match(t) for t in tags):
+            self.problem(path, at("tags"), f"{label}: `tags` must list names of lowercase letters, digits and hyphens")
+            tags = []
         fields = {"id": qid, "type": kind, "module": module, "points": points,
-                  "explanation": str(raw.get("explanation", ""))}
+                  "explanation": str(raw.get("explanation", "")), "tags": tuple(tags)}
         handler = getattr(self, "_" + kind)
         extra = handler(path, at, label, raw)
         if extra is None or len(self.problems) > before:

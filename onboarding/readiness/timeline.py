@@ -70,6 +70,14 @@ def _sentences(d: dict) -> dict:
         "document_signed": lambda: _("Job description signed"),
         "quiz_attempt_started": lambda: _("Quiz “%(quiz)s”: attempt %(n)s started", quiz=d.get("quiz", ""),
                                           n=d.get("number", "")),
+        "second_marking_requested": lambda: _("Quiz “%(quiz)s”: attempt %(n)s picked for a blind second marking",
+                                              quiz=d.get("quiz", ""), n=d.get("number", "")),
+        "second_marking_done": lambda: _("Quiz “%(quiz)s”: attempt %(n)s marked a second time",
+                                         quiz=d.get("quiz", ""), n=d.get("number", "")),
+        "second_marking_decided": lambda: _("Quiz “%(quiz)s”: second marking of attempt %(n)s decided, %(outcome)s "
+                                            "kept", quiz=d.get("quiz", ""), n=d.get("number", ""),
+                                            outcome={"first": _("the first grades"), "second": _("the second grades")}
+                                            .get(d.get("outcome"), d.get("outcome", ""))),
         "quiz_oral_recorded": lambda: _("Quiz “%(quiz)s”: oral attempt %(n)s recorded by the examiner",
                                         quiz=d.get("quiz", ""), n=d.get("number", "")),
         "quiz_submitted": lambda: _("Quiz “%(quiz)s”: attempt %(n)s submitted", quiz=d.get("quiz", ""),
