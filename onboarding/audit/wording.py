@@ -39,6 +39,7 @@ ACTION_NAMES = {
     "mail_unsubscribed": _l("E-mail of one kind switched off"),
     "mail_resubscribed": _l("E-mail of one kind switched on again"),
     "mail_requeued": _l("Failed e-mail queued again"),
+    "mail_preferences_changed": _l("E-mail preferences changed"),
 }
 
 #: What an event is recorded on, in words ("Quiz attempt 12"), by the record's class.
@@ -65,7 +66,7 @@ _LABELS = {
     "week_of": _l("Week of"), "module": _l("Module"), "role": _l("Role"), "start_date": _l("Start date"),
     "mentor": _l("Mentor"), "sign_again": _l("Asked to sign the job description again"),
     "graded": _l("Answers with points"), "total": _l("Written answers"), "verdict": _l("Verdict"),
-    "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"),
+    "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"), "changes": _l("Now"),
 }
 
 #: What `before` and `after` hold, per action: how the change reads.
@@ -227,6 +228,10 @@ def _value(key: str, value, event, ctx) -> str:
         from ..mail.kinds import label
 
         return label(value)
+    if key == "changes" and event.action == "mail_preferences_changed":
+        from ..mail.kinds import choice_label, label
+
+        return join_list(f"{label(k)}: {choice_label(c)}" for k, c in (value or {}).items())
     if key == "question" and isinstance(value, tuple):
         quiz = (cur.quizzes or {}).get(value[0])
         numbers = {q.id: n for n, q in enumerate(quiz.questions, 1)} if quiz else {}
