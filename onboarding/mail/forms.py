@@ -1,6 +1,7 @@
 """The e-mail preferences form: one choice per kind of e-mail the person receives."""
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..auth.models import HEAD
@@ -37,7 +38,7 @@ class PreferencesForm(FlaskForm):
             allowed = choices_for(kind, user.role)
             hint = _l("Needs something from you.") if kind in ACTION_NEEDED else None
             fields[kind] = RadioField(label(kind), description=hint, default=current.get(kind),
-                                      choices=[(c, CHOICE_LABELS[c]) for c in CHOICES if c in allowed],
+                                      choices=[SelectChoice(c, CHOICE_LABELS[c]) for c in CHOICES if c in allowed],
                                       validate_choice=False, validators=[_Allowed(kind, user.role)])
         form = type("UserPreferencesForm", (cls,), fields)(**kwargs)
         form.kinds = list(fields)

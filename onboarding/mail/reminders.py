@@ -69,11 +69,11 @@ def parse_working_days(text: str) -> frozenset:
         first, _dash, last = part.partition("-")
         first, last = first.strip()[:3], last.strip()[:3] or first.strip()[:3]
         if first not in WEEKDAYS or last not in WEEKDAYS:
-            raise ValueError(f"not a day of the week: {part!r}")
+            raise ValueError(part)  # (config.py words it for the operator)
         start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
         days.update((start + i) % 7 for i in range((end - start) % 7 + 1))
     if not days:
-        raise ValueError("no working day")
+        raise ValueError(text)
     return frozenset(days)
 
 
