@@ -447,3 +447,56 @@ def test_send_mail_once_sends_the_reminders_that_are_due(app, people, runner, tm
                                                                                    "mentor@example.com"]
     result = runner.invoke(args=["send-mail", "--once"])
     assert "reminders" not in result.output  # nothing new the second time
+
+
+# ---------------------------------------------------------------- configuration and the migration
+
+@pytest.mark.parametrize("env,problem", [({"MAIL_WORKING_DAYS": "weekdays"}, "MAIL_WORKING_DAYS"),
+                                         ({"MAIL_TIME_ZONE": "Mars/Olympus"}, "MAIL_TIME_ZONE"),
+                                         ({"MAIL_DIGEST_HOUR": "24"}, "MAIL_DIGEST_HOUR"),
+                                         ({"REMINDER_GRADING_DAYS": "0"}, "REMINDER_GRADING_DAYS")])
+def test_bad_reminder_settings_stop_the_app_with_a_reason(tmp_path, env, problem):
+    from onboarding.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match=problem):
+        load_config(str(tmp_path), env)
+
+
+def test_reminder_settings_default_to_the_documented_values(tmp_path):
+    from onboarding.config import load_config
+
+    config = load_config(str(tmp_path), {"MAIL_WORKING_DAYS": "sun-thu", "MAIL_TIME_ZONE": "Asia/Dubai"})
+    assert config["MAIL_WORKING_DAYS"] == frozenset({6, 0, 1, 2, 3}) and config["MAIL_TIME_ZONE"] == "Asia/Dubai"
+    defaults = load_config(str(tmp_path), {})
+    assert (defaults["MAIL_WORKING_DAYS"], defaults["MAIL_TIME_ZONE"], defaults["MAIL_DIGEST_HOUR"]) == \
+        (frozenset(range(5)), "UTC", 8)
+    assert [defaults[f"REMINDER_{name}"] for name in ("EVERY_MINUTES", "ESCALATION_DAYS", "GRADING_DAYS",
+                                                       "LEDGER_DAYS", "IDLE_DAYS", "DECISION_DAYS")] == \
+        [15, 3, 2, 3, 5, 3]
+
+
+def test_the_migration_turns_each_opt_out_into_an_off_preference_and_back(tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    from onboarding import create_app
+
+    from .conftest import HERE
+
+    path = tmp_path / "old.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content"),
+                      "QUIZZES_DIR": str(HERE / "quizzes")})
+    with app.app_context():
+        upgrade(revision="5c2e8f0a7d41")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO users (id, email, full_name, password_hash, role, active, created_at) "
+                                 "VALUES (1, 't@example.com', 'T', 'x', 'trainee', 1, '2026-01-01')"))
+            conn.execute(sa.text("INSERT INTO mail_opt_outs (user_id, kind, created_at) "
+                                 "VALUES (1, 'attempt_graded', '2026-11-02')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT user_id, kind, choice FROM mail_preferences")).all() == \
+                [(1, "attempt_graded", "off")]
+        downgrade(revision="5c2e8f0a7d41")
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT user_id, kind FROM mail_opt_outs")).all() == [(1, "attempt_graded")]
+        db.engine.dispose()
