@@ -500,3 +500,16 @@ def test_the_migration_turns_each_opt_out_into_an_off_preference_and_back(tmp_pa
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT user_id, kind FROM mail_opt_outs")).all() == [(1, "attempt_graded")]
         db.engine.dispose()
+
+
+def test_a_name_with_line_breaks_in_a_reminder_adds_no_header(app, people):
+    with app.app_context():
+        db.session.get(User, people["trainee"]).full_name = "Eve\r\nBcc: victim@example.com"
+        db.session.commit()
+    _waiting_attempt(app, people["trainee"], T0)
+    _run(app, r.add_working_days(T0, 2, WORKING))
+    with app.app_context():
+        raw = db.session.scalar(sa.select(OutboxMessage.raw).where(OutboxMessage.kind == r.GRADING))
+    parsed = Parser(policy=policy.default).parsestr(raw)
+    assert parsed["Bcc"] is None and "\n" not in str(parsed["Subject"]) and "Eve Bcc:" in str(parsed["Subject"])
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["mentor@example.com"]
