@@ -196,15 +196,20 @@ def test_a_readiness_decision_waiting_three_days_reminds_the_heads(app, people):
     assert _told(app, r.DECISION) == [(people["head"], f"/trainees/{people['trainee']}#readiness")]
 
 
-def test_the_reminder_is_worded_for_its_reader_in_their_language(app, people):
+def _grading_reminder_after(app, people, change):
+    """The grading reminder's message, parsed, after `change(session)`."""
     with app.app_context():
-        db.session.get(User, people["mentor"]).locale = "ar"
+        change(db.session)
         db.session.commit()
     _waiting_attempt(app, people["trainee"], T0)
     _run(app, r.add_working_days(T0, 2, WORKING))
     with app.app_context():
-        message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == r.GRADING))
-    parsed = Parser(policy=policy.default).parsestr(message.raw)
+        raw = db.session.scalar(sa.select(OutboxMessage.raw).where(OutboxMessage.kind == r.GRADING))
+    return Parser(policy=policy.default).parsestr(raw)
+
+
+def test_the_reminder_is_worded_for_its_reader_in_their_language(app, people):
+    parsed = _grading_reminder_after(app, people, lambda s: setattr(s.get(User, people["mentor"]), "locale", "ar"))
     assert re.search(r"[\u0600-\u06ff]", str(parsed["Subject"])) and "Tom Becker" in str(parsed["Subject"])
     assert parsed["Content-Language"] == "ar" and parsed.get_content_type() == "multipart/alternative"
 
@@ -478,13 +483,9 @@ def test_reminder_settings_default_to_the_documented_values(tmp_path):
 def test_the_migration_turns_each_opt_out_into_an_off_preference_and_back(tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from onboarding import create_app
+    from .conftest import app_on_file
 
-    from .conftest import HERE
-
-    path = tmp_path / "old.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content"),
-                      "QUIZZES_DIR": str(HERE / "quizzes")})
+    app = app_on_file(tmp_path / "old.db")
     with app.app_context():
         upgrade(revision="5c2e8f0a7d41")
         with db.engine.begin() as conn:
@@ -503,13 +504,7 @@ def test_the_migration_turns_each_opt_out_into_an_off_preference_and_back(tmp_pa
 
 
 def test_a_name_with_line_breaks_in_a_reminder_adds_no_header(app, people):
-    with app.app_context():
-        db.session.get(User, people["trainee"]).full_name = "Eve\r\nBcc: victim@example.com"
-        db.session.commit()
-    _waiting_attempt(app, people["trainee"], T0)
-    _run(app, r.add_working_days(T0, 2, WORKING))
-    with app.app_context():
-        raw = db.session.scalar(sa.select(OutboxMessage.raw).where(OutboxMessage.kind == r.GRADING))
-    parsed = Parser(policy=policy.default).parsestr(raw)
+    parsed = _grading_reminder_after(app, people, lambda s: setattr(s.get(User, people["trainee"]), "full_name",
+                                                                    "Eve\r\nBcc: victim@example.com"))
     assert parsed["Bcc"] is None and "\n" not in str(parsed["Subject"]) and "Eve Bcc:" in str(parsed["Subject"])
     assert [a.addr_spec for a in parsed["To"].addresses] == ["mentor@example.com"]
