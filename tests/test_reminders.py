@@ -73,6 +73,15 @@ def _waiting_attempt(app, trainee, submitted):
                                  state="awaiting_grading", submitted_at=submitted))[0]
 
 
+def _across(app, kind, moment):
+    """The worker run a second before `moment`, at it and a second after: (who was told of `kind` before, after)."""
+    _run(app, moment - SECOND)
+    before = _told(app, kind)
+    _run(app, moment)
+    _run(app, moment + SECOND)
+    return before, _told(app, kind)
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=timezone.utc)
 
@@ -88,11 +97,7 @@ def test_answers_waiting_remind_the_grader_at_the_threshold_then_the_heads_once_
     assert _mailed(app, r.GRADING) == ["mentor@example.com"]
     assert _run(app, first) == 0 and _run(app, first + SECOND) == 0  # the worker again: nothing new
     escalation = r.add_working_days(first, 3, WORKING)
-    _run(app, escalation - SECOND)
-    assert _told(app, r.GRADING_ESCALATED) == []
-    _run(app, escalation)
-    _run(app, escalation + SECOND)
-    assert _told(app, r.GRADING_ESCALATED) == [(people["head"], f"/attempts/{attempt}/grade")]
+    assert _across(app, r.GRADING_ESCALATED, escalation) == ([], [(people["head"], f"/attempts/{attempt}/grade")])
     assert len(_told(app, r.GRADING)) == 1 and _mailed(app, r.GRADING_ESCALATED) == ["head@example.com"]
 
 
@@ -100,28 +105,19 @@ def test_a_stage_past_its_planned_end_tells_the_trainee_and_mentor_then_the_head
     with app.app_context():
         end = db.session.get(ReadinessSummary, people["trainee"]).stage_end
     late = _midnight(end + timedelta(days=1))
-    _run(app, late - SECOND)
-    assert _told(app, r.STAGE_OVERDUE) == []
-    _run(app, late)
-    assert sorted(_told(app, r.STAGE_OVERDUE)) == sorted([(people["trainee"], "/"),
-                                                          (people["mentor"], f"/trainees/{people['trainee']}")])
+    before, after = _across(app, r.STAGE_OVERDUE, late)
+    page = f"/trainees/{people['trainee']}"
+    assert before == [] and sorted(after) == sorted([(people["trainee"], "/"), (people["mentor"], page)])
     escalation = r.add_working_days(late, 3, WORKING)
-    _run(app, escalation - SECOND)
-    assert _told(app, r.STAGE_OVERDUE_ESCALATED) == []
-    _run(app, escalation)
-    _run(app, escalation + SECOND)
-    assert _told(app, r.STAGE_OVERDUE_ESCALATED) == [(people["head"], f"/trainees/{people['trainee']}")]
+    assert _across(app, r.STAGE_OVERDUE_ESCALATED, escalation) == ([], [(people["head"], page)])
     assert len(_told(app, r.STAGE_OVERDUE)) == 2
 
 
 def test_ledger_days_waiting_three_days_remind_the_mentor(app, people):
     _add(app, ActivityEntry(trainee_id=people["trainee"], day=T0.date(), calls=3, entered_by=people["trainee"],
                             entered_at=T0))
-    _run(app, T0 + timedelta(days=3) - SECOND)
-    assert _told(app, r.LEDGER) == []
-    _run(app, T0 + timedelta(days=3))
-    _run(app, T0 + timedelta(days=3, hours=2))
-    assert _told(app, r.LEDGER) == [(people["mentor"], f"/trainees/{people['trainee']}/activity")]
+    assert _across(app, r.LEDGER, T0 + timedelta(days=3)) == (
+        [], [(people["mentor"], f"/trainees/{people['trainee']}/activity")])
 
 
 def test_a_role_play_tomorrow_reminds_the_trainee_and_every_evaluator(app, people):
@@ -136,11 +132,8 @@ def test_a_role_play_tomorrow_reminds_the_trainee_and_every_evaluator(app, peopl
         db.session.commit()
         attempt_id = attempt.id
     day_before = _midnight(start.date() - timedelta(days=1))
-    _run(app, day_before - SECOND)
-    assert _told(app, r.ROLE_PLAY_TOMORROW) == []
-    _run(app, day_before)
-    _run(app, day_before + timedelta(hours=9))
-    told = _told(app, r.ROLE_PLAY_TOMORROW)
+    before, told = _across(app, r.ROLE_PLAY_TOMORROW, day_before)
+    assert before == []
     assert sorted(uid for uid, _link in told) == sorted([people["trainee"], people["mentor"], people["admin"]])
     assert {link for _uid, link in told} == {f"/role-play/{attempt_id}"}
 
@@ -156,21 +149,15 @@ def _quiet_since(app, trainee, when):
 def test_an_idle_trainee_reminds_the_mentor_once_per_quiet_spell(app, people):
     _quiet_since(app, people["trainee"], T0)
     idle = r.add_working_days(T0, 5, WORKING)
-    _run(app, idle - SECOND)
-    assert _told(app, r.IDLE) == []
-    _run(app, idle)
-    _run(app, idle + SECOND)
-    assert _told(app, r.IDLE) == [(people["mentor"], f"/trainees/{people['trainee']}")]
+    assert _across(app, r.IDLE, idle) == ([], [(people["mentor"], f"/trainees/{people['trainee']}")])
     with app.app_context():  # the trainee signs in, then goes quiet again: a new spell, a new reminder
         trainee = db.session.get(User, people["trainee"])
         event = record("login", trainee, actor=trainee)
         event.at = idle + timedelta(hours=1)
         db.session.commit()
     again = r.add_working_days(idle + timedelta(hours=1), 5, WORKING)
-    _run(app, again - SECOND)
-    assert len(_told(app, r.IDLE)) == 1
-    _run(app, again)
-    assert len(_told(app, r.IDLE)) == 2
+    before, after = _across(app, r.IDLE, again)
+    assert len(before) == 1 and len(after) == 2
 
 
 def test_without_a_mentor_the_heads_get_what_the_mentor_would(app, people):
@@ -189,11 +176,8 @@ def test_a_readiness_decision_waiting_three_days_reminds_the_heads(app, people):
         db.session.add(Recommendation(trainee_id=people["trainee"], mentor_id=people["mentor"], ready=True,
                                       note="Ready.", created_at=T0))
         db.session.commit()
-    _run(app, T0 + timedelta(days=3) - SECOND)
-    assert _told(app, r.DECISION) == []
-    _run(app, T0 + timedelta(days=3))
-    _run(app, T0 + timedelta(days=4))
-    assert _told(app, r.DECISION) == [(people["head"], f"/trainees/{people['trainee']}#readiness")]
+    assert _across(app, r.DECISION, T0 + timedelta(days=3)) == (
+        [], [(people["head"], f"/trainees/{people['trainee']}#readiness")])
 
 
 def _grading_reminder_after(app, people, change):
@@ -264,31 +248,26 @@ def test_a_second_postgresql_worker_waits_for_the_first_and_sends_nothing_the_fi
 
 # ---------------------------------------------------------------- preferences honoured
 
+def _choose(app, uid, choices):
+    with app.app_context():
+        person = db.session.get(User, uid)
+        set_preferences(person, choices, actor=person)
+        db.session.commit()
+
+
 def test_off_keeps_the_reminder_in_the_app_digest_holds_it_immediately_mails_it(app, people):
-    attempt_at = T0
-    _waiting_attempt(app, people["trainee"], attempt_at)
-    with app.app_context():
-        mentor = db.session.get(User, people["mentor"])
-        set_preferences(mentor, {r.GRADING: "off", r.GRADING_ESCALATED: "digest"}, actor=mentor)
-        db.session.commit()
-    first = r.add_working_days(T0, 2, WORKING)
-    _run(app, first)
+    _waiting_attempt(app, people["trainee"], T0)
+    _choose(app, people["mentor"], {r.GRADING: "off", r.GRADING_ESCALATED: "digest"})
+    _run(app, r.add_working_days(T0, 2, WORKING))
     assert len(_told(app, r.GRADING)) == 1 and _mailed(app, r.GRADING) == []  # off: in the app, not mailed
-    with app.app_context():
-        mentor = db.session.get(User, people["mentor"])
-        set_preferences(mentor, {r.GRADING: "digest"}, actor=mentor)
-        db.session.commit()
-        notify([people["mentor"]], r.GRADING, link="/attempts/1/grade", trainee="Tom Becker", when=T0.isoformat())
-        db.session.commit()
-        assert db.session.scalar(sa.select(sa.func.count(DigestItem.id))) == 1
-    assert _mailed(app, r.GRADING) == []
-    with app.app_context():
-        mentor = db.session.get(User, people["mentor"])
-        set_preferences(mentor, {r.GRADING: "immediately"}, actor=mentor)
-        db.session.commit()
-        notify([people["mentor"]], r.GRADING, link="/attempts/1/grade", trainee="Tom Becker", when=T0.isoformat())
-        db.session.commit()
-    assert _mailed(app, r.GRADING) == ["mentor@example.com"]
+    for choice, waiting, mailed in (("digest", 1, []), ("immediately", 1, ["mentor@example.com"])):
+        _choose(app, people["mentor"], {r.GRADING: choice})
+        with app.app_context():
+            notify([people["mentor"]], r.GRADING, link="/attempts/1/grade", trainee="Tom Becker",
+                   when=T0.isoformat())
+            db.session.commit()
+            assert db.session.scalar(sa.select(sa.func.count(DigestItem.id))) == waiting
+        assert _mailed(app, r.GRADING) == mailed
 
 
 # ---------------------------------------------------------------- the weekly digest
@@ -315,10 +294,8 @@ def test_nothing_to_say_sends_no_digest(app, people):
 
 
 def test_the_digest_carries_what_was_sent_to_it_from_monday_at_eight_once(app, people):
+    _choose(app, people["mentor"], {"answers_waiting": "digest"})
     with app.app_context():
-        mentor = db.session.get(User, people["mentor"])
-        set_preferences(mentor, {"answers_waiting": "digest"}, actor=mentor)
-        db.session.commit()
         notify([people["mentor"]], "answers_waiting", link="/attempts/5/grade", trainee="Tom Becker",
                quiz="Written test", count=2)
         db.session.commit()
