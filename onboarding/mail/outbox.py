@@ -138,7 +138,8 @@ def compose(user: User, kind: str, key: str, previous: tuple, subject: str, temp
     context = {**context, "name": user.full_name, "unsubscribe": unsubscribe, "lang": language,
                "dir": "rtl" if language.split("_")[0] in RIGHT_TO_LEFT else "ltr"}
     return Letter(sender=config["MAIL_FROM"], to_name=user.full_name, to_address=user.email, language=language,
-                  subject=subject, text=_render(f"{template}.txt", **context), html=_render(f"{template}.html", **context),
+                  subject=subject, text=_render(f"{template}.txt", **context),
+                  html=_render(f"{template}.html", **context),
                   message_id=new_message_id(domain), in_reply_to=in_reply_to, references=references,
                   unsubscribe=unsubscribe, calendar=calendar, calendar_method=method)
 

@@ -23,6 +23,7 @@ from ..readiness.rows import ACTIVE_STATUSES
 from ..readiness.summary import refresh_stale
 from ..timeutil import aware, utcnow
 from . import reminders as r
+from .digest import send_digests
 from .models import ReminderSent
 
 
@@ -177,7 +178,5 @@ def send_reminders(session, config, now: datetime | None = None) -> int:
 def evaluate(config, now: datetime | None = None) -> tuple:
     """What the worker runs on its schedule: bring the stored summaries up to date, then send the reminders and
     the weekly digests that are due. Returns (reminders sent, digests sent)."""
-    from .digest import send_digests
-
     refresh_stale(db.session)
     return send_reminders(db.session, config, now), send_digests(db.session, config, now)
