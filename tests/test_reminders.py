@@ -328,6 +328,23 @@ def test_the_heads_digest_lists_who_is_behind_plan_and_what_waits_on_them(app, p
     assert "Tom Becker" in text and "written answers to grade: 1" in text and f"/trainees/{people['trainee']}" in text
 
 
+def test_the_digest_counts_each_trainees_steps_of_the_last_seven_days(app, people):
+    with app.app_context():
+        trainee = db.session.get(User, people["trainee"])
+        for action, when in (("module_completed", MONDAY - timedelta(days=1)),
+                             ("module_completed", MONDAY - timedelta(days=6)),
+                             ("activity_logged", MONDAY - timedelta(days=7, seconds=1)),  # the week before
+                             ("quiz_submitted", MONDAY)):  # this week's
+            record(action, trainee, actor=trainee, module="welcome").at = when
+        db.session.commit()
+    assert _digest_run(app, MONDAY) == 2  # the mentor's and the head's: Tom's steps are in both
+    with app.app_context():
+        raw = db.session.scalar(sa.select(OutboxMessage.raw).where(OutboxMessage.to_address == "mentor@example.com"))
+    text = raw.replace("=\r\n", "")
+    assert "Tom Becker: Module completed: 2" in text and f"/trainees/{people['trainee']}/timeline" in text
+    assert "Activity logged" not in text and "Quiz submitted" not in text
+
+
 def test_a_digest_switched_off_is_not_sent(app, people):
     with app.app_context():
         rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == people["trainee"]))

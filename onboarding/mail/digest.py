@@ -1,15 +1,18 @@
 """The weekly digest for mentors and heads of sales, from Monday morning in MAIL_TIME_ZONE: who is behind plan,
-what waits on them, and what changed (the notifications they send to the digest), each with a link. Nothing is
+what waits on them, and what changed in the last seven days (each trainee's steps, from the audit log, and the
+notifications they send to the digest), each with a link. Nothing is
 sent when there is nothing to say; either way the week is settled by a row in `mail_reminders_sent` (unique per
 person and week), so a second run or a second worker sends no second digest."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from ..audit.models import AuditEvent
+from ..audit.wording import ACTION_NAMES
 from ..auth.models import HEAD, MENTOR, TRAINEE, User
 from ..i18n import fmt_date, join_list
 from ..notifications.models import Notification
@@ -25,16 +28,23 @@ from .outbox import _language, absolute, compose, outbox_row, reader
 from .reminders import digest_week
 
 
+#: The steps of a trainee's path the digest counts as what changed.
+PROGRESS = ("module_completed", "document_signed", "quiz_submitted", "quiz_graded", "sign_off_signed",
+            "activity_logged", "role_play_result", "hold_keep", "hold_extend", "hold_withdraw", "readiness_recommended",
+            "readiness_approved", "readiness_extended", "readiness_rejected")
+
+
 @dataclass
 class Digest:
     """What one person's digest says: trainees behind plan, what waits on them per trainee, what changed."""
 
     behind: list = field(default_factory=list)  # (trainee id, name, stage, planned end)
     waiting: list = field(default_factory=list)  # (trainee id, name, {what: count})
+    progress: list = field(default_factory=list)  # (trainee id, name, {action: count}) over the last seven days
     changed: list = field(default_factory=list)  # Notification
 
     def __bool__(self) -> bool:
-        return bool(self.behind or self.waiting or self.changed)
+        return bool(self.behind or self.waiting or self.progress or self.changed)
 
 
 def _trainees(session) -> list:
@@ -50,7 +60,19 @@ def _trainees(session) -> list:
         .order_by(User.full_name, User.id)).all()
 
 
-def digest_for(person: User, trainees: list, items: list) -> Digest:
+def _progress(session, now: datetime) -> dict:
+    """{trainee id: {action: count}} of the steps of the last seven days, in one grouped query."""
+    found = {}
+    for trainee_id, action, count in session.execute(
+            sa.select(AuditEvent.trainee_id, AuditEvent.action, sa.func.count(AuditEvent.id))
+            .where(AuditEvent.at >= now - timedelta(days=7), AuditEvent.at < now, AuditEvent.action.in_(PROGRESS),
+                   AuditEvent.trainee_id.is_not(None))
+            .group_by(AuditEvent.trainee_id, AuditEvent.action)):
+        found.setdefault(trainee_id, {})[action] = count
+    return found
+
+
+def digest_for(person: User, trainees: list, items: list, progress: dict) -> Digest:
     """The digest of a mentor (their own trainees) or a head of sales (every trainee); pure."""
     mine = [t for t in trainees
             if person.role == HEAD or (person.role == MENTOR and t.mentor_id == person.id and t.active)]
@@ -58,6 +80,7 @@ def digest_for(person: User, trainees: list, items: list) -> Digest:
     return Digest(behind=[(t.user_id, t.full_name, t.current_stage, t.stage_end) for t in mine if t.overdue],
                   waiting=[(t.user_id, t.full_name, (t.waits or {})[party]) for t in mine
                            if (t.waits or {}).get(party)],
+                  progress=[(t.user_id, t.full_name, progress[t.user_id]) for t in mine if t.user_id in progress],
                   changed=items)
 
 
@@ -72,7 +95,9 @@ def _letter(person: User, digest: Digest, week: str):
         waiting = [{"name": name, "link": absolute(f"/trainees/{tid}"),
                     "text": join_list(f"{WAIT_LABELS.get(k, k)}: {n}" for k, n in sorted(what.items()))}
                    for tid, name, what in digest.waiting]
-        changed = [{"text": wording(note), "link": absolute(note.link)} for note in digest.changed]
+        changed = [{"text": f"{name}: " + join_list(f"{ACTION_NAMES.get(a, a)}: {n}" for a, n in sorted(what.items())),
+                    "link": absolute(f"/trainees/{tid}/timeline")} for tid, name, what in digest.progress]
+        changed += [{"text": wording(note), "link": absolute(note.link)} for note in digest.changed]
         parts = [ngettext("%(num)d trainee behind plan", "%(num)d trainees behind plan", len(behind)) if behind
                  else "", ngettext("%(num)d trainee waits on you", "%(num)d trainees wait on you", len(waiting))
                  if waiting else "",
@@ -105,11 +130,11 @@ def send_digests(session, config, now: datetime | None = None) -> int:
             .where(DigestItem.user_id.in_(ids), DigestItem.sent_at.is_(None))
             .order_by(Notification.created_at, Notification.id)):
         waiting_items.setdefault(item.user_id, []).append((item, note))
-    trainees = _trainees(session)
+    trainees, progress = _trainees(session), _progress(session, now)
     sent = 0
     for person in people:
         items = waiting_items.get(person.id, [])
-        digest = digest_for(person, trainees, [note for _item, note in items])
+        digest = digest_for(person, trainees, [note for _item, note in items], progress)
         goes = bool(digest) and person.id not in off
         try:
             with session.begin_nested():
