@@ -441,11 +441,11 @@ def test_send_mail_once_sends_the_reminders_that_are_due(app, people, runner, tm
     app.config.update(MAIL_URL="", MAIL_DIR=str(tmp_path / "mail"))
     _waiting_attempt(app, people["trainee"], datetime.now(timezone.utc) - timedelta(days=20))
     result = runner.invoke(args=["send-mail", "--once"])
-    assert result.exit_code == 0 and "2 reminders" in result.output, result.output  # the mentor's and the heads'
+    assert result.exit_code == 0 and "Reminders queued: 2;" in result.output, result.output  # mentor, heads
     assert sorted(_mailed(app, r.GRADING) + _mailed(app, r.GRADING_ESCALATED)) == ["head@example.com",
                                                                                    "mentor@example.com"]
     result = runner.invoke(args=["send-mail", "--once"])
-    assert "reminders" not in result.output  # nothing new the second time
+    assert "Reminders queued" not in result.output  # nothing new the second time
 
 
 # ---------------------------------------------------------------- configuration and the migration
@@ -502,3 +502,34 @@ def test_a_name_with_line_breaks_in_a_reminder_adds_no_header(app, people):
                                                                     "Eve\r\nBcc: victim@example.com"))
     assert parsed["Bcc"] is None and "\n" not in str(parsed["Subject"]) and "Eve Bcc:" in str(parsed["Subject"])
     assert [a.addr_spec for a in parsed["To"].addresses] == ["mentor@example.com"]
+
+
+def test_the_long_running_worker_evaluates_on_its_schedule_and_survives_a_failure(app, people, tmp_path):
+    """At start, then every `every` seconds; a round that fails is rolled back and delivery goes on."""
+    import time
+
+    from onboarding.mail import sender
+
+    calls = []
+
+    def schedule():
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return 1, 0
+
+    app.config.update(MAIL_URL="", MAIL_DIR=str(tmp_path / "mail"))
+    stop, echoed = threading.Event(), []
+
+    def work():
+        with app.app_context():
+            sender.run(sender.transport_for(app.config), stop, poll=0.02, echo=echoed.append, schedule=schedule,
+                       every=0.2)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    time.sleep(0.7)
+    stop.set()
+    thread.join(10)
+    assert 3 <= len(calls) <= 5 and all(b - a >= 0.2 for a, b in zip(calls, calls[1:]))
+    assert "Reminders queued: 1; weekly digests queued: 0." in echoed

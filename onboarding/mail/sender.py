@@ -250,4 +250,4 @@ def run_schedule(schedule, echo) -> None:
         log.exception("reminders and digests not evaluated")
         return
     if reminders or digests:
-        echo(f"{reminders} reminders and {digests} weekly digests queued.")
+        echo(f"Reminders queued: {reminders}; weekly digests queued: {digests}.")
