@@ -401,7 +401,7 @@ def test_a_head_cannot_switch_off_an_escalation_through_the_link(app, people, cl
 def test_the_preferences_page_saves_each_choice_and_audits_it(app, people):
     mentor, _ = as_user(app, "mentor@example.com")
     page = mentor.get("/account/email").get_data(as_text=True)
-    assert "reminders of written answers waiting for grading" in page and "In the weekly digest" in page
+    assert "Reminders of written answers waiting for grading" in page and "In the weekly digest" in page
     response = mentor.post("/account/email", data={"csrf_token": csrf_token(mentor, "/account/email"),
                                                    r.GRADING: "digest", r.IDLE: "off", "weekly_digest": "off"})
     assert response.status_code == 302
@@ -417,8 +417,8 @@ def test_the_preferences_page_saves_each_choice_and_audits_it(app, people):
 def test_a_trainee_is_offered_no_digest_and_a_posted_one_is_refused(app, people):
     trainee, _ = as_user(app, "tom@example.com")
     page = trainee.get("/account/email").get_data(as_text=True)
-    assert "In the weekly digest" not in page and "reminders of a stage past its planned end" in page
-    assert "written answers waiting for your review" not in page  # a mentor's kind
+    assert "In the weekly digest" not in page and "Reminders of a stage past its planned end" in page
+    assert "Written answers waiting for your review" not in page  # a mentor's kind
     response = trainee.post("/account/email", data={"csrf_token": csrf_token(trainee, "/account/email"),
                                                     r.STAGE_OVERDUE: "digest"})
     assert response.status_code == 400 and "Only mentors and heads of sales" in response.get_data(as_text=True)

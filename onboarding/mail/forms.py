@@ -37,7 +37,8 @@ class PreferencesForm(FlaskForm):
         for kind in kinds_for(user.role):
             allowed = choices_for(kind, user.role)
             hint = _l("Needs something from you.") if kind in ACTION_NEEDED else None
-            fields[kind] = RadioField(label(kind), description=hint, default=current.get(kind),
+            name = label(kind)
+            fields[kind] = RadioField(name[:1].upper() + name[1:], description=hint, default=current.get(kind),
                                       choices=[SelectChoice(c, CHOICE_LABELS[c]) for c in CHOICES if c in allowed],
                                       validate_choice=False, validators=[_Allowed(kind, user.role)])
         form = type("UserPreferencesForm", (cls,), fields)(**kwargs)
