@@ -536,3 +536,22 @@ def test_the_long_running_worker_evaluates_on_its_schedule_and_survives_a_failur
     thread.join(10)
     assert 3 <= len(calls) <= 5 and all(b - a >= 0.2 for a, b in zip(calls, calls[1:]))
     assert "Reminders queued: 1; weekly digests queued: 0." in echoed
+
+
+def test_a_mentor_digest_covers_their_own_trainees_and_a_head_digest_everyone():
+    from collections import namedtuple
+
+    from onboarding.mail.digest import digest_for
+
+    Row = namedtuple("Row", "user_id full_name mentor_id active overdue current_stage stage_end waits")
+    rows = [Row(1, "Tom", 10, True, True, 2, date(2026, 11, 20), {"mentor": {"answers": 1}}),
+            Row(2, "Ann", 11, True, True, 1, date(2026, 11, 2), {"mentor": {"sign_offs": 2}}),
+            Row(3, "Kim", 10, False, False, 3, None, {"head": {"answers": 1}}),  # their mentor is deactivated
+            Row(4, "Lee", 10, True, False, 2, None, {})]
+    mentor, head = User(id=10, role="mentor"), User(id=20, role="head")
+    mine = digest_for(mentor, rows, [], {4: {"module_completed": 2}, 2: {"activity_logged": 1}})
+    assert [b[1] for b in mine.behind] == ["Tom"] and [w[1] for w in mine.waiting] == ["Tom"]
+    assert mine.progress == [(4, "Lee", {"module_completed": 2})]
+    everyone = digest_for(head, rows, [], {})
+    assert [b[1] for b in everyone.behind] == ["Tom", "Ann"] and everyone.waiting == [(3, "Kim", {"answers": 1})]
+    assert not digest_for(User(id=12, role="mentor"), rows, [], {})  # nobody's mentor: nothing to say

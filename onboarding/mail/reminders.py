@@ -41,7 +41,7 @@ class Facts:
     trainee_id: int
     active: bool = True  # in training (not approved, withdrawn...)
     current_stage: int | None = None
-    stage_end: date | None = None  # the open stage's planned end, when the trainee is past it
+    stage_end: date | None = None  # the open stage's planned end (None: every stage complete, or awaiting approval)
     oldest_answer: tuple | None = None  # (attempt id, submitted at) of the oldest attempt waiting for grading
     oldest_unconfirmed: datetime | None = None  # when the oldest unconfirmed ledger day was entered
     role_play: tuple | None = None  # (attempt id, scheduled for) of a scheduled role-play
