@@ -555,3 +555,17 @@ def test_a_mentor_digest_covers_their_own_trainees_and_a_head_digest_everyone():
     everyone = digest_for(head, rows, [], {})
     assert [b[1] for b in everyone.behind] == ["Tom", "Ann"] and everyone.waiting == [(3, "Kim", {"answers": 1})]
     assert not digest_for(User(id=12, role="mentor"), rows, [], {})  # nobody's mentor: nothing to say
+
+
+def test_an_arabic_reader_gets_the_digest_in_arabic_right_to_left(app, people):
+    with app.app_context():
+        db.session.get(User, people["mentor"]).locale = "ar"
+        rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == people["trainee"]))
+        rec.start_date = date.today() - timedelta(days=30)
+        db.session.commit()
+    _digest_run(app, MONDAY)
+    with app.app_context():
+        raw = db.session.scalar(sa.select(OutboxMessage.raw).where(OutboxMessage.to_address == "mentor@example.com"))
+    parsed = Parser(policy=policy.default).parsestr(raw)
+    assert re.search(r"[\u0600-\u06ff]", str(parsed["Subject"])) and parsed["Content-Language"] == "ar"
+    assert 'dir="rtl"' in parsed.get_body(("html",)).get_content()
