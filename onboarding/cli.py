@@ -212,19 +212,24 @@ def rebuild_summaries(stale):
               help="Seconds to wait when nothing is due.")
 @with_appcontext
 def send_mail(once, poll):
-    """Deliver the outbox: through MAIL_URL's SMTP server, or as .eml files under instance/mail/ when it is unset."""
+    """Deliver the outbox (through MAIL_URL's SMTP server, or as .eml files under instance/mail/ when it is unset),
+    and send the reminders and weekly digests that are due (every REMINDER_EVERY_MINUTES, and once with --once)."""
     import signal
     import threading
 
     from .config import ConfigError
-    from .mail.sender import run, send_due, transport_for
+    from .mail.schedule import evaluate
+    from .mail.sender import run, run_schedule, send_due, transport_for
 
     try:
         transport = transport_for(current_app.config)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Mail: {transport.describe()}.")
+    config = current_app.config
+    schedule = lambda: evaluate(config)  # noqa: E731
     if once:
+        run_schedule(schedule, click.echo)
         tally = send_due(transport)
         transport.close()
         click.echo(f"{tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed.")
@@ -233,7 +238,8 @@ def send_mail(once, poll):
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_args: stop.set())
     click.echo("Sending until stopped (Ctrl-C or SIGTERM).")
-    run(transport, stop, poll=poll, echo=click.echo)
+    run(transport, stop, poll=poll, echo=click.echo, schedule=schedule,
+        every=60 * config["REMINDER_EVERY_MINUTES"])
     click.echo("Stopped.")
 
 

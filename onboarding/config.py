@@ -70,6 +70,35 @@ def _mail_from(env) -> str:
     return raw
 
 
+def _reminders(env) -> dict:
+    """When reminders and the weekly digest go out: working days, the time zone, the waits (see the README)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .mail.reminders import parse_working_days
+
+    raw_days = env.get("MAIL_WORKING_DAYS", "").strip() or "mon-fri"
+    try:
+        working = parse_working_days(raw_days)
+    except ValueError:
+        raise ConfigError(f"MAIL_WORKING_DAYS must list days such as mon-fri or sun-thu, not {raw_days!r}.") from None
+    zone = env.get("MAIL_TIME_ZONE", "").strip() or "UTC"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"MAIL_TIME_ZONE must be a time zone such as Europe/Berlin or Asia/Dubai, not {zone!r}.") \
+            from None
+    hour = env.get("MAIL_DIGEST_HOUR", "").strip() or "8"
+    if not hour.isdigit() or int(hour) > 23:
+        raise ConfigError(f"MAIL_DIGEST_HOUR must be an hour from 0 to 23, not {hour!r}.")
+    return {"MAIL_WORKING_DAYS": working, "MAIL_TIME_ZONE": zone, "MAIL_DIGEST_HOUR": int(hour),
+            "REMINDER_EVERY_MINUTES": _positive(env, "REMINDER_EVERY_MINUTES", 15),
+            "REMINDER_ESCALATION_DAYS": _positive(env, "REMINDER_ESCALATION_DAYS", 3),
+            "REMINDER_GRADING_DAYS": _positive(env, "REMINDER_GRADING_DAYS", 2),
+            "REMINDER_LEDGER_DAYS": _positive(env, "REMINDER_LEDGER_DAYS", 3),
+            "REMINDER_IDLE_DAYS": _positive(env, "REMINDER_IDLE_DAYS", 5),
+            "REMINDER_DECISION_DAYS": _positive(env, "REMINDER_DECISION_DAYS", 3)}
+
+
 def load_config(instance_path: str, env=None) -> dict:
     """Build the Flask config from environment variables; refuse unsafe production settings."""
     env = os.environ if env is None else env
@@ -129,4 +158,6 @@ def load_config(instance_path: str, env=None) -> dict:
         "MAIL_DIR": os.path.join(instance_path, "mail"),
         # The address people open the app at: links in e-mails start with it (never with a request's Host header).
         "BASE_URL": _base_url(env),
+        # Reminders and the weekly digest: working days, time zone, thresholds (README: Reminders).
+        **_reminders(env),
     }

@@ -311,6 +311,13 @@ def ready_for_role_play(app, uid):
         _db.session.commit()
 
 
+def app_on_file(path):
+    """An app on an SQLite file at `path` with the test content, its schema left to the caller (the migration
+    tests upgrade it to an old revision, add rows, and go up and down)."""
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content"),
+                       "QUIZZES_DIR": str(HERE / "quizzes")})
+
+
 def seeded_demo(tmp_path_factory, migrated_template, name):
     """An app on a copy of the migrated database with `seed-demo` run: the demo people, for tests that walk every
     page of every demo role (a generator: use it as a module fixture's body)."""

@@ -169,6 +169,8 @@ MATRIX = {
     ("mail.outbox", "GET"): ADMIN_ONLY,
     ("mail.message", "GET"): ADMIN_ONLY,
     ("mail.retry", "POST"): ADMIN_ONLY,
+    ("mail.preferences", "GET"): SIGNED_IN,  # each person's own choices (tests/test_reminders.py)
+    ("mail.preferences", "POST"): SIGNED_IN,
     ("mail.unsubscribe", "GET"): EVERYONE,  # the signed link in a message works without signing in (tests/test_mail.py)
     ("mail.unsubscribe", "POST"): EVERYONE,
     ("mail.role_play_calendar", "GET"): OWNER_MENTOR_MANAGERS,  # and the evaluators (tests/test_mail_calendar.py)

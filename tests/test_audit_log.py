@@ -72,6 +72,7 @@ SAMPLES = {
                            "new_target_date": None},
     "readiness_recommended": {"trainee": "{trainee}", "ready": True, "note": "Ready."},
     "mail_unsubscribed": {"kind": "attempt_graded"},
+    "mail_preferences_changed": {"changes": {"answers_waiting": "digest", "escalation_grading": "immediately"}},
     "mail_requeued": {"to": "tom@example.com", "kind": "role_play_to_evaluate", "error": "550 No such mailbox"},
 }
 
@@ -113,7 +114,9 @@ def test_every_action_and_its_details_read_as_words(app, people):
                   "Language: العربية", "Token: onb_abcdef…", "Full name: from Tom Beker to Tom Becker",
                   "Asked to sign the job description again: yes", "Name corrected from Tom Beker to Tom Becker",
                   "E-mail about: your graded quiz attempts", "E-mail about: role-plays you evaluate",
-                  "To: tom@example.com", "Last error: 550 No such mailbox"):
+                  "To: tom@example.com", "Last error: 550 No such mailbox",
+                  "Now: written answers waiting for your review: In the weekly digest and written answers still "
+                  "waiting for grading after the reminder: Immediately"):
         assert words in text, words
 
 

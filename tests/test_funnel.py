@@ -365,13 +365,9 @@ def test_the_migration_keeps_every_row_and_leaves_prospects_unknown(tmp_path):
     the same pace a month; and back."""
     from onboarding.schema import downgrade, upgrade
 
-    from onboarding import create_app
+    from .conftest import app_on_file
 
-    from .conftest import HERE
-
-    path = tmp_path / "old.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": str(HERE / "content"),
-                      "QUIZZES_DIR": str(HERE / "quizzes")})
+    app = app_on_file(tmp_path / "old.db")
     with app.app_context():
         upgrade(revision="9a3e6f1c2b58")
         with db.engine.begin() as conn:

@@ -45,6 +45,7 @@ ACTION_NAMES = {
     "mail_requeued": _l("Failed e-mail queued again"),
     "scorecard_reviewed": _l("Week reviewed against the seven criteria"),
     "monthly_plan_set": _l("Monthly plan set"), "deal_moved": _l("Deal moved to next month"),
+    "mail_preferences_changed": _l("E-mail preferences changed"),
 }
 
 #: What an event is recorded on, in words ("Quiz attempt 12"), by the record's class.
@@ -76,6 +77,7 @@ _LABELS = {
     "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"), "month": _l("Month"),
     "client": _l("Client"),
     "marker": _l("Second marker"), "outcome": _l("Grades kept"), "changed": _l("Result changed"),
+    "changes": _l("Now"),
 }
 
 #: What `before` and `after` hold, per action: how the change reads.
@@ -240,6 +242,10 @@ def _value(key: str, value, event, ctx) -> str:
         from ..mail.kinds import label
 
         return label(value)
+    if key == "changes" and event.action == "mail_preferences_changed":
+        from ..mail.kinds import choice_label, label
+
+        return join_list(f"{label(k)}: {choice_label(c)}" for k, c in (value or {}).items())
     if key == "question" and isinstance(value, tuple):
         quiz = (cur.quizzes or {}).get(value[0])
         numbers = {q.id: n for n, q in enumerate(quiz.questions, 1)} if quiz else {}

@@ -2,9 +2,10 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..notifications.models import Notification
 from ..timeutil import utcnow
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
@@ -44,11 +45,58 @@ class OutboxMessage(db.Model):
     )
 
 
-class MailOptOut(db.Model):
-    """A person who asked, through the link in a message, for no more e-mail of one kind."""
+IMMEDIATELY, DIGEST, OFF = "immediately", "digest", "off"
+CHOICES = (IMMEDIATELY, DIGEST, OFF)
 
-    __tablename__ = "mail_opt_outs"
+
+class MailPreference(db.Model):
+    """How one person takes e-mail of one kind: at once, in the weekly digest, or not at all. No row: the default
+    (at once); the signed link in a message stores "off"."""
+
+    __tablename__ = "mail_preferences"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    choice: Mapped[str] = mapped_column(sa.String(12))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(sa.text("choice IN ('immediately', 'digest', 'off')"), name="choice"),)
+
+
+class ReminderSent(db.Model):
+    """A reminder (or a weekly digest) that went out: one row per condition, subject, period and level, and the
+    unique key keeps two workers from sending the same one."""
+
+    __tablename__ = "mail_reminders_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    #: Who or what it is about: "trainee/12", or "user/3" for a digest.
+    subject: Mapped[str] = mapped_column(sa.String(40))
+    #: Which instance of the condition: a stage's planned end, one attempt, an ISO week for a digest...
+    period: Mapped[str] = mapped_column(sa.String(80))
+    #: 0 the first reminder, 1 the escalation to the heads of sales.
+    level: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    #: How many people it went to (0: a digest with nothing to say).
+    recipients: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("kind", "subject", "period", "level"),
+                      sa.Index("ix_mail_reminders_sent_subject", "subject"))
+
+
+class DigestItem(db.Model):
+    """A notification its reader takes in the weekly digest: it waits here until the digest carries it."""
+
+    __tablename__ = "mail_digest_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    notification_id: Mapped[int] = mapped_column(sa.ForeignKey("notifications.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    #: The digest that carried it; None while it waits.
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    notification: Mapped[Notification] = relationship()
+
+    __table_args__ = (sa.Index("ix_mail_digest_items_waiting", "user_id", "sent_at"),)

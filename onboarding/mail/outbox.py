@@ -2,7 +2,8 @@
 
 Just before the session flushes, every new Notification is worded for its reader (their language, their name)
 and written as a finished message beside it: a rolled-back action leaves neither, and nothing is lost while the
-sender is down. A person who switched a kind off (the link in every message) gets no message of that kind.
+sender is down. A person who switched a kind off (the preferences page, the link in every message) gets no message
+of that kind; one who sends it to the weekly digest gets it there (mail.digest).
 """
 import logging
 import re
@@ -24,7 +25,8 @@ from ..timeutil import aware, utcnow
 from . import calendar as cal
 from .compose import (Letter, build, new_message_id, one_line, references_after, sender_domain, serialise,
                       thread_root)
-from .models import FAILED, MailOptOut, OutboxMessage
+from .kinds import effective
+from .models import DIGEST, FAILED, OFF, DigestItem, MailPreference, OutboxMessage
 from .tokens import unsubscribe_url
 
 log = logging.getLogger(__name__)
@@ -124,17 +126,36 @@ def _render(template: str, **context) -> str:
     return current_app.jinja_env.get_template(template).render(**context)
 
 
-def letter_for(session, note: Notification, user: User, previous: tuple, now: datetime) -> tuple:
-    """(the message, its thread key): the notification worded for `user`, with the invitation if it has one."""
+def compose(user: User, kind: str, key: str, previous: tuple, subject: str, template: str, context: dict,
+            calendar: str | None = None, method: str | None = None) -> Letter:
+    """A message to `user` in the current reader's language (inside `reader`): `template`.txt and .html rendered
+    with `context`, threaded under `key` after `previous`, with the unsubscribe link for `kind`."""
     config = current_app.config
     language = _language(user)
     domain = sender_domain(config["MAIL_FROM"])
-    key = thread_key(note)
     in_reply_to, references = references_after(thread_root(key, config["SECRET_KEY"], domain), previous)
-    with reader(language):
+    unsubscribe = unsubscribe_url(user.id, kind)
+    context = {**context, "name": user.full_name, "unsubscribe": unsubscribe, "lang": language,
+               "dir": "rtl" if language.split("_")[0] in RIGHT_TO_LEFT else "ltr"}
+    return Letter(sender=config["MAIL_FROM"], to_name=user.full_name, to_address=user.email, language=language,
+                  subject=subject, text=_render(f"{template}.txt", **context),
+                  html=_render(f"{template}.html", **context),
+                  message_id=new_message_id(domain), in_reply_to=in_reply_to, references=references,
+                  unsubscribe=unsubscribe, calendar=calendar, calendar_method=method)
+
+
+def outbox_row(user: User, kind: str, key: str, letter: Letter, now: datetime) -> OutboxMessage:
+    """The outbox row that sends `letter` now."""
+    return OutboxMessage(user_id=user.id, kind=kind, to_address=user.email, subject=one_line(letter.subject, 300),
+                         message_id=letter.message_id, thread_key=key, reference_ids=letter.references,
+                         raw=serialise(build(letter, now)), next_attempt_at=now, created_at=now)
+
+
+def letter_for(session, note: Notification, user: User, previous: tuple, now: datetime) -> tuple:
+    """(the message, its thread key): the notification worded for `user`, with the invitation if it has one."""
+    key = thread_key(note)
+    with reader(_language(user)):
         text = wording(note)
-        link = absolute(note.link)
-        unsubscribe = unsubscribe_url(user.id, note.kind)
         invitation = method = None
         attempt_id = (note.params or {}).get("attempt_id")
         if note.kind in INVITATIONS and isinstance(attempt_id, int):
@@ -142,14 +163,9 @@ def letter_for(session, note: Notification, user: User, previous: tuple, now: da
             if attempt is not None:
                 method = INVITATIONS[note.kind]
                 invitation = cal.ics(meeting(session, attempt, absolute(f"/role-play/{attempt.id}")), method, now)
-        context = {"text": text, "link": link, "name": user.full_name, "unsubscribe": unsubscribe,
-                   "lang": language, "dir": "rtl" if language.split("_")[0] in RIGHT_TO_LEFT else "ltr",
-                   "invitation": bool(invitation)}
-        letter = Letter(sender=config["MAIL_FROM"], to_name=user.full_name, to_address=user.email,
-                        language=language, subject=text, text=_render("mail/message.txt", **context),
-                        html=_render("mail/message.html", **context), message_id=new_message_id(domain),
-                        in_reply_to=in_reply_to, references=references, unsubscribe=unsubscribe,
-                        calendar=invitation, calendar_method=method)
+        letter = compose(user, note.kind, key, previous, text, "mail/message",
+                         {"text": text, "link": absolute(note.link), "invitation": bool(invitation)},
+                         calendar=invitation, method=method)
     return letter, key
 
 
@@ -175,15 +191,21 @@ def queue_new_notifications(session, _flush_context=None, _instances=None) -> No
         return
     uids = {n.user_id for n in notes}
     users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(uids)))}
-    off = set(session.execute(sa.select(MailOptOut.user_id, MailOptOut.kind).where(MailOptOut.user_id.in_(uids))))
-    notes = [n for n in notes if n.user_id in users and users[n.user_id].active and (n.user_id, n.kind) not in off]
+    stored = {(u, k): c for u, k, c in session.execute(
+        sa.select(MailPreference.user_id, MailPreference.kind, MailPreference.choice)
+        .where(MailPreference.user_id.in_(uids)))}
+    choice = {n: effective(n.kind, users[n.user_id].role, stored.get((n.user_id, n.kind)))
+              for n in notes if n.user_id in users and users[n.user_id].active}
+    for note in (n for n, c in choice.items() if c == DIGEST):
+        session.add(DigestItem(user_id=note.user_id, notification=note))
+    notes = [n for n, c in choice.items() if c not in (OFF, DIGEST)]
     previous = _previous(session, {(n.user_id, thread_key(n)) for n in notes})
     now = utcnow()
     for note in sorted(notes, key=lambda n: (n.user_id, n.kind)):
         user = users[note.user_id]
         try:
             letter, key = letter_for(session, note, user, previous.get((user.id, thread_key(note)), ()), now)
-            raw = serialise(build(letter, now))
+            row = outbox_row(user, note.kind, key, letter, now)
         except (ValueError, LookupError) as exc:  # an address the mail library refuses, say
             log.warning("message to user %s (%s) not composed: %s", user.id, note.kind, exc)
             session.add(OutboxMessage(user_id=user.id, kind=note.kind, to_address=user.email[:254],
@@ -192,10 +214,7 @@ def queue_new_notifications(session, _flush_context=None, _instances=None) -> No
                                       last_error=one_line(f"not composed: {exc}", 500)))
             continue
         previous[(user.id, key)] = (letter.message_id, letter.references)
-        session.add(OutboxMessage(user_id=user.id, kind=note.kind, to_address=user.email,
-                                  subject=one_line(letter.subject, 300), message_id=letter.message_id,
-                                  thread_key=key, reference_ids=letter.references, raw=raw, next_attempt_at=now,
-                                  created_at=now))
+        session.add(row)
 
 
 def install(session_factory) -> None:

@@ -221,9 +221,17 @@ def send_due(transport, now=None) -> Tally:
             return tally
 
 
-def run(transport, stop: threading.Event, poll: float = 5.0, echo=print) -> None:
-    """Deliver until `stop` is set (SIGTERM, Ctrl-C): a batch whenever messages are due, else a short wait."""
+def run(transport, stop: threading.Event, poll: float = 5.0, echo=print, schedule=None,
+        every: float = 900) -> None:
+    """Deliver until `stop` is set (SIGTERM, Ctrl-C): a batch whenever messages are due, else a short wait; every
+    `every` seconds (and at once) `schedule()` evaluates the reminders and digests first."""
+    import time
+
+    last = None
     while not stop.is_set():
+        if schedule is not None and (last is None or time.monotonic() - last >= every):
+            last = time.monotonic()
+            run_schedule(schedule, echo)
         tally = send_batch(transport)
         if tally.handled:
             echo(f"{tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed.")
@@ -231,3 +239,15 @@ def run(transport, stop: threading.Event, poll: float = 5.0, echo=print) -> None
             transport.close()
             stop.wait(poll)
     transport.close()
+
+
+def run_schedule(schedule, echo) -> None:
+    """Reminders and digests; a failure is logged and rolled back, and the worker goes on delivering."""
+    try:
+        reminders, digests = schedule()
+    except Exception:  # noqa: BLE001  (the next round tries again; the outbox must keep moving)
+        db.session.rollback()
+        log.exception("reminders and digests not evaluated")
+        return
+    if reminders or digests:
+        echo(f"Reminders queued: {reminders}; weekly digests queued: {digests}.")

@@ -1,4 +1,5 @@
-"""The admins' outbox pages, the unsubscribe link, and the role-play's "Add to calendar" download."""
+"""The admins' outbox pages, each person's e-mail preferences, the unsubscribe link, and the role-play's "Add to
+calendar" download."""
 import email
 from email import policy
 
@@ -18,7 +19,9 @@ from .kinds import LABELS, label
 from .models import STATES, OutboxMessage
 from .outbox import absolute, meeting
 from . import calendar as cal
-from .services import counts_by_state, is_opted_out, opt_in, opt_out, send_again
+from .forms import PreferencesForm
+from .services import (PreferenceRefused, counts_by_state, is_opted_out, may_opt_out, opt_in, opt_out,
+                       preferences_of, send_again, set_preferences)
 from .tokens import read_unsubscribe_token
 
 bp = Blueprint("mail", __name__)
@@ -87,6 +90,26 @@ def retry(message_id):
     return redirect(url_for("mail.message", message_id=message.id))
 
 
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """Every signed-in person chooses, per kind of e-mail they receive: immediately, in the weekly digest (mentors
+    and heads of sales), or off; a head of sales cannot switch escalations off."""
+    user = current_user._get_current_object()
+    form = PreferencesForm.for_user(user, preferences_of(user))
+    if form.validate_on_submit():
+        try:
+            set_preferences(user, form.wanted(), actor=user)
+        except PreferenceRefused as refused:  # the form checked already; the service has the last word
+            form[refused.kind].errors.append(_("This choice is not open to you."))
+        else:
+            db.session.commit()
+            flash(_("Your e-mail preferences are saved."), "success")
+            return redirect(url_for("mail.preferences"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("mail/preferences.html", form=form), status
+
+
 def _subscriber_or_404(token):
     found = read_unsubscribe_token(token)
     user = db.session.get(User, found[0]) if found and found[1] in LABELS and 0 < found[0] < 2**31 else None
@@ -99,9 +122,13 @@ def _subscriber_or_404(token):
 @csrf.exempt  # the signed token in the address is the proof; mail providers post it without a session (RFC 8058)
 def unsubscribe(token):
     """Switch one kind of e-mail off for the person the signed link names, without signing in; `resume=1` switches
-    it on again. GET only shows the question: link checkers and previews change nothing."""
+    it on again. GET only shows the question: link checkers and previews change nothing. An escalation to a head
+    of sales cannot be switched off (the service refuses too)."""
     user, kind = _subscriber_or_404(token)
     done = None
+    if not may_opt_out(user, kind):
+        return render_template("mail/unsubscribe.html", token=token, kind=label(kind), done="kept", off=False,
+                               address=_masked(user.email))
     if request.method == "POST":
         if request.form.get("resume") == "1":
             opt_in(user, kind)
@@ -111,7 +138,7 @@ def unsubscribe(token):
             done = "stopped"
         db.session.commit()
     return render_template("mail/unsubscribe.html", token=token, kind=label(kind), done=done,
-                           off=is_opted_out(user.id, kind), address=_masked(user.email))
+                           off=is_opted_out(user, kind), address=_masked(user.email))
 
 
 def _masked(address: str) -> str:

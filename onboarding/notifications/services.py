@@ -191,6 +191,27 @@ def wording(note: Notification) -> str:
                                             "the job description again with your new name.",
                                             before=p.get("before", ""), after=p.get("after", "")),
         "email_changed": lambda: _("You now sign in with %(email)s.", email=p.get("after", "")),
+        "reminder_stage_overdue": lambda: (
+            _("Stage %(stage)s was planned to end on %(date)s: you are behind plan.", stage=p.get("stage", ""),
+              date=p.get("date", "")) if yours else
+            _("%(trainee)s is behind plan: stage %(stage)s was planned to end on %(date)s.", trainee=trainee,
+              stage=p.get("stage", ""), date=p.get("date", ""))),
+        "escalation_stage_overdue": lambda: _("%(trainee)s is still behind plan: stage %(stage)s was planned to end "
+                                              "on %(date)s.", trainee=trainee, stage=p.get("stage", ""),
+                                              date=p.get("date", "")),
+        "reminder_grading": lambda: _("Written answers of %(trainee)s have waited for grading since %(when)s.",
+                                      trainee=trainee, when=p.get("when", "")),
+        "escalation_grading": lambda: _("Written answers of %(trainee)s still wait for grading, since %(when)s.",
+                                        trainee=trainee, when=p.get("when", "")),
+        "reminder_ledger": lambda: _("Ledger days of %(trainee)s have waited for confirmation since %(date)s.",
+                                     trainee=trainee, date=p.get("date", "")),
+        "reminder_role_play_tomorrow": lambda: (
+            _("Your role-play is tomorrow, %(when)s.", when=p.get("when", "")) if yours else
+            _("The role-play of %(trainee)s is tomorrow, %(when)s.", trainee=trainee, when=p.get("when", ""))),
+        "reminder_idle": lambda: _("%(trainee)s has done nothing on the platform since %(date)s.", trainee=trainee,
+                                   date=p.get("date", "")),
+        "reminder_decision": lambda: _("The readiness decision on %(trainee)s has waited since %(date)s.",
+                                       trainee=trainee, date=p.get("date", "")),
     }
     return texts.get(note.kind, lambda: note.kind)()
 

@@ -12,7 +12,7 @@ from ..i18n import fmt_date, fmt_number
 
 #: Session and e-mail events say nothing about progress; they stay in the audit log.
 QUIET = ("login", "logout", "login_failed", "api_token_created", "api_token_revoked", "mail_unsubscribed",
-         "mail_resubscribed", "mail_requeued")
+         "mail_resubscribed", "mail_requeued", "mail_preferences_changed")
 
 
 def timeline(trainee_id: int, page: int, per_page: int):
@@ -137,6 +137,7 @@ def _sentences(d: dict) -> dict:
         "mail_unsubscribed": lambda: _("E-mail of one kind switched off"),
         "mail_resubscribed": lambda: _("E-mail of one kind switched on again"),
         "mail_requeued": lambda: _("Failed e-mail queued again"),
+        "mail_preferences_changed": lambda: _("E-mail preferences changed"),
         "logout": lambda: _("Signed out"),
         "login_failed": lambda: _("Failed sign-in"),
         "api_token_created": lambda: _("API token created"),
