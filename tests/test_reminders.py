@@ -21,7 +21,8 @@ from onboarding.mail.digest import send_digests
 from onboarding.mail.models import DigestItem, MailPreference, OutboxMessage, ReminderSent
 from onboarding.mail.schedule import gather, send_reminders
 from onboarding.mail.services import PreferenceRefused, opt_out, set_preferences
-from onboarding.mentoring.models import ActivityEntry, RolePlayAttempt, RolePlayEvaluator
+from onboarding.activity.models import ActivityEntry
+from onboarding.mentoring.models import RolePlayAttempt, RolePlayEvaluator
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import notify
 from onboarding.people.models import TraineeRecord

@@ -15,7 +15,8 @@ from ..assessment.models import QuizAttempt
 from ..audit.models import AuditEvent
 from ..auth.models import HEAD, TRAINEE, User
 from ..extensions import db
-from ..mentoring.models import SCHEDULED, ActivityEntry, RolePlayAttempt, RolePlayEvaluator
+from ..activity.models import ActivityEntry
+from ..mentoring.models import SCHEDULED, RolePlayAttempt, RolePlayEvaluator
 from ..notifications.services import notify
 from ..people.models import TraineeRecord
 from ..readiness.models import ReadinessSummary, Recommendation
