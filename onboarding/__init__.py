@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_summaries()
     register_outbox()
+    register_evidence_storage()
     content.init_app(app)
     register_converters(app)
     register_blueprints(app)
@@ -50,6 +51,13 @@ def register_outbox() -> None:
     install(db.session)
 
 
+def register_evidence_storage() -> None:
+    """Evidence bytes written in a transaction that does not commit are removed (see evidence.storage)."""
+    from .evidence.storage import install
+
+    install(db.session)
+
+
 def register_extensions(app: Flask) -> None:
     from .i18n import install_template_gettext, select_locale, select_timezone
 
@@ -64,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     from .mentoring import models as _mentoring  # noqa: F401
     from .readiness import models as _readiness  # noqa: F401
     from .mail import models as _mail  # noqa: F401
+    from .evidence import models as _evidence  # noqa: F401
     from .auth.views import load_user  # noqa: F401
     app.jinja_env.globals.update(_jinja_helpers())
 
@@ -134,7 +143,7 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from .main import error_page
 
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
     from flask_wtf.csrf import CSRFError
 

@@ -145,13 +145,14 @@ def quizzes_dir():
 
 
 @pytest.fixture
-def app(database_url, content_dir, quizzes_dir):
+def app(database_url, content_dir, quizzes_dir, tmp_path):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTENT_DIR": str(content_dir),
         "QUIZZES_DIR": str(quizzes_dir),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-000",
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
     })
     yield app
     with app.app_context():
@@ -312,7 +313,7 @@ def seeded_demo(tmp_path_factory, migrated_template, name):
     folder = tmp_path_factory.mktemp(name)
     shutil.copy(migrated_template, folder / "demo.db")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "TESTING": True,
-                      "SECRET_KEY": "test-secret-key-that-is-long-enough-000"})
+                      "SECRET_KEY": "test-secret-key-that-is-long-enough-000", "EVIDENCE_DIR": str(folder / "evidence")})
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     yield app
     with app.app_context():
