@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from .assessment.statistics_views import bp as statistics_bp
     from .assessment.views import bp as assessment_bp
     from .audit.views import bp as audit_bp
+    from .evidence.views import bp as evidence_bp
     from .auth.views import bp as auth_bp
     from .inbox.views import bp as inbox_bp
     from .learning.views import bp as learning_bp
@@ -136,7 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from .readiness.views import bp as readiness_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, people_bp, readiness_bp, admin_bp,
-                      audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp):
+                      audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp, evidence_bp):
         app.register_blueprint(blueprint)
 
 

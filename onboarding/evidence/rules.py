@@ -28,6 +28,13 @@ ACCEPTED = {
     "audio/x-wav": (AUDIO, "audio/wav"),
     "video/webm": (AUDIO, "audio/webm"),
 }
+#: The served type as people know it.
+SHORT_NAMES = {served: ext for served, ext in (
+    ("application/pdf", "PDF"), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
+    ("application/vnd.oasis.opendocument.text", "ODT"), ("image/png", "PNG"), ("image/jpeg", "JPEG"),
+    ("image/gif", "GIF"), ("image/webp", "WebP"), ("audio/mpeg", "MP3"), ("audio/mp4", "M4A"), ("audio/aac", "AAC"),
+    ("audio/ogg", "OGG"), ("audio/wav", "WAV"), ("audio/webm", "WebM"))}
 #: The office formats are zip archives: their declared contents are checked before anyone opens them.
 ZIPPED = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

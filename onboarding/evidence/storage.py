@@ -53,6 +53,13 @@ class FolderStorage:
     def open(self, key: str):
         return open(self.path(key), "rb")
 
+    def source(self, key: str) -> str:
+        """What send_file serves: the file's path (FileNotFoundError when it is gone)."""
+        path = self.path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        return str(path)
+
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
@@ -81,6 +88,8 @@ class DatabaseStorage:
         if not blocks:
             raise FileNotFoundError(key)
         return io.BytesIO(b"".join(blocks))
+
+    source = open  # what send_file serves: the bytes in memory (a file is at most EVIDENCE_MAX_MB)
 
     def delete(self, key: str) -> None:
         db.session.execute(sa.delete(EvidenceChunk).where(EvidenceChunk.storage_key == key))
