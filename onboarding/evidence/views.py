@@ -17,7 +17,8 @@ from .storage import storage
 bp = Blueprint("evidence", __name__)
 
 #: A served file runs nothing and loads nothing, even opened on its own; audio still plays from this origin.
-FILE_POLICY = "default-src 'none'; media-src 'self'; sandbox"
+FILE_POLICY = ("default-src 'none'; media-src 'self'; sandbox; frame-ancestors 'none'; object-src 'none'; "
+               "base-uri 'self'")
 
 
 def _file(file_id, check=None) -> EvidenceFile:
