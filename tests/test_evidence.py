@@ -277,3 +277,79 @@ def test_review_page_of_a_removed_file_is_gone(app, people):
     assert trainee.get(f"/evidence/{wav.id}/review").status_code == 404
     assert re.search("call.wav", trainee.get(f"/trainees/{people['trainee']}/checklist").get_data(as_text=True)) \
         is None
+
+
+# ---------------------------------------------------------------- evidence in the record
+
+@pytest.mark.parametrize("storage", ["folder", "database"])
+def test_a_removed_file_loses_its_bytes_unless_a_decision_relied_on_it(app, people, storage):
+    from onboarding.evidence.storage import storage as current_storage
+
+    app.config["EVIDENCE_STORAGE"] = storage
+    wav, pdf = _uploaded(app, people)
+    uid = people["trainee"]
+    head, h_auth = as_user(app, "head@example.com")
+    response = head.post(f"/trainees/{uid}/readiness-decision", data={
+        "decision": "rejected", "note": "Not yet: more calls first.", "csrf_token": h_auth.token(f"/trainees/{uid}")})
+    assert response.status_code == 302
+    with app.app_context():
+        from onboarding.readiness.models import ReadinessDecision
+
+        frozen = db.session.scalar(sa.select(ReadinessDecision.evidence))
+        assert [(f["name"], f["type"], f["size"], f["task"]) for f in frozen["files"]] == [
+            ("call.wav", "audio/wav", len(ACCEPTED[10][1]), "proposal"),
+            ("proposal.pdf", "application/pdf", len(ACCEPTED[0][1]), "proposal")]
+        assert all(db.session.get(EvidenceFile, f.id).kept for f in (wav, pdf))
+    # A third file, after the decision: not relied on.
+    trainee, t_auth = as_user(app, "tom@example.com")
+    with app.app_context():
+        from onboarding.auth.models import User
+        from onboarding.evidence.services import Upload, attach
+
+        event = db.session.get(SignOffEvent, wav.sign_off_event_id)
+        [late] = attach(event, uid, [Upload("late.png", io.BytesIO(ACCEPTED[4][1]))], db.session.get(User, uid))
+        db.session.commit()
+        late_id, late_key = late.id, late.storage_key
+    token = t_auth.token(f"/trainees/{uid}/checklist")
+    for file_id in (wav.id, late_id):
+        assert trainee.post(f"/evidence/{file_id}/remove", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        keys = current_storage().keys()
+        assert wav.storage_key in keys and late_key not in keys
+        assert db.session.get(EvidenceFile, wav.id).deleted_at is not None
+        assert {e.details["name"] for e in db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "evidence_removed"))} == {"call.wav", "late.png"}
+    assert trainee.get(f"/evidence/{wav.id}").data == ACCEPTED[10][1]  # the decision's file stays readable
+    assert trainee.get(f"/evidence/{late_id}").status_code == 404
+    page = head.get(f"/trainees/{uid}").get_data(as_text=True)
+    assert "Evidence files it relied on:" in page and "removed from its request; kept for a decision" in page
+    assert "late.png" not in page
+    checklist = trainee.get(f"/trainees/{uid}/checklist").get_data(as_text=True)
+    assert "proposal.pdf" in checklist and f"/evidence/{wav.id}/remove" not in checklist
+
+
+def test_the_trainee_page_and_the_report_list_the_evidence(app, people):
+    _uploaded(app, people)
+    uid = people["trainee"]
+    for email in ("tom@example.com", "mentor@example.com", "director@example.com"):
+        client, _auth = as_user(app, email)
+        for url in (f"/trainees/{uid}", f"/trainees/{uid}/report"):
+            page = client.get(url).get_data(as_text=True)
+            assert "call.wav" in page and "Recording (WAV)" in page and "Sign-off: Write a proposal" in page, url
+            assert "proposal.pdf" in page and "Document (PDF)" in page, url
+
+
+def test_only_the_uploader_removes_and_only_while_the_request_is_open(app, people):
+    wav, pdf = _uploaded(app, people)
+    uid = people["trainee"]
+    mentor, m_auth = as_user(app, "mentor@example.com")
+    token = m_auth.token(f"/trainees/{uid}/checklist")
+    assert mentor.post(f"/evidence/{wav.id}/remove", data={"csrf_token": token}).status_code == 403
+    mentor.post(f"/trainees/{uid}/tasks/proposal/return", data={"note": "Add the terms", "csrf_token": token})
+    trainee, t_auth = as_user(app, "tom@example.com")
+    response = trainee.post(f"/evidence/{wav.id}/remove", data={"csrf_token": t_auth.token(f"/trainees/{uid}/checklist")},
+                            follow_redirects=True)
+    assert "already decided" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(EvidenceFile, wav.id).deleted_at is None
+    assert trainee.post(f"/evidence/{wav.id}/remove", data={}).status_code == 400  # no CSRF token

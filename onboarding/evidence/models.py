@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..extensions import db
+from ..mentoring.models import ActivityEntry, SignOffEvent, SupervisionNote
 from ..timeutil import utcnow
 
 
@@ -41,6 +42,10 @@ class EvidenceFile(db.Model):
     kept: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     uploader: Mapped[User | None] = relationship(foreign_keys=[uploaded_by])
+    #: What it is attached to, loaded with it (the record's lists name the task, the day or the week).
+    sign_off_event: Mapped[SignOffEvent | None] = relationship(lazy="joined")
+    activity_entry: Mapped[ActivityEntry | None] = relationship(lazy="joined")
+    supervision_note: Mapped[SupervisionNote | None] = relationship(lazy="joined")
 
     __table_args__ = (
         sa.CheckConstraint(sa.text("kind IN ('document', 'audio', 'image')"), name="kind"),

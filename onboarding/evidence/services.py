@@ -160,17 +160,20 @@ def remove(row: EvidenceFile, actor: User) -> None:
     record("evidence_removed", row, actor=actor, trainee=row.trainee_id, name=row.name)
 
 
-def keep_for_decision(trainee_id: int) -> list:
-    """Mark every readable file of the trainee as relied on by a decision; the list of them, as JSON values."""
-    rows = files_of_trainee(trainee_id)
-    for row in rows:
-        row.kept = True
-    return [file_json(row) for row in rows]
+def keep_for_decision(evidence: dict) -> None:
+    """Mark the files a decision's frozen evidence lists as relied on: their bytes stay, whoever removes them."""
+    ids = [f["id"] for f in evidence.get("files", [])]
+    if ids:
+        db.session.execute(sa.update(EvidenceFile).where(EvidenceFile.id.in_(ids)).values(kept=True))
 
 
 def file_json(row: EvidenceFile) -> dict:
+    """A file as the frozen evidence of a decision keeps it."""
     return {"id": row.id, "name": row.name, "size": row.size, "type": row.mime, "kind": row.kind,
-            "sha256": row.sha256, "created_at": row.created_at.isoformat()}
+            "sha256": row.sha256, "created_at": row.created_at.isoformat(),
+            "task": row.sign_off_event.task_id if row.sign_off_event else None,
+            "day": row.activity_entry.day.isoformat() if row.activity_entry else None,
+            "week_of": row.supervision_note.week_of.isoformat() if row.supervision_note else None}
 
 
 # ---------------------------------------------------------------- comments

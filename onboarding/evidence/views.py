@@ -44,11 +44,21 @@ def file_size(size: int) -> str:
 
 
 @bp.app_template_filter("file_type")
-def file_type(row: EvidenceFile) -> str:
-    """A file's type as people know it, with its kind: Recording (WAV), Document (PDF), Image (PNG)."""
-    short = rules.SHORT_NAMES.get(row.mime, row.mime)
+def file_type(row) -> str:
+    """A file's type as people know it, with its kind: Recording (WAV), Document (PDF), Image (PNG). `row` is a
+    file, or a file as a decision's frozen evidence keeps it (services.file_json)."""
+    mime, kind = (row["type"], row["kind"]) if isinstance(row, dict) else (row.mime, row.kind)
+    short = rules.SHORT_NAMES.get(mime, mime)
     return {rules.AUDIO: _("Recording (%(type)s)", type=short), rules.IMAGE: _("Image (%(type)s)", type=short)
-            }.get(row.kind) or _("Document (%(type)s)", type=short)
+            }.get(kind) or _("Document (%(type)s)", type=short)
+
+
+@bp.app_template_filter("from_iso")
+def from_iso(text: str):
+    """A time kept as ISO text in frozen evidence, as a datetime for fmt_date."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(text) if text else None
 
 
 def page_of(row: EvidenceFile) -> str:
