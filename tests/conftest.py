@@ -47,6 +47,15 @@ def _cheap_password_hashing():
 
     models.PASSWORD_METHOD = "scrypt:1024:8:1"
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _evidence_outside_the_repository(tmp_path_factory):
+    """Apps made without the app fixture (demo seeds, other content, the browser tests' server) keep evidence
+    files in a temporary folder, never in the repository's instance/."""
+    os.environ["EVIDENCE_DIR"] = str(tmp_path_factory.mktemp("evidence"))
+
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -353,3 +353,40 @@ def test_only_the_uploader_removes_and_only_while_the_request_is_open(app, peopl
     with app.app_context():
         assert db.session.get(EvidenceFile, wav.id).deleted_at is None
     assert trainee.post(f"/evidence/{wav.id}/remove", data={}).status_code == 400  # no CSRF token
+
+
+# ---------------------------------------------------------------- the demo
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, migrated_template):
+    from .conftest import seeded_demo
+
+    yield from seeded_demo(tmp_path_factory, migrated_template, "evidence-demo")
+
+
+def test_the_demo_has_a_commented_call_and_a_proposal_for_trainee2(demo):
+    from onboarding.evidence.storage import storage
+
+    with demo.app_context():
+        from onboarding.auth.models import User
+
+        t2 = db.session.scalar(sa.select(User).where(User.email == "trainee2@example.com"))
+        files = db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.trainee_id == t2.id)
+                                   .order_by(EvidenceFile.id)).all()
+        assert [(f.name, f.mime) for f in files] == [("commercial-proposal.pdf", "application/pdf"),
+                                                     ("cold-call-northgate.wav", "audio/wav")]
+        pdf, wav = files
+        assert pdf.sign_off_event.task_id == "commercial-proposal" and wav.activity_entry is not None
+        assert storage().open(wav.storage_key).read()[:4] == b"RIFF"
+        assert storage().open(pdf.storage_key).read().startswith(b"%PDF-1.4")
+        comments = db.session.scalars(sa.select(EvidenceComment).where(EvidenceComment.file_id == wav.id)
+                                      .order_by(EvidenceComment.at_seconds)).all()
+        assert [c.at_seconds for c in comments] == [1, 4] and "who decides" in comments[1].body
+        wav_id = wav.id
+    client = demo.test_client()
+    from .conftest import AuthActions
+
+    assert AuthActions(client).login("mentor@example.com", "demo-pass-2024").status_code == 302
+    page = client.get(f"/evidence/{wav_id}/review").get_data(as_text=True)
+    assert 'data-seconds="4"' in page and "00:04" in page
+    assert client.get(f"/evidence/{wav_id}", headers={"Range": "bytes=0-3"}).data == b"RIFF"

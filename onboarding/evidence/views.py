@@ -81,7 +81,8 @@ def download(file_id):
         source = storage().source(row.storage_key)
     except FileNotFoundError:
         abort(404)
-    response = send_file(source, mimetype=row.mime, as_attachment=row.kind != rules.AUDIO, download_name=row.name,
+    response = send_file(source, mimetype=row.mime, as_attachment=row.kind != rules.AUDIO,
+                         download_name=rules.safe_name(row.name),
                          conditional=True, etag=row.sha256, last_modified=row.created_at, max_age=0)
     response.headers["Content-Security-Policy"] = FILE_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
