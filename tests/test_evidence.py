@@ -390,3 +390,28 @@ def test_the_demo_has_a_commented_call_and_a_proposal_for_trainee2(demo):
     page = client.get(f"/evidence/{wav_id}/review").get_data(as_text=True)
     assert 'data-seconds="4"' in page and "00:04" in page
     assert client.get(f"/evidence/{wav_id}", headers={"Range": "bytes=0-3"}).data == b"RIFF"
+
+
+# ---------------------------------------------------------------- supervision notes and ledger days
+
+def _note(app, uid, files, advice="Offer net-30 first."):
+    mentor, auth = as_user(app, "mentor@example.com")
+    return mentor.post(f"/trainees/{uid}/supervision", content_type="multipart/form-data", data={
+        "week_of": __import__("datetime").date.today().isoformat(), "situation": "A client asked for net-60.",
+        "advice": advice, "csrf_token": auth.token(f"/trainees/{uid}/supervision"),
+        "files": [(io.BytesIO(d), n) for n, d in files]})
+
+
+def test_a_supervision_note_carries_a_recording(app, people):
+    uid = people["trainee"]
+    complete_stages_before(app, uid, 4)
+    refused = _note(app, uid, [("call.mp3", REFUSED[0][1])], advice="Kept as typed")
+    assert refused.status_code == 400 and "Kept as typed" in refused.get_data(as_text=True)
+    assert _files(app) == []
+    assert _note(app, uid, [("client-call.ogg", ACCEPTED[9][1])]).status_code == 302
+    [row] = _files(app)
+    assert row.supervision_note_id is not None and row.uploaded_by == people["mentor"]
+    trainee, _auth = as_user(app, "tom@example.com")
+    page = trainee.get(f"/trainees/{uid}/supervision").get_data(as_text=True)
+    assert "client-call.ogg" in page and f'src="/evidence/{row.id}"' in page
+    assert "Supervision note, week of" in trainee.get(f"/trainees/{uid}").get_data(as_text=True)

@@ -213,6 +213,7 @@ class SupervisionForm(FlaskForm):
                           validators=[DataRequired(_l("Choose a week."))])
     situation = TextAreaField(_l("Client situation"), validators=[DataRequired(), Length(max=4000)])
     advice = TextAreaField(_l("Analysis and advice"), validators=[DataRequired(), Length(max=4000)])
+    files = files_field()
 
 
 class ChooseOneField(SelectField):

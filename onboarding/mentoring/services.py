@@ -785,8 +785,12 @@ def supervision_weeks(progress) -> list:
 
 
 def add_supervision_note(trainee: User, author: User, week_of: date, situation: str, advice: str,
-                         progress) -> SupervisionNote:
-    """A note for a week from the one stage 4 opened in to the current one; `progress` is the trainee's path."""
+                         progress, files=()) -> SupervisionNote:
+    """A note for a week from the one stage 4 opened in to the current one; `progress` is the trainee's path;
+    `files` are evidence uploads (evidence.services.attach)."""
+    from ..evidence.services import attach, check_uploads
+
+    check_uploads(list(files))
     state, opened = supervision_window(progress)
     refusal = rules.supervision_refusal(week_of, state, opened, today())
     if refusal == rules.NOT_OPEN:
@@ -800,5 +804,6 @@ def add_supervision_note(trainee: User, author: User, week_of: date, situation: 
                            situation=situation.strip(), advice=advice.strip())
     db.session.add(note)
     record("supervision_note", note, actor=author, trainee=trainee.id, week_of=note.week_of.isoformat())
+    attach(note, trainee.id, list(files), author)
     notify([trainee.id], "supervision_note", link=f"/trainees/{trainee.id}/supervision", author=author.full_name)
     return note

@@ -654,7 +654,10 @@ def supervision(user_id):
         if form.validate_on_submit():
             try:
                 add_supervision_note(trainee, current_user, form.week_of.data, form.situation.data, form.advice.data,
-                                     progress)
+                                     progress, uploads_of(form.files))
+            except EvidenceRefused as exc:
+                db.session.rollback()
+                show_refused(form.files, exc)
             except MentoringError as exc:  # beside the week when weeks are offered, else in the summary alone
                 db.session.rollback()
                 if weeks:
@@ -667,6 +670,7 @@ def supervision(user_id):
                                .order_by(SupervisionNote.week_of.desc(), SupervisionNote.id.desc())).all()
     supervised = next((s for s in progress.stages if s.number == SUPERVISED_STAGE), None)
     return render_template("mentoring/supervision.html", trainee=trainee, rec=rec, form=form, notes=notes,
+                           files=files_of("supervision_note_id", [n.id for n in notes]),
                            opened=supervision_window(progress)[1] if weeks else None, weeks=weeks,
                            supervised=supervised,
                            may_write=can_grade(current_user, rec)), 400 if form.errors else 200
