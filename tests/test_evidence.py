@@ -415,3 +415,48 @@ def test_a_supervision_note_carries_a_recording(app, people):
     page = trainee.get(f"/trainees/{uid}/supervision").get_data(as_text=True)
     assert "client-call.ogg" in page and f'src="/evidence/{row.id}"' in page
     assert "Supervision note, week of" in trainee.get(f"/trainees/{uid}").get_data(as_text=True)
+
+
+FIGURES = {"prospects": "3", "calls": "18", "meetings": "0", "applications": "1", "orders": "0", "referrals": "1",
+           "events": "0", "decision_makers": "2", "deals": "0"}
+
+
+def _log_day(client, auth, uid, files, **extra):
+    from datetime import date
+
+    return client.post(f"/trainees/{uid}/activity", content_type="multipart/form-data", data={
+        **FIGURES, "day": date.today().isoformat(), "csrf_token": auth.token(f"/trainees/{uid}/activity"),
+        "files": [(io.BytesIO(d), n) for n, d in files], **extra})
+
+
+def test_a_ledger_day_carries_a_recorded_call_until_it_is_confirmed(app, people):
+    uid = people["trainee"]
+    trainee, auth = as_user(app, "tom@example.com")
+    refused = _log_day(trainee, auth, uid, [("call.mp3", REFUSED[0][1])], note="Kept", calls="17")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Kept" in page and 'value="17"' in page and "whatever its name says" in page
+    with app.app_context():
+        from onboarding.mentoring.models import ActivityEntry
+
+        assert db.session.scalar(sa.select(sa.func.count(ActivityEntry.id))) == 0
+    assert _log_day(trainee, auth, uid, [("call.webm", ACCEPTED[11][1])]).status_code == 302
+    [row] = _files(app)
+    assert row.activity_entry_id is not None and row.mime == "audio/webm"
+    page = trainee.get(f"/trainees/{uid}/activity").get_data(as_text=True)
+    assert "call.webm" in page and f"/evidence/{row.id}/remove" in page
+    # A file added to a logged day, with nothing else changed, says so.
+    from datetime import date
+
+    loaded = trainee.get(f"/trainees/{uid}/activity?day={date.today().isoformat()}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="([^"]+)"', loaded).group(1)
+    added = _log_day(trainee, auth, uid, [("crm.png", ACCEPTED[4][1])], version=version)
+    assert added.status_code == 302
+    assert "1 file is attached to" in trainee.get(added.headers["Location"]).get_data(as_text=True)
+    mentor, m_auth = as_user(app, "mentor@example.com")
+    assert mentor.post(f"/activity/{row.activity_entry_id}/confirm",
+                       data={"csrf_token": m_auth.token(f"/trainees/{uid}/activity")}).status_code == 302
+    page = trainee.get(f"/trainees/{uid}/activity").get_data(as_text=True)
+    assert "call.webm" in page and f"/evidence/{row.id}/remove" not in page
+    refused = trainee.post(f"/evidence/{row.id}/remove", data={"csrf_token": auth.token(f"/trainees/{uid}/activity")},
+                           follow_redirects=True)
+    assert "already decided" in refused.get_data(as_text=True)

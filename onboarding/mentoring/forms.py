@@ -79,6 +79,7 @@ class EntryForm(FiguresForm):
                            _l("Qualified contacts added to Pipeline that day. Left blank on a day logged before "
                               "prospects were recorded, it stays “not recorded”."))
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
+    files = files_field(_l("Recorded calls or documents of the day (optional)"))
     #: The version of the day the form was loaded with (services.entry_version); empty on the new-day form.
     version = HiddenField()
 

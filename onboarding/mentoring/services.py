@@ -324,6 +324,18 @@ def save_entry(trainee: User, day: date, figures: dict, note: str | None, versio
     return entry
 
 
+def save_entry_with_files(trainee: User, day: date, figures: dict, note: str | None, version: str | None = None,
+                          files=()) -> ActivityEntry:
+    """save_entry, and the day's evidence files (evidence.services.attach): a refused file saves nothing. The
+    entry carries `files_added`, how many."""
+    from ..evidence.services import attach, check_uploads
+
+    check_uploads(list(files))
+    entry = save_entry(trainee, day, figures, note, version)
+    entry.files_added = len(attach(entry, trainee.id, list(files), trainee))
+    return entry
+
+
 def confirm_entry(entry: ActivityEntry, mentor: User) -> None:
     if entry.confirmed_at is None:
         entry.confirmed_by, entry.confirmed_at = mentor.id, utcnow()

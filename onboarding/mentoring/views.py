@@ -33,9 +33,9 @@ from .services import (MentoringError, add_supervision_note, add_team, assign_me
                        confirm_entry, correct_entry, decide_hold, ensure_due, evaluator_candidates, ledger,
                        missing_label, request_sign_off, reschedule_role_play, return_task, revoke, role_play_evaluators,
                        role_play_missing, role_play_status, schedule_role_play, set_targets, sign_document,
-                       save_entry, sign_off, submit_scores, targets_for)
+                       sign_off, submit_scores, targets_for)
 from .services import SUPERVISED_STAGE, supervision_weeks, supervision_window
-from .services import DayLoggedAlready, day_entry, entry_version, ledger_day_problem
+from .services import DayLoggedAlready, day_entry, entry_version, ledger_day_problem, save_entry_with_files
 from .services import FunnelRefused, segment_for
 
 bp = Blueprint("mentoring", __name__)
@@ -185,7 +185,11 @@ def activity(user_id):
             figures = {f: form[f].data for f in FIGURES if form[f].raw_data}
             note = form.note.data if form.note.raw_data else None
             try:
-                entry = save_entry(trainee, form.day.data, figures, note, form.version.data or None)
+                entry = save_entry_with_files(trainee, form.day.data, figures, note, form.version.data or None,
+                                              uploads_of(form.files))
+            except EvidenceRefused as exc:
+                db.session.rollback()
+                show_refused(form.files, exc)
             except DayLoggedAlready as exc:
                 db.session.rollback()
                 form.day.errors = [*form.day.errors, str(exc)]
@@ -225,7 +229,8 @@ def activity(user_id):
                                                           _("Calls made per week"), _("target")),
                            is_owner=is_owner, is_mentor=can_grade(current_user, rec), editing=editing,
                            notice=notice, reload_day=reload_day, started=rec.start_date <= now,
-                           correction_form=CorrectionForm(formdata=None)), status
+                           correction_form=CorrectionForm(formdata=None),
+                           files=files_of("activity_entry_id", [e.id for e in book.originals])), status
 
 
 def _funnel_errors(form, exc) -> None:
@@ -274,6 +279,11 @@ def _saved_day_message(entry) -> str:
     day = fmt_date(entry.day)
     if entry.changes is None:
         return _("Your figures for %(day)s are saved.", day=day)
+    added = getattr(entry, "files_added", 0)
+    if not entry.changes and added:
+        return ngettext("%(num)d file is attached to %(day)s; its figures and note are as they were.",
+                        "%(num)d files are attached to %(day)s; their figures and note are as they were.", added,
+                        day=day)
     if not entry.changes:
         return _("Nothing changed for %(day)s: its figures and note are as they were.", day=day)
     notes = {"added": _("note added"), "removed": _("note removed"), "changed": _("note changed")}
