@@ -460,3 +460,14 @@ def test_a_ledger_day_carries_a_recorded_call_until_it_is_confirmed(app, people)
     refused = trainee.post(f"/evidence/{row.id}/remove", data={"csrf_token": auth.token(f"/trainees/{uid}/activity")},
                            follow_redirects=True)
     assert "already decided" in refused.get_data(as_text=True)
+
+
+def test_the_recorder_is_offered_to_the_owner_only_and_hidden_until_a_script_shows_it(app, people):
+    uid = people["trainee"]
+    trainee, _auth = as_user(app, "tom@example.com")
+    for url in (f"/trainees/{uid}/checklist", f"/trainees/{uid}/activity"):
+        page = trainee.get(url).get_data(as_text=True)
+        assert re.search(r'<div class="recorder" data-recorder-for="files[^"]*" hidden', page), url
+        assert "js/recorder.js" in page and 'type="file"' in page and "multiple" in page
+    mentor, _auth = as_user(app, "mentor@example.com")
+    assert "js/recorder.js" not in mentor.get(f"/trainees/{uid}/activity").get_data(as_text=True)

@@ -27,6 +27,7 @@ ACCEPTED = {
     "audio/ogg": (AUDIO, "audio/ogg"),
     "audio/x-wav": (AUDIO, "audio/wav"),
     "video/webm": (AUDIO, "audio/webm"),
+    "video/mp4": (AUDIO, "audio/mp4"),  # Safari's MediaRecorder writes audio in an MP4 container
 }
 #: The served type as people know it.
 SHORT_NAMES = {served: ext for served, ext in (
