@@ -118,6 +118,17 @@ def _attach(trainee_id, event_id, files):
                   [Upload(name, io.BytesIO(data)) for name, data in files], db.session.get(User, trainee_id))
 
 
+def _committed_pdf(app, make_user):
+    """A proposal attached to a new open request and committed: (its id, its storage key)."""
+    from onboarding.extensions import db
+
+    trainee, event = _sign_off_request(app, make_user)
+    with app.app_context():
+        [row] = _attach(trainee, event, [("proposal.pdf", ACCEPTED[0][1])])
+        db.session.commit()
+        return row.id, row.storage_key
+
+
 def test_a_committed_file_reads_back_byte_for_byte(store_app, make_user):
     from onboarding.evidence.storage import backend_name, storage
     from onboarding.extensions import db
@@ -195,11 +206,7 @@ def test_the_orphan_check_reports_both_ways(store_app, make_user, runner):
     from onboarding.evidence.storage import storage, write
     from onboarding.extensions import db
 
-    trainee, event = _sign_off_request(store_app, make_user)
-    with store_app.app_context():
-        [row] = _attach(trainee, event, [("proposal.pdf", ACCEPTED[0][1])])
-        db.session.commit()
-        key = row.storage_key
+    file_id, key = _committed_pdf(store_app, make_user)
     assert store_app.test_cli_runner().invoke(args=["evidence-orphans"]).exit_code == 0
     with store_app.app_context():
         store = storage()
@@ -208,17 +215,11 @@ def test_the_orphan_check_reports_both_ways(store_app, make_user, runner):
         db.session.commit()
     result = store_app.test_cli_runner().invoke(args=["evidence-orphans"])
     assert result.exit_code == 1
-    assert "0" * 32 in result.output and f"file {row.id}: its bytes are missing" in result.output
+    assert "0" * 32 in result.output and f"file {file_id}: its bytes are missing" in result.output
 
 
 def test_backup_includes_the_files(store_app, make_user, tmp_path):
-    from onboarding.extensions import db
-
-    trainee, event = _sign_off_request(store_app, make_user)
-    with store_app.app_context():
-        [row] = _attach(trainee, event, [("proposal.pdf", ACCEPTED[0][1])])
-        db.session.commit()
-        key = row.storage_key
+    _file_id, key = _committed_pdf(store_app, make_user)
     target = tmp_path / "backup.db"
     if store_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("the PostgreSQL backup is pg_dump's (tests/test_cli.py); its rows hold the database storage")
