@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_path_sources()
     register_summaries()
     register_outbox()
+    register_evidence_storage()
     content.init_app(app)
     register_converters(app)
     register_blueprints(app)
@@ -64,6 +65,13 @@ def register_outbox() -> None:
     install(db.session)
 
 
+def register_evidence_storage() -> None:
+    """Evidence bytes written in a transaction that does not commit are removed (see evidence.storage)."""
+    from .evidence.storage import install
+
+    install(db.session)
+
+
 def register_extensions(app: Flask) -> None:
     from .i18n import install_template_gettext, select_locale, select_timezone
 
@@ -79,6 +87,7 @@ def register_extensions(app: Flask) -> None:
     from .mentoring import models as _mentoring  # noqa: F401
     from .readiness import models as _readiness  # noqa: F401
     from .mail import models as _mail  # noqa: F401
+    from .evidence import models as _evidence  # noqa: F401
     from .auth.views import load_user  # noqa: F401
     app.jinja_env.globals.update(_jinja_helpers())
 
@@ -133,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from .assessment.views import bp as assessment_bp
     from .activity.views import bp as activity_bp
     from .audit.views import bp as audit_bp
+    from .evidence.views import bp as evidence_bp
     from .auth.views import bp as auth_bp
     from .inbox.views import bp as inbox_bp
     from .learning.views import bp as learning_bp
@@ -145,14 +155,14 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, activity_bp, people_bp, readiness_bp,
                       admin_bp, audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp,
-                      marking_bp):
+                      marking_bp, evidence_bp):
         app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
     from .main import error_page
 
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
     from flask_wtf.csrf import CSRFError
 

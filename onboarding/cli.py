@@ -168,6 +168,27 @@ def backup(path):
     else:
         raise click.ClickException(f"backup does not support {url.get_backend_name()}")
     click.echo(f"Backup written to {target}.")
+    from .evidence.backup import copy_folder
+
+    copied = copy_folder(target)  # after the database: every file a backed-up row points at is already written
+    if copied is not None:
+        click.echo(f"{copied} evidence file(s) copied to {target}.evidence/.")
+
+
+@click.command("evidence-orphans")
+@with_appcontext
+def evidence_orphans():
+    """Report evidence bytes no row points at, and rows whose bytes are missing; exit 1 when there are any."""
+    from .evidence.services import orphans
+
+    found = orphans()
+    for key in found["stored_without_row"]:
+        click.echo(f"stored without a row: {key}")
+    for file_id in found["rows_without_bytes"]:
+        click.echo(f"file {file_id}: its bytes are missing")
+    if found["stored_without_row"] or found["rows_without_bytes"]:
+        raise SystemExit(1)
+    click.echo("Every evidence file has its row and every row its bytes.")
 
 
 @click.command("create-token")
@@ -244,4 +265,4 @@ def send_mail(once, poll):
 
 
 commands = [init_db, seed_demo, create_user_command, check_content, create_token_command, backup, rebuild_summaries,
-            send_mail]
+            send_mail, evidence_orphans]

@@ -97,6 +97,13 @@ def _reminders(env) -> dict:
             "REMINDER_LEDGER_DAYS": _positive(env, "REMINDER_LEDGER_DAYS", 3),
             "REMINDER_IDLE_DAYS": _positive(env, "REMINDER_IDLE_DAYS", 5),
             "REMINDER_DECISION_DAYS": _positive(env, "REMINDER_DECISION_DAYS", 3)}
+def _evidence_storage(env) -> str:
+    """EVIDENCE_STORAGE: `folder` (files under EVIDENCE_DIR) or `database` (chunked rows every app server sees);
+    empty: chosen by the database (onboarding.evidence.storage: `database` on PostgreSQL, `folder` on SQLite)."""
+    raw = env.get("EVIDENCE_STORAGE", "").strip().lower()
+    if raw not in ("", "folder", "database"):
+        raise ConfigError(f"EVIDENCE_STORAGE must be folder or database, not {raw!r}.")
+    return raw
 
 
 def load_config(instance_path: str, env=None) -> dict:
@@ -160,4 +167,12 @@ def load_config(instance_path: str, env=None) -> dict:
         "BASE_URL": _base_url(env),
         # Reminders and the weekly digest: working days, time zone, thresholds (README: Reminders).
         **_reminders(env),
+        # Evidence files (onboarding.evidence): where they are kept, and how large and how many per upload.
+        "EVIDENCE_STORAGE": _evidence_storage(env),
+        "EVIDENCE_DIR": env.get("EVIDENCE_DIR", os.path.join(instance_path, "evidence")),
+        "EVIDENCE_MAX_MB": _positive(env, "EVIDENCE_MAX_MB", 25),
+        "EVIDENCE_MAX_FILES": _positive(env, "EVIDENCE_MAX_FILES", 5),
+        # A whole request: every file at its largest, and the form around them.
+        "MAX_CONTENT_LENGTH": (_positive(env, "EVIDENCE_MAX_MB", 25) * _positive(env, "EVIDENCE_MAX_FILES", 5) + 1)
+        * 1024 * 1024,
     }

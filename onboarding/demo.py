@@ -47,6 +47,8 @@ ACCOUNTS = [
 ]
 #: Demo trainees whose stage-3 story reaches the role-play: every skill signed off, the written test passed.
 ROLE_PLAY_DUE = {"trainee2@example.com"}
+#: Demo trainees with evidence: the proposal on its sign-off request, a recorded call on a ledger day, commented.
+WITH_EVIDENCE = {"trainee2@example.com"}
 LOCALES = {"trainee-ar@example.com": "ar"}
 #: The director's own check on a trainee, as a general manager would note it after a visit.
 DIRECTOR_CHECKED = {"trainee3@example.com": (
@@ -89,6 +91,8 @@ def seed() -> int:
                 _schedule_role_play(user, record, cur, mentor)
             if email in DIRECTOR_CHECKED:
                 _director_check(user, DIRECTOR_CHECKED[email])
+            if email in WITH_EVIDENCE:
+                _evidence(user, mentor)
             _history(user)
     _past_trainees(cur)
     return created
@@ -104,6 +108,34 @@ def _past_trainees(cur):
                for email in ("mentor@example.com", "head@example.com")]
     if None not in graders and not demo_history.existing():
         demo_history.add_past_trainees(cur, cur.quiz_list, PAST_TRAINEES, graders)
+
+
+def _evidence(user, mentor):
+    """The commercial proposal as a PDF on its sign-off request, and a few seconds of a cold call (a tone) on the
+    last ledger day, with the mentor's comments at two moments; made here, stored through the app's storage."""
+    import io
+
+    from .evidence.samples import one_page_pdf, tone_wav
+    from .evidence.services import Upload, add_comment, attach
+
+    db.session.flush()
+    request = db.session.scalar(sa.select(SignOffEvent).where(
+        SignOffEvent.trainee_id == user.id, SignOffEvent.task_id == "commercial-proposal",
+        SignOffEvent.kind == "requested").order_by(SignOffEvent.id.desc()).limit(1))
+    day = db.session.scalar(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == user.id)
+                            .order_by(ActivityEntry.day.desc()).limit(1))
+    if request is not None:
+        pdf = one_page_pdf(["Calder Airworks: commercial proposal", f"For: Northgate Dental Clinic, from {user.full_name}",
+                            "3 x AP-400 air purifiers, list price less 5% for 3 units", "Delivery in 5 working days",
+                            "Payment: 50% on order, 50% in 30 days", "Valid for 14 days"])
+        with backdated(request.at):
+            attach(request, user.id, [Upload("commercial-proposal.pdf", io.BytesIO(pdf))], user)
+    if day is not None and mentor is not None:
+        with backdated(_at(day.day, 17)):
+            [call] = attach(day, user.id, [Upload("cold-call-northgate.wav", io.BytesIO(tone_wav(6)))], user)
+        with backdated(_at(day.day + timedelta(days=1), 9)):
+            add_comment(call, mentor, 1, "Good opening: your name, the company and why you call, in one breath.")
+            add_comment(call, mentor, 4, "Here you never asked who decides; ask before you talk about the price.")
 
 
 def _director_check(user, check):

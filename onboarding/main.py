@@ -40,6 +40,8 @@ ERROR_TEXT = {
           lambda: _("The link may be old, or the record may have been removed.")),
     405: (lambda: _("This action is not available here."),
           lambda: _("Use the buttons on the page instead of typing the address.")),
+    413: (lambda: _("What you sent is too large."),
+          lambda: _("Go back and attach fewer or smaller files; each file’s limit is shown beside its field.")),
     429: (lambda: _("Too many requests."), lambda: _("Wait a few minutes, then try again.")),
     500: (lambda: _("Something went wrong on our side."),
           lambda: _("Nothing you entered is lost from saved records. Try again in a moment; if it happens again, "

@@ -47,6 +47,15 @@ def _cheap_password_hashing():
 
     models.PASSWORD_METHOD = "scrypt:1024:8:1"
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _evidence_outside_the_repository(tmp_path_factory):
+    """Apps made without the app fixture (demo seeds, other content, the browser tests' server) keep evidence
+    files in a temporary folder, never in the repository's instance/."""
+    os.environ["EVIDENCE_DIR"] = str(tmp_path_factory.mktemp("evidence"))
+
+
 PASSWORD = "correct-horse-battery"
 
 
@@ -145,13 +154,14 @@ def quizzes_dir():
 
 
 @pytest.fixture
-def app(database_url, content_dir, quizzes_dir):
+def app(database_url, content_dir, quizzes_dir, tmp_path):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTENT_DIR": str(content_dir),
         "QUIZZES_DIR": str(quizzes_dir),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-000",
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
     })
     yield app
     with app.app_context():
@@ -324,7 +334,7 @@ def seeded_demo(tmp_path_factory, migrated_template, name):
     folder = tmp_path_factory.mktemp(name)
     shutil.copy(migrated_template, folder / "demo.db")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "TESTING": True,
-                      "SECRET_KEY": "test-secret-key-that-is-long-enough-000"})
+                      "SECRET_KEY": "test-secret-key-that-is-long-enough-000", "EVIDENCE_DIR": str(folder / "evidence")})
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     yield app
     with app.app_context():

@@ -174,6 +174,13 @@ MATRIX = {
     ("mail.unsubscribe", "GET"): EVERYONE,  # the signed link in a message works without signing in (tests/test_mail.py)
     ("mail.unsubscribe", "POST"): EVERYONE,
     ("mail.role_play_calendar", "GET"): OWNER_MENTOR_MANAGERS,  # and the evaluators (tests/test_mail_calendar.py)
+    ("evidence.download", "GET"): OWNER_MENTOR_MANAGERS,
+    ("evidence.review", "GET"): OWNER_MENTOR_MANAGERS,
+    ("evidence.remove_file", "POST"): OWNER_ONLY,  # the uploader, here the trainee
+    ("evidence.comment", "POST"): OWN_GRADERS,
+    ("evidence.comment", "GET"): OWN_GRADERS,
+    ("evidence.change_comment", "POST"): OWN_MENTOR,  # its author, here the mentor
+    ("evidence.change_comment", "GET"): OWN_MENTOR,
 }
 # The JSON API uses bearer tokens, not sessions: tests/test_api.py checks it role by role.
 API_ENDPOINTS = {"api.openapi", "api.me", "api.trainees", "api.trainee"}
@@ -182,7 +189,8 @@ API_ENDPOINTS = {"api.openapi", "api.me", "api.trainees", "api.trainee"}
 URL_VALUES = {"number": "1", "slug": "{slug}", "user_id": "{trainee}", "attempt_id": "{attempt}",
               "note_id": "{note}", "task_id": "proposal", "step": "sign", "entry_id": "{entry}", "ack_id": "{ack}",
               "token_id": "{token}", "message_id": "1", "token": "not-a-signed-token",
-              "week": "2026-11-02", "marking_id": "{marking}"}
+              "week": "2026-11-02", "marking_id": "{marking}",
+              "file_id": "{evidence}", "comment_id": "{comment}"}
 ENDPOINT_VALUES = {"mentoring.attempt": {"attempt_id": "{role_play}"},
                    "mentoring.reschedule": {"attempt_id": "{role_play}"},
                    "mentoring.cancel": {"attempt_id": "{role_play}"},
@@ -270,11 +278,28 @@ def world(app, make_user):
 
         marking = SecondMarking(attempt_id=attempt.id, requested_by=ids["head"], marker_id=ids["unassigned_mentor"])
         db.session.add(marking)
+        evidence, comment = _evidence_with_comment(trainee, db.session.get(User, ids["mentor"]))
         db.session.commit()
         token_id = db.session.scalar(sa.select(ApiToken.id))
         ids.update(attempt=attempt.id, note=note.id, entry=entry.id, ack=ack.id, role_play=role_play.id,
-                   token=token_id, marking=marking.id)
+                   token=token_id, marking=marking.id, evidence=evidence.id, comment=comment.id)
     return ids
+
+
+def _evidence_with_comment(trainee, mentor):
+    """A proposal the trainee attached to an open sign-off request, and the mentor's comment on it."""
+    import io
+
+    from onboarding.evidence.samples import one_page_pdf
+    from onboarding.evidence.services import Upload, add_comment, attach
+    from onboarding.extensions import db
+    from onboarding.mentoring.models import SignOffEvent
+
+    request = SignOffEvent(trainee_id=trainee.id, task_id="proposal", kind="requested", actor_id=trainee.id)
+    db.session.add(request)
+    [evidence] = attach(request, trainee.id, [Upload("proposal.pdf", io.BytesIO(one_page_pdf(["Offer"])))], trainee)
+    db.session.flush()
+    return evidence, add_comment(evidence, mentor, None, "Add the delivery terms.")
 
 
 def _url(rule, world):
@@ -284,7 +309,8 @@ def _url(rule, world):
         template = ENDPOINT_VALUES.get(rule.endpoint, {}).get(name, URL_VALUES[name])
         value = template.format(trainee=world["trainee"], slug=slug, attempt=world["attempt"], note=world["note"],
                                 entry=world["entry"], ack=world["ack"], role_play=world["role_play"],
-                                token=world["token"], marking=world["marking"])
+                                token=world["token"], marking=world["marking"], evidence=world["evidence"],
+                                comment=world["comment"])
         path = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", value, path)
     return path
 

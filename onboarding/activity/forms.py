@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
+from ..evidence.forms import files_field
 from ..forms_common import FlaskForm, WithinYears
 from .models import FIGURES
 from .rules import SEGMENTS, monday
@@ -75,6 +76,7 @@ class EntryForm(FiguresForm):
                            _l("Qualified contacts added to Pipeline that day. Left blank on a day logged before "
                               "prospects were recorded, it stays “not recorded”."))
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
+    files = files_field(_l("Recorded calls or documents of the day (optional)"))
     #: The version of the day the form was loaded with (services.entry_version); empty on the new-day form.
     version = HiddenField()
 
@@ -117,6 +119,7 @@ class SupervisionForm(FlaskForm):
                           validators=[DataRequired(_l("Choose a week."))])
     situation = TextAreaField(_l("Client situation"), validators=[DataRequired(), Length(max=4000)])
     advice = TextAreaField(_l("Analysis and advice"), validators=[DataRequired(), Length(max=4000)])
+    files = files_field()
 
 
 

@@ -214,6 +214,18 @@ def save_entry(trainee: User, day: date, figures: dict, note: str | None, versio
     return entry
 
 
+def save_entry_with_files(trainee: User, day: date, figures: dict, note: str | None, version: str | None = None,
+                          files=()) -> ActivityEntry:
+    """save_entry, and the day's evidence files (evidence.services.attach): a refused file saves nothing. The
+    entry carries `files_added`, how many."""
+    from ..evidence.services import attach, check_uploads
+
+    check_uploads(list(files))
+    entry = save_entry(trainee, day, figures, note, version)
+    entry.files_added = len(attach(entry, trainee.id, list(files), trainee))
+    return entry
+
+
 def confirm_entry(entry: ActivityEntry, mentor: User) -> None:
     if entry.confirmed_at is None:
         entry.confirmed_by, entry.confirmed_at = mentor.id, utcnow()
@@ -349,8 +361,12 @@ def supervision_weeks(progress) -> list:
 
 
 def add_supervision_note(trainee: User, author: User, week_of: date, situation: str, advice: str,
-                         progress) -> SupervisionNote:
-    """A note for a week from the one stage 4 opened in to the current one; `progress` is the trainee's path."""
+                         progress, files=()) -> SupervisionNote:
+    """A note for a week from the one stage 4 opened in to the current one; `progress` is the trainee's path;
+    `files` are evidence uploads (evidence.services.attach)."""
+    from ..evidence.services import attach, check_uploads
+
+    check_uploads(list(files))
     state, opened = supervision_window(progress)
     refusal = rules.supervision_refusal(week_of, state, opened, today())
     if refusal == rules.NOT_OPEN:
@@ -364,5 +380,6 @@ def add_supervision_note(trainee: User, author: User, week_of: date, situation: 
                            situation=situation.strip(), advice=advice.strip())
     db.session.add(note)
     record("supervision_note", note, actor=author, trainee=trainee.id, week_of=note.week_of.isoformat())
+    attach(note, trainee.id, list(files), author)
     notify([trainee.id], "supervision_note", link=f"/trainees/{trainee.id}/supervision", author=author.full_name)
     return note

@@ -11,6 +11,8 @@ from markupsafe import Markup
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, READERS, User
 from ..auth.permissions import can_grade, roles_required, trainee_to_act_on
+from ..evidence.forms import show_refused, uploads_of
+from ..evidence.services import EvidenceRefused, files_of
 from ..extensions import db
 from ..i18n import fmt_date, join_list
 from ..navigation import done
@@ -24,7 +26,8 @@ from .forms import (CRITERION_LABELS, FIGURE_LABELS, PLAN_LABELS, SEGMENTS, VERD
 from .models import FIGURES, ActivityEntry, SupervisionNote, Team
 from .services import (SUPERVISED_STAGE, ActivityError, DayLoggedAlready, FunnelRefused, add_supervision_note,
                        add_team, confirm_entry, correct_entry, day_entry, entry_version, ledger, ledger_day_problem,
-                       save_entry, segment_for, set_targets, supervision_weeks, supervision_window, targets_for)
+                       save_entry_with_files, segment_for, set_targets, supervision_weeks, supervision_window,
+                       targets_for)
 from .scorecards import (PLAN_FIGURES, currency, heatmap, moved_deals, plan_of, plan_status, plans_of,
                          record_moved_deal, review_weeks, save_scorecard, set_plan)
 
@@ -63,7 +66,11 @@ def activity(user_id):
             figures = {f: form[f].data for f in FIGURES if form[f].raw_data}
             note = form.note.data if form.note.raw_data else None
             try:
-                entry = save_entry(trainee, form.day.data, figures, note, form.version.data or None)
+                entry = save_entry_with_files(trainee, form.day.data, figures, note, form.version.data or None,
+                                              uploads_of(form.files))
+            except EvidenceRefused as exc:
+                db.session.rollback()
+                show_refused(form.files, exc)
             except DayLoggedAlready as exc:
                 db.session.rollback()
                 form.day.errors = [*form.day.errors, str(exc)]
@@ -103,7 +110,8 @@ def activity(user_id):
                                                           _("Calls made per week"), _("target")),
                            is_owner=is_owner, is_mentor=can_grade(current_user, rec), editing=editing,
                            notice=notice, reload_day=reload_day, started=rec.start_date <= now,
-                           correction_form=CorrectionForm(formdata=None)), status
+                           correction_form=CorrectionForm(formdata=None),
+                           files=files_of("activity_entry_id", [e.id for e in book.originals])), status
 
 
 def _funnel_errors(form, exc) -> None:
@@ -152,6 +160,11 @@ def _saved_day_message(entry) -> str:
     day = fmt_date(entry.day)
     if entry.changes is None:
         return _("Your figures for %(day)s are saved.", day=day)
+    added = getattr(entry, "files_added", 0)
+    if not entry.changes and added:
+        return ngettext("%(num)d file is attached to %(day)s; its figures and note are as they were.",
+                        "%(num)d files are attached to %(day)s; their figures and note are as they were.", added,
+                        day=day)
     if not entry.changes:
         return _("Nothing changed for %(day)s: its figures and note are as they were.", day=day)
     notes = {"added": _("note added"), "removed": _("note removed"), "changed": _("note changed")}
@@ -283,7 +296,10 @@ def supervision(user_id):
         if form.validate_on_submit():
             try:
                 add_supervision_note(trainee, current_user, form.week_of.data, form.situation.data, form.advice.data,
-                                     progress)
+                                     progress, uploads_of(form.files))
+            except EvidenceRefused as exc:
+                db.session.rollback()
+                show_refused(form.files, exc)
             except ActivityError as exc:  # beside the week when weeks are offered, else in the summary alone
                 db.session.rollback()
                 if weeks:
@@ -296,6 +312,7 @@ def supervision(user_id):
                                .order_by(SupervisionNote.week_of.desc(), SupervisionNote.id.desc())).all()
     supervised = next((s for s in progress.stages if s.number == SUPERVISED_STAGE), None)
     return render_template("activity/supervision.html", trainee=trainee, rec=rec, form=form, notes=notes,
+                           files=files_of("supervision_note_id", [n.id for n in notes]),
                            opened=supervision_window(progress)[1] if weeks else None, weeks=weeks,
                            supervised=supervised,
                            may_write=can_grade(current_user, rec)), 400 if form.errors else 200

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
 
+from ..evidence.forms import files_field
 from ..forms_common import FlaskForm, WithinYears
 
 class RequestForm(FlaskForm):
@@ -13,6 +14,7 @@ class RequestForm(FlaskForm):
     evidence = URLField(_l("Link to the evidence (optional)"),
                         validators=[Optional(), URL(message=_l("Enter a full link starting with https://")),
                                     Length(max=500)], render_kw={"placeholder": "https://"})
+    files = files_field()
 
 
 class SignOffNoteForm(FlaskForm):

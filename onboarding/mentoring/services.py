@@ -110,8 +110,14 @@ def _sign_off_event(trainee: User, task, kind: str, actor: User, note: str | Non
     return event
 
 
-def request_sign_off(trainee, task, note, evidence, stage):
-    return _sign_off_event(trainee, task, rules.REQUESTED, trainee, note, evidence, stage=stage)
+def request_sign_off(trainee, task, note, evidence, stage, files=()):
+    """The trainee asks for a sign-off, with a link and files as evidence (evidence.services.attach)."""
+    from ..evidence.services import attach, check_uploads
+
+    check_uploads(list(files))  # before anything is written: a refused file changes nothing
+    event = _sign_off_event(trainee, task, rules.REQUESTED, trainee, note, evidence, stage=stage)
+    attach(event, trainee.id, list(files), trainee)
+    return event
 
 
 def sign_off(trainee, task, mentor, note, stage):

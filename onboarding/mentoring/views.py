@@ -13,6 +13,8 @@ from ..auth.models import ADMIN, HEAD, MENTOR, READERS, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_to_act_on
 from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
+from ..evidence.forms import show_refused, uploads_of
+from ..evidence.services import EvidenceRefused, files_of
 from ..extensions import db
 from ..forms_common import with_ids
 from ..navigation import done
@@ -68,7 +70,8 @@ def _render_checklist(trainee, rec, failed=None):
         return with_ids(TASK_FORMS[step](formdata=None), f"{step}-{task_id}")
 
     return render_template("mentoring/checklist.html", trainee=trainee, rec=rec, cur=curriculum(), states=states,
-                           history=history, progress=trainee_progress(rec), task_form=task_form,
+                           history=history, files=files_of("sign_off_event_id", [e.id for e in events]),
+                           progress=trainee_progress(rec), task_form=task_form,
                            failed_form=failed[2] if failed else None, is_owner=trainee.id == current_user.id,
                            is_mentor=can_grade(current_user, rec)), 400 if failed else 200
 
@@ -86,6 +89,9 @@ def _task_step(trainee, rec, task, step, act):
     if form.validate_on_submit():
         try:
             act(form)
+        except EvidenceRefused as exc:
+            db.session.rollback()
+            show_refused(form.files, exc)
         except MentoringError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -104,7 +110,8 @@ def request_task(user_id, task_id):
     if request.method == "GET":  # the address a refused request is shown on: a reload goes back to the checklist
         return redirect(url_for("mentoring.checklist", user_id=user_id) + f"#task-{task_id}")
     refused = _task_step(trainee, rec, task, "request", lambda form: request_sign_off(
-        trainee, task, form.note.data, form.evidence.data, trainee_progress(rec).stage(task.stage)))
+        trainee, task, form.note.data, form.evidence.data, trainee_progress(rec).stage(task.stage),
+        uploads_of(form.files)))
     if refused:
         return refused
     mentor = acting_mentor(trainee.id)

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit import record
 from ..auth.models import DIRECTOR, HEAD, User
+from ..evidence.services import keep_for_decision
 from ..extensions import db
 from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
@@ -82,6 +83,7 @@ def decide(rec: TraineeRecord, head: User, decision: str, note: str, gates: list
         plan=plan.strip() if decision == EXTENDED else None,
         recommendation_id=latest.id if latest else None, evidence=evidence)
     db.session.add(row)
+    keep_for_decision(evidence)
     before = rec.status
     rec.status = NEXT_STATUS[decision]
     if decision == EXTENDED:

@@ -1,6 +1,7 @@
 """One trainee's readiness report: stages, counts, role-play, activity, gates and forecast, as a page, the API's
 answer and the evidence frozen with a decision. Built on the dashboard's rows, so it sits above it."""
 from ..content import curriculum
+from ..evidence.services import file_json, files_of_trainee
 from ..activity import rules
 from ..activity.criteria import CRITERIA
 from ..activity.scorecards import moved_deals, plan_status, plans_of, weeks_since
@@ -27,6 +28,7 @@ def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:
     return {"weekly_criteria": weeks_since(record.user_id, record.team_id, opened, today()), "monthly_plans": plans,
             "moved_deals": moved,
             "progress": row.progress, "role_play": role_play_status(record.user_id), "gates": row.gates,
+            "evidence": files_of_trainee(record.user_id),
             "forecast": row.forecast, "row": row, "activity_totals": totals, "funnel": book.funnel(),
             "targets": book.targets,
             "supervised_weeks": supervised, "stage4_opened": opened, "quiz_status": row.quizzes}
@@ -121,5 +123,6 @@ def evidence_of(record: TraineeRecord, report: dict) -> dict:
                     "mentor": record.mentor.full_name if record.mentor else None, "status": record.status}
     data["director_checks"] = [{"verdict": c.verdict, "note": c.note, "director": c.director.full_name if c.director
                                 else None, "at": c.created_at.isoformat()} for c in director_checks(record.user_id)]
+    data["files"] = [file_json(f) for f in report["evidence"]]
     data["taken_on"] = today().isoformat()
     return data

@@ -108,6 +108,13 @@ def _sentences(d: dict) -> dict:
         "hold_extend": lambda: _("Held after the role-play: training extended"),
         "hold_withdraw": lambda: _("Held after the role-play: training withdrawn"),
         "supervision_note": lambda: _("Supervision note for the week of %(date)s", date=d.get("week_of", "")),
+        "evidence_added": lambda: _("Evidence “%(name)s” uploaded", name=d.get("name", "")),
+        "evidence_removed": lambda: _("Evidence “%(name)s” removed", name=d.get("name", "")),
+        "evidence_commented": lambda: (_("Comment on “%(name)s” at %(at)s: %(comment)s", name=d.get("name", ""),
+                                         at=d.get("at"), comment=d.get("comment", "")) if d.get("at") else
+                                       _("Comment on “%(name)s”: %(comment)s", name=d.get("name", ""),
+                                         comment=d.get("comment", ""))),
+        "evidence_comment_edited": lambda: _("Comment on “%(name)s” changed", name=d.get("name", "")),
         "director_check": lambda: (_("The director is satisfied: %(note)s", note=d.get("note", ""))
                                    if d.get("verdict") == "satisfied" else
                                    _("The director is not satisfied yet: %(note)s", note=d.get("note", ""))),

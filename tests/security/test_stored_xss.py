@@ -34,7 +34,8 @@ FREE_TEXT = {
     "api_tokens": ["name"], "extra_attempts": ["reason"], "hold_decisions": ["plan"],
     "role_play_attempts": ["place"], "sign_off_events": ["note"], "supervision_notes": ["situation", "advice"],
     "answers": ["response", "comment"], "readiness_decisions": ["note", "override_reason", "plan"],
-    "readiness_recommendations": ["note"], "role_play_scores": ["comment"],
+    "readiness_recommendations": ["note"], "role_play_scores": ["comment"], "evidence_files": ["name"],
+    "evidence_comments": ["body"],
 }
 JSON_TEXT = {"notifications": "params", "audit_events": "details"}  # their string values, names and reasons among them
 SKIP_PATHS = ("/static/", "/api/", "/modules/", "/stages/", "/quizzes/", "/logout", "/healthz")
