@@ -287,3 +287,27 @@ def test_nothing_is_decided_once_the_training_has_ended(app, people):
             decide_go(rec, db.session.get(User, people["head"]), GO, "")
         db.session.rollback()
     assert _decision(app, uid) is None
+
+
+def test_the_upgrade_records_a_go_for_trainees_already_past_cold_calling(tmp_path):
+    """An install upgraded mid-way keeps its stage 3 and 4 trainees where they were; the others wait for a person."""
+    from onboarding.schema import upgrade
+
+    from .conftest import app_on_file
+
+    app = app_on_file(tmp_path / "old.db")
+    with app.app_context():
+        upgrade(revision="7e1b4c9d2a60")  # before the decision existed
+        with db.engine.begin() as conn:
+            for uid, email, status in ((1, "past@example.com", "independent"), (2, "early@example.com", "in_training"),
+                                       (3, "waiting@example.com", "awaiting_approval")):
+                conn.execute(sa.text("INSERT INTO users (id, email, full_name, password_hash, role, active, created_at) "
+                                     "VALUES (:id, :email, 'T', 'x', 'trainee', :yes, '2026-01-01')"),
+                             {"id": uid, "email": email, "yes": True})
+                conn.execute(sa.text("INSERT INTO trainee_records (user_id, start_date, target_date, status) "
+                                     "VALUES (:id, '2026-01-05', '2026-04-05', :status)"), {"id": uid, "status": status})
+        upgrade(revision="7d3a9c1e5b20")
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT trainee_id, verdict, decided_by FROM go_decisions ORDER BY trainee_id"))
+            assert rows.all() == [(1, "go", None), (3, "go", None)]
+        db.engine.dispose()
