@@ -151,15 +151,6 @@ def decide_go(rec: TraineeRecord, actor: User, verdict: str, note: str) -> GoDec
     return row
 
 
-def go_decisions_by_user(user_ids) -> dict:
-    """{trainee id: their go / no-go decision after cold calling} in one query (trainees without one are absent):
-    the path's fact of the decision (readiness.service.facts_for)."""
-    ids = list(user_ids)
-    if not ids:
-        return {}
-    return {d.trainee_id: d for d in db.session.scalars(sa.select(GoDecision).where(GoDecision.trainee_id.in_(ids)))}
-
-
 def go_decision_of(trainee_id: int) -> GoDecision | None:
     return db.session.scalar(sa.select(GoDecision).where(GoDecision.trainee_id == trainee_id))
 

@@ -1,11 +1,14 @@
 """Progress for one trainee or many, loaded with a fixed number of queries."""
+import sqlalchemy as sa
+
 from ..assessment.services import statuses
 from ..content import curriculum
+from ..extensions import db
 from ..learning.services import completions_by_user
 from ..mentoring.services import facts_by_user
 from ..people.models import TraineeRecord
 from ..timeutil import today
-from .decisions import go_decisions_by_user
+from .models import GoDecision
 from .progress import TraineeFacts, compute_progress, requirements_from
 
 
@@ -45,6 +48,14 @@ def facts_for(user_ids):
     doc = cur.job_description
     return (completions_by_user(user_ids), statuses(user_ids, cur.quiz_list),
             facts_by_user(user_ids, doc.version if doc else None), go_decisions_by_user(user_ids))
+
+
+def go_decisions_by_user(user_ids) -> dict:
+    """{trainee id: their go / no-go decision after cold calling} in one query (trainees without one are absent)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return {d.trainee_id: d for d in db.session.scalars(sa.select(GoDecision).where(GoDecision.trainee_id.in_(ids)))}
 
 
 def trainee_progress(record: TraineeRecord):
