@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm as _FlaskForm
 from flask_wtf.i18n import translations as _wtforms_own
-from wtforms.fields import FieldList, FormField
+from wtforms.fields import FieldList, FormField, SelectField
 from wtforms.validators import Length, ValidationError
 
 from .timeutil import today
@@ -158,3 +158,22 @@ class WithinYears:
         span = timedelta(days=365 * self.years)
         if not today() - span <= value <= today() + span:
             raise ValidationError(_l("Enter a date within %(n)d years of today.", n=self.years))
+
+
+class ChooseOneField(SelectField):
+    """A required list that starts on an empty "choose…" option, whatever choices the view sets: a blank answer
+    is "nothing chosen yet" (the field's DataRequired says so), never an invalid choice."""
+
+    def __init__(self, label, prompt, **kwargs):
+        super().__init__(label, coerce=lambda v: int(v) if str(v).isdigit() else "", **kwargs)
+        self.prompt = prompt
+
+    def iter_choices(self):
+        from wtforms.fields.choices import Choice
+
+        return [Choice(value="", label=self.prompt, selected=self.data in ("", None), render_kw=None),
+                *super().iter_choices()]
+
+    def pre_validate(self, form):
+        if self.data not in ("", None):
+            super().pre_validate(form)

@@ -1,7 +1,7 @@
 """Forms for grading and for granting an extra attempt."""
 from flask_babel import lazy_gettext as _l
-from ..forms_common import FlaskForm
-from wtforms import DecimalField, FieldList, FormField, HiddenField, RadioField, SelectField, TextAreaField
+from ..forms_common import ChooseOneField, FlaskForm
+from wtforms import DecimalField, FieldList, FormField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 
@@ -75,7 +75,7 @@ __all__ = ["AnswerGradeForm", "ExtraAttemptForm", "GradeForm", "MarkingDecisionF
 
 class SecondMarkerForm(FlaskForm):
     """A head of sales picks a graded attempt for a blind second marking, and who marks it."""
-    marker = SelectField(_l("Second marker"), coerce=int, validators=[DataRequired(_l("Choose a grader."))])
+    marker = ChooseOneField(_l("Second marker"), _l("Choose a grader…"), validators=[DataRequired(_l("Choose a grader."))])
 
 
 class MarkPointsForm(FlaskForm):

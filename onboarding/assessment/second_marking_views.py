@@ -24,7 +24,7 @@ MARKINGS_SHOWN = 50
 
 def _marker_form(attempt, people, form=None):
     form = form or SecondMarkerForm(prefix=f"a{attempt.id}", formdata=None)
-    form.marker.choices = [(0, _("Choose a grader"))] + [(u.id, u.full_name) for u in markers_for(attempt, people)]
+    form.marker.choices = [(u.id, u.full_name) for u in markers_for(attempt, people)]
     return form
 
 

@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL
 
 from ..evidence.forms import files_field
-from ..forms_common import FlaskForm, WithinYears
+from ..forms_common import ChooseOneField, FlaskForm, WithinYears
 
 class RequestForm(FlaskForm):
     note = TextAreaField(_l("Note for your mentor"), validators=[Length(max=2000)], render_kw={"rows": 2})
@@ -99,25 +99,6 @@ class SignForm(FlaskForm):
     typed_name = StringField(_l("Type your full name to sign"),
                              validators=[DataRequired(_l("Type your full name to sign.")), Length(max=120)],
                              render_kw={"autocomplete": "name"})
-
-
-class ChooseOneField(SelectField):
-    """A required list that starts on an empty "choose…" option, whatever choices the view sets: a blank answer
-    is "nothing chosen yet" (the field's DataRequired says so), never an invalid choice."""
-
-    def __init__(self, label, prompt, **kwargs):
-        super().__init__(label, coerce=lambda v: int(v) if str(v).isdigit() else "", **kwargs)
-        self.prompt = prompt
-
-    def iter_choices(self):
-        from wtforms.fields.choices import Choice
-
-        return [Choice(value="", label=self.prompt, selected=self.data in ("", None), render_kw=None),
-                *super().iter_choices()]
-
-    def pre_validate(self, form):
-        if self.data not in ("", None):
-            super().pre_validate(form)
 
 
 class AssignForm(FlaskForm):
