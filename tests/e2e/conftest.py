@@ -33,17 +33,23 @@ def _loud_skip(reason):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """One Playwright for the whole run: a second one started beside it would refuse to run in its event loop."""
     if not CHROMIUM.exists():
         _loud_skip("/usr/bin/chromium is missing (run scripts/test_setup.py as root: apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _loud_skip("the playwright package is missing (pip install -r requirements-dev.txt)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="module")

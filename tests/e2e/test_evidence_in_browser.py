@@ -3,7 +3,7 @@ the day; the server takes it as a WebM recording; a mentor's comment plays the d
 moment."""
 import pytest
 
-from .conftest import CHROMIUM, LAUNCH_ARGS, _loud_skip, screenshot
+from .conftest import CHROMIUM, LAUNCH_ARGS, screenshot
 from .test_ledger_in_browser import _last_weekend_day
 
 pytestmark = pytest.mark.browser
@@ -13,16 +13,11 @@ FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-medi
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(playwright):
     """The suite's Chromium, with a fake microphone (a tone) that needs no permission prompt."""
-    if not CHROMIUM.exists():
-        _loud_skip("/usr/bin/chromium is missing (run scripts/test_setup.py as root: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS + FAKE_MICROPHONE)
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS + FAKE_MICROPHONE)
+    yield browser
+    browser.close()
 
 
 def test_a_call_recorded_in_the_browser_is_uploaded_with_the_day(sign_in):
