@@ -15,7 +15,7 @@ from ..content.model import Settings
 from ..extensions import db
 from ..learning.changes import Difference, difference
 from ..learning.models import ModuleCompletion
-from ..learning.services import reading_rules
+from ..learning.services import readers_count
 from ..mentoring.models import Acknowledgement
 
 
@@ -105,23 +105,11 @@ def preview(current, content_dir, quizzes_dir, settings: Settings) -> Preview:
                      if slug in current.modules and current.modules[slug].version != m.version)
     if not sa.inspect(db.engine).has_table(ModuleCompletion.__tablename__):  # before init-db: nobody to count
         return dataclasses.replace(compare(current, replacement, {}, 0), counted=False)
-    return compare(current, replacement, _current_readers(changed), _signers(current))
+    return compare(current, replacement, readers_count(changed), _signers(current))
 
 
 def _active_trainees():
     return sa.and_(User.role == TRAINEE, User.active.is_(True))
-
-
-def _current_readers(slugs) -> dict:
-    """{slug: active trainees whose reading of it is the version in use}, in one query."""
-    if not slugs:
-        return {}
-    rules = reading_rules()
-    current = [sa.and_(ModuleCompletion.module_slug == slug,
-                       ModuleCompletion.content_version.in_(sorted(rules.current.get(slug, ())))) for slug in slugs]
-    return dict(db.session.execute(
-        sa.select(ModuleCompletion.module_slug, sa.func.count()).join(User, User.id == ModuleCompletion.user_id)
-        .where(_active_trainees(), sa.or_(*current)).group_by(ModuleCompletion.module_slug)).all())
 
 
 def _signers(current) -> int:

@@ -139,38 +139,46 @@ def reading_of(user_id: int, slug: str) -> Reading | None:
                    rules.counts(slug, completion.content_version), snapshot)
 
 
-def _stale(mentor_id: int | None):
-    """The condition "read an earlier version of a module that asks for a re-read", and the scope: active trainees,
-    only a mentor's own when `mentor_id` is given. None when no module asks for a re-read."""
+def _readings(slugs, current: bool, mentor_id: int | None = None) -> list:
+    """The conditions for active trainees' readings of these modules: of the version in use (`current`), or of an
+    earlier one; only a mentor's own trainees when `mentor_id` is given. [] when there is no module to look at."""
     rules = reading_rules()
-    stale = [sa.and_(ModuleCompletion.module_slug == slug,
-                     ModuleCompletion.content_version.not_in(sorted(rules.current.get(slug, ()))))
-             for slug in sorted(rules.reread)]
-    if not stale:
-        return None
-    scope = [User.role == TRAINEE, User.active.is_(True), sa.or_(*stale)]
+    versions = {slug: sorted(rules.current.get(slug, ())) for slug in sorted(slugs)}
+    readings = [sa.and_(ModuleCompletion.module_slug == slug, ModuleCompletion.content_version.in_(v) if current
+                        else ModuleCompletion.content_version.not_in(v)) for slug, v in versions.items()]
+    if not readings:
+        return []
+    scope = [User.role == TRAINEE, User.active.is_(True), sa.or_(*readings)]
     if mentor_id is not None:
         scope.append(TraineeRecord.mentor_id == mentor_id)
     return scope
 
 
+def _readers():
+    return (ModuleCompletion.__table__.join(User.__table__, User.id == ModuleCompletion.user_id)
+            .outerjoin(TraineeRecord.__table__, TraineeRecord.user_id == User.id))
+
+
+def readers_count(slugs, current: bool = True, mentor_id: int | None = None) -> dict:
+    """{slug: how many active trainees read the version in use (or, `current=False`, an earlier one)}, in one query
+    whatever their number."""
+    scope = _readings(slugs, current, mentor_id)
+    if not scope:
+        return {}
+    return dict(db.session.execute(sa.select(ModuleCompletion.module_slug, sa.func.count()).select_from(_readers())
+                                   .where(*scope).group_by(ModuleCompletion.module_slug)).all())
+
+
 def rereads_count(mentor_id: int | None = None) -> dict:
     """{slug: how many trainees have not re-read its new version}, in one query whatever their number."""
-    scope = _stale(mentor_id)
-    if scope is None:
-        return {}
-    return dict(db.session.execute(
-        sa.select(ModuleCompletion.module_slug, sa.func.count())
-        .join(User, User.id == ModuleCompletion.user_id).outerjoin(TraineeRecord, TraineeRecord.user_id == User.id)
-        .where(*scope).group_by(ModuleCompletion.module_slug)).all())
+    return readers_count(reading_rules().reread, current=False, mentor_id=mentor_id)
 
 
 def rereads_query(mentor_id: int | None = None):
     """The completions of trainees who have not re-read (one per trainee and module), ordered for a paged list;
     None when no module asks for a re-read."""
-    scope = _stale(mentor_id)
-    if scope is None:
+    scope = _readings(reading_rules().reread, False, mentor_id)
+    if not scope:
         return None
-    return (sa.select(ModuleCompletion)
-            .join(User, User.id == ModuleCompletion.user_id).outerjoin(TraineeRecord, TraineeRecord.user_id == User.id)
+    return (sa.select(ModuleCompletion).select_from(_readers())
             .where(*scope).order_by(ModuleCompletion.module_slug, User.full_name, User.id))
