@@ -121,7 +121,15 @@ class Reading:
         """What changed between the text read and `module` (None when it is the same, or the text read was not kept)."""
         if self.current or self.snapshot is None:
             return None
-        return difference(self.snapshot.html, module.html)
+        key = (self.snapshot.version, module.version)  # both versions fix both texts: compared once per pair
+        if key not in _differences:
+            if len(_differences) >= 256:
+                _differences.clear()
+            _differences[key] = difference(self.snapshot.html, module.html)
+        return _differences[key]
+
+
+_differences: dict = {}
 
 
 def reading_of(user_id: int, slug: str) -> Reading | None:
