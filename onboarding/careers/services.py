@@ -93,3 +93,22 @@ def promote(rec: TraineeRecord, head: User, to_level: int | None, note: str, ove
     notify(told, "career_promoted", link=f"/trainees/{rec.user_id}#career", trainee=rec.user.full_name,
            trainee_id=rec.user_id, level=to_level)
     return row
+
+
+def career_json(rec: TraineeRecord) -> dict | None:
+    """The career level as plain JSON values (the API's `career_level`); None while in training."""
+    current, rows = career_of(rec)
+    if current is None:
+        return None
+    nxt = current.next
+    return {
+        "level": current.number, "key": current.level.key if current.level else None,
+        "name": current.level.name if current.level else None, "since": current.since.isoformat(),
+        "independent_since": current.independent_since.isoformat(),
+        "next": None if nxt is None else {"level": nxt.number, "key": nxt.key, "name": nxt.name,
+                                          "minimum_months": nxt.minimum_months,
+                                          "eligible_from": current.eligible_from.isoformat()},
+        "history": [{"from_level": p.from_level, "to_level": p.to_level, "at": aware(p.decided_at).isoformat(),
+                     "decided_by": p.decider.full_name if p.decider else None, "note": p.note,
+                     "override_reason": p.override_reason} for p in rows],
+    }
