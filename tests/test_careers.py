@@ -258,3 +258,34 @@ def test_the_printable_report_shows_the_level(app, people):
     head, _ = as_user(app, "head@example.com")
     html = head.get(f"/trainees/{people['trainee']}/report").get_data(as_text=True)
     assert "Career level" in html and "Level 1: Account manager" in html
+
+
+def test_the_demo_has_independent_people_at_levels_1_to_3(tmp_path, migrated_template):
+    """With the shipped content: Nadia at level 3, Piotr at 2, Clara at 1 and eligible for 2 now."""
+    import shutil
+    from pathlib import Path
+
+    from onboarding import create_app
+
+    shutil.copy(migrated_template, tmp_path / "demo.db")
+    root = Path(__file__).resolve().parent.parent
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}", "EVIDENCE_DIR": str(tmp_path),
+                      "CONTENT_DIR": str(root / "content"), "QUIZZES_DIR": str(root / "quizzes")})
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.test_request_context():
+        standings = {}
+        for email in ("nadia@example.com", "piotr@example.com", "clara@example.com"):
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == user.id))
+            current, rows = career_of(rec)
+            standings[email] = (current.number, len(rows), current.eligible_from <= today())
+            assert all(row.note for row in rows)
+        assert standings == {"nadia@example.com": (3, 2, False), "piotr@example.com": (2, 1, False),
+                             "clara@example.com": (1, 0, True)}
+        events = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "career_promoted"))
+        assert events == 3
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0  # again: nothing added twice
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Promotion.id))) == 3
+        db.engine.dispose()
