@@ -289,3 +289,29 @@ def test_the_demo_has_independent_people_at_levels_1_to_3(tmp_path, migrated_tem
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Promotion.id))) == 3
         db.engine.dispose()
+
+
+def test_a_promotion_is_never_changed_or_removed(app, people):
+    from onboarding.readiness.models import ImmutableRecordError
+
+    approve(app, people["trainee"], 400, people["head"])
+    head, auth = as_user(app, "head@example.com")
+    assert _form(head, auth, people["trainee"], to_level="2", note="A year on target.").status_code == 302
+    with app.app_context():
+        row = db.session.scalar(sa.select(Promotion))
+        row.note = "Edited."
+        with pytest.raises(ImmutableRecordError):
+            db.session.flush()
+        db.session.rollback()
+        with pytest.raises(ImmutableRecordError):
+            db.session.delete(db.session.scalar(sa.select(Promotion)))
+            db.session.flush()
+
+
+def test_the_person_sees_their_level_on_their_home_page(app, people):
+    tom, _ = as_user(app, "tom@example.com")
+    assert "Your career level" not in tom.get("/").get_data(as_text=True)
+    approve(app, people["trainee"], 30, people["head"])
+    html = tom.get("/").get_data(as_text=True)
+    assert "Your career level" in html and "Level 1: Account manager" in html
+    assert f'href="/trainees/{people["trainee"]}#career"' in html

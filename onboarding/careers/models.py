@@ -2,10 +2,12 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..extensions import db
+from ..readiness.models import ImmutableRecordError
 from ..timeutil import utcnow
 
 
@@ -30,3 +32,11 @@ class Promotion(db.Model):
         # one promotion to each level: a double submit records one
         sa.UniqueConstraint("person_id", "to_level", name="uq_career_promotions_person_level"),
     )
+
+
+def _refuse(*_args):
+    raise ImmutableRecordError("career promotions cannot be changed or deleted")
+
+
+event.listen(Promotion, "before_update", _refuse)
+event.listen(Promotion, "before_delete", _refuse)
