@@ -1,6 +1,7 @@
 """The head of sales' promotion form."""
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..forms_common import ChooseOneField, FlaskForm
@@ -21,5 +22,5 @@ def set_level_choices(field, current) -> None:
     from ..content import curriculum
 
     number = current.number if current is not None else 0
-    field.choices = [(lv.number, _l("Level %(n)d: %(name)s", n=lv.number, name=lv.name))
+    field.choices = [SelectChoice(lv.number, _l("Level %(n)d: %(name)s", n=lv.number, name=lv.name))
                      for lv in curriculum().career_levels if lv.number > number]
