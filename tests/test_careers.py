@@ -42,6 +42,14 @@ def _form(client, auth, uid, **data):
     return client.post(f"/trainees/{uid}/promotion", data={"csrf_token": token, **data})
 
 
+def promoted_to_level_2(app, people):
+    """Tom approved 400 days ago and promoted to level 2 by Irene, the head of sales: her client."""
+    approve(app, people["trainee"], 400, people["head"])
+    head, auth = as_user(app, "head@example.com")
+    assert _form(head, auth, people["trainee"], to_level="2", note="A year on target.").status_code == 302
+    return head
+
+
 def _page(client, uid):
     return client.get(f"/trainees/{uid}").get_data(as_text=True)
 
@@ -239,9 +247,7 @@ def test_the_api_carries_the_career_level_as_documented(app, people):
     in_training = client.get(f"/api/v1/trainees/{people['trainee']}", headers=headers).get_json()
     assert in_training["career_level"] is None
     jsonschema.Draft202012Validator(schema).validate(in_training)
-    approve(app, people["trainee"], 400, people["head"])
-    head, auth = as_user(app, "head@example.com")
-    assert _form(head, auth, people["trainee"], to_level="2", note="A year on target.").status_code == 302
+    promoted_to_level_2(app, people)
     detail = client.get(f"/api/v1/trainees/{people['trainee']}", headers=headers).get_json()
     jsonschema.Draft202012Validator(schema).validate(detail)
     level = detail["career_level"]
@@ -294,9 +300,7 @@ def test_the_demo_has_independent_people_at_levels_1_to_3(tmp_path, migrated_tem
 def test_a_promotion_is_never_changed_or_removed(app, people):
     from onboarding.readiness.models import ImmutableRecordError
 
-    approve(app, people["trainee"], 400, people["head"])
-    head, auth = as_user(app, "head@example.com")
-    assert _form(head, auth, people["trainee"], to_level="2", note="A year on target.").status_code == 302
+    promoted_to_level_2(app, people)
     with app.app_context():
         row = db.session.scalar(sa.select(Promotion))
         row.note = "Edited."
