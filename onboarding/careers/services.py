@@ -4,11 +4,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..audit import record
 from ..auth.models import HEAD, User
 from ..content import curriculum
 from ..extensions import db
+from ..i18n import fmt_date
 from ..notifications.services import notify
 from ..people.models import TraineeRecord
 from ..people.services import answerers, lock_trainee
@@ -56,17 +58,14 @@ def _refusal_text(why: str, current) -> str:
         rules.TOP_LEVEL: lambda: _("This person holds the highest level already."),
         rules.NOT_NEXT: lambda: _("Promote one level at a time: the next level is %(n)d, %(name)s.",
                                   n=current.next.number, name=current.next.name),
-        rules.TOO_EARLY: lambda: _("Level %(n)d may be recorded from %(date)s (%(months)d months of independent "
-                                   "work). Before then, write an override reason.", n=current.next.number,
-                                   date=_fmt(current.eligible_from), months=current.next.minimum_months),
+        rules.TOO_EARLY: lambda: ngettext("Level %(n)d may be recorded from %(date)s (%(num)d month of independent "
+                                          "work). Before then, write an override reason.",
+                                          "Level %(n)d may be recorded from %(date)s (%(num)d months of independent "
+                                          "work). Before then, write an override reason.",
+                                          current.next.minimum_months, n=current.next.number,
+                                          date=fmt_date(current.eligible_from)),
     }
     return texts[why]()
-
-
-def _fmt(day: date) -> str:
-    from ..i18n import fmt_date
-
-    return fmt_date(day)
 
 
 def promote(rec: TraineeRecord, head: User, to_level: int | None, note: str, override_reason: str = "") -> Promotion:
