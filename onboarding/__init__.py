@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     from .readiness import models as _readiness  # noqa: F401
     from .mail import models as _mail  # noqa: F401
     from .evidence import models as _evidence  # noqa: F401
+    from .careers import models as _careers  # noqa: F401
     from .auth.views import load_user  # noqa: F401
     app.jinja_env.globals.update(_jinja_helpers())
 
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from .audit.views import bp as audit_bp
     from .evidence.views import bp as evidence_bp
     from .auth.views import bp as auth_bp
+    from .careers.views import bp as careers_bp
     from .inbox.views import bp as inbox_bp
     from .learning.views import bp as learning_bp
     from .mail.views import bp as mail_bp
@@ -155,7 +157,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, learning_bp, assessment_bp, mentoring_bp, activity_bp, people_bp, readiness_bp,
                       admin_bp, audit_bp, notifications_bp, api_bp, tokens_bp, inbox_bp, mail_bp, statistics_bp,
-                      marking_bp, evidence_bp):
+                      marking_bp, evidence_bp, careers_bp):
         app.register_blueprint(blueprint)
 
 

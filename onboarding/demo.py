@@ -95,6 +95,65 @@ def seed() -> int:
                 _evidence(user, mentor)
             _history(user)
     _past_trainees(cur)
+    created += _independent(cur, mentor)
+    return created
+
+
+#: Account managers past their onboarding: approved for independent work `months` ago and promoted by the head of
+#: sales, each promotion (months after the approval, to-level) with the evidence it was decided on. Clara has
+#: worked alone long enough for level 2: the head of sales can record it.
+INDEPENDENT = [
+    ("nadia@example.com", "Nadia Okafor", 27, [
+        (13, 2, "Twelve months at or above the team's targets (checked on the ledger); the Harbour Point complaint "
+                "about a noisy unit handled alone, from the call to the client's written thanks; a clean Pipeline "
+                "audit of 20 records."),
+        (25, 3, "Eleven new clients signed alone in the last twelve months, the largest the Kestrel school group; "
+                "the funnel of the last six months at 1 deal in 8 prospects; Marco's note on her role-play "
+                "evaluations for Ana.")]),
+    ("piotr@example.com", "Piotr Novak", 15, [
+        (12, 2, "A year of ledger figures on target; two overdue invoices at Brightwell Logistics agreed into a "
+                "payment plan with accounting; handled the Dover Street clinic's conflict over a late delivery.")]),
+    ("clara@example.com", "Clara Jensen", 13, []),
+]
+
+
+def _independent(cur, mentor) -> int:
+    """Once: the independent account managers, their approvals and their promotions (as far as the content's
+    career levels go), with the audit events at the times they claim."""
+    from .audit import record
+    from .careers.models import Promotion
+    from .careers.rules import add_months
+    from .readiness.models import APPROVED, ReadinessDecision
+
+    head = db.session.scalar(sa.select(User).where(User.email == "head@example.com"))
+    numbers = {level.number for level in cur.career_levels}
+    created = 0
+    for email, name, months, promotions in INDEPENDENT:
+        approved_on = add_months(today(), -months)
+        user, new = _user(email, name, "trainee", approved_on - timedelta(days=180))
+        if not new or head is None:
+            continue
+        created += 1
+        rec = record_of(user)
+        rec.status, rec.target_date, rec.mentor_id = "independent", approved_on, mentor.id if mentor else None
+        note = "Every gate met; the mentor recommends. Welcome to the team's client list."
+        decision = ReadinessDecision(trainee_id=user.id, head_id=head.id, decision=APPROVED, note=note, evidence={},
+                                     decided_at=_at(approved_on, 16))
+        db.session.add(decision)
+        with backdated(decision.decided_at):
+            record("readiness_approved", decision, actor=head, trainee=user.id, before="awaiting_approval",
+                   after="independent", unmet_gates=[], override_reason=None, note=note, new_target_date=None)
+        level = 1
+        for after, to_level, evidence in promotions:
+            if to_level not in numbers:
+                break
+            row = Promotion(person_id=user.id, from_level=level, to_level=to_level, note=evidence,
+                            decided_by=head.id, decided_at=_at(add_months(approved_on, after), 15))
+            db.session.add(row)
+            with backdated(row.decided_at):
+                record("career_promoted", row, actor=head, trainee=user.id, from_level=level, to_level=to_level,
+                       note=evidence, override_reason=None)
+            level = to_level
     return created
 
 

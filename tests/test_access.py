@@ -162,6 +162,8 @@ MATRIX = {
     ("readiness.director_check_view", "GET"): DIRECTOR_ONLY,
     ("readiness.decision", "POST"): HEAD_ONLY,
     ("readiness.decision", "GET"): HEAD_ONLY,
+    ("careers.promotion", "POST"): HEAD_ONLY,  # a promotion to a higher career level, after independence
+    ("careers.promotion", "GET"): HEAD_ONLY,
     ("tokens.tokens", "GET"): SIGNED_IN,
     ("tokens.create", "POST"): SIGNED_IN,
     ("tokens.revoke", "POST"): OWNER_ONLY,

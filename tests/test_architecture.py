@@ -99,7 +99,7 @@ def test_no_module_imports_itself_back():
 
 
 PURE = ["onboarding.path.progress", "onboarding.path.gates", "onboarding.path.forecast",
-        "onboarding.mentoring.rules", "onboarding.assessment.grading"]
+        "onboarding.mentoring.rules", "onboarding.assessment.grading", "onboarding.careers.rules"]
 WEB_OR_DATABASE = {"flask", "flask_login", "flask_sqlalchemy", "flask_wtf", "sqlalchemy", "wtforms",
                    "onboarding.extensions"}
 
@@ -120,7 +120,7 @@ def test_the_path_room_imports_no_feature():
         assert all(d.startswith(allowed_below) for d in own), (module, own)
 
 
-FEATURES = ["learning", "assessment", "mentoring", "people", "notifications", "mail", "auth", "content"]
+FEATURES = ["learning", "assessment", "mentoring", "people", "notifications", "mail", "auth", "content", "careers"]
 ABOVE = ("onboarding.readiness.dashboard", "onboarding.readiness.cohort", "onboarding.readiness.mentors",
          "onboarding.inbox", "onboarding.api")
 

@@ -71,6 +71,8 @@ SAMPLES = {
                            "unmet_gates": ["supervised_work"], "override_reason": "Strong hire.", "note": "Welcome.",
                            "new_target_date": None},
     "readiness_recommended": {"trainee": "{trainee}", "ready": True, "note": "Ready."},
+    "career_promoted": {"trainee": "{trainee}", "from_level": 1, "to_level": 2, "note": "A year on target.",
+                        "override_reason": None},
     "mail_unsubscribed": {"kind": "attempt_graded"},
     "mail_preferences_changed": {"changes": {"answers_waiting": "digest", "escalation_grading": "immediately"}},
     "mail_requeued": {"to": "tom@example.com", "kind": "role_play_to_evaluate", "error": "550 No such mailbox"},
@@ -114,7 +116,7 @@ def test_every_action_and_its_details_read_as_words(app, people):
                   "Language: العربية", "Token: onb_abcdef…", "Full name: from Tom Beker to Tom Becker",
                   "Asked to sign the job description again: yes", "Name corrected from Tom Beker to Tom Becker",
                   "E-mail about: your graded quiz attempts", "E-mail about: role-plays you evaluate",
-                  "To: tom@example.com", "Last error: 550 No such mailbox",
+                  "To: tom@example.com", "Last error: 550 No such mailbox", "From level: 1", "To level: 2",
                   "Now: written answers waiting for your review: In the weekly digest and written answers still "
                   "waiting for grading after the reminder: Immediately"):
         assert words in text, words

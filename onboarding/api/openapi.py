@@ -45,6 +45,36 @@ FUNNEL = {
     },
 }
 
+_LEVEL = {"type": "integer", "minimum": 1}
+CAREER_LEVEL = {
+    "type": "object",
+    "description": "Where a person approved for independent work stands: they start at level 1 on the day of the "
+                   "approval; a head of sales promotes them one level at a time, with the evidence.",
+    "required": ["level", "name", "since", "independent_since", "next", "history"],
+    "properties": {
+        "level": _LEVEL, "key": {"type": ["string", "null"]},
+        "name": {"type": ["string", "null"], "description": "null when the content no longer has this level"},
+        "since": {"type": "string", "format": "date", "description": "The day the level was reached."},
+        "independent_since": {"type": "string", "format": "date",
+                              "description": "The day of the approval for independent work."},
+        "next": {"type": ["object", "null"], "description": "The next level; null at the highest.",
+                 "required": ["level", "name", "minimum_months", "eligible_from"],
+                 "properties": {"level": _LEVEL, "key": {"type": "string"}, "name": {"type": "string"},
+                                "minimum_months": {"type": "integer", "minimum": 0,
+                                                   "description": "Months of independent work it needs."},
+                                "eligible_from": {"type": "string", "format": "date",
+                                                  "description": "The first day a promotion to it may be "
+                                                                 "recorded without an override reason."}}},
+        "history": {"type": "array", "description": "Every promotion, oldest first.",
+                    "items": {"type": "object", "required": ["from_level", "to_level", "at", "note"],
+                              "properties": {"from_level": _LEVEL, "to_level": _LEVEL,
+                                             "at": {"type": "string", "format": "date-time"},
+                                             "decided_by": {"type": ["string", "null"]},
+                                             "note": {"type": "string", "description": "The evidence."},
+                                             "override_reason": {"type": ["string", "null"]}}}},
+    },
+}
+
 
 def document() -> dict:
     person = {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "full_name": {"type": "string"},
@@ -171,7 +201,12 @@ def document() -> dict:
                         "weekly_criteria": {"type": "array", "description": "Every full supervised week against the "
                                             "seven criteria, oldest first.",
                                             "items": {"$ref": "#/components/schemas/CriteriaWeek"}},
+                        "career_level": {"oneOf": [{"$ref": "#/components/schemas/CareerLevel"}, {"type": "null"}],
+                                         "description": "The career level after independence (content/"
+                                                        "career-levels.yaml); null while in training, or when "
+                                                        "the content has no career levels."},
                     }}]},
+                "CareerLevel": CAREER_LEVEL,
                 "MonthlyPlan": {"type": "object", "required": ["month", "currency", "figures", "met"], "properties": {
                     "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
                     "currency": {"type": "string"}, "on": {"type": "string", "format": "date"},

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from ..auth.models import MENTOR, READERS, TRAINEE, User
 from ..auth.permissions import can_view_trainee
+from ..careers.services import career_json
 from ..extensions import csrf, db
 from ..paging import page_arg
 from ..people.services import record_of
@@ -93,7 +94,7 @@ def trainee(trainee_id):
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
     progress = report["progress"]
     return jsonify(**_summary(record, progress.current_stage, progress.percent, progress.overdue),
-                   **report_json(report))
+                   **report_json(report), career_level=career_json(record))
 
 
 @bp.errorhandler(404)

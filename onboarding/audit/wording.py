@@ -49,6 +49,7 @@ ACTION_NAMES = {
     "scorecard_reviewed": _l("Week reviewed against the seven criteria"),
     "monthly_plan_set": _l("Monthly plan set"), "deal_moved": _l("Deal moved to next month"),
     "mail_preferences_changed": _l("E-mail preferences changed"),
+    "career_promoted": _l("Promoted to a higher career level"),
 }
 
 #: What an event is recorded on, in words ("Quiz attempt 12"), by the record's class.
@@ -62,7 +63,7 @@ SUBJECT_NAMES = {
     "Recommendation": _l("Readiness recommendation"), "ReadinessDecision": _l("Readiness decision"),
     "DirectorCheck": _l("Director's check"), "GoDecision": _l("Decision after cold calling"),
     "Scorecard": _l("Weekly review"), "MonthlyPlan": _l("Monthly plan"), "MovedDeal": _l("Moved deal"),
-    "SecondMarking": _l("Second marking"),
+    "SecondMarking": _l("Second marking"), "Promotion": _l("Promotion"),
 }
 
 _LABELS = {
@@ -80,7 +81,7 @@ _LABELS = {
     "kind": _l("E-mail about"), "to": _l("To"), "error": _l("Last error"), "month": _l("Month"),
     "client": _l("Client"),
     "marker": _l("Second marker"), "outcome": _l("Grades kept"), "changed": _l("Result changed"),
-    "changes": _l("Now"),
+    "changes": _l("Now"), "from_level": _l("From level"), "to_level": _l("To level"),
 }
 
 #: What `before` and `after` hold, per action: how the change reads.

@@ -5,6 +5,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from .careers import FILE as CAREER_LEVELS, load_career_level_translations, load_career_levels
 from .data import load_catalog, load_price_list
 from .directives import DIRECTIVE, Expander
 from .model import ContentError, Curriculum, Document, Module, Problem, Settings, Stage, split_locale
@@ -90,6 +91,9 @@ class _Loader:
         if prices_path.exists():
             prices = load_price_list(prices_path, self.rel(prices_path), catalog, self.problems)
         expander = Expander(catalog, prices, settings=self.settings) if catalog and prices else None
+        levels_path = self.root / CAREER_LEVELS
+        levels = load_career_levels(levels_path, self.rel(levels_path), self.problems) \
+            if levels_path.exists() and self.read(levels_path) is not None else ()
         # What every module's text is rendered with besides its own file: the data and the settings the
         # directives show; a module's version changes with any of them.
         data_version = _digest(*((self.read(p) or "").encode() for p in (catalog_path, prices_path) if p.exists()),
@@ -160,6 +164,9 @@ class _Loader:
         self.check_scenario_count(scenarios)
         translations, doc = self.load_translations(translated_modules, translated_stages, stages, modules, quizzes,
                                                    checklists, scenarios, doc, expander, set(by_slug), data_version)
+        for locale, texts in load_career_level_translations(self.root, levels, self.rel, self.read,
+                                                            self.problems).items():
+            translations.setdefault(locale, _texts())["career_levels"] = texts
         if self.problems or doc is None:
             raise ContentError(self.problems or [Problem(self.rel(self.root / "job-description.md"), 1,
                                                          "the job description could not be read")])
@@ -171,7 +178,8 @@ class _Loader:
         version = _digest(*(f"{k}:{v}".encode() for k, v in sorted(self.files.items())),
                           *(m.version.encode() for m in modules.values()), doc.version.encode())
         return Curriculum(stage_objs, modules, doc, catalog, prices, version[:16],
-                          signature(self.root, self.quizzes_dir), quizzes, scenarios, translations, self.settings)
+                          signature(self.root, self.quizzes_dir), quizzes, scenarios, translations, self.settings,
+                          levels)
 
     def settings_shown(self, *texts) -> bytes:
         """The settings, for the version of a document whose text shows them through a `role_play.` directive
@@ -197,9 +205,7 @@ class _Loader:
 
         def put(kind, found):
             for locale, items in found.items():
-                by_locale.setdefault(locale, {"modules": {}, "stages": {}, "quizzes": {}, "checklists": {},
-                                              "scenarios": {}, "document": None, "price_list": None,
-                                              "catalog": None})[kind] = items
+                by_locale.setdefault(locale, _texts())[kind] = items
 
         put("price_list", reader.price_lists(self.root, expander.prices if expander is not None else None))
         put("catalog", reader.catalogs(self.root, expander.catalog if expander is not None else None))
@@ -361,6 +367,12 @@ class _Loader:
         html, toc = self.render({"body": body, "body_line": body_line, "rel": rel}, expander, known)
         return Document(path.stem, meta["title"], meta["effective"], meta["approved_by"], html, toc,
                         _digest(text.encode(), self.settings_shown(text)), rel)
+
+
+def _texts() -> dict:
+    """What one language's translations hold, empty."""
+    return {"modules": {}, "stages": {}, "quizzes": {}, "checklists": {}, "scenarios": {}, "document": None,
+            "price_list": None, "catalog": None, "career_levels": None}
 
 
 def signature(*folders) -> tuple:

@@ -145,6 +145,19 @@ class Document:
 
 
 @dataclass(frozen=True)
+class CareerLevel:
+    """One career level after the onboarding (content/career-levels.yaml)."""
+
+    key: str
+    number: int  # 1, 2, 3...: the first is where a person approved for independent work starts
+    name: str
+    minimum_months: int  # months of independent work before a promotion to this level may be recorded
+    skills: tuple  # of str
+    evidence: tuple  # of str: what a promotion to this level is decided on
+    locale: str = ""
+
+
+@dataclass(frozen=True)
 class Curriculum:
     stages: tuple  # of Stage, by number
     modules: dict  # slug -> Module
@@ -157,6 +170,7 @@ class Curriculum:
     scenarios: dict = None  # slug -> practice.Scenario
     translations: dict = None  # locale -> {"modules", "stages", "quizzes", "document"} in that language
     settings: Settings = Settings()  # the configuration it was loaded (and its directives rendered) with
+    career_levels: tuple = ()  # of CareerLevel, by number; () when the content has no career-levels.yaml
 
     @property
     def tasks(self) -> dict:

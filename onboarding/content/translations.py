@@ -471,4 +471,5 @@ def localize(cur, locale: str):
                                price_list=texts.get("price_list") or cur.price_list,
                                catalog=texts.get("catalog") or cur.catalog,
                                job_description=texts.get("document") or cur.job_description,
+                               career_levels=texts.get("career_levels") or cur.career_levels,
                                version=f"{cur.version}.{locale}")

@@ -25,9 +25,12 @@ bp.add_app_template_global(reader_locks, "module_locks")
 
 
 def trainee_home():
+    from ..careers.services import career_of
+
     record = record_of(current_user)
     progress = trainee_progress(record)
-    return render_template("learning/home.html", record=record, progress=progress, curriculum=curriculum())
+    return render_template("learning/home.html", record=record, progress=progress, curriculum=curriculum(),
+                           career=career_of(record)[0])
 
 
 def _module_or_404(slug):

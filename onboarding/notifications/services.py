@@ -83,6 +83,13 @@ def _waiting_summary(p: dict) -> list:
     return [word(n) for n, word in counts if n]
 
 
+def _level_name(number) -> str:
+    """A career level's name in the reader's language (the content's levels), by its number."""
+    from ..content import curriculum
+
+    return next((lv.name for lv in curriculum().career_levels if lv.number == number), "")
+
+
 def _joined(*sentences) -> str:
     return " ".join(str(s) for s in sentences)
 
@@ -187,6 +194,10 @@ def wording(note: Notification) -> str:
                                        if yours else
                                        _("%(trainee)s is not approved for independent work yet; training goes on.",
                                          trainee=trainee)),
+        "career_promoted": lambda: (_("You are promoted to level %(n)s: %(name)s.", n=p.get("level", ""),
+                                      name=_level_name(p.get("level"))) if yours else
+                                    _("%(trainee)s is promoted to level %(n)s: %(name)s.", trainee=trainee,
+                                      n=p.get("level", ""), name=_level_name(p.get("level")))),
         "signature_name_changed": lambda: _("Your name on the account changed from %(before)s to %(after)s: sign "
                                             "the job description again with your new name.",
                                             before=p.get("before", ""), after=p.get("after", "")),

@@ -52,10 +52,10 @@ def new_trainee():
 
 
 def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_form=None, extra_form=None,
-                   extra_for=None, director_form=None, go_form=None):
+                   extra_for=None, director_form=None, go_form=None, promotion_form=None):
     """The trainee's page; forms that failed to validate come back filled in, with their errors (the error summary
     at the top of the page links to them): the plan, the recommendation, the decision, the go / no-go after cold
-    calling, or the extra attempt at the quiz `extra_for`."""
+    calling, the promotion to a higher career level, or the extra attempt at the quiz `extra_for`."""
     record = record_of(user)
     if not can_view_trainee(current_user, record):
         abort(403)
@@ -110,6 +110,14 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
     from ..assessment.models import ORAL
     from ..assessment.services import oral_problem
 
+    from ..careers.forms import PromotionForm, set_level_choices
+    from ..careers.services import career_of
+
+    career, promotions = career_of(record)
+    if promotion_form is None and career is not None and career.next is not None and current_user.role == HEAD:
+        promotion_form = PromotionForm(formdata=None, to_level=career.next.number)
+    if promotion_form is not None:
+        set_level_choices(promotion_form.to_level, career)
     oral_open = {q.slug for q in cur.quiz_list if ORAL in q.forms and can_grade(current_user, record)
                  and oral_problem(user, q, report["progress"]) is None}
     return render_template("people/trainee.html", trainee=user, record=record, progress=report["progress"],
@@ -117,7 +125,8 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
                            forecast=report["forecast"], recommendations=recommendations, decisions=decisions,
                            rec_form=rec_form, decision_form=decision_form, supervision_notes=notes,
                            director_form=director_form, director_checks=director_checks(user.id),
-                           go=go, go_form=go_form,
+                           go=go, go_form=go_form, career=career, promotions=promotions,
+                           promotion_form=promotion_form,
                            oral_open=oral_open,
                            curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
                            quiz_status=report["quiz_status"], attempts=by_quiz,

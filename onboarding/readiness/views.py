@@ -137,8 +137,12 @@ def report(user_id):
 
     data = trainee_report(rec, current_app.config["READINESS_MIN_WEEKS"])
     recommendations, decisions = history(user.id)
+    from ..careers.services import career_of
+
+    career, promotions = career_of(rec)
     return render_template("readiness/report.html", trainee=user, record=rec, report=data, curriculum=curriculum(),
-                           recommendations=recommendations, decisions=decisions, today=today())
+                           recommendations=recommendations, decisions=decisions, today=today(), career=career,
+                           promotions=promotions)
 
 
 @bp.get("/trainees/<int:user_id>/timeline")
