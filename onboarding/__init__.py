@@ -45,9 +45,10 @@ def register_path_sources() -> None:
     from .mentoring.services import facts_by_user
     from .path.service import Sources, install
     from .readiness.decisions import go_decisions_by_user
+    from .readiness.summary import facts_revision
 
     install(Sources(completions=completions_by_user, quiz_statuses=statuses, practice=facts_by_user,
-                    go_decisions=go_decisions_by_user))
+                    go_decisions=go_decisions_by_user, revision=facts_revision))
 
 
 def register_summaries() -> None:

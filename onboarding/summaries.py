@@ -36,6 +36,11 @@ def touched(session: Session) -> set:
     return set(session.info.get(_DUE, ()))
 
 
+def pending(session: Session) -> bool:
+    """Whether this transaction has flushed changes that a summary reads and that are not committed yet."""
+    return bool(session.info.get(_DUE)) or bool(session.info.get(_ALL))
+
+
 def _note_flushed_rows(session, _flush_context, _instances):
     for obj in (*session.new, *session.dirty, *session.deleted):
         noted = getattr(obj, "summary_trainee_ids", None)

@@ -404,14 +404,31 @@ def app_on_file(path):
                        "QUIZZES_DIR": str(HERE / "quizzes")})
 
 
+_demo_seeded = {}  # the folder of this test process' seeded demo database and its evidence files
+
+
+def _demo_app(folder):
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "TESTING": True,
+                       "SECRET_KEY": "test-secret-key-that-is-long-enough-000", "EVIDENCE_DIR": str(folder / "evidence")})
+
+
 def seeded_demo(tmp_path_factory, migrated_template, name):
-    """An app on a copy of the migrated database with `seed-demo` run: the demo people, for tests that walk every
-    page of every demo role (a generator: use it as a module fixture's body)."""
+    """An app on its own copy of a database with `seed-demo` run: the demo people, for tests that walk every page
+    of every demo role (a generator: use it as a module fixture's body). The demo is seeded once per test process
+    (some six seconds) and copied, with its evidence files, for each module that asks."""
+    if "folder" not in _demo_seeded:
+        seeded = tmp_path_factory.mktemp("demo-seeded")
+        shutil.copy(migrated_template, seeded / "demo.db")
+        app = _demo_app(seeded)
+        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        with app.app_context():
+            _db.engine.dispose()
+        _demo_seeded["folder"] = seeded
     folder = tmp_path_factory.mktemp(name)
-    shutil.copy(migrated_template, folder / "demo.db")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "TESTING": True,
-                      "SECRET_KEY": "test-secret-key-that-is-long-enough-000", "EVIDENCE_DIR": str(folder / "evidence")})
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    shutil.copy(_demo_seeded["folder"] / "demo.db", folder / "demo.db")
+    if (_demo_seeded["folder"] / "evidence").exists():
+        shutil.copytree(_demo_seeded["folder"] / "evidence", folder / "evidence")
+    app = _demo_app(folder)
     yield app
     with app.app_context():
         _db.engine.dispose()

@@ -319,19 +319,15 @@ def test_with_a_mentor_everything_goes_to_the_mentor(app, people, make_user):
 
 # ---------------------------------------------------------------- wording
 
-def test_every_notification_kind_is_worded():
-    """Each kind the code sends has its sentence (else the reader sees the bare kind)."""
+def test_every_notification_kind_is_worded(app):
+    """Each kind the code sends has its sentence (else the reader sees the bare kind); some read the content (a
+    career level's name), so the wording runs in the app."""
     from onboarding.notifications.models import Notification as Note
 
     code = "\n".join(p.read_text() for p in Path("onboarding").rglob("*.py"))
     kinds = set(re.findall(r'"([a-z_]+)",\s*link=', code))  # notify(people, "kind", link=...)
     kinds |= {f"sign_off_{k}" for k in ("signed", "returned", "revoked")} | {"hold_extend", "hold_withdraw"}
     kinds |= {f"readiness_{d}" for d in ("approved", "extended", "rejected")}
-    from flask import Flask
-    from flask_babel import Babel
-
-    app = Flask(__name__)
-    Babel(app)
     with app.test_request_context():
         unworded = {k for k in kinds if wording(Note(kind=k, params={})) == k}
     assert {"mentor_assigned", "mentor_named", "mentor_none", "mentor_removed"} <= kinds

@@ -24,7 +24,7 @@ from onboarding.readiness.decisions import DecisionError, recommend
 from onboarding.readiness.models import ReadinessStageDays, ReadinessSummary
 from onboarding.path.progress import stage_durations
 from onboarding.readiness.rows import build_rows
-from onboarding.path.service import trainee_progress
+from onboarding.path.service import _compute, trainee_progress
 from onboarding.readiness.summary import _scheduled_at, columns, refresh, stale_ids
 from onboarding.timeutil import aware, today
 
@@ -49,6 +49,8 @@ def assert_every_summary_is_current(app):
             expected = columns(row, when.get(uid))
             actual = {name: getattr(stored[uid], name) for name in expected}
             assert {k: _normal(v) for k, v in actual.items()} == {k: _normal(v) for k, v in expected.items()}, uid
+        for record in records:  # the path a worker keeps between requests is the one the rows give now
+            assert trainee_progress(record) == _compute(record), record.user_id
         stored_days = {}
         for row in db.session.scalars(sa.select(ReadinessStageDays)):
             stored_days.setdefault(row.trainee_id, {})[row.stage] = row.days

@@ -4,6 +4,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
 from ..evidence.forms import files_field
@@ -156,7 +157,7 @@ def review_form(prefill: dict, card=None, formdata=None):
     earlier = card.by_criterion() if card else {}
     data = {}
     for key, label in CRITERION_LABELS.items():
-        setattr(ReviewForm, f"{key}_verdict", RadioField(label, choices=list(VERDICT_LABELS.items()),
+        setattr(ReviewForm, f"{key}_verdict", RadioField(label, choices=[SelectChoice(k, v) for k, v in VERDICT_LABELS.items()],
                                                          validators=[DataRequired(_l("Choose a verdict."))]))
         setattr(ReviewForm, f"{key}_note", TextAreaField(_l("Note on “%(criterion)s”", criterion=label),
                                                          validators=[Length(max=2000)], render_kw={"rows": 2}))

@@ -12,14 +12,13 @@ from ..content import curriculum
 from ..extensions import db
 from ..i18n import fmt_date
 from ..notifications.services import notify
-from ..people.models import TraineeRecord
+from ..people.models import INDEPENDENT, TraineeRecord
 from ..people.services import answerers, lock_trainee
 from ..readiness.models import APPROVED, ReadinessDecision
 from ..timeutil import aware, today
 from . import rules
 from .models import Promotion
 
-INDEPENDENT = "independent"
 
 
 class CareerError(ValueError):

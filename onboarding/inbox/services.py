@@ -267,20 +267,34 @@ def waiting_count(user: User, now: datetime | None = None) -> int:
     are as of the trainee's last change or the day's first list (or the nightly `rebuild-summaries`)."""
     if user.role not in (MENTOR, HEAD):
         return 0
-    now = now or utcnow()
-    S, trainee, mentor = ReadinessSummary, aliased(User), aliased(User)
-    active = (sa.select(S).join(TraineeRecord, TraineeRecord.user_id == S.trainee_id)
-              .join(trainee, trainee.id == TraineeRecord.user_id)
-              .where(trainee.active.is_(True), trainee.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES)))
-    mentored = (active.join(mentor, mentor.id == TraineeRecord.mentor_id)
-                .where(TraineeRecord.mentor_id == user.id, mentor.active.is_(True))
-                .with_only_columns(sa.func.coalesce(sa.func.sum(S.inbox_mentor), 0)))
-    to_score = (sa.select(sa.func.count(RolePlayEvaluator.id))
-                .join(RolePlayAttempt, RolePlayAttempt.id == RolePlayEvaluator.attempt_id)
-                .where(RolePlayEvaluator.evaluator_id == user.id, RolePlayEvaluator.submitted_at.is_(None),
-                       RolePlayAttempt.state == SCHEDULED, RolePlayAttempt.scheduled_for <= now))
-    total = mentored.scalar_subquery() + to_score.scalar_subquery()
-    if user.role == HEAD:
-        heads = active.where(S.inbox_head > 0).with_only_columns(sa.func.coalesce(sa.func.sum(S.inbox_head), 0))
-        total = total + heads.scalar_subquery()
-    return int(db.session.scalar(sa.select(total)) or 0)
+    statement = _badge_statements()[user.role == HEAD]
+    return int(db.session.scalar(statement, {"uid": user.id, "now": now or utcnow()}) or 0)
+
+
+_badge: dict = {}
+
+
+def _badge_statements() -> dict:
+    """The badge's two statements (a mentor's; a head's, which adds every head's items), built once: every page
+    of a mentor or head runs one, and building the statement cost more than running it."""
+    if not _badge:
+        S, trainee, mentor, R = ReadinessSummary, aliased(User), aliased(User), TraineeRecord
+        in_training = sa.and_(trainee.active.is_(True), trainee.role == TRAINEE, R.status.in_(ACTIVE_STATUSES))
+        mentored = (sa.select(sa.func.coalesce(sa.func.sum(S.inbox_mentor), 0))
+                    .join(R, R.user_id == S.trainee_id).join(trainee, trainee.id == R.user_id)
+                    .join(mentor, mentor.id == R.mentor_id)
+                    .where(in_training, R.mentor_id == sa.bindparam("uid"), mentor.active.is_(True)))
+        to_score = (sa.select(sa.func.count(RolePlayEvaluator.id))
+                    .join(RolePlayAttempt, RolePlayAttempt.id == RolePlayEvaluator.attempt_id)
+                    .where(RolePlayEvaluator.evaluator_id == sa.bindparam("uid"),
+                           RolePlayEvaluator.submitted_at.is_(None), RolePlayAttempt.state == SCHEDULED,
+                           RolePlayAttempt.scheduled_for <= sa.bindparam("now", type_=sa.DateTime(timezone=True))))
+        # From the few summaries with items for the heads (their index), each checked for a trainee in training:
+        # never a walk over every trainee.
+        for_heads = (sa.select(sa.func.coalesce(sa.func.sum(S.inbox_head), 0))
+                     .where(S.inbox_head > 0, sa.exists().where(R.user_id == S.trainee_id, trainee.id == R.user_id,
+                                                                in_training)))
+        total = mentored.scalar_subquery() + to_score.scalar_subquery()
+        _badge[False] = sa.select(total)
+        _badge[True] = sa.select(total + for_heads.scalar_subquery())
+    return _badge

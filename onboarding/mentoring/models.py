@@ -121,7 +121,8 @@ class RolePlayEvaluator(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("role_play_attempts.id", ondelete="CASCADE"), index=True)
-    evaluator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: Indexed: every page of a mentor or head counts the role-plays waiting for their scores (the header's badge).
+    evaluator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     evaluator: Mapped[User] = relationship(lazy="joined")

@@ -6,6 +6,8 @@ application starts (`install`), so this room imports none of them.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
+
 from ..content import curriculum
 from ..timeutil import today
 from .progress import TraineeFacts, compute_progress, requirements_from
@@ -19,6 +21,9 @@ class Sources:
     quiz_statuses: Callable  # (user ids, quizzes) -> {user id: {quiz slug: QuizStatus}}
     practice: Callable  # (user ids, job description version) -> {user id: {"signed_tasks", ...}}
     go_decisions: Callable  # (user ids) -> {user id: the go / no-go decision after cold calling}, if any
+    #: (user id) -> a number that rises with every committed change to the trainee's facts, or None when it
+    #: cannot say (changes not committed yet): a path computed under a number is kept and used again under it.
+    revision: Callable | None = None
 
 
 _sources: Sources | None = None
@@ -68,8 +73,34 @@ def facts_for(user_ids):
             _sources.practice(user_ids, doc.version if doc else None), _sources.go_decisions(user_ids))
 
 
+#: Computed paths kept per application process: at most this many trainees.
+KEPT = 4096
+
+
 def trainee_progress(record):
-    """The path of one trainee (a people.models.TraineeRecord)."""
+    """The path of one trainee (a people.models.TraineeRecord).
+
+    A trainee's pages ask for it on every request, and loading the facts takes six queries. The path is kept
+    under the revision of the trainee's facts (the `revision` source: one small read) and the things besides the
+    facts that it depends on: the start date, the content and the date. Any committed change to
+    the facts raises the revision, so a kept path is never out of date.
+    """
+    uid = record.user_id
+    revision = _sources.revision(uid) if _sources.revision is not None else None
+    if revision is None:
+        return _compute(record)
+    kept = current_app.extensions.setdefault("path.kept", {})
+    key = (uid, revision, record.start_date, curriculum().version, today())
+    progress = kept.get(key)
+    if progress is None:
+        progress = _compute(record)
+        while len(kept) >= KEPT:
+            kept.pop(next(iter(kept)), None)
+        kept[key] = progress
+    return progress
+
+
+def _compute(record):
     uid = record.user_id
     done, quiz_status, practice, go = facts_for([uid])
     return progress_of(record, done[uid], quiz_status[uid], practice[uid], go.get(uid))

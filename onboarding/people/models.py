@@ -10,6 +10,8 @@ from ..extensions import db
 STATUSES = ("in_training", "awaiting_approval", "independent", "extended", "withdrawn")
 #: Still in training: every status but independent and withdrawn.
 ACTIVE_STATUSES = ("in_training", "awaiting_approval", "extended")
+#: Approved by the head of sales for independent work: career levels start here.
+INDEPENDENT = "independent"
 
 
 class TraineeRecord(db.Model):

@@ -188,6 +188,9 @@ class ReadinessSummary(db.Model):
     rules_version: Mapped[str] = mapped_column(sa.String(100))
     computed_on: Mapped[date] = mapped_column(index=True)
     computed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    #: Raised by every refresh: a worker that keeps the trainee's computed path (path.service) reads this one
+    #: number to know whether any of the trainee's facts changed since it computed it.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def role_play_due(self, now: datetime) -> bool:
         """A scheduled role-play whose time has come: it waits on its evaluators' scores from then on."""

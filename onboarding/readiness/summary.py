@@ -13,7 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.models import TRAINEE, User
+from .. import summaries
 from ..content import curriculum
+from ..extensions import db
 from ..mentoring.models import SCHEDULED, RolePlayAttempt
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
@@ -94,12 +96,23 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
             values = columns(row, when.get(uid)) | {"rules_version": version, "computed_on": on, "computed_at": now}
             summary = stored.get(uid)
             if summary is None:
-                session.add(ReadinessSummary(trainee_id=uid, **values))
+                session.add(ReadinessSummary(trainee_id=uid, revision=1, **values))
             else:
                 for name, value in values.items():
                     setattr(summary, name, value)
+                summary.revision = (summary.revision or 0) + 1
             written += 1
     return written
+
+
+def facts_revision(trainee_id: int) -> int | None:
+    """The revision of the trainee's stored summary: it rises with every committed change to the trainee's facts
+    (path.service keeps a computed path under it). None, so nothing kept is used, while this session holds
+    changes of its own that are not committed yet, or before the trainee has a summary."""
+    session = db.session
+    if session.new or session.dirty or session.deleted or summaries.pending(session):
+        return None
+    return session.scalar(sa.select(ReadinessSummary.revision).where(ReadinessSummary.trainee_id == trainee_id))
 
 
 def stale_ids(session: Session, limit: int | None = None) -> list:
