@@ -1,4 +1,4 @@
-"""The trainees list and the API list cost a fixed number of queries, whatever the number of trainees."""
+"""The lists cost a fixed number of queries whatever the number of trainees, and a person's own pages the same."""
 from datetime import date, datetime, timezone
 
 import pytest
@@ -110,3 +110,44 @@ def test_inbox_queries_do_not_grow_with_trainees(app, make_user, login):
     many = _queries_for(app, "/inbox", login=login)
     assert few == many, f"{few} queries for 2 trainees, {many} for 20"
     assert many <= 30
+
+
+def test_a_persons_own_pages_cost_the_same_whatever_the_number_of_trainees(app, make_user):
+    """The trainee's home, a module, the open quiz attempt and its autosave, and the mentor's grading inbox read
+    the person's own rows: the same queries with 10 other trainees as with 1,000 (the path computed, not kept)."""
+    from .conftest import read_modules_of
+    from .test_assessment import start
+
+    mentor = make_user("mentor", email="mentor@example.com")
+    uid = make_user("trainee", email="own@example.com", mentor=mentor)
+    read_modules_of(app, uid, "basics")
+    trainee = app.test_client()
+    auth = AuthActions(trainee)
+    auth.login("own@example.com")
+    attempt = start(trainee, auth, "basics")
+    with app.app_context():
+        module = app.extensions["curriculum"].stages[0].modules[0].slug
+    mentor_client = app.test_client()
+    AuthActions(mentor_client).login("mentor@example.com")
+    pages = [(trainee, "/"), (trainee, f"/modules/{module}"), (trainee, f"/attempts/{attempt}"),
+             (mentor_client, "/grading")]
+
+    def counts():
+        found = []
+        for client, path in pages:
+            app.extensions.get("path.kept", {}).clear()  # the dearer case: the path computed from the facts
+            response, count = statements_during(app, lambda: client.get(path))
+            assert response.status_code == 200, path
+            found.append(count)
+        token = auth.token(f"/attempts/{attempt}")
+        response, count = statements_during(app, lambda: trainee.post(
+            f"/attempts/{attempt}/save", data={"csrf_token": token}, headers={"X-Requested-With": "fetch"}))
+        assert response.status_code == 200
+        return found + [count]
+
+    _add_trainees(app, 10, mentor)
+    few = counts()
+    _add_trainees(app, 990, mentor, first=10)
+    many = counts()
+    assert few == many, f"{few} queries with 10 other trainees, {many} with 1,000"
+    assert max(many) <= 20, many
