@@ -52,13 +52,25 @@ def browser(playwright):
     browser.close()
 
 
-@pytest.fixture(scope="module")
-def live_demo(tmp_path_factory):
-    """A fresh demo (init-db + seed-demo on the shipped content) served by gunicorn with two workers."""
-    folder = tmp_path_factory.mktemp("live")
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """The demo seeded once per test process through the real commands (init-db, seed-demo on the shipped
+    content); each module serves its own copy."""
+    folder = tmp_path_factory.mktemp("live-seeded")
     env = app_env(f"sqlite:///{folder / 'demo.db'}")
     flask(env, "init-db")
     flask(env, "seed-demo")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def live_demo(tmp_path_factory, demo_database):
+    """A fresh demo, a copy of the seeded one, served by gunicorn with two workers."""
+    folder = tmp_path_factory.mktemp("live")
+    for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
+        if (demo_database / name).exists():
+            shutil.copy(demo_database / name, folder / name)
+    env = app_env(f"sqlite:///{folder / 'demo.db'}")
     with gunicorn(env, folder, workers=2) as (base, _server, _log):
         yield base, env
 
