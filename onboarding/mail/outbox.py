@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..auth.models import User
-from ..i18n import RIGHT_TO_LEFT, SUPPORTED_LOCALES
+from ..i18n import RIGHT_TO_LEFT, SUPPORTED_LOCALES, in_zone, user_zone
 from ..mentoring.models import CANCELLED, RolePlayAttempt, RolePlayEvaluator
 from ..notifications.models import Notification
 from ..notifications.services import wording
@@ -71,11 +71,12 @@ def _language(user: User) -> str:
 
 
 @contextmanager
-def reader(language: str):
-    """Word things for a reader of `language`, also outside a request (the worker, the command line)."""
+def reader(user: User):
+    """Word things for `user`: their language, times in their time zone (else MAIL_TIME_ZONE), also outside a
+    request (the worker, the command line)."""
     outer = nullcontext() if has_request_context() else current_app.test_request_context(
         base_url=current_app.config["BASE_URL"])
-    with outer, force_locale(language):
+    with outer, force_locale(_language(user)), in_zone(user_zone(user)):
         yield
 
 
@@ -154,7 +155,7 @@ def outbox_row(user: User, kind: str, key: str, letter: Letter, now: datetime) -
 def letter_for(session, note: Notification, user: User, previous: tuple, now: datetime) -> tuple:
     """(the message, its thread key): the notification worded for `user`, with the invitation if it has one."""
     key = thread_key(note)
-    with reader(_language(user)):
+    with reader(user):
         text = wording(note)
         invitation = method = None
         attempt_id = (note.params or {}).get("attempt_id")
