@@ -26,8 +26,8 @@ COMMON_ZONES = ("Europe/London", "Europe/Berlin", "Europe/Moscow", "Africa/Cairo
 
 @lru_cache(maxsize=1)
 def time_zone_names() -> frozenset:
-    """Every IANA zone name this system knows (zoneinfo's list, which excludes aliases such as `localtime`)."""
-    return frozenset(available_timezones())
+    """Every IANA zone name this system knows, without the files that are no place (`localtime`, `Factory`)."""
+    return frozenset(available_timezones() - {"localtime", "posixrules", "Factory"})
 
 
 def is_time_zone(name: str | None) -> bool:

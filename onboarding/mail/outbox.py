@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..auth.models import User
-from ..i18n import RIGHT_TO_LEFT, SUPPORTED_LOCALES, in_zone, user_zone
+from ..i18n import RIGHT_TO_LEFT, SUPPORTED_LOCALES, fmt_datetime, in_zone, user_zone
 from ..mentoring.models import CANCELLED, RolePlayAttempt, RolePlayEvaluator
 from ..notifications.models import Notification
 from ..notifications.services import wording
@@ -95,7 +95,8 @@ def _calendar_name(text: str) -> str:
 
 
 def meeting(session, attempt: RolePlayAttempt, link: str) -> cal.Meeting:
-    """The role-play meeting in the current reader's language."""
+    """The role-play meeting in the current reader's language, its time named in their zone in the text (the
+    calendar's own times stay UTC, which every calendar shows in its own zone)."""
     from ..content import curriculum
 
     config = current_app.config
@@ -109,8 +110,9 @@ def meeting(session, attempt: RolePlayAttempt, link: str) -> cal.Meeting:
     return cal.Meeting(
         uid=cal.meeting_uid(attempt.id, sender_domain(config["MAIL_FROM"])), sequence=attempt.sequence or 0,
         start=aware(attempt.scheduled_for), summary=one_line(summary, 200),
-        description=_("Attempt %(n)d of %(total)d. The brief and the scores: %(link)s", n=attempt.number,
-                      total=attempt.allowed, link=link),
+        description=_("Attempt %(n)d of %(total)d, on %(when)s. The brief and the scores: %(link)s",
+                      n=attempt.number, total=attempt.allowed, link=link,
+                      when=fmt_datetime(attempt.scheduled_for, zone_named=True)),
         location=attempt.place, url=link, organizer=cal.Person(_calendar_name(sender_name), sender_address),
         attendees=tuple(cal.Person(_calendar_name(p.full_name), p.email) for p in people),
         cancelled=attempt.state == CANCELLED)
