@@ -115,10 +115,8 @@ def change_zone(user_id):
     form = TimeZoneForm(default_zone=current_app.config["MAIL_TIME_ZONE"])
     if not form.validate_on_submit():
         return _render_user(user, zone_form=form, status=400)
-    change_time_zone(user, form.time_zone.data, current_user)
-    db.session.commit()
-    flash(_("The time zone of %(name)s is saved.", name=user.full_name), "success")
-    return redirect(url_for("admin.user", user_id=user.id))
+    return _apply(user, lambda: change_time_zone(user, form.time_zone.data, current_user),
+                  _("The time zone of %(name)s is saved.", name=user.full_name), zone_form=form)
 
 
 @bp.route("/users/<int:user_id>/identity", methods=["GET", "POST"])
