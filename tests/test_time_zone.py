@@ -322,3 +322,22 @@ def test_the_migration_adds_an_empty_time_zone_and_goes_back_without_losing_anyo
             assert conn.execute(sa.text("SELECT id, email FROM users")).all() == [(1, "m@example.com")]
             assert conn.execute(sa.text("SELECT count(*) FROM notifications")).scalar() == 1  # nothing cascaded
         db.engine.dispose()
+
+
+def test_create_user_takes_a_time_zone_and_refuses_one_that_is_none(app, runner):
+    args = ["create-user", "dubai@example.com", "--role", "head", "--name", "Dana", "--password-stdin"]
+    refused = runner.invoke(args=[*args, "--time-zone", "Asia/Dubaii"], input="A-long-enough-pass-77\n")
+    assert refused.exit_code == 1 and "'Asia/Dubaii' is not a time zone" in refused.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == "dubai@example.com")) is None
+    made = runner.invoke(args=[*args, "--time-zone", "Asia/Dubai"], input="A-long-enough-pass-77\n")
+    assert made.exit_code == 0, made.output
+    plain = runner.invoke(args=["create-user", "plain@example.com", "--role", "mentor", "--name", "P",
+                                "--password-stdin"], input="A-long-enough-pass-77\n")
+    assert plain.exit_code == 0, plain.output
+    with app.app_context():
+        zones = dict(db.session.execute(sa.select(User.email, User.time_zone)
+                                        .where(User.email.in_(["dubai@example.com", "plain@example.com"]))).all())
+        assert zones == {"dubai@example.com": "Asia/Dubai", "plain@example.com": None}
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
+                                 .where(AuditEvent.action == "time_zone_changed")) == 1
