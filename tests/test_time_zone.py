@@ -277,9 +277,10 @@ def test_pages_show_times_in_the_signed_in_persons_zone_and_the_form_takes_them_
     [attempt] = attempts_of(app, people["trainee"])
     assert attempt.scheduled_for.replace(tzinfo=timezone.utc) == datetime.combine(day, time(10), tzinfo=timezone.utc)
     spelled = day.strftime("%b %-d, %Y")
-    assert f"{spelled} 2:00\u202fPM" in mentor.get(f"/role-play/{attempt.id}").get_data(as_text=True)
+    assert f"{spelled} 2:00\u202fPM (Asia/Dubai)" in mentor.get(f"/role-play/{attempt.id}").get_data(as_text=True)
+    assert f"{spelled} 2:00\u202fPM (Asia/Dubai)" in mentor.get(path).get_data(as_text=True)
     head, _auth = as_user(app, "head@example.com")  # the company's UTC
-    assert f"{spelled} 10:00\u202fAM" in head.get(f"/role-play/{attempt.id}").get_data(as_text=True)
+    assert f"{spelled} 10:00\u202fAM (UTC)" in head.get(f"/role-play/{attempt.id}").get_data(as_text=True)
     assert "When (UTC)" in head.get("/audit").get_data(as_text=True)
 
 
