@@ -119,7 +119,7 @@ def _jinja_helpers() -> dict:
             "fmt_percent": i18n.fmt_percent, "fmt_number": i18n.fmt_number, "join_list": i18n.join_list,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
             "acting_mentor": acting_mentor, "error_items": error_items, "max_length": max_length,
-            "next_field": next_field, "with_next": with_next,
+            "next_field": next_field, "with_next": with_next, "current_zone": i18n.current_zone,
             **readiness_helpers()}
 
 

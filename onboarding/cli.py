@@ -13,11 +13,13 @@ from flask.cli import with_appcontext
 
 from .auth.models import ROLES, User
 from .auth.passwords import password_problem
+from .auth.services import change_time_zone
 from .content import ContentError, load_app_curriculum
 from .extensions import db
 from .people.models import TraineeRecord
 from .people.services import PeopleError, create_user
 from .schema import upgrade
+from .timeutil import is_time_zone
 
 
 @click.command("init-db")
@@ -52,8 +54,10 @@ def seed_demo(if_empty):
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", required=True, help="Full name as it appears in the platform.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
+@click.option("--time-zone", default="", help="The person's time zone, an IANA name such as Europe/Berlin "
+                                              "(default: the company's MAIL_TIME_ZONE).")
 @with_appcontext
-def create_user_command(email, role, name, password_stdin):
+def create_user_command(email, role, name, password_stdin, time_zone):
     """Create an account; the password is prompted for, or read from standard input."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -64,10 +68,13 @@ def create_user_command(email, role, name, password_stdin):
         raise click.ClickException(str(problem))
     if "@" not in email or len(email) > 254:
         raise click.ClickException("That is not an email address.")
+    if time_zone and not is_time_zone(time_zone):
+        raise click.ClickException(f"{time_zone!r} is not a time zone; give one such as Europe/Berlin or Asia/Dubai.")
     try:
         user = create_user(email, name, role, password, None, ramp_days=current_app.config["RAMP_DAYS"])
     except PeopleError as exc:
         raise click.ClickException(str(exc)) from None
+    change_time_zone(user, time_zone, None)
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 

@@ -50,6 +50,9 @@ ROLE_PLAY_DUE = {"trainee2@example.com"}
 #: Demo trainees with evidence: the proposal on its sign-off request, a recorded call on a ledger day, commented.
 WITH_EVIDENCE = {"trainee2@example.com"}
 LOCALES = {"trainee-ar@example.com": "ar"}
+#: Demo accounts in a time zone of their own (the rest follow MAIL_TIME_ZONE): the head of sales works from Dubai,
+#: so their weekly digest comes hours before the mentor's and their pages show Dubai's time.
+TIME_ZONES = {"head@example.com": "Asia/Dubai"}
 #: The director's own check on a trainee, as a general manager would note it after a visit.
 DIRECTOR_CHECKED = {"trainee3@example.com": (
     "not_yet", "Sat in on two client calls: the product answers were sure, the close was hurried. I would like to "
@@ -76,6 +79,8 @@ def seed() -> int:
         created += new
         if new and email in LOCALES:
             user.locale = LOCALES[email]
+        if new and email in TIME_ZONES:
+            user.time_zone = TIME_ZONES[email]
         if role == "mentor":
             mentor = user
         if role != "trainee":

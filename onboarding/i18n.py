@@ -1,14 +1,19 @@
 """Language selection and locale-aware formatting of dates and numbers."""
-from datetime import datetime
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 from babel.lists import format_list
 from flask import current_app, has_request_context, request
 from flask.globals import _cv_app
-from flask_babel import format_decimal, format_percent, format_time, get_locale, get_translations, to_user_timezone
+from flask_babel import format_decimal, format_percent, format_time, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup, escape
+
+from .timeutil import zone_of
 
 SUPPORTED_LOCALES = ("en", "ar")
 # Each language named in itself, as a language menu should show it.
@@ -55,8 +60,37 @@ def install_template_gettext(environment) -> None:
         newstyle=True)
 
 
+_READER_ZONE: ContextVar = ContextVar("reader_zone", default=None)
+
+
+@contextmanager
+def in_zone(zone: ZoneInfo):
+    """Times worded inside are shown in `zone` (an e-mail's reader's, whoever else is signed in)."""
+    token = _READER_ZONE.set(zone)
+    try:
+        yield
+    finally:
+        _READER_ZONE.reset(token)
+
+
+def user_zone(user) -> ZoneInfo:
+    """A person's own time zone, else the company's (MAIL_TIME_ZONE)."""
+    return zone_of(getattr(user, "time_zone", None), current_app.config["MAIL_TIME_ZONE"])
+
+
+def current_zone() -> ZoneInfo:
+    """The zone times are shown in: an e-mail's reader's (in_zone), else the signed-in person's, else the
+    company's MAIL_TIME_ZONE."""
+    zone = _READER_ZONE.get()
+    if zone is not None:
+        return zone
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return user_zone(current_user)
+    return ZoneInfo(current_app.config["MAIL_TIME_ZONE"])
+
+
 def select_timezone() -> str:
-    return "UTC"
+    return current_zone().key
 
 
 @lru_cache(maxsize=4096)
@@ -77,12 +111,15 @@ def fmt_month(value) -> str:
     return format_skeleton("yMMMM", value, locale=get_locale()) if value else ""
 
 
-def fmt_datetime(value) -> str:
-    """The date as fmt_date, then the time of day in the reader's time zone and clock."""
+def fmt_datetime(value, zone_named: bool = False) -> str:
+    """The date as fmt_date, then the time of day in the reader's time zone (current_zone) and clock; with
+    `zone_named`, the zone's name after it (Dec 2, 2026 10:00 AM (Asia/Dubai)), so it cannot be misread."""
     if not value:
         return ""
-    local = to_user_timezone(value)
-    return f"{format_skeleton('yMMMd', local, locale=get_locale())} {format_time(local, format='short')}"
+    zone = current_zone()
+    local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(zone)
+    shown = f"{format_skeleton('yMMMd', local, locale=get_locale())} {format_time(local, format='short', rebase=False)}"
+    return f"{shown} ({zone.key})" if zone_named else shown
 
 
 def join_list(items, style: str = "standard") -> str:

@@ -55,6 +55,8 @@ MATRIX = {
     ("auth.account", "GET"): SIGNED_IN,
     ("auth.language", "POST"): SIGNED_IN,
     ("auth.language", "GET"): SIGNED_IN,  # a reload of a refused choice: back to the account page
+    ("auth.time_zone", "POST"): SIGNED_IN,
+    ("auth.time_zone", "GET"): SIGNED_IN,  # a reload of a refused choice: back to the account page
     ("learning.stage", "GET"): SIGNED_IN,
     ("learning.module", "GET"): SIGNED_IN,
     ("learning.complete", "POST"): TRAINEE_ONLY,
@@ -77,6 +79,8 @@ MATRIX = {
     ("admin.change_active", "GET"): ADMIN_ONLY,  # the confirmation page of a deactivation
     ("admin.correct", "POST"): ADMIN_ONLY,
     ("admin.correct", "GET"): ADMIN_ONLY,
+    ("admin.change_zone", "POST"): ADMIN_ONLY,
+    ("admin.change_zone", "GET"): ADMIN_ONLY,
     ("admin.change_password", "POST"): ADMIN_ONLY,
     ("admin.change_password", "GET"): ADMIN_ONLY,
     ("audit.log", "GET"): MANAGERS,

@@ -243,7 +243,7 @@ def test_every_post_only_form_address_answers_get(app, people):
               "mentor@example.com": [f"/trainees/{uid}/recommendation", f"/trainees/{uid}/tasks/proposal/return",
                                      f"/trainees/{uid}/tasks/proposal/revoke"],
               "sam@example.com": ["/job-description/sign", f"/trainees/{uid}/tasks/proposal/request",
-                                  "/account/language"]}
+                                  "/account/language", "/account/time-zone"]}
     for email, urls in routes.items():
         client, _ = as_user(app, email)
         for url in urls:

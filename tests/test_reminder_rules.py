@@ -136,3 +136,59 @@ def test_the_digest_is_due_from_monday_at_the_hour_in_the_recipients_zone():
     assert r.digest_week(at(37, 7), utc, 8) is None  # the next Monday before eight
     assert r.digest_week(at(30, 4), dubai, 8) == "2026-W49"  # 08:00 in Dubai
     assert r.digest_week(at(30, 3, 59), dubai, 8) is None
+
+
+def _utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+BERLIN, AUCKLAND = ZoneInfo("Europe/Berlin"), ZoneInfo("Pacific/Auckland")
+
+
+def test_the_digest_starts_at_eight_in_berlin_not_a_minute_before():
+    # Monday 2026-11-30: Berlin is UTC+1, so 07:59 and 08:00 there are 06:59 and 07:00 UTC
+    assert r.digest_week(_utc(2026, 11, 30, 6, 59, 59), BERLIN, 8) is None
+    assert r.digest_week(_utc(2026, 11, 30, 7), BERLIN, 8) == "2026-W49"
+    assert r.digest_week(_utc(2026, 11, 30, 7), ZoneInfo("UTC"), 8) is None  # the same instant is 07:00 in UTC
+
+
+def test_auckland_gets_its_digest_while_utc_is_still_sunday():
+    # Auckland is UTC+13 in summer: Monday 08:00 there is Sunday 19:00 UTC, still the previous ISO week in UTC
+    assert r.digest_week(_utc(2026, 11, 29, 18, 59), AUCKLAND, 8) is None
+    assert r.digest_week(_utc(2026, 11, 29, 19), AUCKLAND, 8) == "2026-W49"
+    assert r.digest_week(_utc(2026, 11, 29, 19), ZoneInfo("UTC"), 8) == "2026-W48"  # UTC's Sunday: last week's
+
+
+def test_sunday_night_still_belongs_to_the_week_that_ends():
+    # Sunday 2026-12-06 23:59 in Berlin (22:59 UTC), then Monday 00:00 and 07:59 in Berlin: nothing due
+    assert r.digest_week(_utc(2026, 12, 6, 22, 59), BERLIN, 8) == "2026-W49"
+    assert r.digest_week(_utc(2026, 12, 6, 23), BERLIN, 8) is None
+    assert r.digest_week(_utc(2026, 12, 7, 6, 59), BERLIN, 8) is None
+    assert r.digest_week(_utc(2026, 12, 7, 7), BERLIN, 8) == "2026-W50"
+
+
+@pytest.mark.parametrize("sunday,eight_utc", [
+    (_utc(2027, 3, 28), _utc(2027, 3, 29, 6)),  # summer time began on Sunday: Monday 08:00 CEST is 06:00 UTC
+    (_utc(2026, 10, 25), _utc(2026, 10, 26, 7)),  # summer time ended on Sunday: Monday 08:00 CET is 07:00 UTC
+])
+def test_the_digest_follows_berlin_across_the_change_of_clocks(sunday, eight_utc):
+    week = f"{eight_utc.isocalendar()[0]}-W{eight_utc.isocalendar()[1]:02d}"
+    assert r.digest_week(eight_utc - SECOND, BERLIN, 8) is None
+    assert r.digest_week(eight_utc, BERLIN, 8) == week
+    assert r.digest_week(sunday + timedelta(hours=21), BERLIN, 8) != week  # Sunday evening: the week before's
+
+
+def test_each_person_is_reminded_of_a_role_play_when_it_is_tomorrow_in_their_zone():
+    # Wednesday 2026-12-02 09:00 UTC; the trainee (1) in UTC, an evaluator (5) in Dubai (UTC+4), one (6) in
+    # Los Angeles (UTC-8)
+    facts = r.Facts(trainee_id=1, role_play=(3, at(32, 9)), role_play_zones=(
+        (1, ZoneInfo("UTC")), (5, ZoneInfo("Asia/Dubai")), (6, ZoneInfo("America/Los_Angeles"))))
+    told = lambda now: [x.to for x in r.due_reminders(facts, now, RULES)]  # noqa: E731
+    assert told(at(30, 19, 59)) == []  # Monday 23:59 in Dubai; 19:59 in UTC; 11:59 in Los Angeles
+    assert told(at(30, 20)) == [(5,)]  # Tuesday 00:00 in Dubai
+    assert told(at(31) - SECOND) == [(5,)]
+    assert told(at(31)) == [(1,), (5,)]  # Tuesday 00:00 in UTC
+    assert told(at(31, 8)) == [(1,), (5,), (6,)]  # Tuesday 00:00 in Los Angeles
+    assert told(at(32)) == [(6,)]  # Wednesday in UTC and Dubai: the meeting is today there
+    keys = {x.key for x in r.due_reminders(facts, at(31, 8), RULES)}
+    assert len(keys) == 3  # once per person: each has a key of their own

@@ -1,7 +1,7 @@
 """career levels: the head of sales' promotions of independent account managers, with their evidence
 
 Revision ID: 3c8e5a1d7b20
-Revises: 7d3b9e1f4a62
+Revises: 5b9d3f7e2a41
 Create Date: 2026-11-30 18:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c8e5a1d7b20'
-down_revision = '7d3b9e1f4a62'
+down_revision = '5b9d3f7e2a41'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.models import ADMIN, ROLES, User
+from ..auth.forms import TimeZoneForm
 from ..auth.permissions import roles_required
+from ..auth.services import change_time_zone
 from ..confirming import confirmed, render_confirmation
 from ..extensions import db
 from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
@@ -57,13 +59,16 @@ def _user_or_404(user_id):
     return user
 
 
-def _render_user(user, role_form=None, password_form=None, identity_form=None, access_form=None, status=200):
+def _render_user(user, role_form=None, password_form=None, identity_form=None, access_form=None, zone_form=None,
+                 status=200):
     role_form = role_form or RoleForm(formdata=None, role=user.role)
+    zone_form = zone_form or TimeZoneForm(formdata=None, time_zone=user.time_zone or "",
+                                          default_zone=current_app.config["MAIL_TIME_ZONE"])
     password_form = password_form or ResetPasswordForm(formdata=None)
     identity_form = identity_form or with_ids(IdentityForm(formdata=None, full_name=user.full_name,
                                                            email=user.email), "identity")
     return render_template("admin/user.html", user=user, role_form=role_form, password_form=password_form,
-                           identity_form=identity_form, access_form=access_form), status
+                           identity_form=identity_form, access_form=access_form, zone_form=zone_form), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -99,6 +104,19 @@ def change_role(user_id):
         return _render_user(user, role_form=form, status=400)
     return _apply(user, lambda: set_role(user, form.role.data, current_user, current_app.config["RAMP_DAYS"]),
                   _("The role of %(name)s is saved.", name=user.full_name), role_form=form)
+
+
+@bp.route("/users/<int:user_id>/time-zone", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def change_zone(user_id):
+    user = _user_or_404(user_id)
+    if request.method == "GET":  # where a refused choice is shown: a reload goes back to the account
+        return redirect(url_for("admin.user", user_id=user.id))
+    form = TimeZoneForm(default_zone=current_app.config["MAIL_TIME_ZONE"])
+    if not form.validate_on_submit():
+        return _render_user(user, zone_form=form, status=400)
+    return _apply(user, lambda: change_time_zone(user, form.time_zone.data, current_user),
+                  _("The time zone of %(name)s is saved.", name=user.full_name), zone_form=form)
 
 
 @bp.route("/users/<int:user_id>/identity", methods=["GET", "POST"])

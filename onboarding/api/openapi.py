@@ -130,7 +130,12 @@ def document() -> dict:
                        "properties": {"id": {"type": "integer"}, "email": {"type": "string"},
                                       "full_name": {"type": "string"},
                                       "role": {"type": "string", "enum": ["trainee", "mentor", "head", "admin", "director"]},
-                                      "locale": {"type": ["string", "null"]}}},
+                                      "locale": {"type": ["string", "null"]},
+                                      "time_zone": {"type": ["string", "null"], "examples": ["Asia/Dubai"],
+                                                    "description": "The account's own time zone, an IANA name; "
+                                                                   "null: the company's default (MAIL_TIME_ZONE). "
+                                                                   "The weekly digest comes on Monday morning in it "
+                                                                   "and e-mails show times in it."}}},
                 "Funnel": FUNNEL,
                 "TraineeSummary": summary,
                 "TraineePage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"],

@@ -64,7 +64,8 @@ def openapi():
 @token_required
 def me():
     user = g.api_user
-    return jsonify(id=user.id, email=user.email, full_name=user.full_name, role=user.role, locale=user.locale)
+    return jsonify(id=user.id, email=user.email, full_name=user.full_name, role=user.role, locale=user.locale,
+                   time_zone=user.time_zone)
 
 
 @bp.get("/trainees")

@@ -15,6 +15,7 @@ ACTION_NAMES = {
     "role_changed": _l("Role changed"), "user_deactivated": _l("Account deactivated"),
     "user_activated": _l("Account reactivated"), "password_changed": _l("Password changed"),
     "password_reset": _l("Password reset by an administrator"), "locale_changed": _l("Language changed"),
+    "time_zone_changed": _l("Time zone changed"),
     "login": _l("Signed in"), "logout": _l("Signed out"), "login_failed": _l("Failed sign-in"),
     "api_token_created": _l("API token created"), "api_token_revoked": _l("API token revoked"),
     "trainee_added": _l("Trainee added"), "plan_changed": _l("Plan changed"), "team_changed": _l("Team changed"),
@@ -85,7 +86,7 @@ _LABELS = {
 }
 
 #: What `before` and `after` hold, per action: how the change reads.
-_CHANGES = {"role_changed": "role", "locale_changed": "language", "mentor_assigned": "mentor", "team_changed": "team",
+_CHANGES = {"role_changed": "role", "locale_changed": "language", "time_zone_changed": "zone", "mentor_assigned": "mentor", "team_changed": "team",
             "plan_changed": "plan", "targets_set": "figures", "activity_corrected": "figures",
             "activity_changed": "figures", "role_play_rescheduled": "when", "identity_corrected": "fields",
             "monthly_plan_set": "figures", "scorecard_reviewed": "figures", "readiness_approved": "status", "readiness_extended": "status", "readiness_rejected": "status"}
@@ -198,6 +199,7 @@ def _change(action: str, before, after, ctx) -> list:
     words = {
         "role": (_("Role"), lambda v: str(ROLE_LABELS.get(v, v or ""))),
         "language": (_("Language"), lambda v: LANGUAGE_NAMES.get(v) or _("as the browser asks")),
+        "zone": (_("Time zone"), lambda v: v or _("the company's default")),
         "mentor": (_("Mentor"), lambda v: ctx["people"].get(v) or (_("no mentor") if v is None else "")),
         "team": (_("Team"), lambda v: ctx["teams"].get(v) or (_("no team") if v is None else "")),
         "status": (_("Status"), lambda v: str(STATUS_LABELS.get(v, v or ""))),

@@ -1,10 +1,16 @@
 """Forms for logging in and changing one's own password."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms_common import FlaskForm
 from ..i18n import LANGUAGE_NAMES
+from ..timeutil import COMMON_ZONES, is_time_zone, time_zone_names
 from .passwords import password_problem
 
 
@@ -44,6 +50,47 @@ class LanguageForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = [("", _l("As my browser asks"))] + list(LANGUAGE_NAMES.items())
+
+
+#: The regions of the IANA names, as the list groups them.
+REGIONS = {"Africa": _l("Africa"), "America": _l("America"), "Antarctica": _l("Antarctica"),
+           "Arctic": _l("Arctic"), "Asia": _l("Asia"), "Atlantic": _l("Atlantic"), "Australia": _l("Australia"),
+           "Europe": _l("Europe"), "Indian": _l("Indian Ocean"), "Pacific": _l("Pacific")}
+
+
+def _offset(name: str, now: datetime) -> str:
+    minutes = int(now.astimezone(ZoneInfo(name)).utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    return f"{name} (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+
+
+def _region(name: str) -> str:
+    return name.split("/", 1)[0] if "/" in name else ""
+
+
+def zone_choices(default_zone: str) -> list:
+    """The company's default first, then the common zones, then every other zone by region (those of no region
+    last), each with its offset from UTC today."""
+    now = datetime.now(timezone.utc)
+    rest = sorted(time_zone_names() - set(COMMON_ZONES), key=lambda n: (_region(n) not in REGIONS, n))
+    return ([SelectChoice("", _("Company default (%(zone)s)", zone=default_zone))]
+            + [SelectChoice(z, _offset(z, now), optgroup=_("Common time zones")) for z in COMMON_ZONES]
+            + [SelectChoice(n, _offset(n, now), optgroup=str(REGIONS.get(_region(n), _("Other")))) for n in rest])
+
+
+class TimeZoneForm(FlaskForm):
+    """A person's time zone; empty means the company's default (MAIL_TIME_ZONE)."""
+    time_zone = SelectField(_l("Time zone"), validate_choice=False)
+
+    def __init__(self, *args, default_zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = zone_choices(default_zone)
+
+    def validate_time_zone(self, field):
+        if field.data and not is_time_zone(field.data):
+            self.time_zone.choices.insert(1, SelectChoice(field.data, field.data))  # shown again as it was sent
+            raise ValidationError(_("“%(zone)s” is not a time zone we know. Choose one from the list, such as "
+                                    "Europe/Berlin or Asia/Dubai.", zone=field.data))
 
 
 class EmptyForm(FlaskForm):

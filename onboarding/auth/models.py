@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(16), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(16))
+    #: An IANA time zone name (Europe/Berlin); None: the company's MAIL_TIME_ZONE.
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     #: Raised on every password change, reset or deactivation: sessions made before it stop working.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import is_time_zone, utcnow
 from .models import LoginFailure, User
 
 
@@ -60,6 +60,19 @@ def change_locale(user: User, locale: str | None) -> None:
         return
     record("locale_changed", user, actor=user, before=user.locale, after=locale)
     user.locale = locale
+
+
+def change_time_zone(user: User, zone: str | None, actor: User) -> bool:
+    """Set the user's time zone (an IANA name; None: the company's MAIL_TIME_ZONE), by themselves or an admin;
+    audited when it changes. ValueError for a name that is no time zone. True when it changed."""
+    zone = (zone or "").strip() or None
+    if zone is not None and not is_time_zone(zone):
+        raise ValueError(zone)
+    if user.time_zone == zone:
+        return False
+    record("time_zone_changed", user, actor=actor, before=user.time_zone, after=zone)
+    user.time_zone = zone
+    return True
 
 
 def change_password(user: User, new_password: str) -> None:

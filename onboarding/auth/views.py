@@ -9,9 +9,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit import record
 from ..extensions import db, login_manager
-from .forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm
+from .forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm, TimeZoneForm
 from .models import User
-from .services import authenticate, change_locale, change_password, is_throttled
+from .services import authenticate, change_locale, change_password, change_time_zone, is_throttled
 
 bp = Blueprint("auth", __name__)
 
@@ -97,11 +97,17 @@ def password():
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
+def _render_account(form=None, zone_form=None, status=200):
+    form = form or LanguageForm(formdata=None, locale=current_user.locale or "")
+    zone_form = zone_form or TimeZoneForm(formdata=None, time_zone=current_user.time_zone or "",
+                                          default_zone=current_app.config["MAIL_TIME_ZONE"])
+    return render_template("auth/account.html", form=form, zone_form=zone_form), status
+
+
 @bp.get("/account")
 @login_required
 def account():
-    form = LanguageForm(locale=current_user.locale or "")
-    return render_template("auth/account.html", form=form)
+    return _render_account()
 
 
 @bp.route("/account/language", methods=["GET", "POST"])
@@ -116,4 +122,19 @@ def language():
         refresh()  # this response already speaks the new language
         flash(_("Your language is saved."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 400
+    return _render_account(form=form, status=400)
+
+
+@bp.route("/account/time-zone", methods=["GET", "POST"])
+@login_required
+def time_zone():
+    """One's own time zone: the weekly digest's Monday morning, "tomorrow" in reminders, and the times shown."""
+    if request.method == "GET":  # the address a failed choice is shown on: a reload goes back to the account
+        return redirect(url_for("auth.account"))
+    form = TimeZoneForm(default_zone=current_app.config["MAIL_TIME_ZONE"])
+    if not form.validate_on_submit():
+        return _render_account(zone_form=form, status=400)
+    change_time_zone(current_user._get_current_object(), form.time_zone.data, current_user._get_current_object())
+    db.session.commit()
+    flash(_("Your time zone is saved."), "success")
+    return redirect(url_for("auth.account"))

@@ -2,8 +2,8 @@
 
 One attempt is one event for its whole life: the same UID, a SEQUENCE the attempt raises each time it moves or is
 cancelled, METHOD:REQUEST for an invitation or an update, METHOD:CANCEL for a cancellation, METHOD:PUBLISH for the
-"Add to calendar" download. Times are UTC (the app keeps and shows them in UTC), so every calendar places the
-meeting at the same instant in its own time zone.
+"Add to calendar" download. Times are UTC (the app keeps them in UTC), so every calendar places the meeting at the
+same instant in its own time zone; the description (mail.outbox.meeting) names the time in the reader's zone.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone

@@ -1,11 +1,10 @@
-"""The weekly digest for mentors and heads of sales, from Monday morning in MAIL_TIME_ZONE: who is behind plan,
-what waits on them, and what changed in the last seven days (each trainee's steps, from the audit log, and the
-notifications they send to the digest), each with a link. Nothing is
-sent when there is nothing to say; either way the week is settled by a row in `mail_reminders_sent` (unique per
-person and week), so a second run or a second worker sends no second digest."""
+"""The weekly digest for mentors and heads of sales, from Monday morning in each one's own time zone (else
+MAIL_TIME_ZONE): who is behind plan, what waits on them, and what changed in the last seven days (each trainee's
+steps, from the audit log, and the notifications they send to the digest), each with a link. Nothing is sent when
+there is nothing to say; either way the week is settled by a row in `mail_reminders_sent` (unique per person and
+their own week), so a second run or a second worker sends no second digest."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -21,10 +20,10 @@ from ..people.models import TraineeRecord
 from ..readiness.labels import WAIT_LABELS
 from ..readiness.models import ReadinessSummary
 from ..readiness.rows import ACTIVE_STATUSES
-from ..timeutil import utcnow
+from ..timeutil import utcnow, zone_of
 from .kinds import DIGEST_KIND, DIGEST_ROLES
 from .models import OFF, DigestItem, MailPreference, ReminderSent
-from .outbox import _language, absolute, compose, outbox_row, reader
+from .outbox import absolute, compose, outbox_row, reader
 from .reminders import digest_week
 
 
@@ -85,7 +84,7 @@ def digest_for(person: User, trainees: list, items: list, progress: dict) -> Dig
 
 
 def _letter(person: User, digest: Digest, week: str):
-    with reader(_language(person)):
+    with reader(person):
         from flask_babel import gettext as _
         from flask_babel import ngettext
 
@@ -108,17 +107,25 @@ def _letter(person: User, digest: Digest, week: str):
                         "link": absolute("/inbox")})
 
 
+def due_weeks(people, now: datetime, default_zone: str, hour: int) -> dict:
+    """{user id: the ISO week whose digest is due for them at `now`} from Monday `hour` in each person's own time
+    zone (MAIL_TIME_ZONE for those without one); people whose Monday morning has not come are left out."""
+    weeks = {u.id: digest_week(now, zone_of(u.time_zone, default_zone), hour) for u in people}
+    return {uid: week for uid, week in weeks.items() if week is not None}
+
+
 def send_digests(session, config, now: datetime | None = None) -> int:
-    """Send this week's digest to every mentor and head of sales who has not had it, when the week's digest is
-    due; commits; returns how many were sent."""
+    """Send this week's digest to every mentor and head of sales whose Monday morning (in their own time zone) has
+    come and who has not had it; commits; returns how many were sent."""
     now = now or utcnow()
-    week = digest_week(now, ZoneInfo(config["MAIL_TIME_ZONE"]), config["MAIL_DIGEST_HOUR"])
-    if week is None:
+    everyone = session.scalars(sa.select(User).where(User.role.in_(DIGEST_ROLES), User.active.is_(True))
+                               .order_by(User.id)).all()
+    weeks = due_weeks(everyone, now, config["MAIL_TIME_ZONE"], config["MAIL_DIGEST_HOUR"])
+    if not weeks:
         return 0
-    done = set(session.scalars(sa.select(ReminderSent.subject).where(ReminderSent.kind == DIGEST_KIND,
-                                                                     ReminderSent.period == week)))
-    people = [u for u in session.scalars(sa.select(User).where(User.role.in_(DIGEST_ROLES), User.active.is_(True))
-                                         .order_by(User.id)) if f"user/{u.id}" not in done]
+    done = set(session.execute(sa.select(ReminderSent.subject, ReminderSent.period).where(
+        ReminderSent.kind == DIGEST_KIND, ReminderSent.period.in_(set(weeks.values())))).all())
+    people = [u for u in everyone if u.id in weeks and (f"user/{u.id}", weeks[u.id]) not in done]
     if not people:
         return 0
     ids = [u.id for u in people]
@@ -133,7 +140,7 @@ def send_digests(session, config, now: datetime | None = None) -> int:
     trainees, progress = _trainees(session), _progress(session, now)
     sent = 0
     for person in people:
-        items = waiting_items.get(person.id, [])
+        week, items = weeks[person.id], waiting_items.get(person.id, [])
         digest = digest_for(person, trainees, [note for _item, note in items], progress)
         goes = bool(digest) and person.id not in off
         try:

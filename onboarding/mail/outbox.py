@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..auth.models import User
-from ..i18n import RIGHT_TO_LEFT, SUPPORTED_LOCALES
+from ..i18n import RIGHT_TO_LEFT, SUPPORTED_LOCALES, fmt_datetime, in_zone, user_zone
 from ..mentoring.models import CANCELLED, RolePlayAttempt, RolePlayEvaluator
 from ..notifications.models import Notification
 from ..notifications.services import wording
@@ -71,11 +71,12 @@ def _language(user: User) -> str:
 
 
 @contextmanager
-def reader(language: str):
-    """Word things for a reader of `language`, also outside a request (the worker, the command line)."""
+def reader(user: User):
+    """Word things for `user`: their language, times in their time zone (else MAIL_TIME_ZONE), also outside a
+    request (the worker, the command line)."""
     outer = nullcontext() if has_request_context() else current_app.test_request_context(
         base_url=current_app.config["BASE_URL"])
-    with outer, force_locale(language):
+    with outer, force_locale(_language(user)), in_zone(user_zone(user)):
         yield
 
 
@@ -94,7 +95,8 @@ def _calendar_name(text: str) -> str:
 
 
 def meeting(session, attempt: RolePlayAttempt, link: str) -> cal.Meeting:
-    """The role-play meeting in the current reader's language."""
+    """The role-play meeting in the current reader's language, its time named in their zone in the text (the
+    calendar's own times stay UTC, which every calendar shows in its own zone)."""
     from ..content import curriculum
 
     config = current_app.config
@@ -108,8 +110,9 @@ def meeting(session, attempt: RolePlayAttempt, link: str) -> cal.Meeting:
     return cal.Meeting(
         uid=cal.meeting_uid(attempt.id, sender_domain(config["MAIL_FROM"])), sequence=attempt.sequence or 0,
         start=aware(attempt.scheduled_for), summary=one_line(summary, 200),
-        description=_("Attempt %(n)d of %(total)d. The brief and the scores: %(link)s", n=attempt.number,
-                      total=attempt.allowed, link=link),
+        description=_("Attempt %(n)d of %(total)d, on %(when)s. The brief and the scores: %(link)s",
+                      n=attempt.number, total=attempt.allowed, link=link,
+                      when=fmt_datetime(attempt.scheduled_for, zone_named=True)),
         location=attempt.place, url=link, organizer=cal.Person(_calendar_name(sender_name), sender_address),
         attendees=tuple(cal.Person(_calendar_name(p.full_name), p.email) for p in people),
         cancelled=attempt.state == CANCELLED)
@@ -154,7 +157,7 @@ def outbox_row(user: User, kind: str, key: str, letter: Letter, now: datetime) -
 def letter_for(session, note: Notification, user: User, previous: tuple, now: datetime) -> tuple:
     """(the message, its thread key): the notification worded for `user`, with the invitation if it has one."""
     key = thread_key(note)
-    with reader(_language(user)):
+    with reader(user):
         text = wording(note)
         invitation = method = None
         attempt_id = (note.params or {}).get("attempt_id")

@@ -45,6 +45,9 @@ class Facts:
     oldest_answer: tuple | None = None  # (attempt id, submitted at) of the oldest attempt waiting for grading
     oldest_unconfirmed: datetime | None = None  # when the oldest unconfirmed ledger day was entered
     role_play: tuple | None = None  # (attempt id, scheduled for) of a scheduled role-play
+    #: ((user id, their zone), ...) of the role-play's trainee and evaluators: each is reminded when the meeting is
+    #: tomorrow in their own zone. Empty: everyone at once, when it is tomorrow in Thresholds.zone.
+    role_play_zones: tuple = ()
     last_active: datetime | None = None  # the trainee's last action on the platform
     decision_since: tuple | None = None  # (recommendation id, made at) of a readiness decision waiting
 
@@ -55,7 +58,7 @@ class Reminder:
     trainee_id: int
     period: str
     level: int
-    to: tuple  # of TRAINEE, MENTOR, EVALUATORS, HEADS
+    to: tuple  # of TRAINEE, MENTOR, EVALUATORS, HEADS, or one person's user id
 
     @property
     def key(self) -> tuple:
@@ -125,14 +128,21 @@ def _ledger(f: Facts, now: datetime, t: Thresholds) -> list:
                      (MENTOR,))]
 
 
+def is_tomorrow(when: datetime, now: datetime, zone: ZoneInfo) -> bool:
+    """`when` falls on the day after `now`'s day, both read in `zone`."""
+    return _local(when, zone).date() == _local(now, zone).date() + timedelta(days=1)
+
+
 def _role_play(f: Facts, now: datetime, t: Thresholds) -> list:
     if f.role_play is None:
         return []
     attempt_id, when = f.role_play
-    if _local(when, t.zone).date() != _local(now, t.zone).date() + timedelta(days=1):
-        return []
-    return [Reminder(ROLE_PLAY_TOMORROW, f.trainee_id, f"role-play/{attempt_id}/{when.isoformat(timespec='minutes')}",
-                     0, (TRAINEE, EVALUATORS))]
+    period = f"role-play/{attempt_id}/{when.isoformat(timespec='minutes')}"
+    if not f.role_play_zones:
+        return [Reminder(ROLE_PLAY_TOMORROW, f.trainee_id, period, 0, (TRAINEE, EVALUATORS))] \
+            if is_tomorrow(when, now, t.zone) else []
+    return [Reminder(ROLE_PLAY_TOMORROW, f.trainee_id, f"{period}/user/{uid}", 0, (uid,))
+            for uid, zone in f.role_play_zones if is_tomorrow(when, now, zone)]
 
 
 def _idle(f: Facts, now: datetime, t: Thresholds) -> list:

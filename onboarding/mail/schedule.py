@@ -22,7 +22,7 @@ from ..people.models import TraineeRecord
 from ..readiness.models import ReadinessSummary, Recommendation
 from ..readiness.rows import ACTIVE_STATUSES
 from ..readiness.summary import refresh_stale
-from ..timeutil import aware, utcnow
+from ..timeutil import aware, utcnow, zone_of
 from . import reminders as r
 from .digest import send_digests
 from .models import ReminderSent
@@ -43,14 +43,15 @@ def _first_by_trainee(rows) -> dict:
     return found
 
 
-def gather(session, now: datetime) -> tuple:
+def gather(session, now: datetime, default_zone: str = "UTC") -> tuple:
     """(facts of every active trainee in training, who answers for each: {trainee id: (name, acting mentor id or
-    None)}, the active heads' ids, {role-play attempt id: evaluator ids})."""
+    None)}, the active heads' ids, {role-play attempt id: evaluator ids}). Each role-play's people come with their
+    time zone (`default_zone`, the company's, for those without one)."""
     mentor = aliased(User)
     people = session.execute(
         sa.select(TraineeRecord.user_id, User.full_name, TraineeRecord.status, TraineeRecord.mentor_id, mentor.active,
                   ReadinessSummary.current_stage, ReadinessSummary.stage_end,
-                  User.created_at)
+                  User.created_at, User.time_zone)
         .join(User, User.id == TraineeRecord.user_id)
         .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
         .outerjoin(ReadinessSummary, ReadinessSummary.trainee_id == TraineeRecord.user_id)
@@ -71,11 +72,14 @@ def gather(session, now: datetime) -> tuple:
         .where(RolePlayAttempt.state == SCHEDULED, RolePlayAttempt.trainee_id.in_(ids),
                RolePlayAttempt.scheduled_for > now, RolePlayAttempt.scheduled_for < now + timedelta(days=3))
         .order_by(RolePlayAttempt.scheduled_for, RolePlayAttempt.id)))
-    evaluators = {}
-    for attempt_id, evaluator_id in session.execute(
-            sa.select(RolePlayEvaluator.attempt_id, RolePlayEvaluator.evaluator_id)
-            .where(RolePlayEvaluator.attempt_id.in_([a for a, _t in role_plays.values()]))):
+    evaluators, zones = {}, {}
+    for attempt_id, evaluator_id, evaluator_zone in session.execute(
+            sa.select(RolePlayEvaluator.attempt_id, RolePlayEvaluator.evaluator_id, User.time_zone)
+            .join(User, User.id == RolePlayEvaluator.evaluator_id)
+            .where(RolePlayEvaluator.attempt_id.in_([a for a, _t in role_plays.values()]))
+            .order_by(RolePlayEvaluator.evaluator_id)):
         evaluators.setdefault(attempt_id, []).append(evaluator_id)
+        zones.setdefault(attempt_id, []).append((evaluator_id, zone_of(evaluator_zone, default_zone)))
     last_seen = dict(session.execute(sa.select(AuditEvent.actor_id, sa.func.max(AuditEvent.at))
                                      .where(AuditEvent.actor_id.in_(ids)).group_by(AuditEvent.actor_id)).all())
     waiting = [p.user_id for p in people if p.status == "awaiting_approval"]
@@ -95,7 +99,9 @@ def gather(session, now: datetime) -> tuple:
             stage_end=p.stage_end if p.status != "awaiting_approval" else None,
             oldest_answer=answers.get(uid),
             oldest_unconfirmed=aware(unconfirmed[uid]) if unconfirmed.get(uid) else None,
-            role_play=role_plays.get(uid), last_active=seen, decision_since=recommended.get(uid)))
+            role_play=role_plays.get(uid), last_active=seen, decision_since=recommended.get(uid),
+            role_play_zones=((uid, zone_of(p.time_zone, default_zone)), *zones.get(role_plays[uid][0], []))
+            if uid in role_plays else ()))
     return facts, answerers, heads, evaluators
 
 
@@ -120,6 +126,8 @@ def _recipients(reminder: r.Reminder, answerers: dict, heads: list, evaluators: 
             found.update({uid: link for uid in ([mentor] if mentor else heads)})
         elif who == r.HEADS:
             found.update({uid: link for uid in heads})
+        elif isinstance(who, int):  # one person, reminded in their own time zone
+            found[who] = link
         elif who == r.EVALUATORS and facts.role_play:
             found.update({uid: link for uid in evaluators.get(facts.role_play[0], [])})
     return found
@@ -145,7 +153,7 @@ def _params(reminder: r.Reminder, facts: r.Facts, name: str) -> dict:
 def send_reminders(session, config, now: datetime | None = None) -> int:
     """Send every reminder due at `now` that has not gone out yet; commits; returns how many went out."""
     now = now or utcnow()
-    facts, answerers, heads, evaluators = gather(session, now)
+    facts, answerers, heads, evaluators = gather(session, now, config["MAIL_TIME_ZONE"])
     rules = thresholds(config)
     due = [(f, reminder) for f in facts for reminder in r.due_reminders(f, now, rules)]
     if not due:

@@ -1,4 +1,7 @@
 """Forms of the mentoring pages."""
+from datetime import datetime, timezone
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (DateField, DateTimeLocalField, RadioField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, URLField)
@@ -8,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..evidence.forms import files_field
 from ..forms_common import ChooseOneField, FlaskForm, WithinYears
+from ..i18n import current_zone
 
 class RequestForm(FlaskForm):
     note = TextAreaField(_l("Note for your mentor"), validators=[Length(max=2000)], render_kw={"rows": 2})
@@ -47,17 +51,30 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ScheduleForm(FlaskForm):
+class _InReadersZone:
+    """The meeting's time is typed in the signed-in person's time zone, named in its label (see i18n.current_zone)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = current_zone()
+        self.when.label.text = _("%(label)s (%(zone)s)", label=self.when.label.text, zone=zone.key)
+
+    def when_utc(self) -> datetime:
+        """The time typed, read in the person's zone, as UTC (the app keeps times in UTC)."""
+        return self.when.data.replace(tzinfo=current_zone()).astimezone(timezone.utc)
+
+
+class ScheduleForm(_InReadersZone, FlaskForm):
     scenario = SelectField(_l("Scenario"), validators=[DataRequired()])
-    when = DateTimeLocalField(_l("Date and time (UTC)"), format="%Y-%m-%dT%H:%M",
+    when = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M",
                               validators=[DataRequired(_l("Enter the date and time.")), WithinYears(2)])
     place = StringField(_l("Place"), validators=[Length(max=200)])
     evaluators = CheckboxesField(_l("Evaluators (colleagues who play the client)"), coerce=int,
                                  validators=[DataRequired(_l("Choose the evaluators."))])
 
 
-class RescheduleForm(FlaskForm):
-    when = DateTimeLocalField(_l("New date and time (UTC)"), format="%Y-%m-%dT%H:%M",
+class RescheduleForm(_InReadersZone, FlaskForm):
+    when = DateTimeLocalField(_l("New date and time"), format="%Y-%m-%dT%H:%M",
                               validators=[DataRequired(_l("Enter the date and time.")), WithinYears(2)])
     place = StringField(_l("Place (leave empty to keep it)"), validators=[Length(max=200)])
 

@@ -1,6 +1,5 @@
 """Mentoring pages: the checklist, role-plays, the signature, assignments (the activity ledger, targets and
 supervision: onboarding.activity)."""
-from datetime import timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -187,7 +186,7 @@ def role_play(user_id):
     form = _schedule_form(trainee, role_play_status(trainee.id))
     if form.validate_on_submit():
         chosen = db.session.scalars(sa.select(User).where(User.id.in_(form.evaluators.data))).all()
-        when = form.when.data.replace(tzinfo=timezone.utc)
+        when = form.when_utc()
         try:
             schedule_role_play(trainee, cur.scenarios[form.scenario.data], when, form.place.data, chosen,
                                current_user, trainee_progress(rec), cur)
@@ -219,7 +218,7 @@ def reschedule(attempt_id):
     form = RescheduleForm(prefix="move")
     if form.validate_on_submit():
         try:
-            reschedule_role_play(attempt, form.when.data.replace(tzinfo=timezone.utc), form.place.data, current_user)
+            reschedule_role_play(attempt, form.when_utc(), form.place.data, current_user)
         except MentoringError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))

@@ -25,14 +25,15 @@ def _num(value) -> str:
 
 
 def _reader_dates(params: dict) -> dict:
-    """Dates kept as ISO text (2026-11-02) shown as the reader's language writes them."""
+    """Dates kept as ISO text (2026-11-02) shown as the reader's language writes them; a time in the reader's
+    time zone, named."""
     from datetime import date, datetime
 
     from ..i18n import fmt_date, fmt_datetime
 
     shown = dict(params)
     for key, parse, fmt in (("day", date.fromisoformat, fmt_date), ("date", date.fromisoformat, fmt_date),
-                            ("when", datetime.fromisoformat, fmt_datetime)):
+                            ("when", datetime.fromisoformat, lambda v: fmt_datetime(v, zone_named=True))):
         try:
             shown[key] = fmt(parse(str(params[key])))
         except (KeyError, ValueError):

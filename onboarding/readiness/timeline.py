@@ -153,6 +153,7 @@ def _sentences(d: dict) -> dict:
         "api_token_created": lambda: _("API token created"),
         "api_token_revoked": lambda: _("API token revoked"),
         "locale_changed": lambda: _("Language changed"),
+        "time_zone_changed": lambda: _("Time zone changed to %(zone)s", zone=d.get("after") or _("the company's default")),
         "answer_graded": lambda: _("Written answer graded"),
         "grading_draft_saved": lambda: ngettext(
             "Grading draft saved for quiz “%(quiz)s”, attempt %(n)s: %(graded)s of %(num)d written answer has "
