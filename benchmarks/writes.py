@@ -9,8 +9,8 @@ TEST_DATABASE_URL.
 
 Sixteen more trainees write: each has an open attempt at a stage-1 quiz and a ledger opened two years ago, and is
 signed in with its own session and CSRF token. A wrk Lua script turns from one writer to the next on every
-request: the autosave posts the writer's answers as the page's script does (`X-Requested-With: fetch`) and must
-be answered 200 with `"saved":true`; the ledger save posts a new day's figures as the ledger form does (each
+request: the autosave posts the writer's answers as the page's script does (`X-Requested-With: fetch`), one
+answer changed since the writer's last save, and must be answered 200 with `"saved":true`; the ledger save posts a new day's figures as the ledger form does (each
 request a day nobody logged yet) and must be answered by the redirect back to the ledger, never to /login. wrk
 counts any other answer, and the app's error log is read after each load for errors and "database is locked".
 The goal of each row: >= 25 % of the bare app's req/s at 64 connections, 0 other answers, 0 errors, 0 locked.
@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -51,7 +52,9 @@ class Writer:
     email: str
     user_id: int
     attempt: int
-    answers: tuple  # (name, value) pairs, as the attempt page's form sends them
+    #: The answers as the attempt page's form sends them ((name, value) pairs), in versions that differ in the
+    #: choice of one question: the n-th save sends version n mod their number, a change from the last one.
+    answers: tuple
 
 
 @dataclass(frozen=True)
@@ -116,18 +119,23 @@ def ledger_start() -> date:
 
 
 def answers_for(quiz, plan: dict) -> tuple:
-    """The form fields of an attempt with every question answered: the first option shown, or TYPED."""
+    """Versions of the form fields of an attempt with every question answered (the first option shown, or TYPED),
+    one for each option of the first single-choice question, chosen in turn."""
     from onboarding.assessment.grading import asked, option_pairs
 
-    fields = []
+    fields, changing = [], None
     for q in asked(quiz, plan):
         if q.type in TYPED:
             fields.append((f"q-{q.id}", TYPED[q.type]))
+        elif q.type == "single" and changing is None:
+            changing = q
         else:
             fields.append((f"q-{q.id}", option_pairs(plan, q)[0][0]))
             if q.type == "multiple":
                 fields.append((f"q-{q.id}-present", "1"))
-    return tuple(fields)
+    if changing is None:
+        return (tuple(fields),)
+    return tuple((*fields, (f"q-{changing.id}", name)) for name, _option in option_pairs(plan, changing))
 
 
 # --- the requests ---------------------------------------------------------------------------------
@@ -140,9 +148,10 @@ def sign_in(base: str, writer: Writer) -> Signed:
     return Signed(writer, serve.cookie_header(jar), token)
 
 
-def autosave(signed: Signed, _n: int) -> tuple[str, str]:
-    """(path, form body) of an autosave of the writer's answers."""
-    body = urllib.parse.urlencode([("csrf_token", signed.token), *signed.writer.answers])
+def autosave(signed: Signed, n: int) -> tuple[str, str]:
+    """(path, form body) of the writer's n-th autosave: one answer differs from the save before."""
+    answers = signed.writer.answers
+    body = urllib.parse.urlencode([("csrf_token", signed.token), *answers[n % len(answers)]])
     return f"/attempts/{signed.writer.attempt}/save", body
 
 
@@ -164,13 +173,17 @@ class Write:
     expect: str
     #: Extra request headers, as the browser sends them.
     headers: tuple = ()
+    #: How many different requests a writer's loads repeat (request(signed, n) for n below it), in the script.
+    cycle: Callable[[Writer], int] = lambda writer: 1
+    #: Whether the n-th request of a writer saves the n-th day of their ledger (the script moves the day).
+    new_day: bool = False
 
 
 WRITES = (
     Write(Page("quiz autosave, 64 conn.", "trainee", "/attempts/N/save", 0.25), autosave, 200, '"saved":%s*true',
-          (("X-Requested-With", "fetch"),)),
+          (("X-Requested-With", "fetch"),), cycle=lambda writer: len(writer.answers)),
     Write(Page("ledger save, 64 conn.", "trainee", "/trainees/N/activity", 0.25), ledger_save, 302,
-          "^[^?]*/trainees/%d+/activity$"),  # the ledger itself: not /login?next=..., nor the ledger with a day
+          "^[^?]*/trainees/%d+/activity$", new_day=True),  # the ledger itself: not /login?next=..., nor the ledger with a day
 )
 
 
@@ -209,18 +222,20 @@ def lua_string(text: str) -> str:
 
 
 def lua_script(write: Write, signed: list[Signed]) -> str:
-    """A wrk script sending `write` for each writer in turn, every request its own day (n), counting bad answers.
+    """A wrk script sending `write` for each writer in turn, the writer's n-th request `write.request(signed, n)`
+    (its body from the cycle, its day moved on to the n-th when `new_day`), counting the bad answers.
 
     Thread t (1-based) of THREADS sends requests t-1, t-1+THREADS, ...; request i goes to writer i mod W with
     n = i div W, so no two requests share a writer's n. Each thread counts the answers that are not `status`
     with `expect`; done() prints their sum as "unexpected answers: N" (parse_unexpected)."""
     rows = []
     for s in signed:
-        path, body = write.request(s, 0)
-        rows.append(f"{{cookie={lua_string(s.cookie)}, path={lua_string(path)}, body={lua_string(body)}}}")
+        path = write.request(s, 0)[0]
+        bodies = ", ".join(lua_string(write.request(s, k)[1]) for k in range(write.cycle(s.writer)))
+        rows.append(f"{{cookie={lua_string(s.cookie)}, path={lua_string(path)}, bodies={{{bodies}}}}}")
     header_lines = "".join(f"  headers[{lua_string(k)}] = {lua_string(v)}\n" for k, v in write.headers)
     day_of = ""
-    if write.request is ledger_save:  # the day in the body moves on with n
+    if write.new_day:  # the day in the body moves on with n
         start = datetime.combine(ledger_start(), datetime.min.time(), timezone.utc).timestamp()
         day_of = (f'  body = body:gsub("day=%d+%-%d+%-%d+", "day=" .. os.date("!%Y-%m-%d", {int(start)} + n * 86400))\n')
     where = "body" if write.status == 200 else 'headers["Location"]'
@@ -247,7 +262,7 @@ function request()
   sent = sent + 1
   local w = writers[i % #writers + 1]
   local n = math.floor(i / #writers)
-  local body = w.body
+  local body = w.bodies[n % #w.bodies + 1]
 {day_of}  local headers = {{}}
   headers["Cookie"] = w.cookie
   headers["User-Agent"] = {lua_string(USER_AGENT)}

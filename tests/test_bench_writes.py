@@ -2,6 +2,7 @@
 what a good answer is (benchmarks/writes.py; the benchmark itself is not run by the tests)."""
 import re
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,8 @@ def test_a_good_answer_is_the_saved_json_or_the_redirect_back_to_the_ledger(writ
 
 
 def _signed(k: int) -> writes.Signed:
-    writer = writes.Writer(f"writer{k}@example.com", 100 + k, 200 + k, (("q-a", 'say "yes"'),))
+    versions = ((("q-a", 'say "yes"'), ("q-b", "o1")), (("q-a", 'say "yes"'), ("q-b", "o2")))
+    writer = writes.Writer(f"writer{k}@example.com", 100 + k, 200 + k, versions)
     return writes.Signed(writer, f"session=cookie{k}", f"token{k}")
 
 
@@ -79,6 +81,7 @@ def test_the_script_sends_each_writers_session_and_counts_what_is_not_the_good_a
     autosave = writes.lua_script(writes.WRITES[0], signed)
     assert '"session=cookie0"' in autosave and '"session=cookie1"' in autosave
     assert '"/attempts/200/save"' in autosave and "q-a=say+%22yes%22" in autosave
+    assert "q-b=o1" in autosave and "q-b=o2" in autosave  # each save changes an answer
     assert 'headers["X-Requested-With"] = "fetch"' in autosave
     assert f'"{serve.USER_AGENT}"' in autosave
     assert "status ~= 200" in autosave and "local seen = body" in autosave
@@ -91,3 +94,19 @@ def test_the_script_sends_each_writers_session_and_counts_what_is_not_the_good_a
 
 def test_a_lua_string_escapes_quotes_backslashes_and_newlines():
     assert writes.lua_string('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c\\nd"'
+
+
+def test_each_autosave_changes_one_answer_of_a_fully_answered_attempt(app):
+    from onboarding.content import curriculum
+
+    with app.app_context():
+        quiz = curriculum().quizzes["basics"]
+        versions = writes.answers_for(quiz, {"questions": [q.id for q in quiz.questions]})
+        first_single = next(q for q in quiz.questions if q.type == "single")
+    assert len(versions) == len(first_single.options) > 1
+    for version in versions:
+        assert {name for name, _value in version} >= {f"q-{q.id}" for q in quiz.questions}
+    signed = writes.Signed(writes.Writer("w@example.com", 1, 2, versions), "session=c", "t")
+    saves = [dict(urllib.parse.parse_qsl(writes.autosave(signed, n)[1])) for n in range(len(versions) + 1)]
+    for before, after in zip(saves, saves[1:]):
+        assert [name for name in after if after[name] != before[name]] == [f"q-{first_single.id}"]
