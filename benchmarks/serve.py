@@ -185,22 +185,37 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def sign_in(base: str, email: str) -> str:
-    """Sign in through the login form; returns the Cookie header value of the session."""
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    if match is None:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1)
+
+
+def signed_in_opener(base: str, email: str) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
+    """Sign in through the login form; returns an opener that sends the session (and the User-Agent) and its jar."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
     opener.addheaders = [("User-Agent", USER_AGENT)]
     with opener.open(base + "/login", timeout=30) as response:
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode())
-    if match is None:
-        raise RuntimeError("no CSRF token on /login")
-    form = {"email": email, "password": PASSWORD, "csrf_token": match.group(1)}
+        form = {"email": email, "password": PASSWORD, "csrf_token": csrf_token_in(response.read().decode())}
     try:
         opener.open(base + "/login", urllib.parse.urlencode(form).encode(), timeout=30).close()
     except urllib.error.HTTPError as answer:  # the redirect after a good login arrives as an "error"
         if answer.code != 302:
             raise RuntimeError(f"signing in as {email} answered {answer.code}") from None
+    return opener, jar
+
+
+def cookie_header(jar: http.cookiejar.CookieJar) -> str:
+    """The Cookie header value that sends every cookie of the jar."""
     return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def sign_in(base: str, email: str) -> str:
+    """Sign in through the login form; returns the Cookie header value of the session."""
+    return cookie_header(signed_in_opener(base, email)[1])
 
 
 def check_page(url: str, headers: dict) -> None:
@@ -227,15 +242,26 @@ def ensure_wrk() -> None:
     subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, stdout=subprocess.DEVNULL)
 
 
-def run_wrk(url: str, headers: dict) -> Load:
-    """Load one URL with wrk for SECONDS and parse what it prints."""
+def wrk(url: str, headers: dict, connections: int = 16, script: Path | None = None) -> str:
+    """Load one URL with wrk for SECONDS (2 threads; a Lua script if given); what wrk prints."""
     header_args = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
-    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", *header_args, url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return parse_wrk(output)
+    script_args = ["-s", str(script)] if script else []
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--latency", *script_args, *header_args, url]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def run_wrk(url: str, headers: dict, connections: int = 16) -> Load:
+    """Load one URL with wrk for SECONDS and parse what it prints."""
+    return parse_wrk(wrk(url, headers, connections))
 
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def socket_errors(output: str) -> int:
+    """wrk's failed connections, reads, writes and timeouts (no answer within 2 s)."""
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return sum(map(int, errors.groups())) if errors else 0
 
 
 def parse_wrk(output: str) -> Load:
@@ -245,8 +271,7 @@ def parse_wrk(output: str) -> Load:
         return float(value) * UNITS_MS[unit]
 
     non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    bad = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, errors.groups())) if errors else 0)
+    bad = (int(non2xx.group(1)) if non2xx else 0) + socket_errors(output)
     rps = float(re.search(r"Requests/sec:\s*([\d.]+)", output).group(1))
     return Load(rps=rps, p50_ms=latency("50"), p99_ms=latency("99"), bad=bad)
 
@@ -275,9 +300,9 @@ def measure(app_base: str, hello_base: str, setup: dict) -> tuple[float, list[tu
 
 
 def report(count: int, hello_rps: float, loads: list[tuple[Page, Load]], memory: dict[int, float],
-           what: str = "trainees") -> bool:
+           what: str = "trainees", connections: int = 16) -> bool:
     """Print the table and the memory lines; True when every goal is met."""
-    print(f"\n{count} {what}, wrk -t2 -c16 -d{SECONDS}s, 2 sync workers each; "
+    print(f"\n{count} {what}, wrk -t2 -c{connections} -d{SECONDS}s, 2 sync workers each; "
           f"bare Flask: {hello_rps:.0f} req/s (mean of first and last load)\n")
     print(f"{'page':24} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}  {'goal':24} result")
     all_ok = True

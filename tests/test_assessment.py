@@ -12,7 +12,7 @@ from onboarding.content import curriculum
 from onboarding.extensions import db
 from onboarding.notifications.models import Notification
 
-from .conftest import AuthActions, complete_stages_before, read_modules_of
+from .conftest import AuthActions, complete_stages_before, read_modules_of, statements_during
 
 
 def _attempt_id(response):
@@ -117,6 +117,24 @@ def test_answers_are_saved_and_the_attempt_resumes(app, client, auth, trainee):
     with app.app_context():
         saved = {a.question_id: a.response for a in db.session.scalars(sa.select(Answer))}
         assert saved == {"vat": "19.5", "capital": "o2", "pick-two": ""}
+
+
+def test_an_autosave_answers_in_a_fixed_number_of_statements(app, client, auth, trainee):
+    """The autosave runs every few seconds while a trainee types: it reads the user, the attempt and its answers,
+    writes, and words its answer before the commit (reading after it would load the attempt again)."""
+    auth.login("sam@example.com")
+    attempt_id = start(client, auth, "basics")
+    token = auth.token(f"/attempts/{attempt_id}")
+
+    def save(vat):
+        return client.post(f"/attempts/{attempt_id}/save", data={"q-vat": vat, "csrf_token": token},
+                           headers={"X-Requested-With": "fetch"})
+
+    save("19")
+    response, statements = statements_during(app, lambda: save("19.5"))
+    assert response.get_json()["saved"] is True and response.get_json()["unanswered"] == 3
+    # the user, the attempt, the guarded UPDATE, the answers, their UPDATE, the answers for the count
+    assert statements == 6
 
 
 def test_a_double_submit_records_one_submission(app, client, auth, trainee):

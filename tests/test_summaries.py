@@ -11,7 +11,9 @@ from werkzeug.datastructures import MultiDict
 
 from onboarding import summaries
 from onboarding.activity.models import ActivityEntry
-from onboarding.assessment.services import AttemptError, responses_from_form, start_attempt, submit
+from onboarding.assessment.services import (AttemptError, responses_from_form, save_answers, start_attempt,
+                                           submit)
+from onboarding.assessment.models import Answer, QuizAttempt
 from onboarding.auth.models import User
 from onboarding.content import curriculum
 from onboarding.extensions import db
@@ -28,7 +30,7 @@ from onboarding.path.service import _compute, trainee_progress
 from onboarding.readiness.summary import _scheduled_at, columns, refresh, stale_ids
 from onboarding.timeutil import aware, today
 
-from .conftest import complete_stages_before
+from .conftest import complete_stages_before, read_modules_of
 from .test_assessment import key_answers
 
 
@@ -161,6 +163,35 @@ def test_a_flushed_row_notes_its_trainee_until_the_commit_or_the_rollback(app, m
         assert summaries.touched(db.session) == {uid}
         db.session.rollback()
         assert summaries.touched(db.session) == set()
+
+
+def test_an_autosave_notes_no_summary_and_the_submission_notes_the_trainee(app, make_user):
+    """The answers of an open attempt feed no summary: saving them as the trainee types (new answers, then changed
+    ones) refreshes nothing; the submission, a guarded UPDATE that bypasses the ORM, notes the trainee."""
+    uid = make_user("trainee")
+    complete_stages_before(app, uid, 3)
+    read_modules_of(app, uid, "written")
+    with app.app_context():
+        trainee = db.session.get(User, uid)
+        attempt = start_attempt(trainee, curriculum().quizzes["written"], trainee_progress(record_of(trainee)))
+        db.session.commit()
+        attempt_id = attempt.id
+    typed = key_answers(app, attempt_id)
+    for edit in ("", " And one more thought."):
+        with app.app_context():
+            attempt, quiz = db.session.get(QuizAttempt, attempt_id), curriculum().quizzes["written"]
+            form = MultiDict({name: value + edit if isinstance(value, str) else value for name, value in typed.items()})
+            assert save_answers(attempt, quiz, responses_from_form(quiz, form, attempt.plan))
+            db.session.flush()
+            assert db.session.scalar(sa.select(sa.func.count(Answer.id)).where(Answer.attempt_id == attempt_id))
+            assert summaries.touched(db.session) == set()
+            db.session.commit()
+    with app.app_context():
+        attempt, quiz = db.session.get(QuizAttempt, attempt_id), curriculum().quizzes["written"]
+        assert submit(attempt, quiz, {}, db.session.get(User, uid))
+        assert summaries.touched(db.session) == {uid}
+        db.session.commit()
+    assert_every_summary_is_current(app)
 
 
 def test_a_summary_from_another_day_or_other_content_is_stale(app, make_user):

@@ -92,8 +92,11 @@ class Answer(db.Model):
 
     @property
     def summary_trainee_ids(self):
-        """Whose stored readiness summary this row feeds (see onboarding.summaries)."""
-        return (self.attempt.user_id,) if self.attempt is not None else ()
+        """Whose stored readiness summary this row feeds (see onboarding.summaries): nobody's while its attempt is
+        open. The path reads an attempt's state and result, never the answers of an open one, so an autosave
+        refreshes no summary; the submission notes the trainee (services._claim)."""
+        attempt = self.attempt
+        return (attempt.user_id,) if attempt is not None and attempt.state != IN_PROGRESS else ()
 
 
 class ExtraAttempt(db.Model):

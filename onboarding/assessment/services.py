@@ -14,6 +14,7 @@ from ..learning.services import completions_by_user
 from ..i18n import join_list
 from ..notifications.services import notify, resolve
 from ..people.services import answerers, lock_trainee
+from ..summaries import touch
 from ..path.progress import LOCKED, QuizGate, quiz_gate
 from ..timeutil import aware, utcnow
 from . import grading
@@ -142,11 +143,15 @@ def start_attempt(user: User, quiz, progress) -> QuizAttempt:
 def _claim(attempt: QuizAttempt, **values) -> bool:
     """Change the attempt only while it is still in progress; False if another request got there first.
 
-    The guarded UPDATE takes the row's write lock, so answers cannot change after a submission.
+    The guarded UPDATE takes the row's write lock, so answers cannot change after a submission. It bypasses the
+    ORM, so a change of state notes the trainee's readiness summary itself (the answers of an open attempt feed
+    none: see Answer.summary_trainee_ids).
     """
     result = db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.id == attempt.id,
                                                              QuizAttempt.state == IN_PROGRESS)
                                 .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount == 1 and "state" in values:
+        touch(db.session, attempt.user_id)
     return result.rowcount == 1
 
 

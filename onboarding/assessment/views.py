@@ -185,12 +185,12 @@ def save(attempt_id):
         return refused
     responses = responses_from_form(quiz, request.form, attempt.plan)
     saved = save_answers(attempt, quiz, responses)
+    if saved and _wants_json():  # the autosave's answer, read before the commit expires the attempt it reads
+        count = len(_unanswered_after(attempt, quiz, responses))
+        answer = jsonify(saved=saved, state=attempt.state, unanswered=count, unanswered_text=_unanswered_text(count))
     db.session.commit()
     if _wants_json():
-        if not saved:
-            return jsonify(saved=saved, state=attempt.state), 409
-        count = len(_unanswered_after(attempt, quiz, responses))
-        return jsonify(saved=saved, state=attempt.state, unanswered=count, unanswered_text=_unanswered_text(count))
+        return answer if saved else (jsonify(saved=saved, state=attempt.state), 409)
     if saved:
         flash(_("Your answers are saved. You can come back and finish later."), "success")
     else:
