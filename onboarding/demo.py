@@ -140,7 +140,9 @@ def _independent(cur, mentor) -> int:
             continue
         created += 1
         rec = record_of(user)
-        rec.status, rec.target_date, rec.mentor_id = "independent", approved_on, mentor.id if mentor else None
+        rec.mentor_id = mentor.id if mentor else None
+        _whole_path(user, rec, cur, mentor, head)
+        rec.status, rec.target_date = "independent", approved_on
         note = "Every gate met; the mentor recommends. Welcome to the team's client list."
         decision = ReadinessDecision(trainee_id=user.id, head_id=head.id, decision=APPROVED, note=note, evidence={},
                                      decided_at=_at(approved_on, 16))
@@ -160,6 +162,40 @@ def _independent(cur, mentor) -> int:
                        note=evidence, override_reason=None)
             level = to_level
     return created
+
+
+#: Every stage of the path, read to the end: what an account manager approved for independent work has behind them.
+WHOLE_PATH = {1: None, 2: None, 3: None, 4: None}
+
+
+def _whole_path(user, record, cur, mentor, head):
+    """An approved account manager's path, done in its planned windows: modules, the signature, every skill
+    signed off, the go after cold calling, every quiz passed, and the role-play passed at the end of stage 3."""
+    if mentor is None or head is None:
+        return
+    _complete(user, record, WHOLE_PATH, cur)
+    # As a trainee past the last stage: every stage's skills signed off in its window, the go, no open stage.
+    _mentoring(user, record, WHOLE_PATH | {len(cur.stages) + 1: None}, cur, mentor)
+    scenario = next(iter(cur.scenarios.values()), None) if cur.scenarios else None
+    if scenario is not None:
+        day = planned_windows(cur.stages, record.start_date)[2][1] - timedelta(days=2)
+        attempt = RolePlayAttempt(trainee_id=user.id, scenario_slug=scenario.slug, number=1, allowed=2,
+                                  scheduled_for=_at(day, 10), place="Meeting room 2", scheduled_by=mentor.id,
+                                  state="scored", completed_at=_at(day, 12))
+        db.session.add(attempt)
+        db.session.flush()
+        scores = {}
+        for evaluator in (mentor, head):
+            db.session.add(RolePlayEvaluator(attempt_id=attempt.id, evaluator_id=evaluator.id,
+                                             submitted_at=_at(day, 11)))
+            scores[evaluator.id] = {c.id: c.scale for c in scenario.criteria}
+            for c in scenario.criteria:
+                db.session.add(RolePlayScore(attempt_id=attempt.id, evaluator_id=evaluator.id, criterion_id=c.id,
+                                             score=c.scale, comment=None))
+        result = rules.role_play_result(scenario.criteria, scores, scenario.pass_threshold)
+        attempt.percent, attempt.passed = float(result.percent), result.passed
+        db.session.flush()
+    _quizzes(user, record, WHOLE_PATH | {len(cur.stages) + 1: None}, len(cur.stages), cur, mentor)
 
 
 #: Closed accounts of earlier intakes whose graded attempts give the question statistics something to show.
