@@ -29,13 +29,14 @@ run: $(VENV)/.installed-app catalogs
 	$(FLASK) send-mail & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# The whole suite twice: on SQLite (with the browser tests), then on a throw-away PostgreSQL 15 server.
+# The whole suite on SQLite (with the browser tests), then every test that reaches the database again on a
+# throw-away PostgreSQL 15 server. Each pass names its slowest tests at the end.
 # scripts/test_setup.py installs Chromium, PostgreSQL and axe-core when they are missing.
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev catalogs
 	$(BIN)/python scripts/test_setup.py
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
-	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" --durations=15
 
 # One database at a time.
 test-sqlite: $(VENV)/.installed-dev catalogs
