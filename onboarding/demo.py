@@ -179,23 +179,31 @@ def _whole_path(user, record, cur, mentor, head):
     scenario = next(iter(cur.scenarios.values()), None) if cur.scenarios else None
     if scenario is not None:
         day = planned_windows(cur.stages, record.start_date)[2][1] - timedelta(days=2)
-        attempt = RolePlayAttempt(trainee_id=user.id, scenario_slug=scenario.slug, number=1, allowed=2,
-                                  scheduled_for=_at(day, 10), place="Meeting room 2", scheduled_by=mentor.id,
-                                  state="scored", completed_at=_at(day, 12))
-        db.session.add(attempt)
-        db.session.flush()
-        scores = {}
-        for evaluator in (mentor, head):
-            db.session.add(RolePlayEvaluator(attempt_id=attempt.id, evaluator_id=evaluator.id,
-                                             submitted_at=_at(day, 11)))
-            scores[evaluator.id] = {c.id: c.scale for c in scenario.criteria}
-            for c in scenario.criteria:
-                db.session.add(RolePlayScore(attempt_id=attempt.id, evaluator_id=evaluator.id, criterion_id=c.id,
-                                             score=c.scale, comment=None))
-        result = rules.role_play_result(scenario.criteria, scores, scenario.pass_threshold)
-        attempt.percent, attempt.passed = float(result.percent), result.passed
+        _scored_role_play(user, scenario, 1, day, (mentor, head), lambda _i, c: (c.scale, None))
         db.session.flush()
     _quizzes(user, record, WHOLE_PATH | {len(cur.stages) + 1: None}, len(cur.stages), cur, mentor)
+
+
+def _scored_role_play(user, scenario, number, day, evaluators, score):
+    """A role-play held on `day`, scored by each evaluator after the meeting: `score(i, criterion)` gives the
+    score and comment of the i-th criterion."""
+    attempt = RolePlayAttempt(trainee_id=user.id, scenario_slug=scenario.slug, number=number, allowed=2,
+                              scheduled_for=_at(day, 10), place="Meeting room 2", scheduled_by=evaluators[0].id,
+                              state="scored", completed_at=_at(day, 12))
+    db.session.add(attempt)
+    db.session.flush()
+    scores = {}
+    for evaluator in evaluators:
+        db.session.add(RolePlayEvaluator(attempt_id=attempt.id, evaluator_id=evaluator.id, submitted_at=_at(day, 11)))
+        scores[evaluator.id] = {}
+        for i, c in enumerate(scenario.criteria):
+            value, comment = score(i, c)
+            scores[evaluator.id][c.id] = value
+            db.session.add(RolePlayScore(attempt_id=attempt.id, evaluator_id=evaluator.id, criterion_id=c.id,
+                                         score=value, comment=comment))
+    result = rules.role_play_result(scenario.criteria, scores, scenario.pass_threshold)
+    attempt.percent, attempt.passed = float(result.percent), result.passed
+    return attempt
 
 
 #: Closed accounts of earlier intakes whose graded attempts give the question statistics something to show.
@@ -431,24 +439,9 @@ def _mentoring(user, record, plan, cur, mentor):
         # on another scenario, each scored by the mentor and the head after the meeting.
         tries = [(end3 - timedelta(days=5), True), (end3 - timedelta(days=1), False)]
         for number, ((day, low), scenario) in enumerate(zip(tries, scenarios), 1):
-            attempt = RolePlayAttempt(trainee_id=user.id, scenario_slug=scenario.slug, number=number, allowed=2,
-                                      scheduled_for=_at(day, 10), place="Meeting room 2", scheduled_by=mentor.id,
-                                      state="scored", completed_at=_at(day, 12))
-            db.session.add(attempt)
-            db.session.flush()
-            scores = {}
-            for evaluator in (mentor, head):
-                db.session.add(RolePlayEvaluator(attempt_id=attempt.id, evaluator_id=evaluator.id,
-                                                 submitted_at=_at(day, 11)))
-                scores[evaluator.id] = {}
-                for i, c in enumerate(scenario.criteria):
-                    value = max(1, c.scale - (3 if low and i % 2 == 0 else 2 if low else i % 2))
-                    scores[evaluator.id][c.id] = value
-                    db.session.add(RolePlayScore(attempt_id=attempt.id, evaluator_id=evaluator.id, criterion_id=c.id,
-                                                 score=value, comment=None if not low else
-                                                 "Missed the question that would have found the hidden fact."))
-            result = rules.role_play_result(scenario.criteria, scores, scenario.pass_threshold)
-            attempt.percent, attempt.passed = float(result.percent), result.passed
+            _scored_role_play(user, scenario, number, day, (mentor, head), lambda i, c, low=low: (
+                max(1, c.scale - (3 if low and i % 2 == 0 else 2 if low else i % 2)),
+                "Missed the question that would have found the hidden fact." if low else None))
         opened = tries[-1][0]  # stage 4 opens the day the role-play is passed
         _ledger(user, mentor, opened, today() - timedelta(days=1))
         for week in range(8):
