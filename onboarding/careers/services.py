@@ -12,7 +12,7 @@ from ..content import curriculum
 from ..extensions import db
 from ..i18n import fmt_date
 from ..notifications.services import notify
-from ..people.models import INDEPENDENT, TraineeRecord
+from ..people.models import ACTIVE_STATUSES, INDEPENDENT, TraineeRecord
 from ..people.services import answerers, lock_trainee
 from ..readiness.models import APPROVED, ReadinessDecision
 from ..timeutil import aware, today
@@ -43,7 +43,10 @@ def history(person_id: int) -> list:
 
 
 def career_of(rec: TraineeRecord) -> tuple:
-    """(rules.Standing or None while in training or without levels, the promotions oldest first)."""
+    """(rules.Standing or None while in training or without levels, the promotions oldest first). A person still
+    in training has had no promotion: their page and home ask nothing."""
+    if rec.status in ACTIVE_STATUSES:
+        return None, []
     rows = history(rec.user_id)
     current = rules.standing(curriculum().career_levels, independent_since(rec),
                              [(p.to_level, aware(p.decided_at).date()) for p in rows])

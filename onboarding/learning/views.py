@@ -12,7 +12,6 @@ from ..content import curriculum
 from ..content.render import unlink_modules
 from ..extensions import db
 from ..i18n import content_attrs, join_list, locale_attrs
-from ..people.models import INDEPENDENT
 from ..people.services import record_of
 from ..path.progress import LOCKED
 from ..path.service import trainee_progress
@@ -30,9 +29,8 @@ def trainee_home():
 
     record = record_of(current_user)
     progress = trainee_progress(record)
-    career = career_of(record)[0] if record.status == INDEPENDENT else None  # no query while in training
     return render_template("learning/home.html", record=record, progress=progress, curriculum=curriculum(),
-                           career=career)
+                           career=career_of(record)[0])
 
 
 def _module_or_404(slug):
