@@ -66,18 +66,22 @@ def can_manage_trainees(user) -> bool:
     return user.role in (HEAD, ADMIN)
 
 
+_BY_ROLE = {  # the template's checks that depend on the role alone
+    "manage_trainees": (HEAD, ADMIN),
+    "manage_users": (ADMIN,),
+    "view_audit": (HEAD, ADMIN),
+    "read_team": READERS,  # the cohort view and the mentors' results
+    "grade": (MENTOR, HEAD, ADMIN),
+    "grant_attempts": (HEAD,),
+}
+_ON_RECORD = {"view_trainee": can_view_trainee, "decide_go": can_decide_go}
+
+
 def can(action: str, obj=None) -> bool:
     """Template helper: can the current user do this?"""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return False
-    checks = {
-        "manage_trainees": lambda: can_manage_trainees(current_user),
-        "manage_users": lambda: current_user.role == ADMIN,
-        "view_audit": lambda: current_user.role in (HEAD, ADMIN),
-        "read_team": lambda: current_user.role in READERS,  # the cohort view and the mentors' results
-        "grade": lambda: current_user.role in (MENTOR, HEAD, ADMIN),
-        "grant_attempts": lambda: current_user.role == HEAD,
-        "view_trainee": lambda: can_view_trainee(current_user, obj),
-        "decide_go": lambda: can_decide_go(current_user, obj),
-    }
-    return checks[action]()
+    if action in _BY_ROLE:
+        return user.role in _BY_ROLE[action]
+    return _ON_RECORD[action](user, obj)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.models import ADMIN, HEAD, MENTOR
 from ..auth.permissions import roles_required
 from ..timeutil import utcnow
-from .services import inbox, waiting_count
+from .services import inbox
 
 bp = Blueprint("inbox", __name__)
 
@@ -37,11 +37,3 @@ def page():
 
     return render_template("inbox/inbox.html", items=items, link=link, waited=lambda item: waited(item.since, now),
                            read_only=current_user.role == ADMIN)
-
-
-@bp.app_template_global("inbox_waiting")
-def inbox_waiting() -> int:
-    """The header's badge: what others wait on the signed-in mentor or head of sales for (see waiting_count)."""
-    if not current_user.is_authenticated:
-        return 0
-    return waiting_count(current_user)

@@ -10,6 +10,7 @@ from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
+from ..frame import kept_fragment
 from ..learning.services import rereads_count
 from ..navigation import redirect_next
 from ..paging import page_arg
@@ -54,6 +55,14 @@ def filters_from_args() -> Filters:
 def _scope():
     """A mentor sees their own trainees; heads and admins see everyone."""
     return current_user.id if current_user.role == MENTOR else None
+
+
+@bp.app_template_global("team_row_cells")
+def team_row_cells(row, mentor_view: bool):
+    """A dashboard row's cells (readiness/_team_row.html), kept per worker under the row's own values."""
+    content = curriculum()
+    return kept_fragment("readiness/_team_row.html", {"row": row, "mentor_view": mentor_view},
+                         {"curriculum": content}, content.version)
 
 
 def team_home(assign_form=None, status=200):

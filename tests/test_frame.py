@@ -1,0 +1,93 @@
+"""The fragments a worker keeps rendered (onboarding.frame): the header's menu and the dashboard's rows. A kept
+fragment must never show something that changed: its key holds everything it is made from."""
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from onboarding.auth.models import User
+from onboarding.extensions import db
+from onboarding.frame import frozen
+from onboarding.people.models import TraineeRecord
+
+from .conftest import as_user, staff_and_trainee
+
+
+@dataclass(frozen=True)
+class _Row:
+    name: str
+    waits: dict
+    user: object = None
+
+
+def test_frozen_differs_with_every_value_a_template_could_read(app, make_user):
+    uid = make_user("trainee", name="Tom Becker")
+    with app.app_context():
+        user = db.session.get(User, uid)
+        before = frozen({"row": _Row("a", {"mentor": {"quiz": 1}}, user)})
+        assert before == frozen({"row": _Row("a", {"mentor": {"quiz": 1}}, user)})
+        assert before != frozen({"row": _Row("b", {"mentor": {"quiz": 1}}, user)})  # a field
+        assert before != frozen({"row": _Row("a", {"mentor": {"quiz": 2}}, user)})  # a nested count
+        assert before != frozen({"row": _Row("a", {"mentor": {"quiz": 1}}, None)})  # a row gone
+        user.full_name = "Tom Baker"  # a column of a mapped row
+        assert before != frozen({"row": _Row("a", {"mentor": {"quiz": 1}}, user)})
+        db.session.rollback()
+    # dicts keep their order (a template lists them in it); sequences keep theirs and their kind
+    assert frozen({"a": 1, "b": 2}) != frozen({"b": 2, "a": 1})
+    assert frozen([1, 2]) != frozen([2, 1]) and frozen([1, 2]) != frozen((1, 2))
+    assert frozen(date(2026, 1, 5)) == date(2026, 1, 5)
+
+
+def test_frozen_refuses_what_it_cannot_see_into():
+    class Opaque:
+        __hash__ = None
+
+    with pytest.raises(TypeError):
+        frozen(Opaque())
+
+
+def _dashboard(client) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_kept_dashboard_row_shows_a_renamed_trainee_and_a_new_mentor(app, make_user):
+    ids = staff_and_trainee(make_user)
+    other = make_user("mentor", email="mona@example.com", name="Mona Mentor")
+    head, _auth = as_user(app, "head@example.com")
+    page = _dashboard(head)
+    assert "Tom Becker" in page and "Mentor: Marco Mentor" in page
+    assert _dashboard(head) == page  # kept: the same page again
+    with app.app_context():
+        db.session.get(User, ids["trainee"]).full_name = "Tom Baker"
+        db.session.execute(sa.update(TraineeRecord).where(TraineeRecord.user_id == ids["trainee"])
+                           .values(mentor_id=other))
+        db.session.commit()
+    page = _dashboard(head)
+    assert "Tom Baker" in page and "Tom Becker" not in page
+    assert "Mentor: Mona Mentor" in page and "Mentor: Marco Mentor" not in page
+
+
+def test_a_kept_dashboard_row_follows_the_language(app, make_user):
+    staff_and_trainee(make_user)
+    head, _auth = as_user(app, "head@example.com")
+    assert "Mentor: Marco Mentor" in _dashboard(head)
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.email == "head@example.com").values(locale="ar"))
+        db.session.commit()
+    page = _dashboard(head)
+    assert 'dir="rtl"' in page and "Mentor: Marco Mentor" not in page
+
+
+def test_the_kept_menu_follows_the_role_and_the_badge(app, make_user):
+    ids = staff_and_trainee(make_user)
+    mentor, _auth = as_user(app, "mentor@example.com")
+    page = _dashboard(mentor)
+    assert "/grading" in page and "/admin/users" not in page
+    with app.app_context():
+        db.session.get(User, ids["mentor"]).role = "admin"
+        db.session.commit()
+    page = mentor.get("/admin/users").get_data(as_text=True)
+    assert 'href="/admin/users"' in page.split("</nav>")[0]  # the admin's menu, not the mentor's kept one
