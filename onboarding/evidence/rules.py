@@ -5,8 +5,6 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-import filetype
-
 DOCUMENT, AUDIO, IMAGE = "document", "audio", "image"
 
 #: Detected type -> (kind, the type it is served as). MediaRecorder's WebM is a video container holding audio.
@@ -74,6 +72,8 @@ def judge(stream, size: int, limit: int) -> Verdict:
     stream.seek(0)
     head = stream.read(HEAD_BYTES)
     stream.seek(0)
+    import filetype  # imported at the first upload: most requests of a worker never need it
+
     kind = filetype.guess(head)
     if kind is None:
         raise Refused(UNKNOWN_TYPE)
