@@ -10,7 +10,7 @@ from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
-from ..frame import kept_fragment
+from ..fragments import kept_fragment
 from ..learning.services import rereads_count
 from ..navigation import redirect_next
 from ..paging import page_arg

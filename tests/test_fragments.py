@@ -1,5 +1,6 @@
-"""The fragments a worker keeps rendered (onboarding.frame): the header's menu and the dashboard's rows. A kept
-fragment must never show something that changed: its key holds everything it is made from."""
+"""The fragments a worker keeps rendered (onboarding.fragments, onboarding.frame): the header's menu and the
+dashboard's rows. A kept fragment must never show something that changed: its key holds everything it is made
+from."""
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from onboarding.auth.models import User
 from onboarding.extensions import db
-from onboarding.frame import frozen
+from onboarding.fragments import frozen
 from onboarding.people.models import TraineeRecord
 
 from .conftest import as_user, staff_and_trainee

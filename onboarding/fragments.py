@@ -1,0 +1,74 @@
+"""Fragments a worker keeps rendered, each under a key that holds everything it is made from, so a kept
+fragment is never stale, only unused.
+
+Rendering, not the database, became the largest cost of the pages shown most (see benchmarks/README.md). A
+fragment made from plain values (`kept_fragment`) is keyed by those values themselves, frozen (`frozen`), with
+the language, the time zone, the URL root and the content version, so any change to what it shows is a new key.
+Features use it for their repeated parts (a dashboard row, a quiz question); the page frame (onboarding.frame)
+keeps the header's menu the same way.
+"""
+import dataclasses
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from .i18n import current_zone
+
+KEPT = 4096  # fragments kept per worker and kind; past that the store starts again (a fragment is 1-3 kB)
+
+
+def kept(kind: str, key: tuple, template: str, values: dict) -> Markup:
+    """`template` rendered with `values`, from the worker's store of `kind` under `key` when it is there."""
+    store = current_app.extensions.setdefault(f"fragments.{kind}", {})
+    fragment = store.get(key)
+    if fragment is None:
+        if len(store) >= KEPT:
+            store.clear()
+        # Rendered without the context processors: the fragment sees only `values` and the template globals.
+        fragment = store[key] = Markup(current_app.jinja_env.get_template(template).render(**values))
+    return fragment
+
+
+def kept_fragment(template: str, values: dict, versioned: dict | None = None, version: str = "") -> Markup:
+    """`template` rendered with `values` and `versioned`, kept under the values themselves (see `frozen`), the
+    language, the time zone, the URL root and `version`: `versioned` holds what `version` stands for (the
+    curriculum, whose version changes with any of its text), so it is not frozen into the key."""
+    key = (template, version, str(get_locale()), current_zone().key, request.script_root, frozen(values))
+    return kept("fragments", key, template, {**values, **(versioned or {})})
+
+
+_PLAIN = (str, int, float, bool, type(None), date, datetime, Decimal)
+_NAMES: dict = {}  # class -> the attributes `frozen` reads: a dataclass's fields, a mapped class's columns
+
+
+def frozen(value):
+    """A hashable copy of `value` that differs whenever anything a template could read from it differs:
+    dataclasses field by field, mapped rows column by column, dicts in their order, sequences in theirs."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, dict):
+        return ("dict", *((k, frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, *(frozen(v) for v in value))
+    if isinstance(value, set | frozenset):
+        return frozenset(frozen(v) for v in value)
+    kind = type(value)
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = _names_of(kind)
+    if names:
+        return (kind.__name__, *(frozen(getattr(value, name)) for name in names))
+    hash(value)  # anything else must be a plain value: refuse what could change unseen
+    return value
+
+
+def _names_of(kind) -> tuple:
+    """The attributes of a dataclass (its fields) or a mapped class (its columns); () for anything else."""
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind))
+    mapper = sa.inspect(kind, raiseerr=False)
+    return tuple(a.key for a in mapper.column_attrs) if mapper is not None and hasattr(mapper, "column_attrs") else ()
