@@ -133,17 +133,17 @@ _differences: dict = {}
 
 
 def reading_of(user_id: int, slug: str) -> Reading | None:
-    """The trainee's reading of the module (one query), or None if they have not completed it."""
-    row = db.session.execute(sa.select(ModuleCompletion, ModuleSnapshot)
-                             .outerjoin(ModuleSnapshot, sa.and_(ModuleSnapshot.module_slug == ModuleCompletion.module_slug,
-                                                                ModuleSnapshot.version == ModuleCompletion.content_version))
-                             .where(ModuleCompletion.user_id == user_id, ModuleCompletion.module_slug == slug)).first()
-    if row is None:
+    """The trainee's reading of the module, or None if they have not completed it: one query when the version read
+    is the current one (every visit to a module read), a second for the text as read only when it is not."""
+    completion = db.session.scalar(sa.select(ModuleCompletion).where(ModuleCompletion.user_id == user_id,
+                                                                     ModuleCompletion.module_slug == slug))
+    if completion is None:
         return None
-    completion, snapshot = row
     rules = reading_rules()
-    return Reading(completion.completed_at, completion.content_version,
-                   rules.is_current(slug, completion.content_version),
+    current = rules.is_current(slug, completion.content_version)
+    snapshot = None if current else db.session.scalar(sa.select(ModuleSnapshot).where(
+        ModuleSnapshot.module_slug == slug, ModuleSnapshot.version == completion.content_version))
+    return Reading(completion.completed_at, completion.content_version, current,
                    rules.counts(slug, completion.content_version), snapshot)
 
 
