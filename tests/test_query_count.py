@@ -39,6 +39,7 @@ def _queries_for(app, path, headers=None, login=None):
     client = app.test_client()
     if login:
         AuthActions(client).login(login)
+    app.extensions.pop("summaries.checked", None)  # the dearer case: the day's first look for stale summaries
     response, count = statements_during(app, lambda: client.get(path, headers=headers or {}))
     assert response.status_code == 200
     return count

@@ -223,6 +223,53 @@ def test_the_dashboard_refreshes_what_is_stale_before_it_filters(app, make_user)
     assert "Tess Stale" not in client.get("/?stage=1").get_data(as_text=True)
 
 
+def test_a_worker_looks_for_stale_summaries_once_a_day(app, make_user, monkeypatch):
+    """The look reads every trainee: once a worker has made every summary current for the day, each change keeps
+    its own trainee's current, so the lists do not look again until the date (or the content) moves."""
+    from onboarding.readiness import summary as summary_module
+
+    from .conftest import as_user
+
+    make_user("head", email="head@example.com")
+    uid = make_user("trainee", name="Tess Stale")
+    client, _ = as_user(app, "head@example.com")
+    looks = []
+    real = summary_module.stale_ids
+    monkeypatch.setattr(summary_module, "stale_ids", lambda session, limit=None: looks.append(1) or real(session, limit))
+    assert client.get("/").status_code == 200 and len(looks) == 1
+    assert client.get("/cohort").status_code == 200 and len(looks) == 1  # the same day: no second look
+    with app.app_context():  # left from yesterday, as at midnight
+        db.session.get(ReadinessSummary, uid).computed_on = today() - timedelta(days=1)
+        db.session.commit()
+    tomorrow = today() + timedelta(days=1)
+    monkeypatch.setattr(summary_module, "today", lambda: tomorrow)
+    assert client.get("/").status_code == 200 and len(looks) == 2  # a new day: it looks again, and refreshes what the date moved
+    with app.app_context():
+        assert db.session.get(ReadinessSummary, uid).computed_on == tomorrow
+
+
+def test_a_trainee_reactivated_after_the_days_look_shows_current(app, make_user):
+    """A summary left from the days an account was inactive is refreshed when the account comes back, not at the
+    next day's look."""
+    from .conftest import as_user
+
+    make_user("head", email="head@example.com")
+    uid = make_user("trainee", name="Tess Back")
+    complete_stages_before(app, uid, 2)
+    with app.app_context():
+        summary = db.session.get(ReadinessSummary, uid)
+        summary.current_stage, summary.computed_on = 1, today() - timedelta(days=30)
+        db.session.get(User, uid).active = False
+        db.session.commit()
+    client, _ = as_user(app, "head@example.com")
+    assert "Tess Back" not in client.get("/?status=all").get_data(as_text=True)  # the day's look is done
+    with app.app_context():
+        db.session.get(User, uid).active = True
+        db.session.commit()
+    assert "Tess Back" in client.get("/?stage=2").get_data(as_text=True)
+    assert "Tess Back" not in client.get("/?stage=1").get_data(as_text=True)
+
+
 def test_rebuild_summaries_recomputes_every_one(app, make_user, runner):
     ids = [make_user("trainee") for _ in range(3)]
     with app.app_context():

@@ -335,7 +335,8 @@ def ledger(trainee_id: int, team_id: int | None) -> Ledger:
 
 
 def ledger_days(trainee_id: int) -> dict:
-    return ledger(trainee_id, None).days
+    """{day: figures that count} over the trainee's whole ledger, read as plain rows (no entry objects)."""
+    return ledgers_by_user([trainee_id], date.max, full_history=[trainee_id])[trainee_id]
 
 
 # ---------------------------------------------------------------- supervision

@@ -129,14 +129,21 @@ def stale_ids(session: Session, limit: int | None = None) -> list:
 def refresh_stale(session: Session) -> int:
     """Bring every out-of-date summary up to date and commit; returns how many were refreshed. The first read of
     a day recomputes what the date moved; `rebuild-summaries` run at night (cron) takes that off the first
-    reader."""
-    ids = stale_ids(session)
-    if not ids:
+    reader.
+
+    Looking for stale summaries reads every trainee, so a worker does it once a day (and again when the content
+    or the rules' settings change): from then on every change to a trainee's facts, name, role or active flag
+    refreshes their summary in its own transaction (onboarding.summaries), so none can go stale before the date
+    moves."""
+    checked = (today(), rules_version())
+    if current_app.extensions.get("summaries.checked") == checked:
         return 0
-    count = refresh(session, ids)
+    ids = stale_ids(session)
+    count = refresh(session, ids) if ids else 0
     try:
         session.commit()
     except IntegrityError:  # another request (another server) stored the same missing summaries first
         session.rollback()
         return 0
+    current_app.extensions["summaries.checked"] = checked
     return count

@@ -71,14 +71,15 @@ def team_home(assign_form=None, status=200):
     _q, typed, search_errors = search_text(request.args, _("Find a trainee"))
     page, summary = dashboard(filters, mentor_scope=_scope(), page=page_arg(),
                               per_page=current_app.config["PER_PAGE"])
+    choices = mentors() if current_user.role != MENTOR else []  # read once for the filter and the assignment
     if assign_form is None and current_user.role == HEAD:
         from ..mentoring.forms import AssignForm
 
         assign_form = with_ids(AssignForm(formdata=None), "assign")
-        assign_form.mentor.choices = [(m.id, m.full_name) for m in mentors()]
+        assign_form.mentor.choices = [(m.id, m.full_name) for m in choices]
     return render_template("readiness/team.html", page=page, summary=summary, filters=filters,
                            curriculum=curriculum(), today=today(), assign_form=assign_form,
-                           mentor_choices=mentors() if current_user.role != MENTOR else [],
+                           mentor_choices=choices,
                            statuses=STATUS_CHOICES, waiters=WAITERS, sorts=SORTS,
                            ramp_days=current_app.config["RAMP_DAYS"], search_max=SEARCH_MAX_LENGTH,
                            search_typed=typed, search_errors=search_errors, rereads=rereads_count(_scope())),\
