@@ -50,35 +50,37 @@ def cohort(min_weeks: int) -> dict:
     refresh_stale(db.session)
     cur = curriculum()
     trainee, mentor = aliased(User), aliased(User)
-    S = ReadinessSummary
-    everyone = (sa.select(TraineeRecord.user_id).join(trainee, trainee.id == TraineeRecord.user_id)
-                .where(trainee.active.is_(True), trainee.role == TRAINEE))
-    active = everyone.where(TraineeRecord.status.in_(ACTIVE_STATUSES))
+    S, R = ReadinessSummary, TraineeRecord
+    in_training = sa.and_(trainee.active.is_(True), trainee.role == TRAINEE)  # every trainee with an account
+    active = sa.and_(in_training, R.status.in_(ACTIVE_STATUSES))  # ... still on the path
+
+    def of_trainees(query, key, condition=in_training):
+        """`query` joined to the trainee's record and account on `key` (a trainee id), kept to `condition`:
+        joins, not `IN (every trainee)`, so the database may start from the smaller side."""
+        return query.join(R, R.user_id == key).join(trainee, trainee.id == R.user_id).where(condition)
+
     per_stage = {s.number: 0 for s in cur.stages}
-    complete = 0
-    for stage, count in db.session.execute(sa.select(S.current_stage, sa.func.count()).where(
-            S.trainee_id.in_(active)).group_by(S.current_stage)):
+    complete = overdue = 0
+    for stage, count, behind in db.session.execute(of_trainees(
+            sa.select(S.current_stage, sa.func.count(), sa.func.sum(sa.case((S.behind_after < today(), 1), else_=0))),
+            S.trainee_id, active).group_by(S.current_stage)):
+        overdue += int(behind or 0)
         if stage is None:
             complete += count
         elif stage in per_stage:
             per_stage[stage] += count
-    overdue = db.session.scalar(sa.select(sa.func.count()).where(S.trainee_id.in_(active),
-                                                                 S.behind_after < today()))
     histogram = {s.number: [] for s in cur.stages}
-    for stage, days, count in db.session.execute(
-            sa.select(ReadinessStageDays.stage, ReadinessStageDays.days, sa.func.count())
-            .where(ReadinessStageDays.trainee_id.in_(everyone))
-            .group_by(ReadinessStageDays.stage, ReadinessStageDays.days)):
+    for stage, days, count in db.session.execute(of_trainees(
+            sa.select(ReadinessStageDays.stage, ReadinessStageDays.days, sa.func.count()),
+            ReadinessStageDays.trainee_id).group_by(ReadinessStageDays.stage, ReadinessStageDays.days)):
         histogram.setdefault(stage, []).append((days, count))
-    ramps = [(aware(at).date() - start).days for at, start in db.session.execute(
-        sa.select(ReadinessDecision.decided_at, TraineeRecord.start_date)
-        .join(TraineeRecord, TraineeRecord.user_id == ReadinessDecision.trainee_id)
-        .where(ReadinessDecision.decision == APPROVED, ReadinessDecision.trainee_id.in_(everyone)))]
+    ramps = [(aware(at).date() - start).days for at, start in db.session.execute(of_trainees(
+        sa.select(ReadinessDecision.decided_at, R.start_date), ReadinessDecision.trainee_id)
+        .where(ReadinessDecision.decision == APPROVED))]
     load = {name: {"trainees": count, "waiting": int(waiting or 0)} for _id, name, count, waiting in db.session.execute(
-        sa.select(mentor.id, mentor.full_name, sa.func.count(), sa.func.sum(S.waits_mentor))
-        .select_from(TraineeRecord).join(S, S.trainee_id == TraineeRecord.user_id)
-        .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
-        .where(TraineeRecord.user_id.in_(active)).group_by(mentor.id, mentor.full_name))}
+        of_trainees(sa.select(mentor.id, mentor.full_name, sa.func.count(), sa.func.sum(S.waits_mentor)),
+                    S.trainee_id, active)
+        .outerjoin(mentor, mentor.id == R.mentor_id).group_by(mentor.id, mentor.full_name))}
     return {
         "active": sum(per_stage.values()) + complete, "complete": complete, "per_stage": per_stage,
         "stages": [(s, _spread_of(histogram[s.number])) for s in cur.stages],

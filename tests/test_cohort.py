@@ -1,0 +1,82 @@
+"""The cohort view's numbers, computed in SQL (readiness.cohort), equal the same numbers counted one trainee at a
+time in Python: per stage, behind plan, the days each stage took, the ramp to approval and each mentor's load,
+with inactive accounts, trainees who left the path and trainees without a mentor among them."""
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from onboarding.auth.models import User
+from onboarding.extensions import db
+from onboarding.people.models import TraineeRecord
+from onboarding.readiness.cohort import _spread_of, cohort, spread
+from onboarding.readiness.models import APPROVED, ReadinessDecision, ReadinessStageDays, ReadinessSummary
+from onboarding.readiness.rows import ACTIVE_STATUSES
+from onboarding.timeutil import aware, today
+
+from .conftest import complete_stages_before
+
+
+def _by_hand(app) -> dict:
+    """The cohort counted row by row from the stored summaries, records and accounts."""
+    rows = db.session.execute(sa.select(TraineeRecord, User, ReadinessSummary)
+                              .join(User, User.id == TraineeRecord.user_id)
+                              .join(ReadinessSummary, ReadinessSummary.trainee_id == TraineeRecord.user_id)).all()
+    everyone = {r.user_id for r, u, _s in rows if u.active and u.role == "trainee"}
+    active = [(r, s) for r, u, s in rows if r.user_id in everyone and r.status in ACTIVE_STATUSES]
+    names = dict(db.session.execute(sa.select(User.id, User.full_name)).all())
+    stages = Counter(s.current_stage for _r, s in active)
+    days = {}
+    for d in db.session.scalars(sa.select(ReadinessStageDays)):
+        if d.trainee_id in everyone:
+            days.setdefault(d.stage, Counter())[d.days] += 1
+    starts = {r.user_id: r.start_date for r, _u, _s in rows}
+    ramps = [(aware(d.decided_at).date() - starts[d.trainee_id]).days
+             for d in db.session.scalars(sa.select(ReadinessDecision))
+             if d.decision == APPROVED and d.trainee_id in everyone]
+    load = {}
+    for r, s in active:
+        entry = load.setdefault(names.get(r.mentor_id), {"trainees": 0, "waiting": 0})
+        entry["trainees"] += 1
+        entry["waiting"] += s.waits_mentor
+    cur = app.extensions["curriculum"]
+    return {"complete": stages[None], "per_stage": {n.number: stages[n.number] for n in cur.stages},
+            "overdue": sum(1 for _r, s in active if s.behind_after is not None and s.behind_after < today()),
+            "stages": [_spread_of(sorted(days.get(n.number, {}).items())) for n in cur.stages],
+            "ramp": spread(ramps), "load": load}
+
+
+def test_the_cohort_in_sql_equals_the_cohort_counted_by_hand(app, make_user):
+    mentor = make_user("mentor", name="Marta Mentor")
+    other = make_user("mentor", name="Nils Other")
+    long_ago = today() - timedelta(days=200)
+    ids = {
+        "new": make_user("trainee", mentor=mentor),
+        "late": make_user("trainee", mentor=mentor, start=long_ago),  # behind plan in stage 1
+        "stage3": make_user("trainee", mentor=other, start=today() - timedelta(days=40)),
+        "stage2": make_user("trainee", start=today() - timedelta(days=20)),  # no mentor yet
+        "approved": make_user("trainee", mentor=other, start=long_ago),
+        "withdrawn": make_user("trainee", mentor=mentor, start=long_ago),  # off the path: no stage, no load
+        "inactive": make_user("trainee", mentor=mentor, start=long_ago, active=False),  # counted nowhere
+    }
+    complete_stages_before(app, ids["stage3"], 3)
+    complete_stages_before(app, ids["stage2"], 2)
+    complete_stages_before(app, ids["approved"], 5)
+    complete_stages_before(app, ids["withdrawn"], 2)
+    complete_stages_before(app, ids["inactive"], 3)
+    with app.app_context():
+        for key, status in (("approved", "independent"), ("withdrawn", "withdrawn")):
+            db.session.execute(sa.update(TraineeRecord).where(TraineeRecord.user_id == ids[key]).values(status=status))
+        for key in ("approved", "inactive"):
+            db.session.add(ReadinessDecision(trainee_id=ids[key], decision=APPROVED, note="Ready.",
+                                             decided_at=datetime.now(timezone.utc) - timedelta(days=3)))
+        db.session.commit()
+        found, expected = cohort(app.config["READINESS_MIN_WEEKS"]), _by_hand(app)
+        assert found["per_stage"] == expected["per_stage"] and found["complete"] == expected["complete"]
+        assert sum(found["per_stage"].values()) + found["complete"] == found["active"] == 4
+        assert found["overdue"] == expected["overdue"] >= 1
+        assert [s for _stage, s in found["stages"]] == expected["stages"]
+        assert found["stages"][0][1].n == 4  # stage 1 done by stage3, stage2, approved and withdrawn
+        assert found["ramp"] == expected["ramp"] and found["ramp"].n == 1  # the inactive account's is not counted
+        assert dict(found["mentor_load"]) == expected["load"]
+        assert dict(found["mentor_load"])[None]["trainees"] == 1  # the trainee without a mentor
