@@ -78,6 +78,12 @@ def test_trainee_list_and_detail(client, tokens):
     assert {g["key"] for g in detail["gates"]} == {"stages_complete", "role_play_passed", "job_description_signed",
                                                    "supervised_work"}
     assert detail["ready"] is False and detail["role_play"]["outcome"] == "pending"
+    # the list (plain columns from the stored summaries) says of a trainee what their own document says
+    item = next(i for i in listing["items"] if i["id"] == tokens["ids"]["trainee"])
+    assert set(item) == {"id", "email", "full_name", "status", "start_date", "target_date", "current_stage",
+                         "progress_percent", "overdue", "mentor"}
+    assert item == {key: detail[key] for key in item}
+    assert item["mentor"]["id"] == tokens["ids"]["mentor"] and set(item["mentor"]) == {"id", "full_name", "email"}
     assert get(client, "/api/v1/trainees/987654321", tokens["head"]).status_code == 404
     assert get(client, f"/api/v1/trainees/{tokens['ids']['mentor']}", tokens["head"]).status_code == 404
     paged = get(client, "/api/v1/trainees?per_page=1&page=2", tokens["head"]).get_json()

@@ -1,4 +1,5 @@
 """The JSON API, /api/v1: bearer tokens, read-only, the same access rules as the pages."""
+from dataclasses import dataclass
 from functools import wraps
 from math import ceil
 
@@ -46,13 +47,22 @@ def _person(user):
     return None if user is None else {"id": user.id, "full_name": user.full_name, "email": user.email}
 
 
-def _summary(record, current_stage, percent, overdue):
+def _summary(trainee, status, start_date, target_date, current_stage, percent, overdue, mentor):
+    """A trainee in the API, in the list and on their own (`trainee` and `mentor`: anything with an id, a
+    full_name and an email; `mentor` may be None)."""
     return {
-        "id": record.user_id, "email": record.user.email, "full_name": record.user.full_name,
-        "status": record.status, "start_date": record.start_date.isoformat(),
-        "target_date": record.target_date.isoformat(), "current_stage": current_stage,
-        "progress_percent": percent, "overdue": overdue, "mentor": _person(record.mentor),
+        "id": trainee.id, "email": trainee.email, "full_name": trainee.full_name,
+        "status": status, "start_date": start_date.isoformat(),
+        "target_date": target_date.isoformat(), "current_stage": current_stage,
+        "progress_percent": percent, "overdue": overdue, "mentor": _person(mentor),
     }
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    full_name: str
+    email: str
 
 
 @bp.get("/openapi.json")
@@ -78,8 +88,10 @@ def trainees():
     page = page_arg()
     rows, total = team_page(mentor_id=user.id if user.role == MENTOR else None, page=page, per_page=per_page)
     on = today()
-    items = [_summary(r, s.current_stage, s.progress_percent, s.behind_after is not None and s.behind_after < on)
-             for r, s in rows]
+    items = [_summary(_Person(r.user_id, r.full_name, r.email), r.status, r.start_date, r.target_date,
+                      r.current_stage, r.progress_percent, r.behind_after is not None and r.behind_after < on,
+                      None if r.mentor_id is None else _Person(r.mentor_id, r.mentor_full_name, r.mentor_email))
+             for r in rows]
     return jsonify(items=items, page=page, per_page=per_page, total=total, pages=ceil(total / per_page))
 
 
@@ -94,7 +106,8 @@ def trainee(trainee_id):
         return problem(403, "You may not see this trainee.")
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
     progress = report["progress"]
-    return jsonify(**_summary(record, progress.current_stage, progress.percent, progress.overdue),
+    return jsonify(**_summary(record.user, record.status, record.start_date, record.target_date,
+                              progress.current_stage, progress.percent, progress.overdue, record.mentor),
                    **report_json(report), career_level=career_json(record))
 
 

@@ -132,18 +132,24 @@ BATCH = 500
 
 
 def team_page(mentor_id: int | None = None, page: int = 1, per_page: int = 25) -> tuple:
-    """(page of (record, summary), total) for every active trainee, or one mentor's, newest start first: the API
-    list. A page past the last is empty. A fixed number of queries whatever the page size."""
+    """(page of rows, total) for every active trainee, or one mentor's, newest start first: the API list. Each row
+    is plain columns (the trainee's id, e-mail, name, status, dates, current stage, progress, `behind_after`, and
+    the mentor's id, name and e-mail or None): no record objects are built for a list of up to 100. A page past
+    the last is empty. Two queries whatever the page size."""
     refresh_stale(db.session)
-    trainee = aliased(User)
-    query = (sa.select(TraineeRecord, ReadinessSummary).join(trainee, TraineeRecord.user_id == trainee.id)
-             .join(ReadinessSummary, ReadinessSummary.trainee_id == TraineeRecord.user_id)
-             .where(trainee.active.is_(True), trainee.role == TRAINEE)
-             .order_by(TraineeRecord.start_date.desc(), trainee.full_name, TraineeRecord.user_id))
+    trainee, mentor, S, R = aliased(User), aliased(User), ReadinessSummary, TraineeRecord
+    query = (sa.select(R.user_id, trainee.email, trainee.full_name, R.status, R.start_date, R.target_date,
+                       S.current_stage, S.progress_percent, S.behind_after,
+                       mentor.id.label("mentor_id"), mentor.full_name.label("mentor_full_name"),
+                       mentor.email.label("mentor_email"))
+             .select_from(R).join(trainee, R.user_id == trainee.id).join(S, S.trainee_id == R.user_id)
+             .outerjoin(mentor, mentor.id == R.mentor_id)
+             .where(trainee.active.is_(True), trainee.role == TRAINEE))
     if mentor_id is not None:
-        query = query.where(TraineeRecord.mentor_id == mentor_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+        query = query.where(R.mentor_id == mentor_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.with_only_columns(R.user_id).subquery()))
+    rows = db.session.execute(query.order_by(R.start_date.desc(), trainee.full_name, R.user_id)
+                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return rows, total
 
 
