@@ -14,7 +14,7 @@ from ..auth.models import TRAINEE, User
 from ..extensions import db
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
-from .models import ReadinessSummary
+from .models import ReadinessSummary, role_play_due
 from ..path.forecast import Forecast
 from .rows import ACTIVE_STATUSES, WAITERS
 from .summary import refresh_stale
@@ -167,12 +167,32 @@ def export_rows(filters: Filters, mentor_scope: int | None = None):
 
 
 @dataclass(frozen=True)
-class ListRow:
-    """One line of the dashboard, read from the stored summary: nothing of the path is computed for it."""
+class RecordView:
+    """What a dashboard row shows of a trainee's record."""
 
-    record: TraineeRecord
-    trainee: User
-    mentor: User | None
+    user_id: int
+    status: str
+    start_date: date
+    target_date: date
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """What a dashboard row shows of a person (the trainee, or their mentor)."""
+
+    id: int
+    full_name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One line of the dashboard, read from the stored summary: nothing of the path is computed for it. Plain
+    values only (no mapped objects), read as columns: a page builds no record, account or summary objects."""
+
+    record: RecordView
+    trainee: PersonView
+    mentor: PersonView | None
     current_stage: int | None  # None: every stage complete
     stage_end: date | None  # the open stage's planned end
     steps_done: int
@@ -188,10 +208,28 @@ class ListRow:
     week: dict  # figure -> (done last full week, weekly target)
 
 
-def list_row(record, trainee, mentor, summary, on: date, now) -> ListRow:
-    """The row of a (record, trainee, mentor, summary); a scheduled role-play whose time has come is due, and
-    waits on its evaluators, at the moment of reading."""
-    due = summary.role_play_due(now)
+#: The summary's columns a dashboard row reads.
+_SHOWN = ("current_stage", "stage_end", "steps_done", "steps_total", "overdue", "blocked", "ready", "waits",
+          "forecast_basis", "forecast_date", "role_play", "role_play_at", "stage4_opened", "week")
+
+
+def _row_columns(trainee, mentor) -> list:
+    """The columns of a dashboard row (see list_row), labelled so the trainee's and the mentor's do not clash."""
+    R, S = TraineeRecord, ReadinessSummary
+    return [R.user_id, R.status, R.start_date, R.target_date, trainee.full_name.label("trainee_name"),
+            trainee.active.label("trainee_active"), mentor.id.label("mentor_id"),
+            mentor.full_name.label("mentor_name"), mentor.active.label("mentor_active"),
+            *(getattr(S, name) for name in _SHOWN)]
+
+
+def list_row(found, on: date, now) -> ListRow:
+    """The row of the columns `_row_columns` reads; a scheduled role-play whose time has come is due, and waits on
+    its evaluators, at the moment of reading."""
+    record = RecordView(found.user_id, found.status, found.start_date, found.target_date)
+    trainee = PersonView(found.user_id, found.trainee_name, found.trainee_active)
+    mentor = None if found.mentor_id is None else PersonView(found.mentor_id, found.mentor_name, found.mentor_active)
+    summary = found
+    due = role_play_due(summary.role_play, summary.role_play_at, now)
     stored = {**summary.waits, "evaluators": {"role_play": 1} if due else {}}
     waits = {who: stored.get(who, {}) for who in WAITERS}
     return ListRow(record, trainee, mentor, summary.current_stage, summary.stage_end, summary.steps_done,
@@ -217,6 +255,6 @@ def dashboard(filters: Filters, mentor_scope: int | None = None, page: int = 1, 
     query = query.order_by(*_order(filters.sort, filters.descending, trainee, mentor))
     page = max(1, min(page, max(1, ceil(total / per_page))))
     on, now = today(), utcnow()
-    rows = [list_row(*found, on, now) for found in db.session.execute(
-        query.add_columns(trainee, mentor, ReadinessSummary).limit(per_page).offset((page - 1) * per_page))]
+    rows = [list_row(found, on, now) for found in db.session.execute(
+        query.with_only_columns(*_row_columns(trainee, mentor)).limit(per_page).offset((page - 1) * per_page))]
     return Page(rows, page, per_page, total), summary

@@ -137,6 +137,11 @@ event.listen(GoDecision, "before_update", _refuse(GoDecision.__tablename__))
 event.listen(GoDecision, "before_delete", _refuse(GoDecision.__tablename__))
 
 
+def role_play_due(role_play: str, role_play_at: datetime | None, now: datetime) -> bool:
+    """A scheduled role-play whose time has come: it waits on its evaluators' scores from then on."""
+    return role_play == "scheduled" and role_play_at is not None and aware(role_play_at) <= now
+
+
 class ReadinessSummary(db.Model):
     """What the path rules computed for one trainee, stored so the head's lists filter, sort, count and page in
     the database. Written only by readiness.summary.refresh (in the same transaction as the change, see
@@ -193,8 +198,7 @@ class ReadinessSummary(db.Model):
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def role_play_due(self, now: datetime) -> bool:
-        """A scheduled role-play whose time has come: it waits on its evaluators' scores from then on."""
-        return self.role_play == "scheduled" and self.role_play_at is not None and aware(self.role_play_at) <= now
+        return role_play_due(self.role_play, self.role_play_at, now)
 
     __table_args__ = (
         sa.Index("ix_readiness_summaries_stage", "current_stage", "progress_percent"),
