@@ -100,10 +100,14 @@ def _date_in(day, locale) -> str:
 
 
 def fmt_date(value) -> str:
-    """Dates spelled with the month's name (Nov 27, 2026; 27 نوفمبر 2026), never 11/12 guesswork."""
+    """Dates spelled with the month's name (Nov 27, 2026; 27 نوفمبر 2026), never 11/12 guesswork. A moment (a
+    datetime, stored in UTC) is dated where the reader is (current_zone), as fmt_datetime shows its time: an
+    evening in New York is not the next day's date there."""
     if not value:
         return ""
-    return _date_in(value.date() if isinstance(value, datetime) else value, get_locale())
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(current_zone()).date()
+    return _date_in(value, get_locale())
 
 
 def fmt_month(value) -> str:

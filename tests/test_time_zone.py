@@ -342,3 +342,20 @@ def test_create_user_takes_a_time_zone_and_refuses_one_that_is_none(app, runner)
         assert zones == {"dubai@example.com": "Asia/Dubai", "plain@example.com": None}
         assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
                                  .where(AuditEvent.action == "time_zone_changed")) == 1
+
+
+@pytest.mark.parametrize("zone, shown", [("UTC", "Nov 29, 2026"), ("Asia/Dubai", "Nov 30, 2026"),
+                                         ("America/New_York", "Nov 29, 2026")])
+def test_a_moment_is_dated_where_the_reader_is(app, zone, shown):
+    """22:30 UTC on 29 November is already the 30th in Dubai (UTC+4), still the 29th in New York; a stored time
+    without its zone is UTC, and a date is a date wherever it is read."""
+    from zoneinfo import ZoneInfo
+
+    from onboarding.i18n import fmt_date, in_zone
+
+    with app.test_request_context(), in_zone(ZoneInfo(zone)):
+        assert fmt_date(datetime(2026, 11, 29, 22, 30, tzinfo=timezone.utc)) == shown
+        assert fmt_date(datetime(2026, 11, 29, 22, 30)) == shown  # as SQLite gives it back: naive, in UTC
+        assert fmt_date(date(2026, 11, 29)) == "Nov 29, 2026"
+    with app.test_request_context(), in_zone(ZoneInfo("America/New_York")):
+        assert fmt_date(datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)) == "Nov 29, 2026"  # 10 PM the day before
