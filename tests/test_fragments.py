@@ -92,3 +92,22 @@ def test_the_kept_menu_follows_the_role_and_the_badge(app, make_user):
         db.session.commit()
     page = mentor.get("/admin/users").get_data(as_text=True)
     assert 'href="/admin/users"' in page.split("</nav>")[0]  # the admin's menu, not the mentor's kept one
+
+
+def test_the_kept_path_follows_the_trainees_progress_and_who_reads_it(app, make_user):
+    from onboarding.content import curriculum
+    from onboarding.learning.services import complete_module
+
+    ids = staff_and_trainee(make_user)
+    trainee, _auth = as_user(app, "tom@example.com")
+    mentor, _auth = as_user(app, "mentor@example.com")
+    with app.app_context():
+        stage1 = curriculum().stages[0]
+    before = trainee.get("/").get_data(as_text=True)
+    assert f"Modules: 0 of {len(stage1.modules)}" in before
+    assert 'href="/stages/2"' not in before  # the trainee's locked stage is not a link
+    assert 'href="/stages/2"' in mentor.get(f"/trainees/{ids['trainee']}").get_data(as_text=True)  # staff's is
+    with app.app_context():
+        complete_module(db.session.get(User, ids["trainee"]), stage1.modules[0])
+        db.session.commit()
+    assert f"Modules: 1 of {len(stage1.modules)}" in trainee.get("/").get_data(as_text=True)

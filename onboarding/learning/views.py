@@ -11,12 +11,14 @@ from ..auth.permissions import roles_required
 from ..content import curriculum
 from ..content.render import unlink_modules
 from ..extensions import db
+from ..fragments import kept_fragment
 from ..i18n import content_attrs, join_list, locale_attrs
 from ..people.services import record_of
 from ..path.progress import LOCKED
 from ..path.service import trainee_progress
 from .locks import reader_locks
 from ..paging import paginate
+from ..timeutil import today
 from .services import complete_module, completed_slugs, reading_of, rereads_query
 
 bp = Blueprint("learning", __name__)
@@ -31,6 +33,15 @@ def trainee_home():
     progress = trainee_progress(record)
     return render_template("learning/home.html", record=record, progress=progress, curriculum=curriculum(),
                            career=career_of(record)[0])
+
+
+@bp.app_template_global("stage_path")
+def stage_path(progress):
+    """The four stages as a path (learning/_path.html), kept per worker under what it shows."""
+    content = curriculum()
+    return kept_fragment("learning/_path.html",
+                         {"stages": progress.stages, "staff": current_user.role != TRAINEE, "today": today()},
+                         {"curriculum": content}, content.version)
 
 
 def _module_or_404(slug):
