@@ -16,6 +16,7 @@ from ..auth.permissions import can_grade, can_view_trainee, roles_required, trai
 from ..content import curriculum
 from ..extensions import db
 from ..forms_common import with_ids
+from ..fragments import kept_fragment
 from ..navigation import redirect_next
 from ..people.models import TraineeRecord
 from ..people.services import record_of
@@ -135,6 +136,13 @@ def _answer_page(attempt, quiz, typed=None, too_long=()):
                            form=EmptyForm(), unanswered=len(unanswered(quiz, attempt, saved)),
                            max_length=RESPONSE_MAX_LENGTH, errors=errors, summary=summary)
     return html, 400 if errors else 200
+
+
+@bp.app_template_global("attempt_question")
+def attempt_question(question, error, text: str):
+    """One question of an open attempt (assessment/_attempt_question.html), kept per worker under what it shows."""
+    return kept_fragment("assessment/_attempt_question.html",
+                         {"q": question, "error": error, "text": text, "max_length": RESPONSE_MAX_LENGTH})
 
 
 def _refused_as_too_long(attempt, quiz):
