@@ -454,3 +454,26 @@ def test_every_audited_action_reads_as_words():
     assert actions - worded_actions() == set(), "actions with no wording"
     assert "Role-play passed" in describe(AuditEvent(action="role_play_result", details={"passed": True,
                                                                                           "percent": 80.0}))
+
+
+def test_a_filter_built_once_takes_each_requests_own_values(app, make_user):
+    """The dashboard's statements are built once per kind of filter; the values are each request's own."""
+    from .conftest import as_user
+
+    make_user("head", email="head@example.com")
+    marta, nils = make_user("mentor", name="Marta Mentor"), make_user("mentor", name="Nils Other")
+    ann = make_user("trainee", name="Ann Early", mentor=marta)
+    make_user("trainee", name="Bo Later", mentor=nils)
+    make_user("trainee", name="Cy Alone")
+    complete_stages_before(app, ann, 2)
+    client, _auth = as_user(app, "head@example.com")
+
+    def names(query):
+        page = client.get(f"/?{query}").get_data(as_text=True)
+        return {n for n in ("Ann Early", "Bo Later", "Cy Alone") if f">{n}</a>" in page}
+
+    assert names(f"mentor={marta}") == {"Ann Early"} and names(f"mentor={nils}") == {"Bo Later"}
+    assert names("mentor=0") == {"Cy Alone"}
+    assert names("stage=2") == {"Ann Early"} and names("stage=1") == {"Bo Later", "Cy Alone"}
+    assert names("q=ann") == {"Ann Early"} and names("q=later") == {"Bo Later"}
+    assert names(f"q=later&mentor={nils}") == {"Bo Later"} and names(f"q=later&mentor={marta}") == set()

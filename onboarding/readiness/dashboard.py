@@ -73,42 +73,93 @@ class Page:
         return self.page + 1
 
 
-def _matching(filters: Filters, mentor_scope: int | None, trainee, mentor):
-    """The filtered query of (record, summary) rows; every filter in SQL."""
+def _shape_and_values(filters: Filters, mentor_scope: int | None) -> tuple:
+    """(shape, values): which filters the statement has, and the values of its bound parameters. The statements
+    of a shape are built once (see _statements); only the values change from one request to the next."""
+    shape = (mentor_scope is not None, None if filters.mentor is None else filters.mentor == 0,
+             filters.status if filters.status in ("active", "all") else "one", bool(filters.q),
+             None if not filters.stage and filters.stage != 0 else filters.stage == 0, filters.overdue,
+             filters.waits, filters.sort, filters.descending)
+    values = {"today": today()}
+    if mentor_scope is not None:
+        values["mentor_scope"] = mentor_scope
+    if filters.mentor:
+        values["mentor"] = filters.mentor
+    if shape[2] == "one":
+        values["status"] = filters.status
+    if filters.q:
+        values["like"] = f"%{filters.q.lower()}%"
+    if filters.stage:
+        values["stage"] = filters.stage
+    if filters.waits == "evaluators":
+        values["now"] = utcnow()
+    return shape, values
+
+
+def _matching(shape: tuple, trainee, mentor):
+    """The filtered query of a shape (see _shape_and_values), every filter in SQL with bound parameters."""
+    with_scope, no_mentor, status, searched, stage_complete, overdue, waits, _sort, _descending = shape
     S = ReadinessSummary
     query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
              .join(S, S.trainee_id == TraineeRecord.user_id)
              .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
              .where(trainee.active.is_(True), trainee.role == TRAINEE))
-    if mentor_scope is not None:
-        query = query.where(TraineeRecord.mentor_id == mentor_scope)
-    if filters.mentor == 0:
+    if with_scope:
+        query = query.where(TraineeRecord.mentor_id == sa.bindparam("mentor_scope"))
+    if no_mentor is True:
         query = query.where(TraineeRecord.mentor_id.is_(None))
-    elif filters.mentor is not None:
-        query = query.where(TraineeRecord.mentor_id == filters.mentor)
-    if filters.status == "active":
+    elif no_mentor is False:
+        query = query.where(TraineeRecord.mentor_id == sa.bindparam("mentor"))
+    if status == "active":
         query = query.where(TraineeRecord.status.in_(ACTIVE_STATUSES))
-    elif filters.status != "all":
-        query = query.where(TraineeRecord.status == filters.status)
-    if filters.q:
-        like = f"%{filters.q.lower()}%"
+    elif status == "one":
+        query = query.where(TraineeRecord.status == sa.bindparam("status"))
+    if searched:
+        like = sa.bindparam("like")
         query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
-    if filters.stage == 0:
+    if stage_complete is True:
         query = query.where(S.current_stage.is_(None))
-    elif filters.stage:
-        query = query.where(S.current_stage == filters.stage)
-    if filters.overdue:
-        query = query.where(S.behind_after < today())
-    if filters.waits:
-        query = query.where(_waiting(filters.waits))
+    elif stage_complete is False:
+        query = query.where(S.current_stage == sa.bindparam("stage"))
+    if overdue:
+        query = query.where(S.behind_after < sa.bindparam("today"))
+    if waits:
+        query = query.where(_waiting(waits))
     return query
+
+
+_BUILT: dict = {}  # shape -> the dashboard's statements (count, page, export), built once per process
+
+
+def _statements(shape: tuple) -> tuple:
+    """(counts, page, export) statements of a shape. Building them (joins, filters, aggregates) cost more than
+    running them on a thousand trainees, so each shape is built once; requests bind their own values."""
+    built = _BUILT.get(shape)
+    if built is None:
+        trainee, mentor = aliased(User), aliased(User)
+        query = _matching(shape, trainee, mentor)
+        S = ReadinessSummary
+        matching = query.with_only_columns(S.trainee_id, S.behind_after, S.ready, S.waits_head).subquery()
+        counts = sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((matching.c.behind_after < sa.bindparam("today"), 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((matching.c.ready.is_(True), 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((matching.c.waits_head > 0, 1), else_=0)), 0))
+        ordered = query.order_by(*_order(shape[-2], shape[-1], trainee, mentor))
+        page = (ordered.with_only_columns(*_row_columns(trainee, mentor))
+                .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+        export = ordered.add_columns(trainee, mentor, S).execution_options(yield_per=BATCH)
+        if len(_BUILT) >= 512:
+            _BUILT.clear()
+        built = _BUILT[shape] = (counts, page, export)
+    return built
 
 
 def _waiting(who: str):
     S = ReadinessSummary
     return {"trainee": S.waits_trainee > 0, "mentor": S.waits_mentor > 0, "head": S.waits_head > 0,
             # a role-play waits on its evaluators from the moment it starts until it is scored
-            "evaluators": sa.and_(S.role_play == "scheduled", S.role_play_at <= utcnow())}[who]
+            "evaluators": sa.and_(S.role_play == "scheduled", S.role_play_at <= sa.bindparam("now"))}[who]
 
 
 def _order(sort: str, descending: bool, trainee, mentor) -> list:
@@ -157,12 +208,8 @@ def export_rows(filters: Filters, mentor_scope: int | None = None):
     """(record, trainee, mentor or None, summary) for every row matching the filters, in the dashboard's order,
     read from the stored summaries as a stream (the export: nothing computed per trainee)."""
     refresh_stale(db.session)
-    trainee, mentor = aliased(User), aliased(User)
-    query = (_matching(filters, mentor_scope, trainee, mentor)
-             .add_columns(trainee, mentor, ReadinessSummary)
-             .order_by(*_order(filters.sort, filters.descending, trainee, mentor))
-             .execution_options(yield_per=BATCH))
-    for record, person, their_mentor, summary in db.session.execute(query):
+    shape, values = _shape_and_values(filters, mentor_scope)
+    for record, person, their_mentor, summary in db.session.execute(_statements(shape)[2], values):
         yield record, person, their_mentor, summary
 
 
@@ -243,18 +290,12 @@ def list_row(found, on: date, now) -> ListRow:
 def dashboard(filters: Filters, mentor_scope: int | None = None, page: int = 1, per_page: int = 25):
     """(Page of ListRows, summary counts) for the filters."""
     refresh_stale(db.session)
-    trainee, mentor = aliased(User), aliased(User)
-    query = _matching(filters, mentor_scope, trainee, mentor)
-    S = ReadinessSummary
-    matching = query.with_only_columns(S.trainee_id, S.behind_after, S.ready, S.waits_head).subquery()
-    total, overdue, ready, decisions = db.session.execute(sa.select(
-        sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((matching.c.behind_after < today(), 1), else_=0)), 0),
-        sa.func.coalesce(sa.func.sum(sa.case((matching.c.ready.is_(True), 1), else_=0)), 0),
-        sa.func.coalesce(sa.func.sum(sa.case((matching.c.waits_head > 0, 1), else_=0)), 0))).one()
+    shape, values = _shape_and_values(filters, mentor_scope)
+    counts, rows_of, _export = _statements(shape)
+    total, overdue, ready, decisions = db.session.execute(counts, values).one()
     summary = {"total": total, "overdue": overdue, "ready": ready, "decisions_due": decisions}
-    query = query.order_by(*_order(filters.sort, filters.descending, trainee, mentor))
     page = max(1, min(page, max(1, ceil(total / per_page))))
-    on, now = today(), utcnow()
+    on, now = values["today"], utcnow()
     rows = [list_row(found, on, now) for found in db.session.execute(
-        query.with_only_columns(*_row_columns(trainee, mentor)).limit(per_page).offset((page - 1) * per_page))]
+        rows_of, {**values, "limit": per_page, "offset": (page - 1) * per_page})]
     return Page(rows, page, per_page, total), summary
