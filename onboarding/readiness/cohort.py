@@ -44,43 +44,57 @@ def _spread_of(histogram) -> Spread:
     return spread([value for value, times in histogram for _ in range(times)])
 
 
+_built: dict = {}
+
+
+def _statements() -> dict:
+    """The cohort's four statements, built once per process (building them cost about as much as running them on
+    a thousand trainees); the date is their one bound value."""
+    if not _built:
+        trainee, mentor = aliased(User), aliased(User)
+        S, R = ReadinessSummary, TraineeRecord
+        in_training = sa.and_(trainee.active.is_(True), trainee.role == TRAINEE)  # every trainee with an account
+        active = sa.and_(in_training, R.status.in_(ACTIVE_STATUSES))  # ... still on the path
+
+        def of_trainees(query, key, condition=in_training):
+            """`query` joined to the trainee's record and account on `key` (a trainee id), kept to `condition`:
+            joins, not `IN (every trainee)`, so the database may start from the smaller side."""
+            return query.join(R, R.user_id == key).join(trainee, trainee.id == R.user_id).where(condition)
+
+        behind = sa.func.sum(sa.case((S.behind_after < sa.bindparam("today"), 1), else_=0))
+        _built.update(
+            stages=of_trainees(sa.select(S.current_stage, sa.func.count(), behind), S.trainee_id, active)
+            .group_by(S.current_stage),
+            days=of_trainees(sa.select(ReadinessStageDays.stage, ReadinessStageDays.days, sa.func.count()),
+                             ReadinessStageDays.trainee_id).group_by(ReadinessStageDays.stage, ReadinessStageDays.days),
+            ramps=of_trainees(sa.select(ReadinessDecision.decided_at, R.start_date), ReadinessDecision.trainee_id)
+            .where(ReadinessDecision.decision == APPROVED),
+            load=of_trainees(sa.select(mentor.id, mentor.full_name, sa.func.count(), sa.func.sum(S.waits_mentor)),
+                             S.trainee_id, active)
+            .outerjoin(mentor, mentor.id == R.mentor_id).group_by(mentor.id, mentor.full_name))
+    return _built
+
+
 def cohort(min_weeks: int) -> dict:
     """Counts, durations and loads in grouped queries on the stored summaries, whatever the number of trainees.
     (`min_weeks` is the rules' setting the summaries were computed with; see readiness.summary.rules_version.)"""
     refresh_stale(db.session)
     cur = curriculum()
-    trainee, mentor = aliased(User), aliased(User)
-    S, R = ReadinessSummary, TraineeRecord
-    in_training = sa.and_(trainee.active.is_(True), trainee.role == TRAINEE)  # every trainee with an account
-    active = sa.and_(in_training, R.status.in_(ACTIVE_STATUSES))  # ... still on the path
-
-    def of_trainees(query, key, condition=in_training):
-        """`query` joined to the trainee's record and account on `key` (a trainee id), kept to `condition`:
-        joins, not `IN (every trainee)`, so the database may start from the smaller side."""
-        return query.join(R, R.user_id == key).join(trainee, trainee.id == R.user_id).where(condition)
-
+    statements = _statements()
     per_stage = {s.number: 0 for s in cur.stages}
     complete = overdue = 0
-    for stage, count, behind in db.session.execute(of_trainees(
-            sa.select(S.current_stage, sa.func.count(), sa.func.sum(sa.case((S.behind_after < today(), 1), else_=0))),
-            S.trainee_id, active).group_by(S.current_stage)):
+    for stage, count, behind in db.session.execute(statements["stages"], {"today": today()}):
         overdue += int(behind or 0)
         if stage is None:
             complete += count
         elif stage in per_stage:
             per_stage[stage] += count
     histogram = {s.number: [] for s in cur.stages}
-    for stage, days, count in db.session.execute(of_trainees(
-            sa.select(ReadinessStageDays.stage, ReadinessStageDays.days, sa.func.count()),
-            ReadinessStageDays.trainee_id).group_by(ReadinessStageDays.stage, ReadinessStageDays.days)):
+    for stage, days, count in db.session.execute(statements["days"]):
         histogram.setdefault(stage, []).append((days, count))
-    ramps = [(aware(at).date() - start).days for at, start in db.session.execute(of_trainees(
-        sa.select(ReadinessDecision.decided_at, R.start_date), ReadinessDecision.trainee_id)
-        .where(ReadinessDecision.decision == APPROVED))]
-    load = {name: {"trainees": count, "waiting": int(waiting or 0)} for _id, name, count, waiting in db.session.execute(
-        of_trainees(sa.select(mentor.id, mentor.full_name, sa.func.count(), sa.func.sum(S.waits_mentor)),
-                    S.trainee_id, active)
-        .outerjoin(mentor, mentor.id == R.mentor_id).group_by(mentor.id, mentor.full_name))}
+    ramps = [(aware(at).date() - start).days for at, start in db.session.execute(statements["ramps"])]
+    load = {name: {"trainees": count, "waiting": int(waiting or 0)}
+            for _id, name, count, waiting in db.session.execute(statements["load"])}
     return {
         "active": sum(per_stage.values()) + complete, "complete": complete, "per_stage": per_stage,
         "stages": [(s, _spread_of(histogram[s.number])) for s in cur.stages],

@@ -188,20 +188,34 @@ def team_page(mentor_id: int | None = None, page: int = 1, per_page: int = 25) -
     the mentor's id, name and e-mail or None): no record objects are built for a list of up to 100. A page past
     the last is empty. Two queries whatever the page size."""
     refresh_stale(db.session)
-    trainee, mentor, S, R = aliased(User), aliased(User), ReadinessSummary, TraineeRecord
-    query = (sa.select(R.user_id, trainee.email, trainee.full_name, R.status, R.start_date, R.target_date,
-                       S.current_stage, S.progress_percent, S.behind_after,
-                       mentor.id.label("mentor_id"), mentor.full_name.label("mentor_full_name"),
-                       mentor.email.label("mentor_email"))
-             .select_from(R).join(trainee, R.user_id == trainee.id).join(S, S.trainee_id == R.user_id)
-             .outerjoin(mentor, mentor.id == R.mentor_id)
-             .where(trainee.active.is_(True), trainee.role == TRAINEE))
-    if mentor_id is not None:
-        query = query.where(R.mentor_id == mentor_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.with_only_columns(R.user_id).subquery()))
-    rows = db.session.execute(query.order_by(R.start_date.desc(), trainee.full_name, R.user_id)
-                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    total_of, page_of = _team_statements(mentor_id is not None)
+    values = {"mentor_id": mentor_id} if mentor_id is not None else {}
+    total = db.session.scalar(total_of, values)
+    rows = db.session.execute(page_of, {**values, "limit": per_page, "offset": (max(page, 1) - 1) * per_page}).all()
     return rows, total
+
+
+_team: dict = {}
+
+
+def _team_statements(one_mentor: bool) -> tuple:
+    """(count, page) statements of the API list, for every trainee or one mentor's: built once per process."""
+    if one_mentor not in _team:
+        trainee, mentor, S, R = aliased(User), aliased(User), ReadinessSummary, TraineeRecord
+        query = (sa.select(R.user_id, trainee.email, trainee.full_name, R.status, R.start_date, R.target_date,
+                           S.current_stage, S.progress_percent, S.behind_after,
+                           mentor.id.label("mentor_id"), mentor.full_name.label("mentor_full_name"),
+                           mentor.email.label("mentor_email"))
+                 .select_from(R).join(trainee, R.user_id == trainee.id).join(S, S.trainee_id == R.user_id)
+                 .outerjoin(mentor, mentor.id == R.mentor_id)
+                 .where(trainee.active.is_(True), trainee.role == TRAINEE))
+        if one_mentor:
+            query = query.where(R.mentor_id == sa.bindparam("mentor_id"))
+        _team[one_mentor] = (
+            sa.select(sa.func.count()).select_from(query.with_only_columns(R.user_id).subquery()),
+            query.order_by(R.start_date.desc(), trainee.full_name, R.user_id)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    return _team[one_mentor]
 
 
 def export_rows(filters: Filters, mentor_scope: int | None = None):
