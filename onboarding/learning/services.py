@@ -44,10 +44,15 @@ def reading_rules() -> ReadingRules:
     return _rules[cur.version]
 
 
+_COMPLETED = sa.select(ModuleCompletion.module_slug, ModuleCompletion.content_version).where(
+    ModuleCompletion.user_id == sa.bindparam("uid"))  # statements a trainee's every page runs, built once
+_READ = sa.select(ModuleCompletion).where(ModuleCompletion.user_id == sa.bindparam("uid"),
+                                          ModuleCompletion.module_slug == sa.bindparam("slug"))
+
+
 def completed_slugs(user_id: int) -> frozenset:
     rules = reading_rules()
-    rows = db.session.execute(sa.select(ModuleCompletion.module_slug, ModuleCompletion.content_version)
-                              .where(ModuleCompletion.user_id == user_id))
+    rows = db.session.execute(_COMPLETED, {"uid": user_id})
     return frozenset(slug for slug, version in rows if rules.counts(slug, version))
 
 
@@ -135,8 +140,7 @@ _differences: dict = {}
 def reading_of(user_id: int, slug: str) -> Reading | None:
     """The trainee's reading of the module, or None if they have not completed it: one query when the version read
     is the current one (every visit to a module read), a second for the text as read only when it is not."""
-    completion = db.session.scalar(sa.select(ModuleCompletion).where(ModuleCompletion.user_id == user_id,
-                                                                     ModuleCompletion.module_slug == slug))
+    completion = db.session.scalar(_READ, {"uid": user_id, "slug": slug})
     if completion is None:
         return None
     rules = reading_rules()

@@ -22,9 +22,12 @@ class PeopleError(ValueError):
     """A change that would break a rule; the message is for the person who asked."""
 
 
+_RECORD = sa.select(TraineeRecord).where(TraineeRecord.user_id == sa.bindparam("uid"))  # built once: every page asks
+
+
 def record_of(user: User) -> TraineeRecord:
     """The trainee's record; an unsaved default when an old account has none (reading never writes)."""
-    found = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == user.id))
+    found = db.session.scalar(_RECORD, {"uid": user.id})
     if found is not None:
         return found
     start = user.created_at.date() if user.created_at else today()

@@ -105,6 +105,9 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
     return written
 
 
+_REVISION = sa.select(ReadinessSummary.revision).where(ReadinessSummary.trainee_id == sa.bindparam("tid"))
+
+
 def facts_revision(trainee_id: int) -> int | None:
     """The revision of the trainee's stored summary: it rises with every committed change to the trainee's facts
     (path.service keeps a computed path under it). None, so nothing kept is used, while this session holds
@@ -112,7 +115,7 @@ def facts_revision(trainee_id: int) -> int | None:
     session = db.session
     if session.new or session.dirty or session.deleted or summaries.pending(session):
         return None
-    return session.scalar(sa.select(ReadinessSummary.revision).where(ReadinessSummary.trainee_id == trainee_id))
+    return session.scalar(_REVISION, {"tid": trainee_id})
 
 
 def stale_ids(session: Session, limit: int | None = None) -> list:
