@@ -240,15 +240,22 @@ def _may_grade(attempt) -> bool:
     return can_grade(current_user, record)
 
 
+_awaiting = (sa.select(QuizAttempt).join(TraineeRecord, TraineeRecord.user_id == QuizAttempt.user_id)
+             .where(QuizAttempt.state == AWAITING).order_by(QuizAttempt.submitted_at)
+             .options(selectinload(QuizAttempt.user), selectinload(QuizAttempt.draft_author)))
+#: The grading inbox's statements, built once (every visit of a mentor or head runs them): the attempts waiting
+#: for a grade, every one (heads, admins) or one mentor's trainees'; the blind second markings asked of a grader.
+_AWAITING = {False: _awaiting, True: _awaiting.where(TraineeRecord.mentor_id == sa.bindparam("mentor_id"))}
+_TO_MARK = (sa.select(SecondMarking).where(SecondMarking.marker_id == sa.bindparam("marker_id"),
+                                           SecondMarking.marked_at.is_(None))
+            .order_by(SecondMarking.requested_at).options(selectinload(SecondMarking.attempt)))
+
+
 @bp.get("/grading")
 @roles_required(MENTOR, HEAD, ADMIN)
 def inbox():
-    query = (sa.select(QuizAttempt).join(TraineeRecord, TraineeRecord.user_id == QuizAttempt.user_id)
-             .where(QuizAttempt.state == AWAITING).order_by(QuizAttempt.submitted_at)
-             .options(selectinload(QuizAttempt.user), selectinload(QuizAttempt.draft_author)))
-    if current_user.role == MENTOR:
-        query = query.where(TraineeRecord.mentor_id == current_user.id)
-    attempts = db.session.scalars(query).all()
+    mine = current_user.role == MENTOR
+    attempts = db.session.scalars(_AWAITING[mine], {"mentor_id": current_user.id} if mine else {}).all()
     waiting = {}
     if attempts:
         rows = db.session.execute(sa.select(Answer.attempt_id, sa.func.count(Answer.id))
@@ -263,9 +270,7 @@ def inbox():
         .where(TraineeRecord.user_id.in_([u.id for u in groups]),
                sa.or_(User.id.is_(None), User.active.is_(False))))) if groups else set()
     now = utcnow()
-    second_markings = db.session.scalars(  # blind second markings a head of sales asked of this grader
-        sa.select(SecondMarking).where(SecondMarking.marker_id == current_user.id, SecondMarking.marked_at.is_(None))
-        .order_by(SecondMarking.requested_at).options(selectinload(SecondMarking.attempt))).all()
+    second_markings = db.session.scalars(_TO_MARK, {"marker_id": current_user.id}).all()
     return render_template("assessment/inbox.html", groups=groups, waiting=waiting, quizzes=curriculum().quizzes,
                            waited=lambda a: now - aware(a.submitted_at), overdue=timedelta(days=2),
                            unmentored=unmentored, second_markings=second_markings)
