@@ -477,3 +477,31 @@ def test_a_filter_built_once_takes_each_requests_own_values(app, make_user):
     assert names("stage=2") == {"Ann Early"} and names("stage=1") == {"Bo Later", "Cy Alone"}
     assert names("q=ann") == {"Ann Early"} and names("q=later") == {"Bo Later"}
     assert names(f"q=later&mentor={nils}") == {"Bo Later"} and names(f"q=later&mentor={marta}") == set()
+
+
+def test_each_csv_line_says_what_the_stored_summary_says(app, client, auth, team):
+    from onboarding.auth.models import User
+    from onboarding.people.models import TraineeRecord
+    from onboarding.readiness.models import ReadinessSummary
+
+    auth.login("head@example.com")
+    rows = list(csv.reader(io.StringIO(client.get("/trainees.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    header, lines = rows[0], {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert len(header) == 19 and set(lines) == {"late@example.com", "mid@example.com", "t1@example.com"}
+    with app.app_context():
+        for email, line in lines.items():
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            record = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == user.id))
+            s = db.session.get(ReadinessSummary, user.id)
+            mentor = db.session.get(User, record.mentor_id) if record.mentor_id else None
+            assert line["Mentor"] == (mentor.full_name if mentor else "")
+            assert line["Current stage"] == str(s.current_stage or "complete")
+            assert line["Progress %"] == str(s.progress_percent)
+            assert line["Start date"] == record.start_date.isoformat()
+            assert line["Target date"] == record.target_date.isoformat()
+            assert line["Days since start"] == str((TODAY_REAL() - record.start_date).days)
+            assert line["Overdue"] == ("yes" if s.behind_after is not None and s.behind_after < TODAY_REAL() else "no")
+            assert line["Gates met"] == f"{s.gates_met} of {s.gates_total}"
+            assert line["Calls last week"] == str(s.week_calls) and line["Calls target"] == "80"
+    assert lines["late@example.com"]["Mentor"] == "Nils Other" and lines["late@example.com"]["Overdue"] == "yes"
+    assert lines["mid@example.com"]["Current stage"] == "3"

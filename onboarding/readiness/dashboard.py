@@ -148,7 +148,7 @@ def _statements(shape: tuple) -> tuple:
         ordered = query.order_by(*_order(shape[-2], shape[-1], trainee, mentor))
         page = (ordered.with_only_columns(*_row_columns(trainee, mentor))
                 .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
-        export = ordered.add_columns(trainee, mentor, S).execution_options(yield_per=BATCH)
+        export = ordered.with_only_columns(*_export_columns(trainee, mentor)).execution_options(yield_per=BATCH)
         if len(_BUILT) >= 512:
             _BUILT.clear()
         built = _BUILT[shape] = (counts, page, export)
@@ -219,12 +219,20 @@ def _team_statements(one_mentor: bool) -> tuple:
 
 
 def export_rows(filters: Filters, mentor_scope: int | None = None):
-    """(record, trainee, mentor or None, summary) for every row matching the filters, in the dashboard's order,
-    read from the stored summaries as a stream (the export: nothing computed per trainee)."""
+    """The rows matching the filters, in the dashboard's order, read from the stored summaries as a stream of
+    plain columns (the export: nothing computed per trainee, no objects built): see `_export_columns`."""
     refresh_stale(db.session)
     shape, values = _shape_and_values(filters, mentor_scope)
-    for record, person, their_mentor, summary in db.session.execute(_statements(shape)[2], values):
-        yield record, person, their_mentor, summary
+    yield from db.session.execute(_statements(shape)[2], values)
+
+
+def _export_columns(trainee, mentor) -> list:
+    """What the export reads of each trainee (readiness.exports.dashboard_table), by these names."""
+    R, S = TraineeRecord, ReadinessSummary
+    return [trainee.full_name, trainee.email, R.status, R.team_id, R.start_date, R.target_date,
+            mentor.full_name.label("mentor_name"), S.current_stage, S.progress_percent, S.behind_after,
+            S.forecast_date, S.role_play, S.role_play_at, S.gates_met, S.gates_total, S.waits_trainee,
+            S.waits_mentor, S.waits_head, S.week_calls, S.week_meetings]
 
 
 @dataclass(frozen=True)

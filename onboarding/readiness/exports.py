@@ -7,6 +7,7 @@ from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
 from ..activity.rules import FIGURES
+from .models import role_play_due
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,7 +55,7 @@ def csv_stream(rows, filename: str) -> Response:
 
 def dashboard_table(rows, targets, on, now):
     """The dashboard's rows, one trainee a line, the same columns a head reads on the page, from the stored
-    summaries (see readiness.dashboard.export_rows): `targets` maps a team to its weekly targets; `on` is today
+    summaries (the columns of readiness.dashboard.export_rows): `targets` maps a team to its weekly targets; `on` is today
     and `now` the moment (a role-play whose time has come waits on its evaluators)."""
     yield [_("Trainee"), _("Email"), _("Status"), _("Mentor"), _("Current stage"), _("Progress %"),
            _("Start date"), _("Days since start"), _("Target date"), _("Overdue"), _("Forecast readiness date"),
@@ -62,21 +63,20 @@ def dashboard_table(rows, targets, on, now):
            _("Calls last week"), _("Calls target"), _("Meetings last week"), _("Meetings target")]
     from .labels import ROLE_PLAY_LABELS, STATUS_LABELS, WAITER_LABELS
 
-    for record, trainee, mentor, s in rows:
-        due = s.role_play_due(now)
-        waiting = [who for who, waits in (("trainee", s.waits_trainee > 0), ("mentor", s.waits_mentor > 0),
-                                          ("evaluators", due), ("head", s.waits_head > 0)) if waits]
-        team = targets(record.team_id)
-        yield [trainee.full_name, trainee.email, str(STATUS_LABELS.get(record.status, record.status)),
-               mentor.full_name if mentor else "",
-               s.current_stage or _("complete"), s.progress_percent, record.start_date,
-               (on - record.start_date).days, record.target_date,
-               s.behind_after is not None and s.behind_after < on, s.forecast_date,
-               (s.forecast_date - record.target_date).days if s.forecast_date else None,
-               str(ROLE_PLAY_LABELS.get("due" if due else s.role_play, "")),
-               _("%(met)d of %(total)d", met=s.gates_met, total=s.gates_total),
+    for r in rows:
+        due = role_play_due(r.role_play, r.role_play_at, now)
+        waiting = [who for who, waits in (("trainee", r.waits_trainee > 0), ("mentor", r.waits_mentor > 0),
+                                          ("evaluators", due), ("head", r.waits_head > 0)) if waits]
+        team = targets(r.team_id)
+        yield [r.full_name, r.email, str(STATUS_LABELS.get(r.status, r.status)), r.mentor_name or "",
+               r.current_stage or _("complete"), r.progress_percent, r.start_date,
+               (on - r.start_date).days, r.target_date,
+               r.behind_after is not None and r.behind_after < on, r.forecast_date,
+               (r.forecast_date - r.target_date).days if r.forecast_date else None,
+               str(ROLE_PLAY_LABELS.get("due" if due else r.role_play, "")),
+               _("%(met)d of %(total)d", met=r.gates_met, total=r.gates_total),
                "; ".join(str(WAITER_LABELS[w]) for w in waiting),
-               s.week_calls, team.get("calls", 0), s.week_meetings, team.get("meetings", 0)]
+               r.week_calls, team.get("calls", 0), r.week_meetings, team.get("meetings", 0)]
 
 
 def ledger_table(book):
