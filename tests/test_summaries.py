@@ -235,7 +235,8 @@ def test_a_worker_looks_for_stale_summaries_once_a_day(app, make_user, monkeypat
     client, _ = as_user(app, "head@example.com")
     looks = []
     real = summary_module.stale_ids
-    monkeypatch.setattr(summary_module, "stale_ids", lambda session, limit=None: looks.append(1) or real(session, limit))
+    monkeypatch.setattr(summary_module, "stale_ids",
+                        lambda session, limit=None: looks.append(1) or real(session, limit))
     assert client.get("/").status_code == 200 and len(looks) == 1
     assert client.get("/cohort").status_code == 200 and len(looks) == 1  # the same day: no second look
     with app.app_context():  # left from yesterday, as at midnight
@@ -243,7 +244,8 @@ def test_a_worker_looks_for_stale_summaries_once_a_day(app, make_user, monkeypat
         db.session.commit()
     tomorrow = today() + timedelta(days=1)
     monkeypatch.setattr(summary_module, "today", lambda: tomorrow)
-    assert client.get("/").status_code == 200 and len(looks) == 2  # a new day: it looks again, and refreshes what the date moved
+    # a new day: it looks again, and refreshes what the date moved
+    assert client.get("/").status_code == 200 and len(looks) == 2
     with app.app_context():
         assert db.session.get(ReadinessSummary, uid).computed_on == tomorrow
 

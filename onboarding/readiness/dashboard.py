@@ -96,14 +96,16 @@ def _shape_and_values(filters: Filters, mentor_scope: int | None) -> tuple:
     return shape, values
 
 
-def _matching(shape: tuple, trainee, mentor):
-    """The filtered query of a shape (see _shape_and_values), every filter in SQL with bound parameters."""
+def _matching(shape: tuple, trainee, mentor=None):
+    """The filtered query of a shape (see _shape_and_values), every filter in SQL with bound parameters; joined to
+    the mentor's account (`mentor`) only when the rows show or sort by it (no filter reads it: the counts do not)."""
     with_scope, no_mentor, status, searched, stage_complete, overdue, waits, _sort, _descending = shape
     S = ReadinessSummary
     query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
              .join(S, S.trainee_id == TraineeRecord.user_id)
-             .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
              .where(trainee.active.is_(True), trainee.role == TRAINEE))
+    if mentor is not None:
+        query = query.outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
     if with_scope:
         query = query.where(TraineeRecord.mentor_id == sa.bindparam("mentor_scope"))
     if no_mentor is True:
@@ -139,7 +141,8 @@ def _statements(shape: tuple) -> tuple:
         trainee, mentor = aliased(User), aliased(User)
         query = _matching(shape, trainee, mentor)
         S = ReadinessSummary
-        matching = query.with_only_columns(S.trainee_id, S.behind_after, S.ready, S.waits_head).subquery()
+        counted = _matching(shape, aliased(User))  # without the mentor's account: no count reads it
+        matching = counted.with_only_columns(S.trainee_id, S.behind_after, S.ready, S.waits_head).subquery()
         counts = sa.select(
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(sa.case((matching.c.behind_after < sa.bindparam("today"), 1), else_=0)), 0),

@@ -55,8 +55,8 @@ def csv_stream(rows, filename: str) -> Response:
 
 def dashboard_table(rows, targets, on, now):
     """The dashboard's rows, one trainee a line, the same columns a head reads on the page, from the stored
-    summaries (the columns of readiness.dashboard.export_rows): `targets` maps a team to its weekly targets; `on` is today
-    and `now` the moment (a role-play whose time has come waits on its evaluators)."""
+    summaries (the columns of readiness.dashboard.export_rows): `targets` maps a team to its weekly targets; `on`
+    is today and `now` the moment (a role-play whose time has come waits on its evaluators)."""
     yield [_("Trainee"), _("Email"), _("Status"), _("Mentor"), _("Current stage"), _("Progress %"),
            _("Start date"), _("Days since start"), _("Target date"), _("Overdue"), _("Forecast readiness date"),
            _("Days late (forecast)"), _("Role-play"), _("Gates met"), _("Waiting on"),
