@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from ..forms_common import ChooseOneField, FlaskForm
 from wtforms import DecimalField, FieldList, FormField, HiddenField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 
@@ -93,7 +94,8 @@ class SecondMarkForm(FlaskForm):
 
 class MarkingDecisionForm(FlaskForm):
     outcome = RadioField(_l("Which grades stand?"), default="first",
-                         choices=[("first", _l("Keep the first grades")), ("second", _l("Take the second grades"))])
+                         choices=[SelectChoice("first", _l("Keep the first grades")),
+                                  SelectChoice("second", _l("Take the second grades"))])
     note = TextAreaField(_l("Why (needed to take the second grades; kept in the audit log)"),
                          validators=[Length(max=2000)], render_kw={"rows": 2})
 
