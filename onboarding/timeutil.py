@@ -25,7 +25,6 @@ COMMON_ZONES = ("Europe/London", "Europe/Berlin", "Europe/Moscow", "Africa/Cairo
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def time_zone_names() -> frozenset:
     """Every IANA zone name this system knows, without the files that are no place (`localtime`, `Factory`).
     Read once per process: `zone_of` asks on every time a page shows, and the list is a walk over the zone files."""
