@@ -4,6 +4,7 @@ Filters, sorting, counts and paging run in the database on the stored summaries 
 rows shown are read from them too, so a page costs the same at 10 or 10,000 trainees and computes no path.
 """
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 from math import ceil
 
@@ -73,67 +74,82 @@ class Page:
         return self.page + 1
 
 
+class _Shape(NamedTuple):
+    """Which filters a dashboard statement has (not their values): the statements of a shape are built once."""
+
+    scoped: bool  # one mentor's trainees (the mentor's own dashboard)
+    no_mentor: bool | None  # True: trainees without a mentor; False: one mentor's (a bound value); None: any
+    status: str  # "active", "all", or "one" (a bound value)
+    searched: bool
+    stage_complete: bool | None  # True: every stage complete; False: one stage (a bound value); None: any
+    overdue: bool
+    waits: str  # "" or one of WAITERS
+    sort: str
+    descending: bool
+
+
 def _shape_and_values(filters: Filters, mentor_scope: int | None) -> tuple:
     """(shape, values): which filters the statement has, and the values of its bound parameters. The statements
     of a shape are built once (see _statements); only the values change from one request to the next."""
-    shape = (mentor_scope is not None, None if filters.mentor is None else filters.mentor == 0,
-             filters.status if filters.status in ("active", "all") else "one", bool(filters.q),
-             None if not filters.stage and filters.stage != 0 else filters.stage == 0, filters.overdue,
-             filters.waits, filters.sort, filters.descending)
+    shape = _Shape(scoped=mentor_scope is not None,
+                   no_mentor=None if filters.mentor is None else filters.mentor == 0,
+                   status=filters.status if filters.status in ("active", "all") else "one",
+                   searched=bool(filters.q),
+                   stage_complete=None if filters.stage is None else filters.stage == 0,
+                   overdue=filters.overdue, waits=filters.waits, sort=filters.sort, descending=filters.descending)
     values = {"today": today()}
-    if mentor_scope is not None:
+    if shape.scoped:
         values["mentor_scope"] = mentor_scope
-    if filters.mentor:
+    if shape.no_mentor is False:
         values["mentor"] = filters.mentor
-    if shape[2] == "one":
+    if shape.status == "one":
         values["status"] = filters.status
-    if filters.q:
+    if shape.searched:
         values["like"] = f"%{filters.q.lower()}%"
-    if filters.stage:
+    if shape.stage_complete is False:
         values["stage"] = filters.stage
-    if filters.waits == "evaluators":
+    if shape.waits == "evaluators":
         values["now"] = utcnow()
     return shape, values
 
 
-def _matching(shape: tuple, trainee, mentor=None):
+def _matching(shape: _Shape, trainee, mentor=None):
     """The filtered query of a shape (see _shape_and_values), every filter in SQL with bound parameters; joined to
     the mentor's account (`mentor`) only when the rows show or sort by it (no filter reads it: the counts do not)."""
-    with_scope, no_mentor, status, searched, stage_complete, overdue, waits, _sort, _descending = shape
     S = ReadinessSummary
     query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
              .join(S, S.trainee_id == TraineeRecord.user_id)
              .where(trainee.active.is_(True), trainee.role == TRAINEE))
     if mentor is not None:
         query = query.outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
-    if with_scope:
+    if shape.scoped:
         query = query.where(TraineeRecord.mentor_id == sa.bindparam("mentor_scope"))
-    if no_mentor is True:
+    if shape.no_mentor is True:
         query = query.where(TraineeRecord.mentor_id.is_(None))
-    elif no_mentor is False:
+    elif shape.no_mentor is False:
         query = query.where(TraineeRecord.mentor_id == sa.bindparam("mentor"))
-    if status == "active":
+    if shape.status == "active":
         query = query.where(TraineeRecord.status.in_(ACTIVE_STATUSES))
-    elif status == "one":
+    elif shape.status == "one":
         query = query.where(TraineeRecord.status == sa.bindparam("status"))
-    if searched:
+    if shape.searched:
         like = sa.bindparam("like")
         query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
-    if stage_complete is True:
+    if shape.stage_complete is True:
         query = query.where(S.current_stage.is_(None))
-    elif stage_complete is False:
+    elif shape.stage_complete is False:
         query = query.where(S.current_stage == sa.bindparam("stage"))
-    if overdue:
+    if shape.overdue:
         query = query.where(S.behind_after < sa.bindparam("today"))
-    if waits:
-        query = query.where(_waiting(waits))
+    if shape.waits:
+        query = query.where(_waiting(shape.waits))
     return query
 
 
 _BUILT: dict = {}  # shape -> the dashboard's statements (count, page, export), built once per process
 
 
-def _statements(shape: tuple) -> tuple:
+def _statements(shape: _Shape) -> tuple:
     """(counts, page, export) statements of a shape. Building them (joins, filters, aggregates) cost more than
     running them on a thousand trainees, so each shape is built once; requests bind their own values."""
     built = _BUILT.get(shape)
@@ -148,7 +164,7 @@ def _statements(shape: tuple) -> tuple:
             sa.func.coalesce(sa.func.sum(sa.case((matching.c.behind_after < sa.bindparam("today"), 1), else_=0)), 0),
             sa.func.coalesce(sa.func.sum(sa.case((matching.c.ready.is_(True), 1), else_=0)), 0),
             sa.func.coalesce(sa.func.sum(sa.case((matching.c.waits_head > 0, 1), else_=0)), 0))
-        ordered = query.order_by(*_order(shape[-2], shape[-1], trainee, mentor))
+        ordered = query.order_by(*_order(shape.sort, shape.descending, trainee, mentor))
         page = (ordered.with_only_columns(*_row_columns(trainee, mentor))
                 .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
         export = ordered.with_only_columns(*_export_columns(trainee, mentor)).execution_options(yield_per=BATCH)
@@ -300,7 +316,7 @@ def list_row(found, on: date, now) -> ListRow:
     record = RecordView(found.user_id, found.status, found.start_date, found.target_date)
     trainee = PersonView(found.user_id, found.trainee_name, found.trainee_active)
     mentor = None if found.mentor_id is None else PersonView(found.mentor_id, found.mentor_name, found.mentor_active)
-    summary = found
+    summary = found  # the summary's columns (_SHOWN) are in the same row
     due = role_play_due(summary.role_play, summary.role_play_at, now)
     stored = {**summary.waits, "evaluators": {"role_play": 1} if due else {}}
     waits = {who: stored.get(who, {}) for who in WAITERS}
