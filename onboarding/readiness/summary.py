@@ -141,12 +141,13 @@ def refresh_stale(session: Session) -> int:
     checked = (today(), rules_version())
     if current_app.extensions.get("summaries.checked") == checked:
         return 0
-    ids = stale_ids(session)
-    count = refresh(session, ids) if ids else 0
-    try:
-        session.commit()
-    except IntegrityError:  # another request (another server) stored the same missing summaries first
-        session.rollback()
-        return 0
+    ids, count = stale_ids(session), 0
+    if ids:
+        count = refresh(session, ids)
+        try:
+            session.commit()
+        except IntegrityError:  # another request (another server) stored the same missing summaries first
+            session.rollback()
+            return 0  # looked again by the next list: the winner's rows are then found current
     current_app.extensions["summaries.checked"] = checked
     return count
