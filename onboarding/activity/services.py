@@ -336,7 +336,7 @@ def ledger(trainee_id: int, team_id: int | None) -> Ledger:
 
 def ledger_days(trainee_id: int) -> dict:
     """{day: figures that count} over the trainee's whole ledger, read as plain rows (no entry objects)."""
-    return ledgers_by_user([trainee_id], date.max, full_history=[trainee_id])[trainee_id]
+    return ledgers_by_user([trainee_id], date.min)[trainee_id]
 
 
 # ---------------------------------------------------------------- supervision
