@@ -426,3 +426,30 @@ def test_every_text_input_of_every_demo_page_carries_the_servers_maxlength(demo)
             actions += 1
             assert client.get(url, follow_redirects=True).status_code == 200, f"{role}: GET {url} does not reload"
     assert inputs > 50 and actions > 10, (inputs, actions)
+
+
+def test_a_long_list_writes_the_options_wtforms_writes():
+    """LongSelect (mentors, time zones) writes each plain option itself; the HTML must stay WTForms' own, with
+    the chosen one selected, groups kept and values and labels escaped."""
+    from wtforms import Form, SelectField
+    from wtforms.fields.choices import SelectChoice
+    from wtforms.widgets import Select
+
+    from onboarding.forms_common import LongSelect
+
+    plain = [SelectChoice(1, "<b>Ann"), SelectChoice(2, "Bo & Co"), SelectChoice("", "None yet"),
+             SelectChoice(True, "yes")]
+    grouped = [SelectChoice("a", "A", optgroup="G"), SelectChoice('"q', "Q", optgroup="H"),
+               SelectChoice("k", "Kept", render_kw={"disabled": True})]
+
+    class Lists(Form):
+        theirs, ours = SelectField(choices=plain, widget=Select()), SelectField(choices=plain, widget=LongSelect())
+        g_theirs = SelectField(choices=grouped, widget=Select())
+        g_ours = SelectField(choices=grouped, widget=LongSelect())
+
+    form = Lists(data={"theirs": 2, "ours": 2, "g_theirs": '"q', "g_ours": '"q'})
+    ours = str(form.ours())
+    assert ours.replace('"ours"', '"theirs"') == str(form.theirs())
+    assert '<option selected value="2">Bo &amp; Co</option>' in ours and "&lt;b&gt;Ann" in ours
+    assert str(form.g_ours()).replace('"g_ours"', '"g_theirs"') == str(form.g_theirs())
+    assert '<option selected value="&#34;q">Q</option>' in form.g_ours()

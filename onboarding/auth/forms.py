@@ -8,7 +8,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..forms_common import FlaskForm
+from ..forms_common import FlaskForm, LongSelect
 from ..i18n import LANGUAGE_NAMES
 from ..timeutil import COMMON_ZONES, is_time_zone, time_zone_names
 from .passwords import password_problem
@@ -80,7 +80,7 @@ def zone_choices(default_zone: str) -> list:
 
 class TimeZoneForm(FlaskForm):
     """A person's time zone; empty means the company's default (MAIL_TIME_ZONE)."""
-    time_zone = SelectField(_l("Time zone"), validate_choice=False)
+    time_zone = SelectField(_l("Time zone"), validate_choice=False, widget=LongSelect())
 
     def __init__(self, *args, default_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.forms import PasswordPolicy
-from ..forms_common import FlaskForm, WithinYears
+from ..forms_common import FlaskForm, LongSelect, WithinYears
 from ..auth.models import ROLES
 from .services import email_taken
 
@@ -38,6 +38,7 @@ class NewUserForm(_Account):
 
 class MentorField(SelectField):
     """A choice of mentor, with 'no mentor yet'; the data is a user id or None."""
+    widget = LongSelect()
 
     def process_formdata(self, valuelist):
         raw = valuelist[0] if valuelist else NO_MENTOR

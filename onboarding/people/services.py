@@ -42,10 +42,14 @@ def lock_trainee(user_id: int) -> None:
                        .values(status=TraineeRecord.status))
 
 
-def mentors() -> list[User]:
-    """People who can mentor: mentors, and heads of sales who train a newcomer personally."""
-    return list(db.session.scalars(sa.select(User).where(User.role.in_((MENTOR, HEAD)), User.active.is_(True))
-                                   .order_by(User.role.desc(), User.full_name)))
+_MENTORS = sa.select(User.id, User.full_name).where(User.role.in_((MENTOR, HEAD)), User.active.is_(True))\
+    .order_by(User.role.desc(), User.full_name)
+
+
+def mentors() -> list[sa.Row]:
+    """People who can mentor (id and full_name): mentors, and heads of sales who train a newcomer personally.
+    Plain columns: the dashboard lists every one of them twice on each page."""
+    return list(db.session.execute(_MENTORS))
 
 
 # ---------------------------------------------------------------- who answers for a trainee
