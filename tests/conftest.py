@@ -6,6 +6,7 @@ otherwise a copy of a migrated SQLite file.
 """
 import os
 import shutil
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -278,19 +279,90 @@ def quizzes_dir():
     return HERE / "quizzes"
 
 
-@pytest.fixture
-def app(database_url, content_dir, quizzes_dir, tmp_path):
-    app = create_app({
+def _test_config(database_url, evidence_dir, content_dir=HERE / "content", quizzes_dir=HERE / "quizzes") -> dict:
+    return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTENT_DIR": str(content_dir),
         "QUIZZES_DIR": str(quizzes_dir),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-000",
-        "EVIDENCE_DIR": str(tmp_path / "evidence"),
-    })
+        "EVIDENCE_DIR": str(evidence_dir),
+    }
+
+
+@pytest.fixture
+def app(database_url, content_dir, quizzes_dir, tmp_path):
+    app = create_app(_test_config(database_url, tmp_path / "evidence", content_dir, quizzes_dir))
     yield app
     with app.app_context():
         _db.engine.dispose()
+
+
+# ---------------------------------------------------------------- a world built once, restored for each test
+
+@dataclass
+class Snapshot:
+    """What a builder made in a fresh database, kept to be restored before each test that shares it: the ids it
+    returned, its evidence folder, and the database itself (a SQLite file, or PostgreSQL's rows and sequences)."""
+
+    ids: dict
+    evidence: Path
+    sqlite_file: Path | None = None
+    rows: list = field(default_factory=list)  # PostgreSQL: (table, [row, ...]) in dependency order
+    sequences: list = field(default_factory=list)  # PostgreSQL: (sequence, last value)
+
+
+def take_snapshot(request, tmp_path_factory, build) -> Snapshot:
+    """Run `build(app) -> ids` once in a fresh database and keep the result (session-scoped fixtures call this:
+    slow worlds that many tests only read are built once per test process, never once per test)."""
+    import sqlalchemy as sa
+
+    folder = tmp_path_factory.mktemp("snapshot")
+    if ON_POSTGRES:
+        url, path = _pg_clean_database(request.getfixturevalue("pg_template")), None
+    else:
+        path = folder / "snapshot.db"
+        shutil.copy(request.getfixturevalue("migrated_template"), path)
+        url = f"sqlite:///{path}"
+    app = create_app(_test_config(url, folder / "evidence"))
+    snapshot = Snapshot(ids=build(app), evidence=folder / "evidence", sqlite_file=path)
+    with app.app_context():
+        if ON_POSTGRES:
+            with _db.engine.connect() as conn:
+                tables = sa.MetaData()
+                tables.reflect(conn)
+                for table in tables.sorted_tables:
+                    rows = [dict(r) for r in conn.execute(table.select()).mappings()]
+                    if table.name != "alembic_version" and rows:
+                        snapshot.rows.append((table, rows))
+                snapshot.sequences = [tuple(r) for r in conn.exec_driver_sql(
+                    "SELECT sequencename, last_value FROM pg_sequences "
+                    "WHERE schemaname = 'public' AND last_value IS NOT NULL")]
+        _db.engine.dispose()
+    return snapshot
+
+
+def restore_snapshot(request, tmp_path, snapshot: Snapshot) -> str:
+    """A database for one test holding exactly the snapshot (the `app` fixture's evidence folder too)."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    if snapshot.evidence.exists():
+        shutil.copytree(snapshot.evidence, tmp_path / "evidence")
+    if not ON_POSTGRES:
+        path = tmp_path / "test.db"
+        shutil.copy(snapshot.sqlite_file, path)
+        return f"sqlite:///{path}"
+    url = _pg_clean_database(request.getfixturevalue("pg_template"))
+    engine = sa.create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table, rows in snapshot.rows:
+            conn.execute(table.insert(), rows)
+        for name, value in snapshot.sequences:
+            conn.execute(sa.text("SELECT setval(CAST(:name AS regclass), :value)"), {"name": name, "value": value})
+    engine.dispose()
+    return url
 
 
 @pytest.fixture

@@ -6,11 +6,14 @@ trainee's mentor, a mentor with no link to the trainee, a head of sales, an admi
 and the director (reads what a head reads, writes only their own check).
 """
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from .conftest import PASSWORD
+from onboarding.extensions import db
+
+from .conftest import PASSWORD, restore_snapshot, take_snapshot
 
 PERSONAS = ("anonymous", "trainee", "other_trainee", "mentor", "unassigned_mentor", "head", "admin", "director")
 A, D, L = "allow", "deny", "login"  # answered, refused with 403, sent to the login page
@@ -230,9 +233,17 @@ def test_every_route_is_in_the_matrix(app):
     assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
 
 
-@pytest.fixture
-def world(app, make_user):
+def _build_world(app):
     """The people of the matrix, with the trainee assigned to 'mentor', an attempt awaiting grading and a notification."""
+    from onboarding.people.services import create_user
+
+    def make_user(role, email, mentor=None):
+        with app.app_context():
+            user = create_user(email, email.split("@")[0].replace(".", " ").title(), role, PASSWORD, None,
+                               start_date=date.today(), mentor_id=mentor)
+            db.session.commit()
+            return user.id
+
     mentor = make_user("mentor", email="mentor@example.com")
     ids = {
         "mentor": mentor,
@@ -248,7 +259,6 @@ def world(app, make_user):
     from onboarding.assessment.services import submit
     from onboarding.auth.models import User
     from onboarding.content import curriculum
-    from onboarding.extensions import db
     from onboarding.notifications.models import Notification
 
     with app.app_context():
@@ -262,7 +272,7 @@ def world(app, make_user):
         submit(attempt, quiz, {"stock": "The DL-70 from stock.", "pick": "o1"}, trainee)
         note = Notification(user_id=trainee.id, kind="extra_attempt", params={"quiz": "Written test"}, link="/")
         db.session.add(note)
-        from datetime import date, datetime, timezone
+        from datetime import datetime, timezone
 
         from onboarding.activity.models import ActivityEntry
         from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, RolePlayEvaluator
@@ -290,6 +300,23 @@ def world(app, make_user):
         ids.update(attempt=attempt.id, note=note.id, entry=entry.id, ack=ack.id, role_play=role_play.id,
                    token=token_id, marking=marking.id, evidence=evidence.id, comment=comment.id)
     return ids
+
+
+@pytest.fixture(scope="session")
+def _world_snapshot(request, tmp_path_factory):
+    return take_snapshot(request, tmp_path_factory, _build_world)
+
+
+@pytest.fixture
+def database_url(request, tmp_path, _world_snapshot):
+    """Every case of the matrix starts from the same world: built once per test process, restored for each case
+    (a case's POST may change it; the next case never sees that)."""
+    return restore_snapshot(request, tmp_path, _world_snapshot)
+
+
+@pytest.fixture
+def world(app, _world_snapshot):
+    return dict(_world_snapshot.ids)
 
 
 def _evidence_with_comment(trainee, mentor):
