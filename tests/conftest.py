@@ -206,13 +206,16 @@ def pg_template(content_dir, quizzes_dir):
 
 @pytest.fixture
 def database_url(request, tmp_path):
+    return fresh_database_url(request, tmp_path)
+
+
+def fresh_database_url(request, tmp_path) -> str:
     """A fresh, migrated database for one test: a PostgreSQL database from the template, or a SQLite copy."""
     if not ON_POSTGRES:
         path = tmp_path / "test.db"
         shutil.copy(request.getfixturevalue("migrated_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    yield _pg_clean_database(request.getfixturevalue("pg_template"))
+        return f"sqlite:///{path}"
+    return _pg_clean_database(request.getfixturevalue("pg_template"))
 
 
 class _Scrub:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from onboarding.extensions import db
 
-from .conftest import PASSWORD, restore_snapshot, take_snapshot
+from .conftest import PASSWORD, fresh_database_url, restore_snapshot, take_snapshot
 
 PERSONAS = ("anonymous", "trainee", "other_trainee", "mentor", "unassigned_mentor", "head", "admin", "director")
 A, D, L = "allow", "deny", "login"  # answered, refused with 403, sent to the login page
@@ -308,10 +308,13 @@ def _world_snapshot(request, tmp_path_factory):
 
 
 @pytest.fixture
-def database_url(request, tmp_path, _world_snapshot):
-    """Every case of the matrix starts from the same world: built once per test process, restored for each case
-    (a case's POST may change it; the next case never sees that)."""
-    return restore_snapshot(request, tmp_path, _world_snapshot)
+def database_url(request, tmp_path):
+    """A test that asks for the world starts from it: built once per test process, restored for each test (a
+    case's POST may change it; the next case never sees that). Other tests get an empty database.
+    Modules that use `world` import this fixture with it."""
+    if "world" in request.fixturenames:
+        return restore_snapshot(request, tmp_path, request.getfixturevalue("_world_snapshot"))
+    return fresh_database_url(request, tmp_path)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ..test_access import MATRIX, _login, _url, world  # noqa: F401  (world is a fixture)
+from ..test_access import MATRIX, _login, _url, _world_snapshot, database_url, world  # noqa: F401  (fixtures)
 
 SETTINGS = settings(max_examples=10, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from ..test_access import MATRIX, PERSONAS, _login, _url, world  # noqa: F401  (world is a fixture)
+from ..test_access import MATRIX, PERSONAS, _login, _url, _world_snapshot, database_url, world  # noqa: F401  (fixtures)
 from ._db import changed_tables, snapshot
 
 #: POST routes that take no CSRF token, and why. Mail providers post the one-click unsubscribe (RFC 8058) without

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import PASSWORD, csrf_token
-from ..test_access import MATRIX, PERSONAS, _login, _url, world  # noqa: F401  (world is a fixture)
+from ..test_access import MATRIX, PERSONAS, _login, _url, _world_snapshot, database_url, world  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = "k" * 20 + "-a-strong-production-key-0123456789"
