@@ -358,3 +358,24 @@ def test_the_heatmap_and_its_csv_show_each_trainee_against_the_criteria_for_the_
     assert "Tom Becker,3,3,1,3,3,3,3,3," in csv and last_month.isoformat()[:7] in csv
     mentor_client, _ = as_user(app, "mentor@example.com")
     assert mentor_client.get("/criteria").status_code == 403
+
+
+def test_the_pace_needed_counts_today_and_ends_with_the_month():
+    """The pace a day divides what is left by the days still to work, today included: on the month's last day
+    the whole rest is due today (never 0.0 a day while deals are missing); once the month is over, no pace."""
+    from onboarding.activity.scorecards import plan_status
+
+    plan = MonthlyPlan(month=date(2026, 11, 1), applications=12, orders=0, deals=0, revenue=0, revenue_booked=0,
+                       currency="EUR")
+    logged = {date(2026, 11, 2): {"applications": 2}}
+
+    def applications(on):
+        status = plan_status(plan, logged, [], on)
+        return status.days_to_go, next(r for r in status.rows() if r["figure"] == "applications")["per_day"]
+
+    assert applications(date(2026, 11, 30)) == (1, 10.0)  # the last day: all ten today
+    assert applications(date(2026, 11, 29)) == (2, 5.0)
+    assert applications(date(2026, 11, 1)) == (30, 0.4)  # the 1st: all twelve over thirty days
+    over = plan_status(plan, logged, [], date(2026, 12, 1))
+    assert over.over and over.on == date(2026, 11, 30) and over.days_to_go == 0
+    assert not plan_status(plan, logged, [], date(2026, 11, 30)).over

@@ -56,17 +56,20 @@ class PlanStatus:
     on: date
     actual: dict
     moved: list
+    over: bool = False  # the month had ended before the day the plan was looked at
 
     @property
-    def days_left(self) -> int:
-        return max((month_end(self.plan.month) - self.on).days, 0)
+    def days_to_go(self) -> int:
+        """The days of the month still to work, `on` included (what is logged on it still counts): 1 on the
+        month's last day, 0 once the month is over."""
+        return 0 if self.over else (month_end(self.plan.month) - self.on).days + 1
 
     def rows(self) -> list:
         result = []
         for f in PLAN_FIGURES:
             planned, actual = getattr(self.plan, f), self.actual[f]
             left = max(planned - actual, 0)
-            per_day = Fraction(left, self.days_left) if self.days_left and left else Fraction(0)
+            per_day = Fraction(left, self.days_to_go) if self.days_to_go and left else Fraction(0)
             result.append({"figure": f, "plan": planned, "actual": actual, "left": left,
                            "per_day": float(round(per_day, 1)), "over": max(actual - planned, 0),
                            "percent": round(100 * actual / planned) if planned else None})
@@ -104,13 +107,13 @@ def moved_deals(trainee_id: int) -> list:
 
 def plan_status(plan: MonthlyPlan, days: dict, moved: list, on: date) -> PlanStatus:
     """The plan against the ledger `days` ({day: figures}) and the deals `moved`, to `on` (at most the month's
-    last day)."""
-    on = min(on, month_end(plan.month))
+    last day: a later day finds the month over)."""
+    over, on = on > month_end(plan.month), min(on, month_end(plan.month))
     in_month = [f for d, f in days.items() if plan.month <= d <= on]
     totals, _unknown = rules.sums(in_month)
     actual = {f: totals[f] for f in LEDGER_PLAN_FIGURES}
     actual["revenue"] = plan.revenue_booked
-    return PlanStatus(plan, on, actual, [m for m in moved if plan.month <= m.day <= on])
+    return PlanStatus(plan, on, actual, [m for m in moved if plan.month <= m.day <= on], over)
 
 
 def _check_plan_figures(figures: dict) -> None:
