@@ -21,7 +21,8 @@ from onboarding.learning.services import complete_module, completed_slugs
 from onboarding.activity.services import ActivityError, save_entry, set_targets
 from onboarding.mentoring.services import MentoringError, request_sign_off, sign_document, sign_off, task_state
 from onboarding.people.models import TraineeRecord
-from onboarding.people.services import PeopleError, assign_mentor, correct_identity, record_of, set_active
+from onboarding.people.services import (PeopleError, assign_mentor, correct_identity, record_of, set_active,
+                                        set_role, update_plan)
 from onboarding.readiness.decisions import DecisionError, recommend
 from onboarding.readiness.models import ReadinessStageDays, ReadinessSummary
 from onboarding.path.progress import stage_durations
@@ -62,7 +63,8 @@ def assert_every_summary_is_current(app):
 
 
 ACTIONS = ("read", "read", "quiz_right", "quiz_wrong", "request", "sign", "log_day", "unassign", "assign",
-           "mentor_off", "mentor_on", "targets", "sign_document", "rename", "recommend", "stage_four")
+           "mentor_off", "mentor_on", "targets", "sign_document", "rename", "recommend", "stage_four",
+           "trainee_off", "trainee_on", "role_mentor", "role_trainee", "move_start")
 
 
 def _open_stages(progress):
@@ -121,6 +123,13 @@ def _act(app, ids, action, n):
                 correct_identity(trainee, f"Sam Renamed {n}", trainee.email, admin)
             elif action == "recommend":
                 recommend(rec, mentor, True, "Ready for real clients.")
+            elif action in ("trainee_off", "trainee_on"):  # the lists' copies: listed, status, mentor, start
+                set_active(trainee, action == "trainee_on", admin)
+            elif action in ("role_mentor", "role_trainee"):
+                set_role(trainee, action.removeprefix("role_"), admin)
+            elif action == "move_start":
+                start = rec.start_date - timedelta(days=n - 30)
+                update_plan(rec, start, start + timedelta(days=180), rec.mentor_id, admin, rec.team_id)
             db.session.commit()
         except (MentoringError, ActivityError, AttemptError, PeopleError, DecisionError):
             db.session.rollback()

@@ -55,19 +55,19 @@ class User(UserMixin, db.Model):
     @property
     def summary_trainee_ids(self):
         """Whose stored readiness summary a change to this account feeds (see onboarding.summaries): a trainee's
-        own when their name (the signature reads it), role or active flag changes; a mentor's trainees when the
-        mentor stops or starts being active (what waits on the mentor then waits on the head of sales)."""
+        own when their name (the signature reads it) or active flag changes, and anyone's own when their role
+        changes (a trainee who becomes a mentor leaves the lists); a mentor's trainees when the mentor stops or
+        starts being active (what waits on the mentor then waits on the head of sales)."""
         attrs = sa.inspect(self).attrs
         changed = lambda *names: any(attrs[n].history.has_changes() for n in names)  # noqa: E731
         if self.id is None:
             return ()
-        if self.role == TRAINEE and changed("full_name", "role", "active"):
-            return (self.id,)
+        own = (self.id,) if changed("role") or (self.role == TRAINEE and changed("full_name", "active")) else ()
         if changed("active", "role"):
             session = object_session(self)
-            return tuple(session.scalars(sa.text("SELECT user_id FROM trainee_records WHERE mentor_id = :m"),
-                                         {"m": self.id}))
-        return ()
+            return own + tuple(session.scalars(sa.text("SELECT user_id FROM trainee_records WHERE mentor_id = :m"),
+                                               {"m": self.id}))
+        return own
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

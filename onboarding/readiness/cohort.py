@@ -7,10 +7,9 @@ import sqlalchemy as sa
 
 from sqlalchemy.orm import aliased
 
-from ..auth.models import TRAINEE, User
+from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
-from ..people.models import TraineeRecord
 from ..timeutil import aware, today
 from .models import APPROVED, ReadinessDecision, ReadinessStageDays, ReadinessSummary
 from .rows import ACTIVE_STATUSES
@@ -49,29 +48,25 @@ _built: dict = {}
 
 def _statements() -> dict:
     """The cohort's four statements, built once per process (building them cost about as much as running them on
-    a thousand trainees); the date is their one bound value."""
+    a thousand trainees); the date is their one bound value. Each reads the stored summaries' own copies of
+    whether the trainee is listed (an active trainee account), their status, mentor and start date: no join to
+    the records or the accounts but for the mentors' names."""
     if not _built:
-        trainee, mentor = aliased(User), aliased(User)
-        S, R = ReadinessSummary, TraineeRecord
-        in_training = sa.and_(trainee.active.is_(True), trainee.role == TRAINEE)  # every trainee with an account
-        active = sa.and_(in_training, R.status.in_(ACTIVE_STATUSES))  # ... still on the path
-
-        def of_trainees(query, key, condition=in_training):
-            """`query` joined to the trainee's record and account on `key` (a trainee id), kept to `condition`:
-            joins, not `IN (every trainee)`, so the database may start from the smaller side."""
-            return query.join(R, R.user_id == key).join(trainee, trainee.id == R.user_id).where(condition)
-
+        mentor, S, D = aliased(User), ReadinessSummary, ReadinessStageDays
+        listed = S.listed.is_(True)  # every trainee with an account
+        active = sa.and_(listed, S.status.in_(ACTIVE_STATUSES))  # ... still on the path
         behind = sa.func.sum(sa.case((S.behind_after < sa.bindparam("today"), 1), else_=0))
+        loads = (sa.select(S.mentor_id, sa.func.count().label("trainees"), sa.func.sum(S.waits_mentor).label("waiting"))
+                 .where(active).group_by(S.mentor_id).subquery())  # counted first, then the mentors' names
         _built.update(
-            stages=of_trainees(sa.select(S.current_stage, sa.func.count(), behind), S.trainee_id, active)
-            .group_by(S.current_stage),
-            days=of_trainees(sa.select(ReadinessStageDays.stage, ReadinessStageDays.days, sa.func.count()),
-                             ReadinessStageDays.trainee_id).group_by(ReadinessStageDays.stage, ReadinessStageDays.days),
-            ramps=of_trainees(sa.select(ReadinessDecision.decided_at, R.start_date), ReadinessDecision.trainee_id)
-            .where(ReadinessDecision.decision == APPROVED),
-            load=of_trainees(sa.select(mentor.id, mentor.full_name, sa.func.count(), sa.func.sum(S.waits_mentor)),
-                             S.trainee_id, active)
-            .outerjoin(mentor, mentor.id == R.mentor_id).group_by(mentor.id, mentor.full_name))
+            stages=sa.select(S.current_stage, sa.func.count(), behind).where(active).group_by(S.current_stage),
+            days=sa.select(D.stage, D.days, sa.func.count()).join(S, S.trainee_id == D.trainee_id).where(listed)
+            .group_by(D.stage, D.days),
+            ramps=sa.select(ReadinessDecision.decided_at, S.start_date)
+            .join(S, S.trainee_id == ReadinessDecision.trainee_id)
+            .where(listed, ReadinessDecision.decision == APPROVED),
+            load=sa.select(loads.c.mentor_id, mentor.full_name, loads.c.trainees, loads.c.waiting)
+            .select_from(loads).outerjoin(mentor, mentor.id == loads.c.mentor_id))
     return _built
 
 

@@ -113,25 +113,28 @@ def _shape_and_values(filters: Filters, mentor_scope: int | None) -> tuple:
     return shape, values
 
 
-def _matching(shape: _Shape, trainee, mentor=None):
-    """The filtered query of a shape (see _shape_and_values), every filter in SQL with bound parameters; joined to
-    the mentor's account (`mentor`) only when the rows show or sort by it (no filter reads it: the counts do not)."""
+def _matching(shape: _Shape, trainee=None, mentor=None):
+    """The filtered query of a shape (see _shape_and_values), every filter in SQL with bound parameters on the
+    summary's own columns (its copies of the status, mentor and start date among them): the counts read that one
+    table through an index. Joined to the trainee's record and account (`trainee`) when the rows show them or a
+    search reads the name, and to the mentor's account (`mentor`) when the rows show or sort by it."""
     S = ReadinessSummary
-    query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
-             .join(S, S.trainee_id == TraineeRecord.user_id)
-             .where(trainee.active.is_(True), trainee.role == TRAINEE))
+    query = sa.select(S).where(S.listed.is_(True))
+    if trainee is not None:
+        query = (query.join(TraineeRecord, TraineeRecord.user_id == S.trainee_id)
+                 .join(trainee, trainee.id == S.trainee_id))
     if mentor is not None:
         query = query.outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
     if shape.scoped:
-        query = query.where(TraineeRecord.mentor_id == sa.bindparam("mentor_scope"))
+        query = query.where(S.mentor_id == sa.bindparam("mentor_scope"))
     if shape.no_mentor is True:
-        query = query.where(TraineeRecord.mentor_id.is_(None))
+        query = query.where(S.mentor_id.is_(None))
     elif shape.no_mentor is False:
-        query = query.where(TraineeRecord.mentor_id == sa.bindparam("mentor"))
+        query = query.where(S.mentor_id == sa.bindparam("mentor"))
     if shape.status == "active":
-        query = query.where(TraineeRecord.status.in_(ACTIVE_STATUSES))
+        query = query.where(S.status.in_(ACTIVE_STATUSES))
     elif shape.status == "one":
-        query = query.where(TraineeRecord.status == sa.bindparam("status"))
+        query = query.where(S.status == sa.bindparam("status"))
     if shape.searched:
         like = sa.bindparam("like")
         query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
@@ -157,7 +160,7 @@ def _statements(shape: _Shape) -> tuple:
         trainee, mentor = aliased(User), aliased(User)
         query = _matching(shape, trainee, mentor)
         S = ReadinessSummary
-        counted = _matching(shape, aliased(User))  # without the mentor's account: no count reads it
+        counted = _matching(shape, aliased(User) if shape.searched else None)  # the summary alone, unless searched
         matching = counted.with_only_columns(S.trainee_id, S.behind_after, S.ready, S.waits_head).subquery()
         counts = sa.select(
             sa.func.count(),
@@ -182,19 +185,22 @@ def _waiting(who: str):
 
 
 def _order(sort: str, descending: bool, trainee, mentor) -> list:
-    """ORDER BY for a sort key; ties keep the default order (newest start first, then name)."""
+    """ORDER BY for a sort key; ties keep the default order (newest start first, then name). Sorted by start,
+    trainees who started the same day come in the order they were added (latest first when newest first): the
+    summary's index on the start date holds that order, so the first page reads 25 rows, not the whole cohort."""
     S = ReadinessSummary
+    if sort == "start":
+        return [S.start_date.desc(), S.trainee_id.desc()] if descending else [S.start_date, S.trainee_id]
     keys = {
         "name": [sa.func.lower(trainee.full_name)],
         "stage": [sa.func.coalesce(S.current_stage, 99), S.progress_percent],
         "progress": [S.progress_percent],
-        "start": [TraineeRecord.start_date],
         # no forecast date reads as the farthest: last going up, first going down
         "forecast": [sa.case((S.forecast_date.is_(None), 1), else_=0), S.forecast_date],
         "mentor": [sa.func.coalesce(sa.func.lower(mentor.full_name), "")],
     }[sort]
     keys = [k.desc() if descending else k.asc() for k in keys]
-    return keys + [TraineeRecord.start_date.desc(), trainee.full_name, TraineeRecord.user_id]
+    return keys + [S.start_date.desc(), trainee.full_name, S.trainee_id]
 
 
 #: Rows read at a time when every matching row is wanted (the export): memory stays bounded.
@@ -221,18 +227,18 @@ def _team_statements(one_mentor: bool) -> tuple:
     """(count, page) statements of the API list, for every trainee or one mentor's: built once per process."""
     if one_mentor not in _team:
         trainee, mentor, S, R = aliased(User), aliased(User), ReadinessSummary, TraineeRecord
-        query = (sa.select(R.user_id, trainee.email, trainee.full_name, R.status, R.start_date, R.target_date,
-                           S.current_stage, S.progress_percent, S.behind_after,
-                           mentor.id.label("mentor_id"), mentor.full_name.label("mentor_full_name"),
-                           mentor.email.label("mentor_email"))
-                 .select_from(R).join(trainee, R.user_id == trainee.id).join(S, S.trainee_id == R.user_id)
-                 .outerjoin(mentor, mentor.id == R.mentor_id)
-                 .where(trainee.active.is_(True), trainee.role == TRAINEE))
+        listed = sa.select(S.trainee_id).where(S.listed.is_(True))
         if one_mentor:
-            query = query.where(R.mentor_id == sa.bindparam("mentor_id"))
-        _team[one_mentor] = (
-            sa.select(sa.func.count()).select_from(query.with_only_columns(R.user_id).subquery()),
-            query.order_by(R.start_date.desc(), trainee.full_name, R.user_id)
+            listed = listed.where(S.mentor_id == sa.bindparam("mentor_id"))
+        query = (listed.with_only_columns(
+                     R.user_id, trainee.email, trainee.full_name, R.status, R.start_date, R.target_date,
+                     S.current_stage, S.progress_percent, S.behind_after, mentor.id.label("mentor_id"),
+                     mentor.full_name.label("mentor_full_name"), mentor.email.label("mentor_email"))
+                 .select_from(S).join(R, R.user_id == S.trainee_id).join(trainee, trainee.id == S.trainee_id)
+                 .outerjoin(mentor, mentor.id == R.mentor_id))
+        _team[one_mentor] = (  # newest start first, the latest added first within a day: the summary's index
+            sa.select(sa.func.count()).select_from(listed.subquery()),
+            query.order_by(S.start_date.desc(), S.trainee_id.desc())
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     return _team[one_mentor]
 

@@ -145,8 +145,9 @@ def role_play_due(role_play: str, role_play_at: datetime | None, now: datetime) 
 class ReadinessSummary(db.Model):
     """What the path rules computed for one trainee, stored so the head's lists filter, sort, count and page in
     the database. Written only by readiness.summary.refresh (in the same transaction as the change, see
-    onboarding.summaries); `flask rebuild-summaries` recomputes them all. Names, the mentor and the status are
-    not copied here: the lists join them live."""
+    onboarding.summaries); `flask rebuild-summaries` recomputes them all. What the lists filter on is copied here
+    from the record and the account (status, mentor, start date, listed), so their counts and their first page
+    read this one table through an index; names are joined live for the rows shown."""
 
     __tablename__ = "readiness_summaries"
 
@@ -196,6 +197,13 @@ class ReadinessSummary(db.Model):
     #: Raised by every refresh: a worker that keeps the trainee's computed path (path.service) reads this one
     #: number to know whether any of the trainee's facts changed since it computed it.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Copied from the trainee's account and record by every refresh (a change to either refreshes the summary
+    #: in its transaction): whether the lists show the trainee at all (an active trainee account), the record's
+    #: status, mentor and start date.
+    listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    status: Mapped[str | None] = mapped_column(sa.String(24))
+    mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    start_date: Mapped[date | None]
 
     def role_play_due(self, now: datetime) -> bool:
         return role_play_due(self.role_play, self.role_play_at, now)
@@ -204,6 +212,12 @@ class ReadinessSummary(db.Model):
         sa.Index("ix_readiness_summaries_stage", "current_stage", "progress_percent"),
         sa.Index("ix_readiness_summaries_forecast", "forecast_date"),
         sa.Index("ix_readiness_summaries_behind", "behind_after"),
+        # the lists' counts and the cohort's stages and loads (every column they read: no row is visited), and
+        # the lists' default order
+        sa.Index("ix_readiness_summaries_listing", "listed", "status", "behind_after", "ready", "waits_head",
+                 "current_stage", "mentor_id", "waits_mentor"),
+        sa.Index("ix_readiness_summaries_newest", "listed", "start_date", "trainee_id"),
+        sa.Index("ix_readiness_summaries_mentor", "mentor_id", "listed", "status"),
     )
 
 

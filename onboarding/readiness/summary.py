@@ -37,10 +37,12 @@ def rules_version() -> str:
 
 
 def columns(row, role_play_at) -> dict:
-    """The stored columns of one computed row (readiness.rows.Row)."""
-    p = row.progress
+    """The stored columns of one computed row (readiness.rows.Row), with the copies of what the lists filter on."""
+    p, record = row.progress, row.record
     behind = [s.planned_end for s in p.stages if s.state != "complete"]
-    return {"current_stage": p.current_stage, "progress_percent": p.percent,
+    return {"listed": bool(record.user.active and record.user.role == TRAINEE), "status": record.status,
+            "mentor_id": record.mentor_id, "start_date": record.start_date,
+            "current_stage": p.current_stage, "progress_percent": p.percent,
             "behind_after": min(behind) if behind else None,
             "ready": row.ready, "gates_met": sum(1 for g in row.gates if g.met), "gates_total": len(row.gates),
             "forecast_basis": row.forecast.basis, "forecast_date": row.forecast.date,
