@@ -99,6 +99,8 @@ def unmarked_in_python(source: str) -> list[tuple[int, str]]:
             candidates += node.args[:1]
         elif fn.endswith("Field"):
             candidates += node.args[:1]
+        elif fn == "SelectChoice":  # SelectChoice(value, label): the label is read
+            candidates += node.args[1:2]
         elif fn == "append" and isinstance(node.func, ast.Attribute) and name(node.func.value) == "errors":
             candidates += node.args[:1]
         for value in candidates:
@@ -115,8 +117,9 @@ def test_the_detectors_catch_unmarked_strings():
     python = ('flash("Saved.")\nflash(_("Saved."))\nname = StringField("Full name")\n'
               'raise MentoringError("No.")\nraise PricingError("no price")\nform.x.errors.append(f"{n} bad")\n'
               'DataRequired(message="Say it.")\nkind = SelectField(_l("Kind"), choices=[("a", "Apples"), ("b", _l("Pears"))])\n'
-              'form.kind.choices = [("", "Any kind")]\n')
-    assert sorted(line for line, _ in unmarked_in_python(python)) == [1, 3, 4, 6, 7, 8, 9]
+              'form.kind.choices = [("", "Any kind")]\n'
+              'form.kind.choices = [SelectChoice("", "Any fruit"), SelectChoice("a", _("Apples"))]\n')
+    assert sorted(line for line, _ in unmarked_in_python(python)) == [1, 3, 4, 6, 7, 8, 9, 10]
 
 
 def test_every_template_string_is_marked_for_translation():

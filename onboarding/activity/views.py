@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, READERS, User
@@ -249,7 +250,7 @@ def targets():
         stamp = ",".join(str(stored[f]) for f in (*FIGURES, "segment"))
         form = TargetsForm(prefix=prefix, meta={"csrf": False},
                            **({} if sent else {"formdata": None, "data": {**stored, "loaded": stamp}}))
-        form.segment.choices = [(s, segment_label(s)) for s in SEGMENTS]
+        form.segment.choices = [SelectChoice(s, segment_label(s)) for s in SEGMENTS]
         for f in (*FIGURES, "segment"):  # the team in every label: the error summary names it, a screen reader too
             form[f].label.text = Markup('<span class="label-context">%s · </span>%s') % (
                 heading if team_id is None else called, FIGURE_LABELS.get(f, form[f].label.text))
@@ -289,7 +290,7 @@ def supervision(user_id):
     progress = trainee_progress(rec)
     weeks = supervision_weeks(progress)  # from the week stage 4 opened to the current week
     form = SupervisionForm(week_of=today()) if request.method == "GET" else SupervisionForm()
-    form.week_of.choices = [(w.isoformat(), _("Week of %(date)s", date=fmt_date(w))) for w in reversed(weeks)]
+    form.week_of.choices = [SelectChoice(w.isoformat(), _("Week of %(date)s", date=fmt_date(w))) for w in reversed(weeks)]
     if request.method == "POST":
         if not can_grade(current_user, rec):
             abort(403)

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import ADMIN, HEAD, MENTOR, User
 from ..auth.permissions import roles_required
@@ -24,7 +25,7 @@ MARKINGS_SHOWN = 50
 
 def _marker_form(attempt, people, form=None):
     form = form or SecondMarkerForm(prefix=f"a{attempt.id}", formdata=None)
-    form.marker.choices = [(u.id, u.full_name) for u in markers_for(attempt, people)]
+    form.marker.choices = [SelectChoice(u.id, u.full_name) for u in markers_for(attempt, people)]
     return form
 
 

@@ -16,7 +16,7 @@ class _Pick(SelectField):
     def pre_validate(self, form):
         if self.data in (None, ""):  # not given: no filter
             return
-        if self.data not in {str(value) for value, _label in self.choices}:
+        if self.data not in {str(choice.value) for choice in self.choices}:
             raise ValidationError(self.message)
 
 

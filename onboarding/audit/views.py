@@ -4,6 +4,7 @@ from datetime import datetime, time, timezone
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import ADMIN, HEAD, TRAINEE, User
 from ..auth.permissions import roles_required
@@ -22,9 +23,10 @@ def _filters():
     recorded = db.session.scalars(sa.select(AuditEvent.action).distinct()).all()
     actions = sorted(set(ACTION_NAMES) | set(recorded), key=lambda a: action_name(a).casefold())
     form = AuditFilterForm(request.args)
-    form.actor.choices = [("", _("Anyone"))] + [(str(i), name) for i, name, _role in everyone]
-    form.trainee.choices = [("", _("Any trainee"))] + [(str(i), name) for i, name, role in everyone if role == TRAINEE]
-    form.action.choices = [("", _("Any action"))] + [(a, action_name(a)) for a in actions]
+    form.actor.choices = [SelectChoice("", _("Anyone"))] + [SelectChoice(str(i), name) for i, name, _role in everyone]
+    form.trainee.choices = [SelectChoice("", _("Any trainee"))] + [SelectChoice(str(i), name)
+                                                                   for i, name, role in everyone if role == TRAINEE]
+    form.action.choices = [SelectChoice("", _("Any action"))] + [SelectChoice(a, action_name(a)) for a in actions]
     form.validate()
     return form
 

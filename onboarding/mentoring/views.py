@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, READERS, TRAINEE, User
@@ -154,8 +155,8 @@ def _schedule_form(trainee, status, **kwargs):
     cur = curriculum()
     form = ScheduleForm(**kwargs)
     fresh = rules.retake_scenarios(list(cur.scenarios or {}), status["used_scenarios"])
-    form.scenario.choices = [(slug, cur.scenarios[slug].title) for slug in fresh]
-    form.evaluators.choices = [(u.id, u.full_name) for u in evaluator_candidates() if u.id != trainee.id]
+    form.scenario.choices = [SelectChoice(slug, cur.scenarios[slug].title) for slug in fresh]
+    form.evaluators.choices = [SelectChoice(u.id, u.full_name) for u in evaluator_candidates() if u.id != trainee.id]
     return form
 
 
@@ -399,8 +400,8 @@ def assign():
         return redirect(url_for("main.home"))
     form = with_ids(AssignForm(), "assign")
     records = db.session.scalars(sa.select(TraineeRecord)).all()
-    form.trainees.choices = [(r.user_id, r.user.full_name) for r in records]
-    form.mentor.choices = [(m.id, m.full_name) for m in mentors()]
+    form.trainees.choices = [SelectChoice(r.user_id, r.user.full_name) for r in records]
+    form.mentor.choices = [SelectChoice(m.id, m.full_name) for m in mentors()]
     if not form.validate_on_submit():
         from ..readiness.views import team_home
 

@@ -1,6 +1,7 @@
 """Forms for adding people and planning a trainee's path."""
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..auth.forms import PasswordPolicy
@@ -14,7 +15,7 @@ NO_MENTOR = ""
 
 
 def role_choices():
-    return [(r, ROLE_LABELS[r]) for r in ROLES]
+    return [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 
 
 class _Account(FlaskForm):
@@ -52,12 +53,12 @@ class MentorField(SelectField):
             raise ValueError(_l("Choose a mentor from the list.")) from None
 
     def pre_validate(self, form):
-        if self.data is not None and self.data not in {c[0] for c in self.choices}:
+        if self.data is not None and self.data not in {c.value for c in self.choices}:
             raise ValidationError(_l("Choose a mentor from the list."))
 
 
 def set_mentor_choices(field, people):
-    field.choices = [(NO_MENTOR, _l("No mentor yet"))] + [(p.id, p.full_name) for p in people]
+    field.choices = [SelectChoice(NO_MENTOR, _l("No mentor yet"))] + [SelectChoice(p.id, p.full_name) for p in people]
 
 
 class NewTraineeForm(_Account):

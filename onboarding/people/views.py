@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..assessment.forms import ExtraAttemptForm
 from ..assessment.models import QuizAttempt
@@ -21,8 +22,8 @@ bp = Blueprint("people", __name__)
 def set_team_choices(field):
     from ..activity.models import Team
 
-    field.choices = [(0, _("No team (default targets)"))] + [
-        (t.id, t.name) for t in db.session.scalars(sa.select(Team).order_by(Team.name))]
+    field.choices = [SelectChoice(0, _("No team (default targets)"))] + [
+        SelectChoice(t.id, t.name) for t in db.session.scalars(sa.select(Team).order_by(Team.name))]
 
 
 def _trainee_or_404(user_id):

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import DIRECTOR, HEAD, MENTOR, READERS
 from ..auth.permissions import can_decide_go, roles_required, trainee_or_abort
@@ -85,7 +86,7 @@ def team_home(assign_form=None, status=200):
         from ..mentoring.forms import AssignForm
 
         assign_form = with_ids(AssignForm(formdata=None), "assign")
-        assign_form.mentor.choices = [(m.id, m.full_name) for m in choices]
+        assign_form.mentor.choices = [SelectChoice(m.id, m.full_name) for m in choices]
     return render_template("readiness/team.html", page=page, summary=summary, filters=filters,
                            curriculum=curriculum(), today=today(), assign_form=assign_form,
                            mentor_choices=choices,
