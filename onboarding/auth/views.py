@@ -1,6 +1,7 @@
 """Login, logout and one's own password."""
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -20,13 +21,17 @@ login_manager.login_message = None
 login_manager.session_protection = "strong"
 
 
+#: Every signed-in request reads its person: the statement is built once (Session.get builds one per call).
+_SIGNED_IN = sa.select(User).where(User.id == sa.bindparam("uid"))
+
+
 @login_manager.user_loader
 def load_user(session_id: str):
     """The user of a session, if the account is active and the session is not older than a password change."""
     uid, _, version = session_id.partition(":")
     if not uid.isdigit() or not version.isdigit() or len(uid) > 12:
         return None
-    user = db.session.get(User, int(uid))
+    user = db.session.scalar(_SIGNED_IN, {"uid": int(uid)})
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
