@@ -1,7 +1,7 @@
 """Language selection and locale-aware formatting of dates and numbers."""
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from flask_babel import format_decimal, format_percent, format_time, get_locale,
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from .timeutil import zone_of
+from .timeutil import aware, zone_of
 
 SUPPORTED_LOCALES = ("en", "ar")
 # Each language named in itself, as a language menu should show it.
@@ -106,7 +106,7 @@ def fmt_date(value) -> str:
     if not value:
         return ""
     if isinstance(value, datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(current_zone()).date()
+        value = aware(value).astimezone(current_zone()).date()
     return _date_in(value, get_locale())
 
 
@@ -121,7 +121,7 @@ def fmt_datetime(value, zone_named: bool = False) -> str:
     if not value:
         return ""
     zone = current_zone()
-    local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(zone)
+    local = aware(value).astimezone(zone)
     shown = f"{format_skeleton('yMMMd', local, locale=get_locale())} {format_time(local, format='short', rebase=False)}"
     return f"{shown} ({zone.key})" if zone_named else shown
 
