@@ -42,18 +42,17 @@ def token_required(view):
     return wrapped
 
 
-def _person(user):
-    return None if user is None else {"id": user.id, "full_name": user.full_name, "email": user.email}
+def _person(id, full_name, email) -> dict:
+    return {"id": id, "full_name": full_name, "email": email}
 
 
-def _summary(trainee, status, start_date, target_date, current_stage, percent, overdue, mentor):
-    """A trainee in the API, in the list and on their own (`trainee` and `mentor`: anything with an id, a
-    full_name and an email; `mentor` may be None)."""
+def _summary(trainee: dict, status, start_date, target_date, current_stage, percent, overdue, mentor) -> dict:
+    """A trainee in the API, in the list and on their own (`trainee` and `mentor`: _person dicts; `mentor` may be
+    None). The list builds it from plain columns, the trainee's document from the record."""
     return {
-        "id": trainee.id, "email": trainee.email, "full_name": trainee.full_name,
-        "status": status, "start_date": start_date.isoformat(),
+        **trainee, "status": status, "start_date": start_date.isoformat(),
         "target_date": target_date.isoformat(), "current_stage": current_stage,
-        "progress_percent": percent, "overdue": overdue, "mentor": _person(mentor),
+        "progress_percent": percent, "overdue": overdue, "mentor": mentor,
     }
 
 
@@ -80,13 +79,10 @@ def trainees():
     page = page_arg()
     rows, total = team_page(mentor_id=user.id if user.role == MENTOR else None, page=page, per_page=per_page)
     on = today()
-    items = [{"id": r.user_id, "email": r.email, "full_name": r.full_name, "status": r.status,
-              "start_date": r.start_date.isoformat(), "target_date": r.target_date.isoformat(),
-              "current_stage": r.current_stage, "progress_percent": r.progress_percent,
-              "overdue": r.behind_after is not None and r.behind_after < on,
-              "mentor": None if r.mentor_id is None else {"id": r.mentor_id, "full_name": r.mentor_full_name,
-                                                          "email": r.mentor_email}}
-             for r in rows]  # the shape of _summary (a test pins the list's item to the trainee's document)
+    items = [_summary(_person(r.user_id, r.full_name, r.email), r.status, r.start_date, r.target_date,
+                      r.current_stage, r.progress_percent, r.behind_after is not None and r.behind_after < on,
+                      None if r.mentor_id is None else _person(r.mentor_id, r.mentor_full_name, r.mentor_email))
+             for r in rows]
     return jsonify(items=items, page=page, per_page=per_page, total=total, pages=ceil(total / per_page))
 
 
@@ -101,8 +97,10 @@ def trainee(trainee_id):
         return problem(403, "You may not see this trainee.")
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
     progress = report["progress"]
-    return jsonify(**_summary(record.user, record.status, record.start_date, record.target_date,
-                              progress.current_stage, progress.percent, progress.overdue, record.mentor),
+    trainee, mentor = record.user, record.mentor
+    return jsonify(**_summary(_person(trainee.id, trainee.full_name, trainee.email), record.status,
+                              record.start_date, record.target_date, progress.current_stage, progress.percent,
+                              progress.overdue, mentor and _person(mentor.id, mentor.full_name, mentor.email)),
                    **report_json(report), career_level=career_json(record))
 
 
