@@ -29,7 +29,8 @@ def upgrade():
                               ['listed', 'status', 'behind_after', 'ready', 'waits_head', 'current_stage',
                                'mentor_id', 'waits_mentor'], unique=False)
         batch_op.create_index('ix_readiness_summaries_newest', ['listed', 'start_date', 'trainee_id'], unique=False)
-        batch_op.create_index('ix_readiness_summaries_mentor', ['mentor_id', 'listed', 'status'], unique=False)
+        batch_op.create_index('ix_readiness_summaries_mentor', ['mentor_id', 'listed', 'start_date', 'trainee_id'],
+                              unique=False)
     # The copies of the existing summaries, as the next refresh would write them.
     summaries = sa.table('readiness_summaries', sa.column('trainee_id', sa.Integer), sa.column('listed', sa.Boolean),
                          sa.column('status', sa.String), sa.column('mentor_id', sa.Integer),

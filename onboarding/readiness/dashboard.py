@@ -214,7 +214,7 @@ def team_page(mentor_id: int | None = None, page: int = 1, per_page: int = 25) -
     the last is empty. Two queries whatever the page size."""
     refresh_stale(db.session)
     total_of, page_of = _team_statements(mentor_id is not None)
-    values = {"mentor_id": mentor_id} if mentor_id is not None else {}
+    values = {"mentor_scope": mentor_id} if mentor_id is not None else {}
     total = db.session.scalar(total_of, values)
     rows = db.session.execute(page_of, {**values, "limit": per_page, "offset": (max(page, 1) - 1) * per_page}).all()
     return rows, total
@@ -223,22 +223,24 @@ def team_page(mentor_id: int | None = None, page: int = 1, per_page: int = 25) -
 _team: dict = {}
 
 
+#: What the API list shows: every trainee on the lists (or one mentor's), newest start first, no other filter.
+_API_LIST = {one: _Shape(scoped=one, no_mentor=None, status="all", searched=False, stage_complete=None,
+                         overdue=False, waits="", sort="start", descending=True) for one in (False, True)}
+
+
 def _team_statements(one_mentor: bool) -> tuple:
-    """(count, page) statements of the API list, for every trainee or one mentor's: built once per process."""
+    """(count, page) statements of the API list, for every trainee or one mentor's: the dashboard's own filter
+    (_matching) and order with the API's columns, built once per process."""
     if one_mentor not in _team:
-        trainee, mentor, S, R = aliased(User), aliased(User), ReadinessSummary, TraineeRecord
-        listed = sa.select(S.trainee_id).where(S.listed.is_(True))
-        if one_mentor:
-            listed = listed.where(S.mentor_id == sa.bindparam("mentor_id"))
-        query = (listed.with_only_columns(
-                     R.user_id, trainee.email, trainee.full_name, R.status, R.start_date, R.target_date,
-                     S.current_stage, S.progress_percent, S.behind_after, mentor.id.label("mentor_id"),
-                     mentor.full_name.label("mentor_full_name"), mentor.email.label("mentor_email"))
-                 .select_from(S).join(R, R.user_id == S.trainee_id).join(trainee, trainee.id == S.trainee_id)
-                 .outerjoin(mentor, mentor.id == R.mentor_id))
-        _team[one_mentor] = (  # newest start first, the latest added first within a day: the summary's index
-            sa.select(sa.func.count()).select_from(listed.subquery()),
-            query.order_by(S.start_date.desc(), S.trainee_id.desc())
+        trainee, mentor, R, shape = aliased(User), aliased(User), TraineeRecord, _API_LIST[one_mentor]
+        S = ReadinessSummary
+        columns = (R.user_id, trainee.email, trainee.full_name, R.status, R.start_date, R.target_date,
+                   S.current_stage, S.progress_percent, S.behind_after, mentor.id.label("mentor_id"),
+                   mentor.full_name.label("mentor_full_name"), mentor.email.label("mentor_email"))
+        _team[one_mentor] = (
+            sa.select(sa.func.count()).select_from(_matching(shape).with_only_columns(S.trainee_id).subquery()),
+            _matching(shape, trainee, mentor).with_only_columns(*columns)
+            .order_by(*_order(shape.sort, shape.descending, trainee, mentor))
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     return _team[one_mentor]
 

@@ -212,12 +212,13 @@ class ReadinessSummary(db.Model):
         sa.Index("ix_readiness_summaries_stage", "current_stage", "progress_percent"),
         sa.Index("ix_readiness_summaries_forecast", "forecast_date"),
         sa.Index("ix_readiness_summaries_behind", "behind_after"),
-        # the lists' counts and the cohort's stages and loads (every column they read: no row is visited), and
-        # the lists' default order
+        # the lists' counts and the cohort's stages and loads (every column they read: no row is visited)
         sa.Index("ix_readiness_summaries_listing", "listed", "status", "behind_after", "ready", "waits_head",
                  "current_stage", "mentor_id", "waits_mentor"),
+        # the lists' default order, newest start first, for everyone and for one mentor's trainees: the first page
+        # reads its rows from the index and stops
         sa.Index("ix_readiness_summaries_newest", "listed", "start_date", "trainee_id"),
-        sa.Index("ix_readiness_summaries_mentor", "mentor_id", "listed", "status"),
+        sa.Index("ix_readiness_summaries_mentor", "mentor_id", "listed", "start_date", "trainee_id"),
     )
 
 
