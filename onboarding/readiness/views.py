@@ -3,7 +3,6 @@ the mentor's recommendation and the head of sales' decision."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import DIRECTOR, HEAD, MENTOR, READERS
@@ -65,14 +64,6 @@ def team_row_cells(row, mentor_view: bool):
     content = curriculum()
     return kept_fragment("readiness/_team_row.html", {"row": row, "mentor_view": mentor_view},
                          {"curriculum": content}, content.version)
-
-
-@bp.app_template_global("mentor_options")
-def mentor_options(choices, chosen) -> Markup:
-    """The dashboard's mentor filter: one option per mentor who can take trainees (hundreds in a large company),
-    written directly rather than through a template loop."""
-    return Markup("".join(f'<option value="{m.id}"{" selected" if chosen == m.id else ""}>{escape(m.full_name)}'
-                          "</option>" for m in choices))
 
 
 def team_home(assign_form=None, status=200):
