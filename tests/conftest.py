@@ -381,6 +381,11 @@ def runner(app):
 @pytest.fixture
 def make_user(app):
     """Create an account: make_user(role, email=..., mentor=..., start=...) -> user id."""
+    return user_maker(app)
+
+
+def user_maker(app):
+    """The make_user fixture's creator for any app (a snapshot's builder runs outside a test)."""
     from onboarding.people.services import create_user
 
     counter = {"n": 0}

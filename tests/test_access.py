@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from onboarding.extensions import db
 
-from .conftest import PASSWORD, fresh_database_url, restore_snapshot, take_snapshot
+from .conftest import PASSWORD, fresh_database_url, restore_snapshot, take_snapshot, user_maker
 
 PERSONAS = ("anonymous", "trainee", "other_trainee", "mentor", "unassigned_mentor", "head", "admin", "director")
 A, D, L = "allow", "deny", "login"  # answered, refused with 403, sent to the login page
@@ -235,15 +235,7 @@ def test_every_route_is_in_the_matrix(app):
 
 def _build_world(app):
     """The people of the matrix, with the trainee assigned to 'mentor', an attempt awaiting grading and a notification."""
-    from onboarding.people.services import create_user
-
-    def make_user(role, email, mentor=None):
-        with app.app_context():
-            user = create_user(email, email.split("@")[0].replace(".", " ").title(), role, PASSWORD, None,
-                               start_date=date.today(), mentor_id=mentor)
-            db.session.commit()
-            return user.id
-
+    make_user = user_maker(app)
     mentor = make_user("mentor", email="mentor@example.com")
     ids = {
         "mentor": mentor,
