@@ -290,7 +290,8 @@ def supervision(user_id):
     progress = trainee_progress(rec)
     weeks = supervision_weeks(progress)  # from the week stage 4 opened to the current week
     form = SupervisionForm(week_of=today()) if request.method == "GET" else SupervisionForm()
-    form.week_of.choices = [SelectChoice(w.isoformat(), _("Week of %(date)s", date=fmt_date(w))) for w in reversed(weeks)]
+    form.week_of.choices = [SelectChoice(w.isoformat(), _("Week of %(date)s", date=fmt_date(w)))
+                            for w in reversed(weeks)]
     if request.method == "POST":
         if not can_grade(current_user, rec):
             abort(403)

@@ -49,8 +49,8 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.locale.choices = [SelectChoice("", _l("As my browser asks"))] + [SelectChoice(code, name) for code, name
-                                                                     in LANGUAGE_NAMES.items()]
+        self.locale.choices = [SelectChoice("", _l("As my browser asks")),
+                               *(SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items())]
 
 
 #: The regions of the IANA names, as the list groups them.

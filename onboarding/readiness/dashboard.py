@@ -4,9 +4,9 @@ Filters, sorting, counts and paging run in the database on the stored summaries 
 rows shown are read from them too, so a page costs the same at 10 or 10,000 trainees and computes no path.
 """
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import date
 from math import ceil
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
