@@ -15,6 +15,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import click
 from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,13 +31,9 @@ PAGES = ["/", "/?stage=4&sort=forecast", "/trainees.csv", "/cohort", "/api/v1/tr
 
 
 def fill(app, count: int) -> str:
+    """COUNT trainees, 50 to a mentor, with a head of sales; returns the head's API token."""
     from onboarding.api.tokens import create_token
-    from onboarding.assessment.models import QuizAttempt
     from onboarding.auth.models import User
-    from onboarding.learning.models import ModuleCompletion
-    from onboarding.activity.models import ActivityEntry
-    from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
-    from onboarding.people.models import TraineeRecord
     from onboarding.people.services import create_user
 
     with app.app_context():
@@ -49,39 +46,52 @@ def fill(app, count: int) -> str:
         db.session.add_all(mentors)
         db.session.flush()
         now, today = datetime.now(timezone.utc), date.today()
-        for i in range(count):
-            stage = i % 4 + 1
-            user = User(email=f"t{i}@example.com", full_name=f"Trainee {i:04d}", password_hash=head.password_hash,
-                        role="trainee")
-            db.session.add(user)
-            db.session.flush()
-            start = today - timedelta(days=20 + 30 * stage)
-            db.session.add(TraineeRecord(user_id=user.id, start_date=start, target_date=start + timedelta(days=180),
-                                         mentor_id=mentors[i // PER_MENTOR].id))
-            db.session.add(Acknowledgement(trainee_id=user.id, document=cur.job_description.slug,
-                                           version=cur.job_description.version, typed_name=user.full_name))
-            for s in cur.stages:
-                if s.number > stage:
-                    break
-                for m in s.modules:
-                    db.session.add(ModuleCompletion(user_id=user.id, module_slug=m.slug, content_version=m.version))
-                if s.number < stage:
-                    for q in s.quizzes:
-                        db.session.add(QuizAttempt(user_id=user.id, quiz_slug=q.slug, number=1, allowed=q.attempts,
-                                                   state="graded", plan={}, passed=True, percent=90.0,
-                                                   graded_at=now))
-                    for t in s.checklist.tasks if s.checklist else ():
-                        db.session.add(SignOffEvent(trainee_id=user.id, task_id=t.id, kind="signed"))
-            if stage == 4:
-                db.session.add(RolePlayAttempt(trainee_id=user.id, scenario_slug=next(iter(cur.scenarios)), number=1,
-                                               allowed=2, scheduled_for=now, state="scored", percent=80.0,
-                                               passed=True, completed_at=now))
-                for d in range(70):
-                    db.session.add(ActivityEntry(trainee_id=user.id, day=today - timedelta(days=d + 1), calls=18,
-                                                 meetings=1, entered_by=user.id))
+        with click.progressbar(range(count), label=f"Filling {count} trainees", file=sys.stderr) as bar:
+            for i in bar:
+                _add_trainee(db, cur, i, mentors, head, now, today)
         token = create_token(head, "benchmark")
         db.session.commit()
         return token
+
+
+def _add_trainee(db, cur, i, mentors, head, now, today):
+    """Trainee i, in stage i % 4 + 1, with the history of the stages before it."""
+    from onboarding.assessment.models import QuizAttempt
+    from onboarding.auth.models import User
+    from onboarding.learning.models import ModuleCompletion
+    from onboarding.activity.models import ActivityEntry
+    from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
+    from onboarding.people.models import TraineeRecord
+
+    stage = i % 4 + 1
+    user = User(email=f"t{i}@example.com", full_name=f"Trainee {i:04d}", password_hash=head.password_hash,
+                role="trainee")
+    db.session.add(user)
+    db.session.flush()
+    start = today - timedelta(days=20 + 30 * stage)
+    db.session.add(TraineeRecord(user_id=user.id, start_date=start, target_date=start + timedelta(days=180),
+                                 mentor_id=mentors[i // PER_MENTOR].id))
+    db.session.add(Acknowledgement(trainee_id=user.id, document=cur.job_description.slug,
+                                   version=cur.job_description.version, typed_name=user.full_name))
+    for s in cur.stages:
+        if s.number > stage:
+            break
+        for m in s.modules:
+            db.session.add(ModuleCompletion(user_id=user.id, module_slug=m.slug, content_version=m.version))
+        if s.number < stage:
+            for q in s.quizzes:
+                db.session.add(QuizAttempt(user_id=user.id, quiz_slug=q.slug, number=1, allowed=q.attempts,
+                                           state="graded", plan={}, passed=True, percent=90.0,
+                                           graded_at=now))
+            for t in s.checklist.tasks if s.checklist else ():
+                db.session.add(SignOffEvent(trainee_id=user.id, task_id=t.id, kind="signed"))
+    if stage == 4:
+        db.session.add(RolePlayAttempt(trainee_id=user.id, scenario_slug=next(iter(cur.scenarios)), number=1,
+                                       allowed=2, scheduled_for=now, state="scored", percent=80.0,
+                                       passed=True, completed_at=now))
+        for d in range(70):
+            db.session.add(ActivityEntry(trainee_id=user.id, day=today - timedelta(days=d + 1), calls=18,
+                                         meetings=1, entered_by=user.id))
 
 
 def main(count: int) -> int:

@@ -22,6 +22,12 @@ from .schema import upgrade
 from .timeutil import is_time_zone
 
 
+def _bar(length: int, label: str):
+    """A progress bar on standard error (standard output stays the command's result); on a terminal it moves, in a
+    log it is the label once."""
+    return click.progressbar(length=length, label=label, file=sys.stderr)
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db():
@@ -35,15 +41,15 @@ def init_db():
 @with_appcontext
 def seed_demo(if_empty):
     """Add the demo accounts and their progress (safe to run again)."""
-    from .demo import seed
+    from .demo import STEPS, seed
 
     if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
         click.echo("The database already has accounts; demo data not added.")
         return
     from .mail.outbox import held_back
 
-    with held_back():  # the demo's history happened in the past: nobody is e-mailed about it
-        created = seed()
+    with held_back(), _bar(STEPS, "Demo data") as bar:  # the demo's history is past: nobody is e-mailed about it
+        created = seed(advance=lambda: bar.update(1))
         db.session.commit()
     accounts = "1 new account" if created == 1 else f"{created} new accounts"
     click.echo(f"Demo data ready ({accounts}); every demo password is demo-pass-2024.")
@@ -158,28 +164,50 @@ def backup(path):
     """Write a consistent copy of the database to PATH while the app keeps running."""
     url = db.engine.url
     target = Path(path)
-    if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(url.database)
+    if url.get_backend_name() == "sqlite":  # in one step, without a bar: a copy made in steps starts over whenever
+        source = sqlite3.connect(url.database)  # another connection writes, and under load might never end
         dest = sqlite3.connect(target)
         with dest:
             source.backup(dest)
         dest.close()
         source.close()
     elif url.get_backend_name() == "postgresql":
-        if not shutil.which("pg_dump"):
-            raise click.ClickException("pg_dump is needed to back up PostgreSQL; install the PostgreSQL client.")
-        plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-        env = dict(os.environ, PGPASSWORD=url.password or "")  # not on the command line, where ps shows it
-        with open(target, "wb") as out:
-            subprocess.run(["pg_dump", "--format=custom", plain], stdout=out, check=True, env=env)
+        _pg_dump(url, target)
     else:
         raise click.ClickException(f"backup does not support {url.get_backend_name()}")
     click.echo(f"Backup written to {target}.")
     from .evidence.backup import copy_folder
 
-    copied = copy_folder(target)  # after the database: every file a backed-up row points at is already written
+    def each_file(keys):
+        with _bar(len(keys), "Evidence files") as bar:
+            for key in keys:
+                yield key
+                bar.update(1)
+
+    copied = copy_folder(target, each_file)  # after the database: every file a backed-up row points at is written
     if copied is not None:
         click.echo(f"{copied} evidence file(s) copied to {target}.evidence/.")
+
+
+def _pg_dump(url, target: Path) -> None:
+    """pg_dump's custom format to TARGET, with a bar moved by each table pg_dump says it is dumping."""
+    if not shutil.which("pg_dump"):
+        raise click.ClickException("pg_dump is needed to back up PostgreSQL; install the PostgreSQL client.")
+    tables = len(sa.inspect(db.engine).get_table_names())
+    plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    env = dict(os.environ, PGPASSWORD=url.password or "")  # not on the command line, where ps shows it
+    problems = []
+    with open(target, "wb") as out, _bar(tables, "Tables") as bar:
+        dump = subprocess.Popen(["pg_dump", "--format=custom", "--verbose", plain], stdout=out,
+                                stderr=subprocess.PIPE, text=True, env=env)
+        for line in dump.stderr:
+            if "dumping contents of table" in line:
+                bar.update(1)
+            elif "error:" in line or "warning:" in line or not line.startswith("pg_dump: "):
+                problems.append(line.rstrip())
+        code = dump.wait()
+    if code != 0:
+        raise click.ClickException("pg_dump failed: " + ("; ".join(problems) or f"exit status {code}"))
 
 
 @click.command("evidence-orphans")
@@ -225,7 +253,7 @@ def rebuild_summaries(stale):
     ids = stale_ids(db.session) if stale else list(db.session.scalars(sa.select(TraineeRecord.user_id)
                                                                        .order_by(TraineeRecord.user_id)))
     written = 0
-    with click.progressbar(length=len(ids), label="Readiness summaries", file=sys.stderr) as bar:
+    with _bar(len(ids), "Readiness summaries") as bar:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
             written += refresh(db.session, chunk)

@@ -68,8 +68,13 @@ def _user(email, name, role, start):
     return user, True
 
 
-def seed() -> int:
-    """Create what is missing; run again, it changes nothing. Returns the number of new accounts."""
+#: The steps `seed` reports to its `advance` callback: one per account, the past trainees, the independent people.
+STEPS = len(ACCOUNTS) + 2
+
+
+def seed(advance=lambda: None) -> int:
+    """Create what is missing; run again, it changes nothing. Returns the number of new accounts. `advance` is
+    called after each of the STEPS steps (the command's progress bar)."""
     cur = curriculum()
     created = 0
     mentor = None
@@ -84,6 +89,7 @@ def seed() -> int:
         if role == "mentor":
             mentor = user
         if role != "trainee":
+            advance()
             continue
         record = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == user.id))
         if new and plan and mentor is not None:
@@ -99,8 +105,11 @@ def seed() -> int:
             if email in WITH_EVIDENCE:
                 _evidence(user, mentor)
             _history(user)
+        advance()
     _past_trainees(cur)
+    advance()
     created += _independent(cur, mentor)
+    advance()
     return created
 
 

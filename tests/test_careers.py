@@ -277,7 +277,10 @@ def test_the_demo_has_independent_people_at_levels_1_to_3(tmp_path, migrated_tem
     root = Path(__file__).resolve().parent.parent
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}", "EVIDENCE_DIR": str(tmp_path),
                       "CONTENT_DIR": str(root / "content"), "QUIZZES_DIR": str(root / "quizzes")})
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo data" in result.stderr  # the progress bar, kept off standard output
+    assert result.stdout.startswith("Demo data ready (")
     with app.test_request_context():
         standings = {}
         for email in ("nadia@example.com", "piotr@example.com", "clara@example.com"):

@@ -230,3 +230,34 @@ def test_backup_makes_a_consistent_copy(app, runner, make_user, tmp_path):
     assert result.exit_code == 0, result.output
     with sqlite3.connect(target) as copy:
         assert copy.execute("SELECT email FROM users").fetchall() == [("kept@example.com",)]
+
+
+def _on_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+def test_a_postgresql_backup_shows_its_tables_and_restores(app, runner, make_user, tmp_path):
+    if not _on_postgres(app):
+        pytest.skip("pg_dump backs up PostgreSQL only")
+    make_user("trainee", email="kept@example.com")
+    target = tmp_path / "backup.dump"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Tables" in result.stderr and result.stdout.startswith(f"Backup written to {target}.")
+    listed = subprocess.run(["pg_restore", "--list", str(target)], capture_output=True, text=True, check=True)
+    assert "TABLE DATA public users" in listed.stdout
+
+
+def test_a_failing_pg_dump_is_a_clear_message(app, runner, tmp_path, monkeypatch):
+    if not _on_postgres(app):
+        pytest.skip("pg_dump backs up PostgreSQL only")
+    fake = tmp_path / "bin" / "pg_dump"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'pg_dump: dumping contents of table \"public.users\"' >&2\n"
+                    "echo 'pg_dump: error: server version: 99.0; pg_dump version: 15.0' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    result = runner.invoke(args=["backup", str(tmp_path / "backup.dump")])
+    assert result.exit_code == 1
+    assert "pg_dump failed: pg_dump: error: server version: 99.0" in result.output
+    assert "Traceback" not in result.output and "Backup written" not in result.output

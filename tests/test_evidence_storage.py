@@ -228,6 +228,7 @@ def test_backup_includes_the_files(store_app, make_user, tmp_path):
     copied = tmp_path / "backup.db.evidence" / key[:2] / key
     if store_app.config["EVIDENCE_STORAGE"] == "folder":
         assert copied.read_bytes() == ACCEPTED[0][1]
+        assert "Evidence files" in result.stderr and "1 evidence file(s) copied" in result.stdout
     else:
         import sqlite3
 
