@@ -110,3 +110,15 @@ def test_each_autosave_changes_one_answer_of_a_fully_answered_attempt(app):
     saves = [dict(urllib.parse.parse_qsl(writes.autosave(signed, n)[1])) for n in range(len(versions) + 1)]
     for before, after in zip(saves, saves[1:]):
         assert [name for name in after if after[name] != before[name]] == [f"q-{first_single.id}"]
+
+
+def test_a_page_over_its_query_budget_misses_its_goal_however_fast_it_is(capsys):
+    page = serve.Page("dashboard (head)", "head", "/", 0.15, max_queries=6)
+    fast = serve.Load(rps=900.0, p50_ms=5.0, p99_ms=9.0, bad=0)
+    assert serve.report(1000, 1000.0, [(page, fast)], {}, {"dashboard (head)": 6})  # at the budget
+    assert not serve.report(1000, 1000.0, [(page, fast)], {}, {"dashboard (head)": 7})  # one over
+    assert " 7  " in capsys.readouterr().out.splitlines()[-2]  # the count is printed in its column
+    slow = serve.Load(rps=149.0, p50_ms=5.0, p99_ms=9.0, bad=0)
+    assert not serve.report(1000, 1000.0, [(page, slow)], {}, {"dashboard (head)": 6})  # under 15 %, in budget
+    without_budget = serve.Page("ledger save, 64 conn.", "trainee", "/x", 0.25)
+    assert serve.report(1000, 1000.0, [(without_budget, fast)], {})  # the writes' rows carry no budget
