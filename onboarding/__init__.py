@@ -107,8 +107,8 @@ def register_extensions(app: Flask) -> None:
 def _jinja_helpers() -> dict:
     from . import i18n
     from .auth import permissions
-    from .forms_common import error_items, max_length
-    from .frame import main_menu
+    from .forms_common import error_items, kept_options, max_length
+    from .frame import page_header
     from .navigation import next_field, with_next
 
     from .people.forms import ROLE_LABELS
@@ -120,7 +120,8 @@ def _jinja_helpers() -> dict:
             "fmt_percent": i18n.fmt_percent, "fmt_number": i18n.fmt_number, "join_list": i18n.join_list,
             "can": permissions.can, "locale_attrs": i18n.locale_attrs, "role_label": lambda role: ROLE_LABELS.get(role, role),
             "acting_mentor": acting_mentor, "error_items": error_items, "max_length": max_length,
-            "next_field": next_field, "with_next": with_next, "current_zone": i18n.current_zone, "main_menu": main_menu,
+            "kept_options": kept_options,
+            "next_field": next_field, "with_next": with_next, "current_zone": i18n.current_zone, "page_header": page_header,
             **readiness_helpers()}
 
 

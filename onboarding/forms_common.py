@@ -13,6 +13,7 @@ from wtforms.fields import FieldList, FormField, SelectField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import Select
 
+from .fragments import kept_built
 from .timeutil import today
 
 # WTForms' built-in messages, copied into our catalog (`make translations` extracts them from here) so they read
@@ -174,6 +175,20 @@ class LongSelect(Select):
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
         label = escape(choice.label or choice.value)
         return Markup(f'<option{" selected" if choice.selected else ""} value="{escape(value)}">{label}</option>')
+
+
+def kept_options(rows, selected=None) -> Markup:
+    """The `<option>`s of (value, label) rows, the chosen one marked: the same HTML as LongSelect's. A list of
+    hundreds (the mentors of a large team, twice on the dashboard) is written once per worker for as long as its rows
+    stay the same; the rows themselves are the key, so a new or renamed mentor is a new list at once. The
+    selection is put in afterwards, so one kept list serves every choice."""
+    rows = tuple(rows)
+    html = kept_built("options", rows, lambda: "".join(
+        f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in rows))
+    if selected in (None, ""):
+        return html
+    mark = f'<option value="{escape(selected)}">'
+    return Markup(str(html).replace(mark, f'<option selected value="{escape(selected)}">', 1))
 
 
 class ChooseOneField(SelectField):

@@ -23,13 +23,18 @@ KEPT = 4096  # fragments kept per worker and kind; past that the store starts ag
 
 def kept(kind: str, key: tuple, template: str, values: dict) -> Markup:
     """`template` rendered with `values`, from the worker's store of `kind` under `key` when it is there."""
+    # Rendered without the context processors: the fragment sees only `values` and the template globals.
+    return kept_built(kind, key, lambda: current_app.jinja_env.get_template(template).render(**values))
+
+
+def kept_built(kind: str, key: tuple, build) -> Markup:
+    """What `build()` returns (HTML), from the worker's store of `kind` under `key` when it is there."""
     store = current_app.extensions.setdefault(f"fragments.{kind}", {})
     fragment = store.get(key)
     if fragment is None:
         if len(store) >= KEPT:
             store.clear()
-        # Rendered without the context processors: the fragment sees only `values` and the template globals.
-        fragment = store[key] = Markup(current_app.jinja_env.get_template(template).render(**values))
+        fragment = store[key] = Markup(build())
     return fragment
 
 

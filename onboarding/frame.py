@@ -1,21 +1,32 @@
-"""The page frame: the header's main menu, rendered once per language, person, role and badge count.
+"""The page frame: the signed-in header, rendered once per language, person, role and the header's two counts.
 
-Every signed-in page shows the menu, and rendering it (some twenty links, each a translation and a URL) cost
-more than most pages' own content. It is made only from what its key holds: the language, the person (their
-id is in their links), their role (which links they have) and the badge's count (see onboarding.fragments).
+Every signed-in page shows the header, and rendering it (the main menu's twenty links and the person's own, each a
+translation and a URL, twice: wide and narrow screens) cost more than most pages' own content. It is made only
+from what its key holds: the language, the URL root, the person (their id is in their links, their name is shown),
+their role (which links they have), the inbox badge and the unread notifications (see onboarding.fragments). The
+sign-out form's CSRF token is the one thing in it that is the request's own: the kept header holds a stand-in,
+replaced on the way out.
 """
+import secrets
+
 from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .fragments import kept
 from .inbox.services import waiting_count
 
+#: Stands for the CSRF token in a kept header; random per worker, so no text a person types can be taken for it.
+_TOKEN = secrets.token_hex(16)
 
-def main_menu() -> Markup:
-    """The signed-in person's main menu (templates/_main_menu.html)."""
+
+def page_header(unread: int) -> Markup:
+    """The signed-in person's header (templates/_page_header.html), with this request's CSRF token."""
     user = current_user._get_current_object()
     waiting = waiting_count(user)
-    key = (str(get_locale()), request.script_root, user.role, user.id, waiting)
-    return kept("menus", key, "_main_menu.html", {"user": user, "waiting": waiting})
+    key = (str(get_locale()), request.script_root, user.role, user.id, user.full_name, waiting, unread)
+    header = kept("headers", key, "_page_header.html",
+                  {"user": user, "waiting": waiting, "unread": unread, "csrf_token": lambda: _TOKEN})
+    return Markup(str(header).replace(_TOKEN, generate_csrf()))

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from onboarding import frame
 from onboarding.auth.models import User
 from onboarding.extensions import db
 from onboarding.fragments import frozen
@@ -100,6 +101,34 @@ def test_the_kept_menu_follows_the_role_and_the_badge(app, make_user):
     assert 'href="/admin/users"' in page.split("</nav>")[0]  # the admin's menu, not the mentor's kept one
 
 
+def _header(page: str) -> str:
+    return page.split('<header class="top">')[1].split("</header>")[0]
+
+
+def test_the_kept_header_follows_the_name_and_the_unread_count_and_signs_with_the_requests_token(app, make_user):
+    from onboarding.notifications.services import notify
+
+    ids = staff_and_trainee(make_user)
+    trainee, auth = as_user(app, "tom@example.com")
+    first = _header(trainee.get("/").get_data(as_text=True))
+    assert "Tom Becker" in first and "1 unread" in first  # told who mentors him
+    with app.app_context():
+        notify([ids["trainee"]], "extra_attempt", quiz="Products")
+        db.session.get(User, ids["trainee"]).full_name = "Tom Baker"
+        db.session.commit()
+    header = _header(trainee.get("/").get_data(as_text=True))
+    assert "Tom Baker" in header and "Tom Becker" not in header
+    assert '<span class="count" aria-hidden="true">2</span>' in header and "2 unread" in header
+    # The kept header holds a stand-in for the sign-out form's token: each page carries its own session's token,
+    # and another person's session never gets this one's.
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', header))
+    assert len(tokens) == 1 and frame._TOKEN not in header
+    other, _ = as_user(app, "tom@example.com")
+    assert not tokens & set(re.findall(r'name="csrf_token" value="([^"]+)"', other.get("/").get_data(as_text=True)))
+    response = trainee.post("/logout", data={"csrf_token": tokens.pop()})
+    assert response.status_code == 302 and trainee.get("/").status_code == 302  # the token signs out
+
+
 def test_the_kept_path_follows_the_trainees_progress_and_who_reads_it(app, make_user):
     from onboarding.content import curriculum
     from onboarding.learning.services import complete_module
@@ -117,3 +146,47 @@ def test_the_kept_path_follows_the_trainees_progress_and_who_reads_it(app, make_
         complete_module(db.session.get(User, ids["trainee"]), stage1.modules[0])
         db.session.commit()
     assert f"Modules: 1 of {len(stage1.modules)}" in trainee.get("/").get_data(as_text=True)
+
+
+def test_kept_options_mark_the_choice_escape_the_labels_and_follow_the_rows(app):
+    from onboarding.forms_common import kept_options
+
+    rows = [(2, "Marco Mentor"), (12, "Mona <Mentor> & Co"), (1, "Irene Head")]
+    with app.test_request_context():
+        plain = str(kept_options(rows))
+        assert plain == ('<option value="2">Marco Mentor</option>'
+                         '<option value="12">Mona &lt;Mentor&gt; &amp; Co</option><option value="1">Irene Head</option>')
+        chosen = str(kept_options(rows, 1))
+        assert chosen.count(" selected") == 1 and '<option selected value="1">Irene Head</option>' in chosen
+        assert '<option value="12">' in chosen  # 1 is not 12's prefix: the whole value is matched
+        assert str(kept_options(rows, 99)) == plain and str(kept_options(rows, "")) == plain
+        assert str(kept_options(rows)) == plain  # the kept list was not marked by an earlier choice
+        renamed = [(2, "Marco Rossi"), *rows[1:]]
+        assert "Marco Rossi" in kept_options(renamed) and "Marco Mentor" not in kept_options(renamed)
+
+
+def test_the_dashboards_mentor_lists_mark_each_its_own_choice(app, make_user):
+    ids = staff_and_trainee(make_user)
+    head, auth = as_user(app, "head@example.com")
+    page = head.get(f"/?mentor={ids['mentor']}").get_data(as_text=True)
+    filter_list = page.split('<select id="mentor" name="mentor">')[1].split("</select>")[0]
+    assign_list = page.split('<select id="mentor-assign" name="mentor" required>')[1].split("</select>")[0]
+    assert f'<option selected value="{ids["mentor"]}">Marco Mentor</option>' in filter_list
+    assert " selected" not in assign_list.split('value="">')[1]  # the assignment starts on "Choose a mentor…"
+    # A refused assignment (no trainee chosen) comes back with its mentor still chosen.
+    response = head.post("/trainees/assign", data={"mentor": str(ids["head"]), "csrf_token": auth.token()})
+    assert response.status_code == 400
+    refused = response.get_data(as_text=True).split(
+        '<select id="mentor-assign" name="mentor" required>')[1].split("</select>")[0]
+    assert f'<option selected value="{ids["head"]}">Irene Head</option>' in refused and refused.count(" selected") == 1
+    # No mentor chosen: the list says it is what is wrong, and starts on "Choose a mentor…" again.
+    response = head.post("/trainees/assign", data={"trainees": str(ids["trainee"]), "csrf_token": auth.token()})
+    assert response.status_code == 400
+    refused = response.get_data(as_text=True).split(
+        '<select id="mentor-assign" name="mentor" required aria-invalid="true" '
+        'aria-describedby="mentor-assign-error">')[1].split("</select>")[0]
+    assert '<option selected value="">' in refused and refused.count(" selected") == 1
+    with app.app_context():
+        db.session.get(User, ids["mentor"]).full_name = "Marco Rossi"
+        db.session.commit()
+    assert "Marco Rossi" in head.get("/").get_data(as_text=True).split('id="mentor-assign"')[1]

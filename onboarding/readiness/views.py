@@ -3,7 +3,6 @@ the mentor's recommendation and the head of sales' decision."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import DIRECTOR, HEAD, MENTOR, READERS
 from ..auth.permissions import can_decide_go, roles_required, trainee_or_abort
@@ -76,8 +75,7 @@ def team_home(assign_form=None, status=200):
     if assign_form is None and current_user.role == HEAD:
         from ..mentoring.forms import AssignForm
 
-        assign_form = with_ids(AssignForm(formdata=None), "assign")
-        assign_form.mentor.choices = [SelectChoice(m.id, m.full_name) for m in choices]
+        assign_form = with_ids(AssignForm(formdata=None), "assign")  # its list is written from `choices`
     return render_template("readiness/team.html", page=page, summary=summary, filters=filters,
                            curriculum=curriculum(), today=today(), assign_form=assign_form,
                            mentor_choices=choices,
