@@ -48,6 +48,7 @@ _COMPLETED = sa.select(ModuleCompletion.module_slug, ModuleCompletion.content_ve
     ModuleCompletion.user_id == sa.bindparam("uid"))  # statements a trainee's every page runs, built once
 _READ = sa.select(ModuleCompletion).where(ModuleCompletion.user_id == sa.bindparam("uid"),
                                           ModuleCompletion.module_slug == sa.bindparam("slug"))
+_READ_ALL = _COMPLETED.add_columns(ModuleCompletion.completed_at)
 
 
 def completed_slugs(user_id: int) -> frozenset:
@@ -143,12 +144,26 @@ def reading_of(user_id: int, slug: str) -> Reading | None:
     completion = db.session.scalar(_READ, {"uid": user_id, "slug": slug})
     if completion is None:
         return None
+    return _reading(slug, completion.content_version, completion.completed_at)
+
+
+def done_and_reading(user_id: int, slug: str) -> tuple[frozenset, Reading | None]:
+    """`completed_slugs` and `reading_of` the module together, from one read of the trainee's completions (a
+    module page shows both: what is read, for its prerequisites, and when and which version this one was)."""
     rules = reading_rules()
-    current = rules.is_current(slug, completion.content_version)
+    rows = db.session.execute(_READ_ALL, {"uid": user_id}).all()
+    done = frozenset(row_slug for row_slug, version, _at in rows if rules.counts(row_slug, version))
+    found = next((row for row in rows if row[0] == slug), None)
+    return done, None if found is None else _reading(slug, found[1], found[2])
+
+
+def _reading(slug: str, version: str, completed_at) -> Reading:
+    """A reading of the version read, with the text as read when that is not the current version any more."""
+    rules = reading_rules()
+    current = rules.is_current(slug, version)
     snapshot = None if current else db.session.scalar(sa.select(ModuleSnapshot).where(
-        ModuleSnapshot.module_slug == slug, ModuleSnapshot.version == completion.content_version))
-    return Reading(completion.completed_at, completion.content_version, current,
-                   rules.counts(slug, completion.content_version), snapshot)
+        ModuleSnapshot.module_slug == slug, ModuleSnapshot.version == version))
+    return Reading(completed_at, version, current, rules.counts(slug, version), snapshot)
 
 
 def _readings(slugs, current: bool, mentor_id: int | None = None) -> list:

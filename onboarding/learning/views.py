@@ -19,7 +19,7 @@ from ..path.service import trainee_progress
 from .locks import reader_locks
 from ..paging import paginate
 from ..timeutil import today
-from .services import complete_module, completed_slugs, reading_of, rereads_query
+from .services import complete_module, completed_slugs, done_and_reading, reading_of, rereads_query
 
 bp = Blueprint("learning", __name__)
 # Every page can show a module its reader cannot open yet as words with when it opens, not as a link to a 403.
@@ -78,12 +78,11 @@ def module(slug):
     if progress and progress.stage(module.stage).state == LOCKED:
         return render_template("learning/locked.html", module=module, stage_progress=progress.stage(module.stage),
                                progress=progress), 403
-    done = completed_slugs(current_user.id) if progress else frozenset()
+    done, reading = done_and_reading(current_user.id, slug) if progress else (frozenset(), None)
     missing = [curriculum().modules[p] for p in module.prerequisites if p not in done] if progress else []
     previous, following = curriculum().neighbours(slug)
     if progress and following is not None and progress.stage(following.stage).state == LOCKED:
         following = None  # the next stage is not open yet: no link to a page that would refuse
-    reading = reading_of(current_user.id, slug) if progress else None
     return render_template("learning/module.html", module=module, stage=curriculum().stage(module.stage),
                            progress=progress, done=module.slug in done, missing=missing,
                            previous=previous, following=following, form=EmptyForm(),
