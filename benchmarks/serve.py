@@ -65,13 +65,13 @@ def pages(setup: dict) -> list[Page]:
     """The pages under goal, with the module and the attempt the benchmark trainee has. The query budgets are what
     each page makes at 1,000 and at 10,000 trainees alike (tests/test_query_count.py holds them equal from 10 up)."""
     return [
-        Page("dashboard (head)", "head", "/", 0.15, 6, 50),
-        Page("cohort (head)", "head", "/cohort", 0.10, 7),
+        Page("dashboard (head)", "head", "/", 0.15, 5, 50),
+        Page("cohort (head)", "head", "/cohort", 0.10, 6),
         Page("API trainees, 100", "api", "/api/v1/trainees?per_page=100", 0.10, 3),
-        Page("module (trainee)", "trainee", f"/modules/{setup['module']}", 0.50, 6),
-        Page("home (trainee)", "trainee", "/", 0.30, 5),
-        Page("quiz attempt (trainee)", "trainee", f"/attempts/{setup['attempt']}", 0.20, 4),
-        Page("grading inbox (mentor)", "mentor", "/grading", 0.20, 5),
+        Page("module (trainee)", "trainee", f"/modules/{setup['module']}", 0.50, 4),
+        Page("home (trainee)", "trainee", "/", 0.30, 4),
+        Page("quiz attempt (trainee)", "trainee", f"/attempts/{setup['attempt']}", 0.20, 3),
+        Page("grading inbox (mentor)", "mentor", "/grading", 0.20, 4),
     ]
 
 

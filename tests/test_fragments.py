@@ -190,3 +190,34 @@ def test_the_dashboards_mentor_lists_mark_each_its_own_choice(app, make_user):
         db.session.get(User, ids["mentor"]).full_name = "Marco Rossi"
         db.session.commit()
     assert "Marco Rossi" in head.get("/").get_data(as_text=True).split('id="mentor-assign"')[1]
+
+
+def test_the_unread_count_read_with_the_person_is_used_until_anything_changes_their_notifications(app, make_user):
+    from onboarding.auth.views import load_user
+    from onboarding.notifications.services import mark_read, notify, resolve, unread_count
+
+    from .conftest import statements_during
+
+    uid = make_user("trainee", email="tom@example.com")
+    with app.app_context():
+        notify([uid], "extra_attempt", link="/quizzes/q1", quiz="Products")
+        notify([uid], "extra_attempt", link="/quizzes/q2", quiz="Prices")
+        db.session.commit()
+        session_id = db.session.get(User, uid).get_id()
+    with app.test_request_context():
+        assert load_user(session_id).id == uid
+        count, statements = statements_during(app, lambda: unread_count(uid))
+        assert (count, statements) == (2, 0)  # read with the person: no statement of its own
+        resolve("/quizzes/q1")
+        assert unread_count(uid) == 1
+        notify([uid], "extra_attempt", link="/quizzes/q3", quiz="Objections")
+        db.session.flush()
+        assert unread_count(uid) == 2
+        load_user(session_id)
+        mark_read(uid)
+        assert unread_count(uid) == 0
+        db.session.rollback()
+    with app.test_request_context():
+        load_user(session_id)
+        other = make_user("trainee", email="ana@example.com")
+        assert statements_during(app, lambda: unread_count(other))[1] == 1  # someone else's: read for them

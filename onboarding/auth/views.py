@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit import record
 from ..extensions import db, login_manager
+from ..notifications.services import UNREAD_OF_USER, remember_unread
 from .forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm, TimeZoneForm
 from .models import User
 from .services import authenticate, change_locale, change_password, change_time_zone, is_throttled
@@ -21,8 +22,9 @@ login_manager.login_message = None
 login_manager.session_protection = "strong"
 
 
-#: Every signed-in request reads its person: the statement is built once (Session.get builds one per call).
-_SIGNED_IN = sa.select(User).where(User.id == sa.bindparam("uid"))
+#: Every signed-in request reads its person, and with them the header's unread count: the statement is built once
+#: (Session.get builds one per call).
+_SIGNED_IN = sa.select(User, UNREAD_OF_USER).where(User.id == sa.bindparam("uid"))
 
 
 @login_manager.user_loader
@@ -31,9 +33,13 @@ def load_user(session_id: str):
     uid, _, version = session_id.partition(":")
     if not uid.isdigit() or not version.isdigit() or len(uid) > 12:
         return None
-    user = db.session.scalar(_SIGNED_IN, {"uid": int(uid)})
-    if user is None or not user.active or user.session_version != int(version):
+    found = db.session.execute(_SIGNED_IN, {"uid": int(uid)}).first()
+    if found is None:
         return None
+    user, unread = found
+    if not user.active or user.session_version != int(version):
+        return None
+    remember_unread(user.id, unread)
     return user
 
 

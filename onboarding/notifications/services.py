@@ -2,9 +2,11 @@
 import re
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..auth.models import User
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Notification
@@ -13,6 +15,7 @@ from .models import Notification
 def notify(user_ids, kind: str, link: str | None = None, **params) -> None:
     for uid in {u for u in user_ids if u is not None}:
         db.session.add(Notification(user_id=uid, kind=kind, params=params, link=link))
+    _forget_unread()
 
 
 def _num(value) -> str:
@@ -231,10 +234,30 @@ def wording(note: Notification) -> str:
 _UNREAD = sa.select(sa.func.count(Notification.id)).where(
     Notification.user_id == sa.bindparam("uid"), Notification.read_at.is_(None))
 
+#: The signed-in person's unread count as a column of their own row: auth.views.load_user reads it with them, so the
+#: header's count costs no statement of its own (remember_unread keeps it for the request).
+UNREAD_OF_USER = (sa.select(sa.func.count(Notification.id))
+                  .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+                  .correlate(User).scalar_subquery())
+
+
+def remember_unread(user_id: int, count: int) -> None:
+    """The unread count read with the signed-in person, for this request (see unread_count)."""
+    g.notifications_unread = (user_id, count)
+
+
+def _forget_unread() -> None:
+    """Every change to notifications below ends the remembered count: the header then reads it again."""
+    if has_app_context():
+        g.pop("notifications_unread", None)
+
 
 def unread_count(user_id: int) -> int:
-    """The header's count on every signed-in page: one statement, built once (building it cost more than
-    running it)."""
+    """The header's count on every signed-in page: read with the signed-in person when nothing here changed their
+    notifications since, else one statement, built once (building it cost more than running it)."""
+    known = g.get("notifications_unread") if has_app_context() else None
+    if known is not None and known[0] == user_id:
+        return known[1]
     return db.session.scalar(_UNREAD, {"uid": user_id}) or 0
 
 
@@ -243,6 +266,7 @@ def mark_read(user_id: int, note_id: int | None = None) -> None:
     if note_id is not None:
         query = query.where(Notification.id == note_id)
     db.session.execute(query.values(read_at=utcnow()))
+    _forget_unread()
 
 
 def resolve(link: str, user_ids=None) -> None:
@@ -255,3 +279,4 @@ def resolve(link: str, user_ids=None) -> None:
             return
         query = query.where(Notification.user_id.in_(ids))
     db.session.execute(query.values(read_at=utcnow()))
+    _forget_unread()
