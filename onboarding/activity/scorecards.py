@@ -239,16 +239,21 @@ def save_scorecard(trainee: User, week: ReviewWeek, answers: dict, mentor: User)
 
 # ---------------------------------------------------------------- for the readiness gate, many trainees at once
 
+#: Built once (see learning.services): `ids` is a list, expanded when the statement runs.
+_VERDICTS_OF = (sa.select(Scorecard.trainee_id, Scorecard.week_of, ScorecardVerdict.criterion, ScorecardVerdict.verdict)
+                .join(ScorecardVerdict, ScorecardVerdict.scorecard_id == Scorecard.id)
+                .where(Scorecard.trainee_id.in_(sa.bindparam("ids", expanding=True))))
+_PLANS_OF = sa.select(MonthlyPlan).where(MonthlyPlan.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+_MOVED_OF = sa.select(MovedDeal).where(MovedDeal.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def verdicts_by_user(user_ids) -> dict:
     """{user id: {week's Monday: {criterion: the mentor's verdict}}} in one query."""
     ids = list(user_ids)
     result = {uid: {} for uid in ids}
     if not ids:
         return result
-    for uid, week, criterion, verdict in db.session.execute(
-            sa.select(Scorecard.trainee_id, Scorecard.week_of, ScorecardVerdict.criterion, ScorecardVerdict.verdict)
-            .join(ScorecardVerdict, ScorecardVerdict.scorecard_id == Scorecard.id)
-            .where(Scorecard.trainee_id.in_(ids))):
+    for uid, week, criterion, verdict in db.session.execute(_VERDICTS_OF, {"ids": ids}):
         result[uid].setdefault(week, {})[criterion] = verdict
     return result
 
@@ -258,9 +263,9 @@ def plans_by_user(user_ids) -> tuple:
     ids = list(user_ids)
     plans, moved = {uid: [] for uid in ids}, {uid: [] for uid in ids}
     if ids:
-        for p in db.session.scalars(sa.select(MonthlyPlan).where(MonthlyPlan.trainee_id.in_(ids))):
+        for p in db.session.scalars(_PLANS_OF, {"ids": ids}):
             plans[p.trainee_id].append(p)
-        for m in db.session.scalars(sa.select(MovedDeal).where(MovedDeal.trainee_id.in_(ids))):
+        for m in db.session.scalars(_MOVED_OF, {"ids": ids}):
             moved[m.trainee_id].append(m)
     return plans, moved
 

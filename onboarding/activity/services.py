@@ -288,9 +288,23 @@ class Ledger:
         return rules.funnel(*rules.sums(self.days.values()))
 
 
+#: Built once (see learning.services): `ids` and `full` are lists, expanded when the statement runs.
+_TARGETS = sa.select(ActivityTarget)
+_LEDGER_COLUMNS = sa.select(ActivityEntry.trainee_id, ActivityEntry.id, ActivityEntry.day, ActivityEntry.corrects_id,
+                            *(getattr(ActivityEntry, f) for f in FIGURES)).order_by(ActivityEntry.id)
+_LEDGERS_SINCE = _LEDGER_COLUMNS.where(ActivityEntry.trainee_id.in_(sa.bindparam("ids", expanding=True)),
+                                       ActivityEntry.day >= sa.bindparam("since"))
+_LEDGERS_SINCE_OR_WHOLE = _LEDGER_COLUMNS.where(
+    ActivityEntry.trainee_id.in_(sa.bindparam("ids", expanding=True)),
+    sa.or_(ActivityEntry.day >= sa.bindparam("since"), ActivityEntry.trainee_id.in_(sa.bindparam("full", expanding=True))))
+_UNCONFIRMED_OF = (sa.select(ActivityEntry.trainee_id, sa.func.count(ActivityEntry.id))
+                   .where(ActivityEntry.trainee_id.in_(sa.bindparam("ids", expanding=True)), ActivityEntry.corrects_id.is_(None),
+                          ActivityEntry.confirmed_at.is_(None)).group_by(ActivityEntry.trainee_id))
+
+
 def targets_lookup():
     """A function team id -> weekly targets, for many trainees at once (one query)."""
-    rows = {t.team_id: {f: getattr(t, f) for f in FIGURES} for t in db.session.scalars(sa.select(ActivityTarget))}
+    rows = {t.team_id: {f: getattr(t, f) for f in FIGURES} for t in db.session.scalars(_TARGETS)}
     default = rows.get(None) or dict(rules.DEFAULT_TARGETS)
     return lambda team_id: rows.get(team_id) or default
 
@@ -302,14 +316,10 @@ def ledgers_by_user(user_ids, since: date, full_history=()) -> dict:
     result = {uid: {} for uid in ids}
     if not ids:
         return result
-    condition = ActivityEntry.day >= since
-    if full:
-        condition = sa.or_(condition, ActivityEntry.trainee_id.in_(full))
     rows = {}
-    columns = [getattr(ActivityEntry, f) for f in FIGURES]
+    statement = _LEDGERS_SINCE_OR_WHOLE if full else _LEDGERS_SINCE
     for uid, entry_id, day, corrects_id, *figures in db.session.execute(
-            sa.select(ActivityEntry.trainee_id, ActivityEntry.id, ActivityEntry.day, ActivityEntry.corrects_id,
-                      *columns).where(ActivityEntry.trainee_id.in_(ids), condition).order_by(ActivityEntry.id)):
+            statement, {"ids": ids, "since": since, "full": full}):
         rows.setdefault(uid, []).append((entry_id, day, corrects_id, dict(zip(FIGURES, figures))))
     for uid, entries in rows.items():
         result[uid] = rules.effective(entries)
@@ -321,10 +331,7 @@ def unconfirmed_by_user(user_ids) -> dict:
     ids = list(user_ids)
     if not ids:
         return {}
-    return dict(db.session.execute(
-        sa.select(ActivityEntry.trainee_id, sa.func.count(ActivityEntry.id))
-        .where(ActivityEntry.trainee_id.in_(ids), ActivityEntry.corrects_id.is_(None),
-               ActivityEntry.confirmed_at.is_(None)).group_by(ActivityEntry.trainee_id)).all())
+    return dict(db.session.execute(_UNCONFIRMED_OF, {"ids": ids}).all())
 
 
 def ledger(trainee_id: int, team_id: int | None) -> Ledger:

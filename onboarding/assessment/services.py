@@ -61,19 +61,22 @@ class QuizStatus:
         return not self.passed and self.left == 0 and self.open_attempt is None and not self.awaiting
 
 
+#: Built once (see learning.services): `ids` is a list, expanded when the statement runs.
+_ATTEMPTS_OF = sa.select(QuizAttempt.user_id, QuizAttempt.quiz_slug, QuizAttempt.id, QuizAttempt.state,
+                         QuizAttempt.passed, QuizAttempt.percent, QuizAttempt.graded_at).where(
+    QuizAttempt.user_id.in_(sa.bindparam("ids", expanding=True)))
+_EXTRAS_OF = (sa.select(ExtraAttempt.user_id, ExtraAttempt.quiz_slug, sa.func.count(ExtraAttempt.id))
+              .where(ExtraAttempt.user_id.in_(sa.bindparam("ids", expanding=True))).group_by(ExtraAttempt.user_id, ExtraAttempt.quiz_slug))
+
+
 def statuses(user_ids, quizzes) -> dict:
     """{user id: {quiz slug: QuizStatus}} for many trainees in two queries."""
     user_ids = list(user_ids)
     attempts, extras = {}, {}
     if user_ids:
-        for a in db.session.execute(sa.select(QuizAttempt.user_id, QuizAttempt.quiz_slug, QuizAttempt.id,
-                                              QuizAttempt.state, QuizAttempt.passed, QuizAttempt.percent,
-                                              QuizAttempt.graded_at)
-                                    .where(QuizAttempt.user_id.in_(user_ids))):
+        for a in db.session.execute(_ATTEMPTS_OF, {"ids": user_ids}):
             attempts.setdefault((a.user_id, a.quiz_slug), []).append(a)
-        for uid, slug, count in db.session.execute(
-                sa.select(ExtraAttempt.user_id, ExtraAttempt.quiz_slug, sa.func.count(ExtraAttempt.id))
-                .where(ExtraAttempt.user_id.in_(user_ids)).group_by(ExtraAttempt.user_id, ExtraAttempt.quiz_slug)):
+        for uid, slug, count in db.session.execute(_EXTRAS_OF, {"ids": user_ids}):
             extras[(uid, slug)] = count
     result = {}
     for uid in user_ids:

@@ -29,6 +29,22 @@ class MentoringError(ValueError):
 
 # ---------------------------------------------------------------- facts for the progress rules
 
+#: Built once (see learning.services): `ids` is a list, expanded when the statement runs.
+_SIGN_OFFS_OF = (sa.select(SignOffEvent.trainee_id, SignOffEvent.task_id, SignOffEvent.kind, SignOffEvent.at)
+                 .where(SignOffEvent.trainee_id.in_(sa.bindparam("ids", expanding=True))).order_by(SignOffEvent.id))
+_SIGNATURES_OF = (sa.select(Acknowledgement.trainee_id, Acknowledgement.signed_at, Acknowledgement.typed_name,
+                            User.full_name).join(User, User.id == Acknowledgement.trainee_id)
+                  .where(Acknowledgement.trainee_id.in_(sa.bindparam("ids", expanding=True)),
+                         Acknowledgement.version == sa.bindparam("version"))
+                  .order_by(Acknowledgement.signed_at))
+_ROLE_PLAYS_PASSED_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.completed_at).where(
+    RolePlayAttempt.trainee_id.in_(sa.bindparam("ids", expanding=True)), RolePlayAttempt.passed.is_(True))
+_ROLE_PLAYS_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.state, RolePlayAttempt.passed,
+                           RolePlayAttempt.scheduled_for).where(RolePlayAttempt.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+_HOLDS_OF = (sa.select(HoldDecision.trainee_id, HoldDecision.decision)
+             .where(HoldDecision.trainee_id.in_(sa.bindparam("ids", expanding=True))).order_by(HoldDecision.id))
+
+
 def facts_by_user(user_ids, document_version: str | None) -> dict:
     """{user id: {"signed_tasks", "requested_tasks", "signature_current", "role_play_passed", "dates"}}
     in three queries."""
@@ -38,9 +54,7 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
     if not ids:
         return result
     states = {}
-    for uid, task, kind, at in db.session.execute(
-            sa.select(SignOffEvent.trainee_id, SignOffEvent.task_id, SignOffEvent.kind, SignOffEvent.at)
-            .where(SignOffEvent.trainee_id.in_(ids)).order_by(SignOffEvent.id)):
+    for uid, task, kind, at in db.session.execute(_SIGN_OFFS_OF, {"ids": ids}):
         states[(uid, task)] = (kind, at)
     for (uid, task), (kind, at) in states.items():
         if kind == rules.SIGNED:
@@ -49,16 +63,11 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
         elif kind == rules.REQUESTED:
             result[uid]["requested_tasks"].add(task)
     if document_version:  # a signature counts only with the name the account has now (rules.signature_current)
-        for uid, at, typed, name in db.session.execute(
-                sa.select(Acknowledgement.trainee_id, Acknowledgement.signed_at, Acknowledgement.typed_name,
-                          User.full_name).join(User, User.id == Acknowledgement.trainee_id)
-                .where(Acknowledgement.trainee_id.in_(ids), Acknowledgement.version == document_version)
-                .order_by(Acknowledgement.signed_at)):
+        for uid, at, typed, name in db.session.execute(_SIGNATURES_OF, {"ids": ids, "version": document_version}):
             if rules.signature_current(document_version, typed, document_version, name):
                 result[uid]["signature_current"] = True
                 result[uid]["dates"]["signature"] = at.date()
-    for uid, at in db.session.execute(sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.completed_at).where(
-            RolePlayAttempt.trainee_id.in_(ids), RolePlayAttempt.passed.is_(True))):
+    for uid, at in db.session.execute(_ROLE_PLAYS_PASSED_OF, {"ids": ids}):
         result[uid]["role_play_passed"] = True
         result[uid]["dates"]["role-play"] = at.date()
     return result
@@ -142,12 +151,9 @@ def role_play_by_user(user_ids, now=None) -> dict:
     if not ids:
         return {}
     attempts, decisions = {}, {}
-    for uid, state, passed, when in db.session.execute(sa.select(
-            RolePlayAttempt.trainee_id, RolePlayAttempt.state, RolePlayAttempt.passed, RolePlayAttempt.scheduled_for)
-            .where(RolePlayAttempt.trainee_id.in_(ids))):
+    for uid, state, passed, when in db.session.execute(_ROLE_PLAYS_OF, {"ids": ids}):
         attempts.setdefault(uid, []).append((state, passed, aware(when)))
-    for uid, decision in db.session.execute(sa.select(HoldDecision.trainee_id, HoldDecision.decision).where(
-            HoldDecision.trainee_id.in_(ids)).order_by(HoldDecision.id)):
+    for uid, decision in db.session.execute(_HOLDS_OF, {"ids": ids}):
         decisions[uid] = decision
     allowed = role_play_attempts()
     return {uid: rules.role_play_state(attempts.get(uid, []), allowed, now or utcnow(), decisions.get(uid))

@@ -153,12 +153,15 @@ def decide_go(rec: TraineeRecord, actor: User, verdict: str, note: str) -> GoDec
     return row
 
 
+_GO_DECISIONS_OF = sa.select(GoDecision).where(GoDecision.trainee_id.in_(sa.bindparam("ids", expanding=True)))  # built once (learning.services)
+
+
 def go_decisions_by_user(user_ids) -> dict:
     """{trainee id: their go / no-go decision after cold calling} in one query (trainees without one are absent)."""
     ids = list(user_ids)
     if not ids:
         return {}
-    return {d.trainee_id: d for d in db.session.scalars(sa.select(GoDecision).where(GoDecision.trainee_id.in_(ids)))}
+    return {d.trainee_id: d for d in db.session.scalars(_GO_DECISIONS_OF, {"ids": ids})}
 
 
 def go_decision_of(trainee_id: int) -> GoDecision | None:

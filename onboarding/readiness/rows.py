@@ -49,12 +49,19 @@ class Row:
         return tuple(who for who in WAITERS if self.waits.get(who))
 
 
+_LATEST: dict = {}  # model -> its statement, built once (see learning.services)
+
+
 def _latest(model, ids, stamp):
     """{trainee id: the newest row of model} in one query."""
     if not ids:
         return {}
     latest = {}
-    for row in db.session.scalars(sa.select(model).where(model.trainee_id.in_(ids)).order_by(stamp, model.id)):
+    statement = _LATEST.get(model)
+    if statement is None:
+        statement = _LATEST[model] = sa.select(model).where(
+            model.trainee_id.in_(sa.bindparam("ids", expanding=True))).order_by(stamp, model.id)
+    for row in db.session.scalars(statement, {"ids": list(ids)}):
         latest[row.trainee_id] = row
     return latest
 

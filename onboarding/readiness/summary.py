@@ -66,9 +66,16 @@ def inbox_items(what: dict) -> int:
     return sum(count for key, count in what.items() if key != "ledger_days") + (1 if what.get("ledger_days") else 0)
 
 
+#: The refresh's own statements, built once (see learning.services): `ids` is a list, expanded when they run.
+_SCHEDULED_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.scheduled_for).where(
+    RolePlayAttempt.trainee_id.in_(sa.bindparam("ids", expanding=True)), RolePlayAttempt.state == SCHEDULED)
+_RECORDS_OF = sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(sa.bindparam("ids", expanding=True)))
+_STORED_OF = sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+_CLEAR_DAYS_OF = sa.delete(ReadinessStageDays).where(ReadinessStageDays.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def _scheduled_at(session: Session, ids) -> dict:
-    return dict(session.execute(sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.scheduled_for)
-                                .where(RolePlayAttempt.trainee_id.in_(ids), RolePlayAttempt.state == SCHEDULED)).all())
+    return dict(session.execute(_SCHEDULED_OF, {"ids": list(ids)}).all())
 
 
 def _trainee_ids(session: Session) -> list:
@@ -83,12 +90,11 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        records = session.scalars(sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chunk))).all()
+        records = session.scalars(_RECORDS_OF, {"ids": chunk}).all()
         rows = build_rows(records, current_app.config["READINESS_MIN_WEEKS"], on)
         when = _scheduled_at(session, chunk)
-        stored = {s.trainee_id: s for s in session.scalars(
-            sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(chunk)))}
-        session.execute(sa.delete(ReadinessStageDays).where(ReadinessStageDays.trainee_id.in_(chunk)))
+        stored = {s.trainee_id: s for s in session.scalars(_STORED_OF, {"ids": chunk})}
+        session.execute(_CLEAR_DAYS_OF, {"ids": chunk})
         days = [{"trainee_id": row.record.user_id, "stage": number, "days": taken} for row in rows
                 for number, taken in stage_durations(row.progress, row.record.start_date).items()]
         if days:
