@@ -58,7 +58,7 @@ class Load:
     rps: float
     p50_ms: float
     p99_ms: float
-    bad: int  # responses other than 2xx or 3xx, and socket errors
+    bad: int  # responses other than 2xx or 3xx, socket errors, and (run_wrk) any answer but a 200
 
 
 def pages(setup: dict) -> list[Page]:
@@ -293,9 +293,51 @@ def wrk(url: str, headers: dict, connections: int = 16, script: Path | None = No
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
+#: wrk's script for a page's load: every answer must be a 200. wrk itself counts only answers outside 2xx and 3xx,
+#: and a refused session is a 302 to /login, which would pass for a fast page.
+STATUS_SCRIPT = """-- written by benchmarks/serve.py
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  others = 0
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    others = others + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("others")
+  end
+  io.write(string.format("answers other than 200: %d\\n", total))
+end
+"""
+
+
+def parse_others(output: str) -> int:
+    """The answers other than 200 that STATUS_SCRIPT counted; raise when its line is missing."""
+    match = re.search(r"^answers other than 200: (\d+)$", output, re.M)
+    if match is None:
+        raise RuntimeError("wrk's script printed no count of answers other than 200")
+    return int(match.group(1))
+
+
 def run_wrk(url: str, headers: dict, connections: int = 16) -> Load:
-    """Load one URL with wrk for SECONDS and parse what it prints."""
-    return parse_wrk(wrk(url, headers, connections))
+    """Load one URL with wrk for SECONDS, every answer checked to be a 200, and parse what it prints."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp, "status.lua")
+        script.write_text(STATUS_SCRIPT)
+        output = wrk(url, headers, connections, script)
+    load = parse_wrk(output)
+    return Load(load.rps, load.p50_ms, load.p99_ms, load.bad + parse_others(output))
 
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}

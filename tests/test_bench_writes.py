@@ -122,3 +122,20 @@ def test_a_page_over_its_query_budget_misses_its_goal_however_fast_it_is(capsys)
     assert not serve.report(1000, 1000.0, [(page, slow)], {}, {"dashboard (head)": 6})  # under 15 %, in budget
     without_budget = serve.Page("ledger save, 64 conn.", "trainee", "/x", 0.25)
     assert serve.report(1000, 1000.0, [(without_budget, fast)], {})  # the writes' rows carry no budget
+
+
+def test_a_page_load_counts_every_answer_but_a_200_as_failed(monkeypatch):
+    """wrk passes a 302 (a refused session sends it to /login) as a success; the page loads' script does not."""
+    sent = {}
+
+    def fake_wrk(url, headers, connections=16, script=None):
+        sent["script"] = script.read_text()
+        return WRK.replace("unexpected answers: 5", "answers other than 200: 7")
+
+    monkeypatch.setattr(serve, "wrk", fake_wrk)
+    load = serve.run_wrk("http://127.0.0.1:1/", {"User-Agent": serve.USER_AGENT})
+    assert load.bad == 6 + 7  # wrk's own (non-2xx/3xx, socket errors) and the script's
+    assert "if status ~= 200 then" in sent["script"] and "answers other than 200: %d\\n" in sent["script"]
+    assert serve.parse_others("answers other than 200: 0\n") == 0
+    with pytest.raises(RuntimeError):
+        serve.parse_others(WRK)  # no line: the script did not run
