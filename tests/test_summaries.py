@@ -54,12 +54,16 @@ def assert_every_summary_is_current(app):
             assert {k: _normal(v) for k, v in actual.items()} == {k: _normal(v) for k, v in expected.items()}, uid
         for record in records:  # the path a worker keeps between requests is the one the rows give now
             assert trainee_progress(record) == _compute(record), record.user_id
-        stored_days = {}
+        stored_days, days_listed = {}, {}
         for row in db.session.scalars(sa.select(ReadinessStageDays)):
             stored_days.setdefault(row.trainee_id, {})[row.stage] = row.days
+            days_listed.setdefault(row.trainee_id, set()).add(row.listed)
         for row in rows:
+            uid = row.record.user_id
             expected = stage_durations(row.progress, row.record.start_date)
-            assert stored_days.get(row.record.user_id, {}) == expected, row.record.user_id
+            assert stored_days.get(uid, {}) == expected, uid
+            if expected:  # the days carry the summary's own copy of whether the trainee is listed
+                assert days_listed[uid] == {stored[uid].listed}, uid
 
 
 ACTIONS = ("read", "read", "quiz_right", "quiz_wrong", "request", "sign", "log_day", "unassign", "assign",

@@ -142,16 +142,26 @@ def test_the_migration_copies_the_account_and_the_record_into_stored_summaries(t
                 row = _summary(uid)
                 conn.execute(sa.text(f"INSERT INTO readiness_summaries ({', '.join(row)}) "
                                      f"VALUES ({', '.join(':' + k for k in row)})"), row)
+                conn.execute(sa.text("INSERT INTO readiness_stage_days (trainee_id, stage, days) "
+                                     "VALUES (:u, 1, 12), (:u, 2, 30)"), {"u": uid})
         upgrade()
         with db.engine.connect() as conn:
             copied = conn.execute(sa.text("SELECT trainee_id, listed, status, mentor_id, start_date "
                                           "FROM readiness_summaries ORDER BY trainee_id")).all()
+            days = conn.execute(sa.text("SELECT trainee_id, stage, days, listed FROM readiness_stage_days "
+                                        "ORDER BY trainee_id, stage")).all()
         assert [tuple(r) for r in copied] == [(2, 1, "in_training", 1, "2026-10-05"),
                                               (3, 0, "extended", None, "2026-09-01"),
                                               (4, 0, "independent", None, "2026-08-01")]
+        # 0025: the days per stage carry their summary's copy
+        assert [tuple(r) for r in days] == [(2, 1, 12, 1), (2, 2, 30, 1), (3, 1, 12, 0), (3, 2, 30, 0),
+                                            (4, 1, 12, 0), (4, 2, 30, 0)]
         downgrade(revision=BEFORE_LISTING)
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM readiness_summaries")).scalar() == 3
+            assert conn.execute(sa.text("SELECT count(*) FROM readiness_stage_days")).scalar() == 6
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("readiness_stage_days")}
+            assert "listed" not in columns
         db.engine.dispose()
 
 

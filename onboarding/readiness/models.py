@@ -224,12 +224,15 @@ class ReadinessSummary(db.Model):
 
 class ReadinessStageDays(db.Model):
     """How many days a trainee took over each stage they completed (path.progress.stage_durations), stored
-    beside the summary so the cohort's medians and quartiles come from one grouped query."""
+    beside the summary so the cohort's medians and quartiles come from one grouped query. `listed` is the
+    summary's own copy (an active trainee account), written with it, so that query reads one index."""
 
     __tablename__ = "readiness_stage_days"
 
     trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     stage: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
     days: Mapped[int]
+    listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
-    __table_args__ = (sa.Index("ix_readiness_stage_days_stage", "stage", "days"),)
+    __table_args__ = (sa.Index("ix_readiness_stage_days_stage", "stage", "days"),
+                      sa.Index("ix_readiness_stage_days_listed", "listed", "stage", "days"))

@@ -94,14 +94,16 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
         rows = build_rows(records, current_app.config["READINESS_MIN_WEEKS"], on)
         when = _scheduled_at(session, chunk)
         stored = {s.trainee_id: s for s in session.scalars(_STORED_OF, {"ids": chunk})}
+        values_of = {row.record.user_id: columns(row, when.get(row.record.user_id)) for row in rows}
         session.execute(_CLEAR_DAYS_OF, {"ids": chunk})
-        days = [{"trainee_id": row.record.user_id, "stage": number, "days": taken} for row in rows
+        days = [{"trainee_id": row.record.user_id, "stage": number, "days": taken,
+                 "listed": values_of[row.record.user_id]["listed"]} for row in rows
                 for number, taken in stage_durations(row.progress, row.record.start_date).items()]
         if days:
             session.execute(sa.insert(ReadinessStageDays), days)
         for row in rows:
             uid = row.record.user_id
-            values = columns(row, when.get(uid)) | {"rules_version": version, "computed_on": on, "computed_at": now}
+            values = values_of[uid] | {"rules_version": version, "computed_on": on, "computed_at": now}
             summary = stored.get(uid)
             if summary is None:
                 session.add(ReadinessSummary(trainee_id=uid, revision=1, **values))
