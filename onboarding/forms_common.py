@@ -182,7 +182,7 @@ def kept_options(rows, selected=None) -> Markup:
     hundreds (the mentors of a large team, twice on the dashboard) is written once per worker for as long as its rows
     stay the same; the rows themselves are the key, so a new or renamed mentor is a new list at once. The
     selection is put in afterwards, so one kept list serves every choice."""
-    rows = tuple(rows)
+    rows = tuple((value, label) for value, label in rows)  # plain tuples: a database row compares in Python
     html = kept_built("options", rows, lambda: "".join(
         f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in rows))
     if selected in (None, ""):
