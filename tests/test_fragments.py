@@ -221,3 +221,26 @@ def test_the_unread_count_read_with_the_person_is_used_until_anything_changes_th
         load_user(session_id)
         other = make_user("trainee", email="ana@example.com")
         assert statements_during(app, lambda: unread_count(other))[1] == 1  # someone else's: read for them
+
+
+def test_a_frozen_dataclass_of_plain_values_is_its_own_key_and_still_differs_in_every_nested_field():
+    from onboarding.assessment.presenting import ShownOption, ShownQuestion
+
+    def question(**changes):
+        fields = dict(id="q1", type="single", number=1, prompt_html="<p>Which unit?</p>", points=2, unit="",
+                      scoring="all", options=(ShownOption("a", "AW-200", False, None),
+                                              ShownOption("b", "AW-350", True, None)),
+                      response="b", awarded=None, waiting=False, comment=None, grader=None, explanation="",
+                      module=None, expected=None, model_answer=None, rubric=())
+        return ShownQuestion(**{**fields, **changes})
+
+    key = frozen({"q": question(), "text": ""})
+    assert key == frozen({"q": question(), "text": ""}) and hash(key) == hash(frozen({"q": question(), "text": ""}))
+    assert key[1] == ("q", ("=", question()))  # the fast path: the question itself
+    assert key != frozen({"q": question(response="a"), "text": ""})
+    chosen_other = (ShownOption("a", "AW-200", True, None), ShownOption("b", "AW-350", False, None))
+    assert key != frozen({"q": question(options=chosen_other), "text": ""})  # a nested option's field
+    renamed = (ShownOption("a", "AW-200", False, None), ShownOption("b", "AW-360", True, None))
+    assert key != frozen({"q": question(options=renamed), "text": ""})
+    # A frozen dataclass holding a dict cannot hash: it is frozen field by field, as before.
+    assert frozen(_Row("a", {"mentor": {"quiz": 1}})) != frozen(_Row("a", {"mentor": {"quiz": 2}}))
