@@ -323,3 +323,22 @@ def test_two_readers_storing_the_same_missing_summary_do_not_fail(app, make_user
         monkeypatch.setattr(summary_module, "stale_ids", lambda session, limit=None: [uid])
         assert summary_module.refresh_stale(db.session) == 0
         assert db.session.get(ReadinessSummary, uid) is not None
+
+
+def test_a_refresh_takes_the_days_it_replaces_out_of_the_session(app, make_user):
+    """The days per stage are deleted and written again by each refresh: days this session loaded before must not
+    stand in for the new rows (the delete's session sync reads back what it deleted)."""
+    uid = make_user("trainee", start=date.today() - timedelta(days=40))
+    complete_stages_before(app, uid, 2)
+    with app.app_context():
+        refresh(db.session, [uid])
+        db.session.commit()
+        loaded = db.session.scalars(sa.select(ReadinessStageDays).where(ReadinessStageDays.trainee_id == uid)).all()
+        assert loaded and all(row.listed for row in loaded)
+        db.session.execute(sa.text("UPDATE readiness_stage_days SET days = days + 1000 WHERE trainee_id = :t"),
+                           {"t": uid})
+        refresh(db.session, [uid])
+        again = db.session.scalars(sa.select(ReadinessStageDays).where(ReadinessStageDays.trainee_id == uid)).all()
+        assert {(row.stage, row.days) for row in again} == {(row.stage, row.days) for row in loaded}
+        assert not any(row in loaded for row in again)  # new rows, not the objects loaded before the refresh
+        db.session.rollback()

@@ -71,7 +71,11 @@ _SCHEDULED_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.scheduled_
     RolePlayAttempt.trainee_id.in_(sa.bindparam("ids", expanding=True)), RolePlayAttempt.state == SCHEDULED)
 _RECORDS_OF = sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(sa.bindparam("ids", expanding=True)))
 _STORED_OF = sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(sa.bindparam("ids", expanding=True)))
-_CLEAR_DAYS_OF = sa.delete(ReadinessStageDays).where(ReadinessStageDays.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+# (Days loaded in this session leave it with the delete: "fetch" reads the deleted keys back, with RETURNING where the
+# database has it. The default's in-Python evaluation would read the ids the statement was built with: none.)
+_CLEAR_DAYS_OF = (sa.delete(ReadinessStageDays)
+                  .where(ReadinessStageDays.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+                  .execution_options(synchronize_session="fetch"))
 
 
 def _scheduled_at(session: Session, ids) -> dict:
