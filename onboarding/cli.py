@@ -196,18 +196,26 @@ def _pg_dump(url, target: Path) -> None:
     tables = len(sa.inspect(db.engine).get_table_names())
     plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     env = dict(os.environ, PGPASSWORD=url.password or "")  # not on the command line, where ps shows it
-    problems = []
+    said = []  # what pg_dump says besides its progress: errors, warnings, their details and hints
     with open(target, "wb") as out, _bar(tables, "Tables") as bar:
         dump = subprocess.Popen(["pg_dump", "--format=custom", "--verbose", plain], stdout=out,
-                                stderr=subprocess.PIPE, text=True, env=env)
-        for line in dump.stderr:
-            if "dumping contents of table" in line:
-                bar.update(1)
-            elif "error:" in line or "warning:" in line or not line.startswith("pg_dump: "):
-                problems.append(line.rstrip())
-        code = dump.wait()
+                                stderr=subprocess.PIPE, text=True, errors="replace", env=env)
+        try:
+            for line in dump.stderr:
+                if "dumping contents of table" in line:
+                    bar.update(1)
+                elif not line.startswith("pg_dump: ") or line.split()[1:2] in (
+                        ["error:"], ["warning:"], ["detail:"], ["hint:"]):
+                    said.append(line.rstrip())
+            code = dump.wait()
+        finally:
+            if dump.poll() is None:  # interrupted (Ctrl-C): no pg_dump left running
+                dump.kill()
+                dump.wait()
     if code != 0:
-        raise click.ClickException("pg_dump failed: " + ("; ".join(problems) or f"exit status {code}"))
+        raise click.ClickException("pg_dump failed: " + ("; ".join(said) or f"exit status {code}"))
+    for line in said:  # a dump that succeeded with warnings: they still reach whoever runs it
+        click.echo(line, err=True)
 
 
 @click.command("evidence-orphans")

@@ -85,9 +85,11 @@ def _names_of(kind) -> tuple:
     """The attributes of a dataclass (its fields) or a mapped class (its columns); () for anything else. Notes a
     frozen dataclass with field-by-field equality in _SELF_KEYED."""
     if dataclasses.is_dataclass(kind):
-        params = kind.__dataclass_params__
-        if params.frozen and params.eq:
+        params, fields = kind.__dataclass_params__, dataclasses.fields(kind)
+        # Its own equality must be dataclasses' (written by them, not the class) and read every field.
+        own_eq = getattr(getattr(kind.__eq__, "__code__", None), "co_filename", "") == "<string>"
+        if params.frozen and params.eq and own_eq and all(f.compare for f in fields):
             _SELF_KEYED.add(kind)
-        return tuple(f.name for f in dataclasses.fields(kind))
+        return tuple(f.name for f in fields)
     mapper = sa.inspect(kind, raiseerr=False)
     return tuple(a.key for a in mapper.column_attrs) if mapper is not None and hasattr(mapper, "column_attrs") else ()

@@ -125,6 +125,11 @@ def test_the_kept_header_follows_the_name_and_the_unread_count_and_signs_with_th
     assert len(tokens) == 1 and frame._TOKEN not in header
     other, _ = as_user(app, "tom@example.com")
     assert not tokens & set(re.findall(r'name="csrf_token" value="([^"]+)"', other.get("/").get_data(as_text=True)))
+    with app.app_context():  # another language: another header
+        db.session.get(User, ids["trainee"]).locale = "ar"
+        db.session.commit()
+    arabic = _header(trainee.get("/").get_data(as_text=True))
+    assert "تسجيل الخروج" in arabic and "Sign out" not in arabic
     response = trainee.post("/logout", data={"csrf_token": tokens.pop()})
     assert response.status_code == 302 and trainee.get("/").status_code == 302  # the token signs out
 
@@ -244,3 +249,25 @@ def test_a_frozen_dataclass_of_plain_values_is_its_own_key_and_still_differs_in_
     assert key != frozen({"q": question(options=renamed), "text": ""})
     # A frozen dataclass holding a dict cannot hash: it is frozen field by field, as before.
     assert frozen(_Row("a", {"mentor": {"quiz": 1}})) != frozen(_Row("a", {"mentor": {"quiz": 2}}))
+
+
+def test_a_frozen_dataclass_that_compares_less_than_it_shows_is_frozen_field_by_field():
+    from dataclasses import field
+
+    @dataclass(frozen=True)
+    class Partly:
+        name: str
+        shown: str = field(compare=False)
+
+    @dataclass(frozen=True)
+    class OwnEquality:
+        name: str
+        shown: str
+
+        def __eq__(self, other):
+            return self.name == other.name
+
+        __hash__ = object.__hash__
+
+    assert frozen(Partly("a", "one")) != frozen(Partly("a", "two"))
+    assert frozen(OwnEquality("a", "one")) != frozen(OwnEquality("a", "two"))

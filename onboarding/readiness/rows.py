@@ -49,7 +49,7 @@ class Row:
         return tuple(who for who in WAITERS if self.waits.get(who))
 
 
-_LATEST: dict = {}  # model -> its statement, built once (see learning.services)
+_LATEST: dict = {}  # (model, stamp) -> its statement, built once (see learning.services)
 
 
 def _latest(model, ids, stamp):
@@ -57,9 +57,9 @@ def _latest(model, ids, stamp):
     if not ids:
         return {}
     latest = {}
-    statement = _LATEST.get(model)
+    statement = _LATEST.get((model, stamp))
     if statement is None:
-        statement = _LATEST[model] = sa.select(model).where(
+        statement = _LATEST[(model, stamp)] = sa.select(model).where(
             model.trainee_id.in_(sa.bindparam("ids", expanding=True))).order_by(stamp, model.id)
     for row in db.session.scalars(statement, {"ids": list(ids)}):
         latest[row.trainee_id] = row
