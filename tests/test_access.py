@@ -141,8 +141,8 @@ MATRIX = {
     ("activity.plan", "POST"): MENTOR_OR_HEAD,
     ("activity.moved_deal", "POST"): OWNER_MENTOR_OR_HEAD,  # the trainee marks a deal moved; mentor and head too
     ("activity.moved_deal", "GET"): OWNER_MENTOR_OR_HEAD,
-    ("mentoring.assign", "POST"): HEAD_ONLY,
-    ("mentoring.assign", "GET"): HEAD_ONLY,
+    ("readiness.assign", "POST"): HEAD_ONLY,
+    ("readiness.assign", "GET"): HEAD_ONLY,
     ("readiness.export_dashboard", "GET"): GRADERS_AND_READERS,  # a mentor's export holds only their own trainees
     ("readiness.cohort_view", "GET"): READERS,
     ("readiness.mentors_view", "GET"): READERS,

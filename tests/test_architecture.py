@@ -122,7 +122,7 @@ def test_the_path_room_imports_no_feature():
 
 FEATURES = ["learning", "assessment", "mentoring", "people", "notifications", "mail", "auth", "content", "careers"]
 ABOVE = ("onboarding.readiness.dashboard", "onboarding.readiness.cohort", "onboarding.readiness.mentors",
-         "onboarding.inbox", "onboarding.api")
+         "onboarding.readiness.views", "onboarding.inbox", "onboarding.api")
 
 
 @pytest.mark.parametrize("feature", FEATURES)

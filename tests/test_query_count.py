@@ -164,3 +164,39 @@ def test_a_persons_own_pages_cost_the_same_whatever_the_number_of_trainees(app, 
     assert max(pages_and_autosave) <= 20, many
     # The ledger save refreshes the trainee's stored summary: one read of each kind of fact (about 17 statements).
     assert ledger_save <= 32, many
+
+
+def test_a_bulk_assignment_reads_the_chosen_trainees_not_the_whole_team(app, make_user):
+    """The head assigns a mentor to a few trainees on the dashboard: only their records are read, however large the
+    team (the choices once listed every trainee to check a few ids)."""
+    mentor = make_user("mentor", email="mentor@example.com")
+    other = make_user("mentor", email="mona@example.com", name="Mona Mentor")
+    make_user("head", email="head@example.com")
+    _add_trainees(app, 300, mentor)
+    with app.app_context():
+        chosen = list(db.session.scalars(sa.select(TraineeRecord.user_id).order_by(TraineeRecord.user_id).limit(2)))
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login("head@example.com")
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(target.user_id)
+
+    sa.event.listen(TraineeRecord, "load", on_load)
+    try:
+        response = client.post("/trainees/assign", data={"trainees": [str(u) for u in chosen], "mentor": str(other),
+                                                         "csrf_token": auth.token()})
+    finally:
+        sa.event.remove(TraineeRecord, "load", on_load)
+    assert response.status_code == 302
+    assert set(loaded) == set(chosen), f"{len(set(loaded))} records read for 2 chosen"
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(TraineeRecord.mentor_id).where(
+            TraineeRecord.user_id.in_(chosen)))) == {other}
+    # An id nobody has is refused with the rest, and nothing is assigned.
+    response = client.post("/trainees/assign", data={"trainees": [str(chosen[0]), "999999"], "mentor": str(mentor),
+                                                     "csrf_token": auth.token()})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == chosen[0])) == other

@@ -1,10 +1,9 @@
-"""Mentoring pages: the checklist, role-plays, the signature, assignments (the activity ledger, targets and
-supervision: onboarding.activity)."""
+"""Mentoring pages: the checklist, role-plays, the signature (the activity ledger, targets and supervision:
+onboarding.activity; the dashboard's bulk assignment of a mentor: onboarding.readiness.views)."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -18,15 +17,14 @@ from ..evidence.services import EvidenceRefused, files_of
 from ..extensions import db
 from ..forms_common import with_ids
 from ..navigation import done
-from ..people.models import TraineeRecord
-from ..people.services import acting_mentor, mentors, record_of
+from ..people.services import acting_mentor, record_of
 from ..path.service import trainee_progress
 from ..timeutil import aware, utcnow
 from . import rules
-from .forms import (TASK_FORMS, AssignForm, CancelForm, HoldForm, RescheduleForm, ScheduleForm, SignForm,
+from .forms import (TASK_FORMS, CancelForm, HoldForm, RescheduleForm, ScheduleForm, SignForm,
                     score_form)
 from .models import CANCELLED, SCORED, Acknowledgement, RolePlayAttempt, RolePlayScore, SignOffEvent
-from .services import (MentoringError, assign_mentor, cancel_role_play, decide_hold, ensure_due,
+from .services import (MentoringError, cancel_role_play, decide_hold, ensure_due,
                        evaluator_candidates, missing_label, request_sign_off, reschedule_role_play, return_task,
                        revoke, role_play_evaluators, role_play_missing, role_play_status, schedule_role_play,
                        sign_document, sign_off, submit_scores)
@@ -390,24 +388,3 @@ def signed_copy(ack_id):
     return render_template("mentoring/signed_copy.html", ack=ack, document=document,
                            current=rules.signature_current(ack.version, ack.typed_name, document.version,
                                                            ack.trainee.full_name))
-
-
-
-@bp.route("/trainees/assign", methods=["GET", "POST"])
-@roles_required(HEAD)
-def assign():
-    if request.method == "GET":  # the address a refused assignment is shown on: a reload goes back to the dashboard
-        return redirect(url_for("main.home"))
-    form = with_ids(AssignForm(), "assign")
-    records = db.session.scalars(sa.select(TraineeRecord)).all()
-    form.trainees.choices = [SelectChoice(r.user_id, r.user.full_name) for r in records]
-    form.mentor.choices = [SelectChoice(m.id, m.full_name) for m in mentors()]
-    if not form.validate_on_submit():
-        from ..readiness.views import team_home
-
-        return team_home(assign_form=form, status=400)
-    by_user = {r.user_id: r for r in records}
-    for uid in form.trainees.data:
-        assign_mentor(by_user[uid], form.mentor.data, current_user)
-    return _done(ngettext("%(num)d trainee assigned to the mentor.", "%(num)d trainees assigned to the mentor.",
-                          len(form.trainees.data)), "main.home")

@@ -1,8 +1,11 @@
-"""Readiness pages: the dashboard, the cohort view, exports, the printable report, the timeline,
-the mentor's recommendation and the head of sales' decision."""
+"""Readiness pages: the dashboard (and its bulk assignment of a mentor), the cohort view, exports, the printable
+report, the timeline, the mentor's recommendation and the head of sales' decision."""
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import DIRECTOR, HEAD, MENTOR, READERS
 from ..auth.permissions import can_decide_go, roles_required, trainee_or_abort
@@ -12,9 +15,10 @@ from ..extensions import db
 from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
 from ..fragments import kept_fragment
 from ..learning.services import rereads_count
-from ..navigation import redirect_next
+from ..navigation import done, redirect_next
 from ..paging import page_arg
 from ..activity.services import targets_lookup
+from ..people.models import TraineeRecord
 from ..people.services import mentors
 from ..timeutil import today, utcnow
 from . import charts, exports
@@ -83,6 +87,31 @@ def team_home(assign_form=None, status=200):
                            ramp_days=current_app.config["RAMP_DAYS"], search_max=SEARCH_MAX_LENGTH,
                            search_typed=typed, search_errors=search_errors, rereads=rereads_count(_scope())),\
         400 if search_errors else status
+
+
+@bp.route("/trainees/assign", methods=["GET", "POST"])
+@roles_required(HEAD)
+def assign():
+    """The dashboard's bulk assignment: a mentor for the trainees chosen on it. Only the chosen trainees' records
+    are read (a team of thousands is not loaded to check a few ids); a refused assignment comes back on the
+    dashboard with its choices."""
+    from ..mentoring.forms import AssignForm
+    from ..mentoring.services import assign_mentor
+
+    if request.method == "GET":  # the address a refused assignment is shown on: a reload goes back to the dashboard
+        return redirect(url_for("main.home"))
+    form = with_ids(AssignForm(), "assign")
+    chosen = {int(v) for v in request.form.getlist("trainees") if v.isdigit() and len(v) <= 12}
+    records = db.session.scalars(sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chosen))).all()
+    form.trainees.choices = [SelectChoice(r.user_id, r.user.full_name) for r in records]
+    form.mentor.choices = [SelectChoice(m.id, m.full_name) for m in mentors()]
+    if not form.validate_on_submit():
+        return team_home(assign_form=form, status=400)
+    by_user = {r.user_id: r for r in records}
+    for uid in form.trainees.data:
+        assign_mentor(by_user[uid], form.mentor.data, current_user)
+    return done(ngettext("%(num)d trainee assigned to the mentor.", "%(num)d trainees assigned to the mentor.",
+                         len(form.trainees.data)), "main.home")
 
 
 @bp.get("/trainees.csv")
