@@ -149,8 +149,10 @@ def test_filters_narrow_the_log(app, people):
     ("from=2026-13-40", "Not a valid date value.", 'value="2026-13-40"'),
     ("from=yesterday&to=2026-11-02", "Not a valid date value.", 'value="yesterday"'),
     ("from=2026-11-10&to=2026-11-02", "The end date comes before the start date.", 'value="2026-11-02"'),
-    ("actor=x", "Choose a person from the list.", None),
-    ("trainee=99999999999", "Choose a trainee from the list.", None),
+    ("actor=Nobody+Here", "No one matches “Nobody Here”.", 'value="Nobody Here"'),
+    ("trainee=99999999999", "No trainee matches “99999999999”.", 'value="99999999999"'),
+    ("trainee=head%40example.com", "No trainee matches “head@example.com”.", 'value="head@example.com"'),
+    ("trainee=" + "x" * 101, "Field cannot be longer than 100 characters.", None),
 ])
 def test_a_bad_filter_is_said_in_the_error_summary_with_what_was_typed(app, people, query, message, kept):
     head, _ = as_user(app, "head@example.com")
@@ -192,3 +194,25 @@ def test_who_reads_the_log(app, people, email, status):
 
 def test_anonymous_is_sent_to_sign_in(client):
     assert "/login" in client.get("/audit").headers["Location"]
+
+
+def test_the_people_filters_are_typed_and_find_by_name_email_or_number(app, people):
+    """A company of thousands: the page lists no one; what is typed is looked for in names and e-mail addresses."""
+    _record_samples(app, people)
+    head, _ = as_user(app, "head@example.com")
+    html = head.get("/audit").get_data(as_text=True)
+    assert 'name="actor"' in html and 'name="trainee"' in html
+    assert '<select id="actor"' not in html and '<select id="trainee"' not in html
+    assert f'<option value="{people["mentor"]}"' not in html
+    about_tom = head.get("/audit?trainee=BECKER").get_data(as_text=True)  # any case, part of the name
+    assert "Calls made: from 22 to 24" in about_tom and "Role: from Mentor to Trainee" not in about_tom
+    assert 'value="BECKER"' in about_tom  # what was typed stays in the field
+    by_email = head.get("/audit?trainee=tom%40example").get_data(as_text=True)
+    assert "Calls made: from 22 to 24" in by_email
+    assert "Role: from Mentor to Trainee" in head.get("/audit?actor=irene").get_data(as_text=True)
+    response = head.get("/audit?actor=Ada")  # someone who did nothing: no entries, not an error
+    assert response.status_code == 200 and "No entries match." in response.get_data(as_text=True)
+    by_number = head.get(f"/audit?actor={people['head']}&action=role_changed").get_data(as_text=True)
+    assert "Role: from Mentor to Trainee" in by_number
+    # "trainee" looks among trainees only: the head's own name finds no trainee.
+    assert head.get("/audit?trainee=irene").status_code == 400

@@ -1,9 +1,9 @@
 """The audit log's filters: read from the query string, checked like any form, kept as typed when wrong."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
-from ..forms_common import FlaskForm
+from ..forms_common import SEARCH_MAX_LENGTH, FlaskForm
 
 
 class _Pick(SelectField):
@@ -24,8 +24,10 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET that changes nothing
 
-    actor = _Pick(_l("Person"), _l("Choose a person from the list."))
-    trainee = _Pick(_l("About trainee"), _l("Choose a trainee from the list."))
+    # Typed, not chosen from a list: a company of thousands would send every name on every page. A number is an
+    # account's own (the links to this page carry them).
+    actor = StringField(_l("Person (name or email)"), validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)])
+    trainee = StringField(_l("About trainee (name or email)"), validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)])
     action = _Pick(_l("Action"), _l("Choose an action from the list."))
     start = DateField(_l("From"), name="from", validators=[Optional()])
     end = DateField(_l("To"), name="to", validators=[Optional()])

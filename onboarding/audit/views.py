@@ -1,4 +1,5 @@
-"""The audit log page for heads of sales and administrators: read-only, filtered, paginated, in words."""
+"""The audit log page for heads of sales and administrators: read-only, filtered, paginated, in words. The people
+filters are typed (name, email, or an account's number), so the page never lists everyone."""
 from datetime import datetime, time, timezone
 
 import sqlalchemy as sa
@@ -18,17 +19,34 @@ bp = Blueprint("audit", __name__)
 
 
 def _filters():
-    """The filter form read from the query string, its choices from who and what the log holds."""
-    everyone = db.session.execute(sa.select(User.id, User.full_name, User.role).order_by(User.full_name)).all()
+    """The filter form read from the query string, the actions' choices from what the log holds."""
     recorded = db.session.scalars(sa.select(AuditEvent.action).distinct()).all()
     actions = sorted(set(ACTION_NAMES) | set(recorded), key=lambda a: action_name(a).casefold())
     form = AuditFilterForm(request.args)
-    form.actor.choices = [SelectChoice("", _("Anyone"))] + [SelectChoice(str(i), name) for i, name, _role in everyone]
-    form.trainee.choices = [SelectChoice("", _("Any trainee"))] + [SelectChoice(str(i), name)
-                                                                   for i, name, role in everyone if role == TRAINEE]
     form.action.choices = [SelectChoice("", _("Any action"))] + [SelectChoice(a, action_name(a)) for a in actions]
     form.validate()
     return form
+
+
+def _people(field, trainees_only: bool, nobody):
+    """The accounts a typed person filter names (a subquery of ids), or None when nothing usable was typed. An
+    account's number names that account; other text is looked for in names and e-mail addresses. When no account
+    matches, the field says so (the page is then refused, and shows what was typed)."""
+    text = (field.data or "").strip()
+    if not text or field.errors:
+        return None
+    people = sa.select(User.id)
+    if trainees_only:
+        people = people.where(User.role == TRAINEE)
+    if text.isdigit():
+        people = people.where(User.id == int(text) if len(text) <= 12 else sa.false())
+    else:
+        like = f"%{text.lower()}%"
+        people = people.where(sa.or_(sa.func.lower(User.full_name).like(like), sa.func.lower(User.email).like(like)))
+    if not db.session.scalar(sa.select(people.exists())):
+        field.errors.append(nobody(text))
+        return None
+    return people
 
 
 @bp.get("/audit")
@@ -37,10 +55,12 @@ def log():
     form = _filters()
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     good = lambda field: field.data and not field.errors  # noqa: E731  (a refused filter filters nothing)
-    if good(form.actor):
-        query = query.where(AuditEvent.actor_id == int(form.actor.data))
-    if good(form.trainee):
-        query = query.where(AuditEvent.trainee_id == int(form.trainee.data))
+    actors = _people(form.actor, False, lambda text: _("No one matches “%(text)s”.", text=text))
+    if actors is not None:
+        query = query.where(AuditEvent.actor_id.in_(actors))
+    trainees = _people(form.trainee, True, lambda text: _("No trainee matches “%(text)s”.", text=text))
+    if trainees is not None:
+        query = query.where(AuditEvent.trainee_id.in_(trainees))
     if good(form.action):
         query = query.where(AuditEvent.action == form.action.data)
     if good(form.start):
