@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from onboarding.audit.models import AuditEvent
+from onboarding.auth.models import User
 from onboarding.extensions import db
 from onboarding.activity import rules
 from onboarding.activity.models import ActivityEntry
@@ -366,6 +367,33 @@ def test_heads_see_who_signed_which_version_and_print_it(app, people):
     assert "earlier version" in copy and "Sam Trainee" in copy
     other, _ = as_user(app, "other@example.com")
     assert other.get(f"/signatures/{ack_id}").status_code == 403
+
+
+def test_the_signatures_page_lists_a_page_of_trainees_and_reads_only_their_signatures(app, people, make_user):
+    app.config["PER_PAGE"] = 2  # four a page
+    ids = [make_user("trainee", email=f"t{n}@example.com", name=f"Zed {n}") for n in range(5)]
+    with app.app_context():
+        doc = app.extensions["curriculum"].job_description
+        for uid in ids:
+            db.session.add(Acknowledgement(trainee_id=uid, document=doc.slug, version=doc.version,
+                                           typed_name=db.session.get(User, uid).full_name))
+        db.session.commit()
+    head, _ = as_user(app, "head@example.com")
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(target.trainee_id)
+
+    sa.event.listen(Acknowledgement, "load", on_load)
+    try:
+        first = head.get("/job-description/signatures").get_data(as_text=True)
+    finally:
+        sa.event.remove(Acknowledgement, "load", on_load)
+    assert "Sam Trainee" in first and "Zed 0" in first and "Zed 4" not in first  # by name, four a page
+    assert 'rel="next"' in first and "Page 1 of 2" in first
+    assert set(loaded) <= {people["trainee"], *ids[:3]}  # the page's signatures, not everyone's
+    last = head.get("/job-description/signatures?page=2").get_data(as_text=True)
+    assert "Zed 4" in last and "Zed 0" not in last and "Current" in last
 
 
 # ---------------------------------------------------------------- supervision and assignments

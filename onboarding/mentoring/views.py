@@ -2,7 +2,7 @@
 onboarding.activity; the dashboard's bulk assignment of a mentor: onboarding.readiness.views)."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +17,7 @@ from ..evidence.services import EvidenceRefused, files_of
 from ..extensions import db
 from ..forms_common import with_ids
 from ..navigation import done
+from ..paging import paginate
 from ..people.services import acting_mentor, record_of
 from ..path.service import trainee_progress
 from ..timeutil import aware, utcnow
@@ -362,18 +363,23 @@ def sign():
 @bp.get("/job-description/signatures")
 @roles_required(*READERS)
 def signatures():
+    """Each active trainee's latest signature of the job description, a page of them at a time (a company of
+    thousands is not one page), with only that page's signatures read."""
     document = curriculum().job_description
-    trainees = db.session.scalars(sa.select(User).where(User.role == TRAINEE, User.active.is_(True))
-                                  .order_by(User.full_name)).all()
+    page = paginate(sa.select(User).where(User.role == TRAINEE, User.active.is_(True))
+                    .order_by(User.full_name, User.id), current_app.config["PER_PAGE"] * 2)
+    trainees = page.items
     latest = {}
-    for ack in db.session.scalars(sa.select(Acknowledgement).order_by(Acknowledgement.signed_at, Acknowledgement.id)):
+    for ack in db.session.scalars(sa.select(Acknowledgement)
+                                  .where(Acknowledgement.trainee_id.in_([t.id for t in trainees]))
+                                  .order_by(Acknowledgement.signed_at, Acknowledgement.id)):
         latest[ack.trainee_id] = ack
     names = {t.id: t.full_name for t in trainees}
     states = {uid: ("current" if rules.signature_current(ack.version, ack.typed_name, document.version, names.get(uid))
                     else "renamed" if ack.version == document.version else "outdated")
               for uid, ack in latest.items()}
     return render_template("mentoring/signatures.html", document=document, trainees=trainees, latest=latest,
-                           states=states)
+                           states=states, page=page)
 
 
 @bp.get("/signatures/<int:ack_id>")
