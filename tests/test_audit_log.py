@@ -152,6 +152,8 @@ def test_filters_narrow_the_log(app, people):
     ("actor=Nobody+Here", "No one matches “Nobody Here”.", 'value="Nobody Here"'),
     ("trainee=99999999999", "No trainee matches “99999999999”.", 'value="99999999999"'),
     ("trainee=head%40example.com", "No trainee matches “head@example.com”.", 'value="head@example.com"'),
+    ("actor=" + "9" * 40, "No one matches “" + "9" * 40 + "”.", None),
+    ("actor=%C2%B2", "No one matches “²”.", None),
     ("trainee=" + "x" * 101, "Field cannot be longer than 100 characters.", None),
 ])
 def test_a_bad_filter_is_said_in_the_error_summary_with_what_was_typed(app, people, query, message, kept):

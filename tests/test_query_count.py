@@ -194,9 +194,11 @@ def test_a_bulk_assignment_reads_the_chosen_trainees_not_the_whole_team(app, mak
     with app.app_context():
         assert set(db.session.scalars(sa.select(TraineeRecord.mentor_id).where(
             TraineeRecord.user_id.in_(chosen)))) == {other}
-    # An id nobody has is refused with the rest, and nothing is assigned.
-    response = client.post("/trainees/assign", data={"trainees": [str(chosen[0]), "999999"], "mentor": str(mentor),
-                                                     "csrf_token": auth.token()})
-    assert response.status_code == 400
+    # An id nobody has is refused with the rest, and nothing is assigned; so is one past what an id can hold, or a
+    # digit that is not a decimal one (never a 500).
+    for junk in ("999999", "99999999999", "9" * 5000, "²"):
+        response = client.post("/trainees/assign", data={"trainees": [str(chosen[0]), junk], "mentor": str(mentor),
+                                                         "csrf_token": auth.token()})
+        assert response.status_code == 400, junk
     with app.app_context():
         assert db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == chosen[0])) == other

@@ -38,8 +38,9 @@ def _people(field, trainees_only: bool, nobody):
     people = sa.select(User.id)
     if trainees_only:
         people = people.where(User.role == TRAINEE)
-    if text.isdigit():
-        people = people.where(User.id == int(text) if len(text) <= 12 else sa.false())
+    if text.isdecimal():
+        # (a number past what the id column holds names no one: PostgreSQL would refuse to compare it)
+        people = people.where(User.id == int(text) if len(text) <= 10 and int(text) <= 2**31 - 1 else sa.false())
     else:
         like = f"%{text.lower()}%"
         people = people.where(sa.or_(sa.func.lower(User.full_name).like(like), sa.func.lower(User.email).like(like)))

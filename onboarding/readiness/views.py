@@ -101,7 +101,8 @@ def assign():
     if request.method == "GET":  # the address a refused assignment is shown on: a reload goes back to the dashboard
         return redirect(url_for("main.home"))
     form = with_ids(AssignForm(), "assign")
-    chosen = {int(v) for v in request.form.getlist("trainees") if v.isdigit() and len(v) <= 12}
+    chosen = {int(v) for v in request.form.getlist("trainees")  # ids the id column can hold; the rest name no one
+              if v.isdecimal() and len(v) <= 10 and int(v) <= 2**31 - 1}
     records = db.session.scalars(sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chosen))).all()
     form.trainees.choices = [SelectChoice(r.user_id, r.user.full_name) for r in records]
     form.mentor.choices = [SelectChoice(m.id, m.full_name) for m in mentors()]
