@@ -129,9 +129,11 @@ def register_converters(app: Flask) -> None:
     """Integer URL parts above what the database holds are simply not found (404), never an error."""
     from werkzeug.routing import IntegerConverter
 
+    from .paging import MAX_ID
+
     class BoundedInt(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):
-            kwargs.setdefault("max", 2**31 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = BoundedInt

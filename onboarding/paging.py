@@ -2,12 +2,22 @@
 from flask import request
 
 MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1  # the largest id the database's integer columns hold (PostgreSQL refuses to compare past it)
+
+
+def bounded_int(text: str, low: int = 0, high: int = MAX_ID) -> int | None:
+    """`text` as a whole number from `low` to `high` when it is one written in decimal digits, else None: never an
+    error, whatever a query string or a form holds ("²" is a digit Python cannot read as a number, and a number
+    past what a column holds is one PostgreSQL refuses)."""
+    if not text.isdecimal() or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
 
 
 def page_arg() -> int:
     """?page=N as a whole number from 1 to MAX_PAGE; anything else reads as page 1."""
-    value = request.args.get("page", "1")
-    return min(int(value), MAX_PAGE) if value.isdigit() and 0 < len(value) <= 6 and int(value) > 0 else 1
+    return min(bounded_int(request.args.get("page", "1"), 1) or 1, MAX_PAGE)
 
 
 def paginate(query, per_page: int):

@@ -218,3 +218,21 @@ def test_the_people_filters_are_typed_and_find_by_name_email_or_number(app, peop
     assert "Role: from Mentor to Trainee" in by_number
     # "trainee" looks among trainees only: the head's own name finds no trainee.
     assert head.get("/audit?trainee=irene").status_code == 400
+
+
+def test_numbers_in_query_strings_are_read_by_one_rule_that_never_fails():
+    from onboarding.paging import MAX_ID, bounded_int
+
+    assert bounded_int("42") == 42 and bounded_int("0") == 0 and bounded_int(str(MAX_ID)) == MAX_ID
+    assert bounded_int(str(MAX_ID + 1)) is None  # past what an id column holds
+    assert bounded_int("5", 1, 4) is None and bounded_int("4", 1, 4) == 4 and bounded_int("1", 1, 4) == 1
+    assert bounded_int("0", 1, 4) is None
+    for junk in ("", "-3", "abc", "4.5", "²", "٣x", "9" * 5000):
+        assert bounded_int(junk) is None, junk
+    assert bounded_int("٣") == 3  # a decimal digit of another script is still a number
+
+
+@pytest.mark.parametrize("path", ["/audit?page=%C2%B2", "/?page=%C2%B2", "/?mentor=%C2%B2", "/?stage=%C2%B2"])
+def test_a_digit_python_cannot_read_is_no_error(app, people, path):
+    head, _ = as_user(app, "head@example.com")
+    assert head.get(path).status_code == 200

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.models import ADMIN, HEAD, TRAINEE, User
 from ..auth.permissions import roles_required
 from ..extensions import db
-from ..paging import paginate
+from ..paging import bounded_int, paginate
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .wording import ACTION_NAMES, action_name, context_for, details_in_words, subject_in_words
@@ -38,9 +38,9 @@ def _people(field, trainees_only: bool, nobody):
     people = sa.select(User.id)
     if trainees_only:
         people = people.where(User.role == TRAINEE)
-    if text.isdecimal():
-        # (a number past what the id column holds names no one: PostgreSQL would refuse to compare it)
-        people = people.where(User.id == int(text) if len(text) <= 10 and int(text) <= 2**31 - 1 else sa.false())
+    if text.isdecimal():  # an account's number; one past what an id holds names no one
+        number = bounded_int(text)
+        people = people.where(User.id == number if number is not None else sa.false())
     else:
         like = f"%{text.lower()}%"
         people = people.where(sa.or_(sa.func.lower(User.full_name).like(like), sa.func.lower(User.email).like(like)))

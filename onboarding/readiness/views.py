@@ -16,7 +16,7 @@ from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
 from ..fragments import kept_fragment
 from ..learning.services import rereads_count
 from ..navigation import done, redirect_next
-from ..paging import page_arg
+from ..paging import MAX_ID, bounded_int, page_arg
 from ..activity.services import targets_lookup
 from ..people.models import TraineeRecord
 from ..people.services import mentors
@@ -37,8 +37,7 @@ STATUS_CHOICES = ("active", "all", "in_training", "awaiting_approval", "extended
 
 
 def _bounded_int(name, low, high):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 10 and low <= int(value) <= high else None
+    return bounded_int(request.args.get(name, ""), low, high)
 
 
 def filters_from_args() -> Filters:
@@ -49,7 +48,7 @@ def filters_from_args() -> Filters:
     status = request.args.get("status", "active")
     waits = request.args.get("waits", "")
     return Filters(q=search_text(request.args, "")[0],
-                   mentor=_bounded_int("mentor", 0, 2**31 - 1),
+                   mentor=_bounded_int("mentor", 0, MAX_ID),
                    stage=_bounded_int("stage", 0, len(curriculum().stages)),
                    status=status if status in STATUS_CHOICES else "active",
                    overdue=request.args.get("overdue") == "1", waits=waits if waits in WAITERS else "",
@@ -101,8 +100,7 @@ def assign():
     if request.method == "GET":  # the address a refused assignment is shown on: a reload goes back to the dashboard
         return redirect(url_for("main.home"))
     form = with_ids(AssignForm(), "assign")
-    chosen = {int(v) for v in request.form.getlist("trainees")  # ids the id column can hold; the rest name no one
-              if v.isdecimal() and len(v) <= 10 and int(v) <= 2**31 - 1}
+    chosen = {bounded_int(v) for v in request.form.getlist("trainees")} - {None}  # the rest name no one
     records = db.session.scalars(sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chosen))).all()
     form.trainees.choices = [SelectChoice(r.user_id, r.user.full_name) for r in records]
     form.mentor.choices = [SelectChoice(m.id, m.full_name) for m in mentors()]
