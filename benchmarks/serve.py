@@ -307,6 +307,27 @@ def wrk(url: str, headers: dict, connections: int = 16, script: Path | None = No
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
+def lua_summed(counter: str, label: str) -> str:
+    """A wrk script's done(): the per-thread `counter` summed over the threads its setup() kept in `threads`, written
+    as "LABEL: N" (read back by parse_count)."""
+    return f"""function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("{counter}")
+  end
+  io.write(string.format("{label}: %d\\n", total))
+end
+"""
+
+
+def parse_count(output: str, label: str) -> int:
+    """The "LABEL: N" line of a script's done() (lua_summed); raise when it is missing (the script did not run)."""
+    match = re.search(rf"^{re.escape(label)}: (\d+)$", output, re.M)
+    if match is None:
+        raise RuntimeError(f"wrk's script printed no count of {label}")
+    return int(match.group(1))
+
+
 #: wrk's script for a page's load: every answer must be a 200. wrk itself counts only answers outside 2xx and 3xx,
 #: and a refused session is a 302 to /login, which would pass for a fast page.
 STATUS_SCRIPT = """-- written by benchmarks/serve.py
@@ -326,22 +347,12 @@ function response(status, headers, body)
   end
 end
 
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + thread:get("others")
-  end
-  io.write(string.format("answers other than 200: %d\\n", total))
-end
-"""
+""" + lua_summed("others", "answers other than 200")
 
 
 def parse_others(output: str) -> int:
-    """The answers other than 200 that STATUS_SCRIPT counted; raise when its line is missing."""
-    match = re.search(r"^answers other than 200: (\d+)$", output, re.M)
-    if match is None:
-        raise RuntimeError("wrk's script printed no count of answers other than 200")
-    return int(match.group(1))
+    """The answers other than 200 that STATUS_SCRIPT counted."""
+    return parse_count(output, "answers other than 200")
 
 
 def run_wrk(url: str, headers: dict, connections: int = 16) -> Load:

@@ -277,22 +277,12 @@ function response(status, headers, body)
   end
 end
 
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + thread:get("unexpected")
-  end
-  io.write(string.format("unexpected answers: %d\\n", total))
-end
-"""
+""" + serve.lua_summed("unexpected", "unexpected answers")
 
 
 def parse_unexpected(output: str) -> int:
     """The answers the script found bad (its done() line); raise when the line is missing."""
-    match = re.search(r"^unexpected answers: (\d+)$", output, re.M)
-    if match is None:
-        raise RuntimeError("wrk's script printed no count of unexpected answers")
-    return int(match.group(1))
+    return serve.parse_count(output, "unexpected answers")
 
 
 @dataclass(frozen=True)
