@@ -36,14 +36,16 @@ def _by_hand(app) -> dict:
              if d.decision == APPROVED and d.trainee_id in everyone]
     load = {}
     for r, s in active:
-        entry = load.setdefault(names.get(r.mentor_id), {"trainees": 0, "waiting": 0})
+        entry = load.setdefault(r.mentor_id, {"trainees": 0, "waiting": 0})
         entry["trainees"] += 1
         entry["waiting"] += s.waits_mentor
     cur = app.extensions["curriculum"]
     return {"complete": stages[None], "per_stage": {n.number: stages[n.number] for n in cur.stages},
             "overdue": sum(1 for _r, s in active if s.behind_after is not None and s.behind_after < today()),
             "stages": [_spread_of(sorted(days.get(n.number, {}).items())) for n in cur.stages],
-            "ramp": spread(ramps), "load": load}
+            "ramp": spread(ramps),
+            "load": sorted(((names.get(m), counts) for m, counts in load.items()),
+                           key=lambda item: (item[0] is None, -item[1]["trainees"], item[0] or ""))}
 
 
 def test_the_cohort_in_sql_equals_the_cohort_counted_by_hand(app, make_user):
@@ -79,5 +81,17 @@ def test_the_cohort_in_sql_equals_the_cohort_counted_by_hand(app, make_user):
         assert [s for _stage, s in found["stages"]] == expected["stages"]
         assert found["stages"][0][1].n == 4  # stage 1 done by stage3, stage2, approved and withdrawn
         assert found["ramp"] == expected["ramp"] and found["ramp"].n == 1  # the inactive account's is not counted
-        assert dict(found["mentor_load"]) == expected["load"]
-        assert dict(found["mentor_load"])[None]["trainees"] == 1  # the trainee without a mentor
+        assert found["mentor_load"] == expected["load"]
+        assert found["mentor_load"][-1] == (None, {"trainees": 1, "waiting": 0})  # the trainee without a mentor
+
+
+def test_two_mentors_of_the_same_name_are_two_rows_of_the_mentor_load(app, make_user):
+    """A company can employ two Anna Schmidts: each carries her own trainees, counted apart."""
+    first = make_user("mentor", name="Anna Schmidt")
+    second = make_user("mentor", name="Anna Schmidt")
+    make_user("trainee", mentor=first)
+    make_user("trainee", mentor=first)
+    make_user("trainee", mentor=second)
+    with app.app_context():
+        load = cohort(app.config["READINESS_MIN_WEEKS"])["mentor_load"]
+    assert load == [("Anna Schmidt", {"trainees": 2, "waiting": 0}), ("Anna Schmidt", {"trainees": 1, "waiting": 0})]

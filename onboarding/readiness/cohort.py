@@ -88,12 +88,14 @@ def cohort(min_weeks: int) -> dict:
     for stage, days, count in db.session.execute(statements["days"]):
         histogram.setdefault(stage, []).append((days, count))
     ramps = [(aware(at).date() - start).days for at, start in db.session.execute(statements["ramps"])]
-    load = {name: {"trainees": count, "waiting": int(waiting or 0)}
-            for _id, name, count, waiting in db.session.execute(statements["load"])}
+    # one entry per mentor, by id: two mentors of the same name are two rows, not one with the other's count
+    load = [(mentor_id, name, {"trainees": count, "waiting": int(waiting or 0)})
+            for mentor_id, name, count, waiting in db.session.execute(statements["load"])]
     return {
         "active": sum(per_stage.values()) + complete, "complete": complete, "per_stage": per_stage,
         "stages": [(s, _spread_of(histogram[s.number])) for s in cur.stages],
         "ramp": spread(ramps),
-        "mentor_load": sorted(load.items(), key=lambda item: (item[0] is None, -item[1]["trainees"], item[0] or "")),
+        "mentor_load": [(name, counts) for mentor_id, name, counts in sorted(
+            load, key=lambda item: (item[0] is None, -item[2]["trainees"], item[1] or "", item[0] or 0))],
         "overdue": overdue,
     }
