@@ -202,3 +202,25 @@ def test_a_bulk_assignment_reads_the_chosen_trainees_not_the_whole_team(app, mak
         assert response.status_code == 400, junk
     with app.app_context():
         assert db.session.scalar(sa.select(TraineeRecord.mentor_id).where(TraineeRecord.user_id == chosen[0])) == other
+
+
+def test_the_trainees_page_asks_nothing_more_for_each_quiz_taken_orally(app, make_user):
+    """The trainee's page offers the oral test of each quiz that has one: whether it is open is judged on what the
+    page read for the path, not with three more statements per oral quiz."""
+    import dataclasses
+
+    mentor = make_user("mentor", email="mentor@example.com")
+    uid = make_user("trainee", mentor=mentor, start=date.today() - timedelta(days=30))
+    path = f"/trainees/{uid}"
+    one_oral = _queries_for(app, path, login="mentor@example.com")
+    cur = app.extensions["curriculum"]
+    assert sum("oral" in q.forms for q in cur.quiz_list) == 1 < len(cur.quiz_list)
+    stages = tuple(dataclasses.replace(s, quizzes=tuple(dataclasses.replace(q, forms=("written", "oral"))
+                                                        for q in s.quizzes)) for s in cur.stages)
+    app.extensions["curriculum"] = dataclasses.replace(cur, stages=stages,
+                                                       quizzes={q.slug: q for s in stages for q in s.quizzes})
+    with app.app_context():
+        from onboarding.content import curriculum
+
+        assert all("oral" in q.forms for q in curriculum().quiz_list)
+    assert _queries_for(app, path, login="mentor@example.com") == one_oral

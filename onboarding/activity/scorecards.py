@@ -16,7 +16,7 @@ from ..extensions import db
 from ..timeutil import today, utcnow
 from . import criteria, rules
 from .models import MonthlyPlan, MovedDeal, Scorecard, ScorecardVerdict
-from .services import ActivityError, ledger_day_problem, ledger_days, segment_for, supervision_window, targets_for
+from .services import ActivityError, ledger_day_problem, ledger_days, supervision_window, targets_and_segment
 
 #: The figures a monthly plan sets; revenue is in the price list's currency.
 PLAN_FIGURES = ("applications", "orders", "deals", "revenue")
@@ -192,15 +192,21 @@ def review_weeks(rec, progress, on: date | None = None) -> list:
     return weeks_since(rec.user_id, rec.team_id, supervision_window(progress)[1], on or today())
 
 
-def weeks_since(trainee_id: int, team_id: int | None, opened: date | None, on: date) -> list:
-    """The full supervised weeks from the day stage 4 opened to `on`, each with its prefill and review."""
+def weeks_since(trainee_id: int, team_id: int | None, opened: date | None, on: date, book=None, moved=None,
+                plans=None) -> list:
+    """The full supervised weeks from the day stage 4 opened to `on`, each with its prefill and review.
+    book (the trainee's services.Ledger), moved (their moved deals) and plans (their monthly plans): what a
+    caller has read already, else read here."""
     weeks = supervised_weeks(opened, on)
     if not weeks:
         return []
-    days = ledger_days(trainee_id)
-    targets, segment = targets_for(team_id), segment_for(team_id)
-    moved, cards = moved_deals(trainee_id), scorecards_of(trainee_id)
-    plans = {p.month: p for p in plans_of(trainee_id)}
+    if book is None:
+        days, (targets, segment) = ledger_days(trainee_id), targets_and_segment(team_id)
+    else:
+        days, targets, segment = book.days, book.targets, book.segment
+    moved = moved_deals(trainee_id) if moved is None else moved
+    cards = scorecards_of(trainee_id)
+    plans = {p.month: p for p in (plans_of(trainee_id) if plans is None else plans)}
     result = []
     for start in weeks:
         end = start + timedelta(days=6)

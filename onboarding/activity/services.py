@@ -34,19 +34,23 @@ def _targets_row(team_id: int | None) -> ActivityTarget | None:
     return rows.get(team_id) or rows.get(None)
 
 
+def targets_and_segment(team_id: int | None) -> tuple:
+    """(targets, segment) of a team from one read: see targets_for and segment_for."""
+    chosen = _targets_row(team_id)
+    if chosen is None:
+        return dict(rules.DEFAULT_TARGETS), rules.DEFAULT_SEGMENT
+    return {f: getattr(chosen, f) for f in FIGURES}, chosen.segment
+
+
 def targets_for(team_id: int | None) -> dict:
     """The targets of a team (per week; events per month, rules.MONTHLY), else the default ones, else the
     built-in defaults (rules.DEFAULT_TARGETS)."""
-    chosen = _targets_row(team_id)
-    if chosen is None:
-        return dict(rules.DEFAULT_TARGETS)
-    return {f: getattr(chosen, f) for f in FIGURES}
+    return targets_and_segment(team_id)[0]
 
 
 def segment_for(team_id: int | None) -> str:
     """The segment a team sells in (rules.SEGMENTS), as its targets say; else the default's, else B2B."""
-    chosen = _targets_row(team_id)
-    return chosen.segment if chosen is not None else rules.DEFAULT_SEGMENT
+    return targets_and_segment(team_id)[1]
 
 
 def set_targets(team_id: int | None, figures: dict, head: User, segment: str | None = None) -> ActivityTarget:
@@ -55,7 +59,7 @@ def set_targets(team_id: int | None, figures: dict, head: User, segment: str | N
     to 10,000, the segment one of rules.SEGMENTS."""
     target = db.session.scalar(sa.select(ActivityTarget).where(
         ActivityTarget.team_id.is_(None) if team_id is None else ActivityTarget.team_id == team_id))
-    current, current_segment = targets_for(team_id), segment_for(team_id)
+    current, current_segment = targets_and_segment(team_id)
     figures = {f: current[f] if figures.get(f) is None else figures[f] for f in FIGURES}
     if any(not isinstance(v, int) or not 0 <= v <= 10000 for v in figures.values()):
         raise ActivityError(_l("Enter a whole number from 0 to 10,000."))
@@ -266,6 +270,7 @@ class Ledger:
     entries: list  # every ActivityEntry, originals and corrections, in the order they were made
     days: dict  # day -> figures, a mentor's latest correction counting over the original
     targets: dict  # the weekly targets of the trainee's team
+    segment: str = rules.DEFAULT_SEGMENT  # the segment the team sells in (rules.SEGMENTS)
 
     @property
     def originals(self) -> list:
@@ -338,7 +343,7 @@ def ledger(trainee_id: int, team_id: int | None) -> Ledger:
     entries = db.session.scalars(sa.select(ActivityEntry).where(ActivityEntry.trainee_id == trainee_id)
                                  .order_by(ActivityEntry.id)).all()
     days = rules.effective((e.id, e.day, e.corrects_id, e.figures()) for e in entries)
-    return Ledger(list(entries), days, targets_for(team_id))
+    return Ledger(list(entries), days, *targets_and_segment(team_id))
 
 
 def ledger_days(trainee_id: int) -> dict:

@@ -99,13 +99,15 @@ def status_of(user_id: int, quiz) -> QuizStatus:
     return statuses([user_id], [quiz])[user_id][quiz.slug]
 
 
-def gate_of(user: User, quiz, progress):
+def gate_of(user: User, quiz, progress, done=None):
     """Whether the trainee may start the quiz now (a QuizGate), judged on their path.
 
     progress: the trainee's path (path.service.trainee_progress), computed by the caller: the path rules
-    read quiz statuses from this module, so this module does not load the path itself.
+    read quiz statuses from this module, so this module does not load the path itself. done: the slugs of the
+    modules the trainee has read, when the caller has them (else read here).
     """
-    done = completions_by_user([user.id])[user.id]
+    if done is None:
+        done = completions_by_user([user.id])[user.id]
     return quiz_gate(quiz.stage, quiz.modules, frozenset(done), progress.stage(quiz.stage).state == LOCKED)
 
 
@@ -326,17 +328,19 @@ def grade(attempt: QuizAttempt, quiz, grader: User, grades: dict, loaded: str | 
     return True
 
 
-def oral_problem(trainee: User, quiz, progress) -> str | None:
+def oral_problem(trainee: User, quiz, progress, status=None, done=None) -> str | None:
     """Why an oral attempt cannot be recorded for this trainee now (None: it can): the same rules as starting a
     written one (the quiz open on their path, not passed, nothing waiting for grading, an attempt left), and no
-    written attempt left open."""
+    written attempt left open. status (the quiz's QuizStatus) and done (the modules read): what the caller has
+    read already for a page that asks this of every quiz, else read here."""
     if ORAL not in quiz.forms:
         return _l("This quiz is taken in writing only.")
-    status = status_of(trainee.id, quiz)
+    if status is None:
+        status = status_of(trainee.id, quiz)
     if status.open_attempt is not None:
         return _l("%(name)s has a written attempt open: it is submitted (or left) before an oral one is recorded.",
                   name=trainee.full_name)
-    gate = gate_of(trainee, quiz, progress)
+    gate = gate_of(trainee, quiz, progress, done)
     if gate.locked_stage is not None:
         return _l("The quiz opens with stage %(n)d, not open for %(name)s yet.", n=gate.locked_stage,
                   name=trainee.full_name)

@@ -11,7 +11,6 @@ from ..auth.models import ADMIN, DIRECTOR, HEAD, TRAINEE, User
 from ..auth.permissions import can_decide_go, can_grade, can_view_trainee, roles_required
 from ..content import curriculum
 from ..extensions import db
-from ..learning.services import completed_slugs
 from ..forms_common import with_ids
 from .forms import NewTraineeForm, PlanForm, set_mentor_choices
 from .services import PeopleError, create_user, mentors, record_of, update_plan
@@ -99,11 +98,11 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
         decision_form = DecisionForm(formdata=None)
     if director_form is None and current_user.role == DIRECTOR:
         director_form = DirectorCheckForm(formdata=None)
-    from ..readiness.decisions import go_decision_of
     from ..readiness.forms import GoDecisionForm
     from ..path.progress import NO_GO, go_refusal
 
-    go = go_decision_of(user.id)
+    row = report["row"]  # the path's facts, read once for the report: the go decision, the modules read
+    go = row.go
     if go_form is None and is_open and can_decide_go(current_user, record) \
             and go_refusal(report["progress"], NO_GO) is None:
         go_form = GoDecisionForm(formdata=None)
@@ -120,7 +119,7 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
     if promotion_form is not None:
         set_level_choices(promotion_form.to_level, career)
     oral_open = {q.slug for q in cur.quiz_list if ORAL in q.forms and can_grade(current_user, record)
-                 and oral_problem(user, q, report["progress"]) is None}
+                 and oral_problem(user, q, report["progress"], row.quizzes[q.slug], row.done) is None}
     return render_template("people/trainee.html", trainee=user, record=record, progress=report["progress"],
                            gates=report["gates"], stage4_opened=report["stage4_opened"], report=report,
                            forecast=report["forecast"], recommendations=recommendations, decisions=decisions,
@@ -129,7 +128,7 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
                            go=go, go_form=go_form, career=career, promotions=promotions,
                            promotion_form=promotion_form,
                            oral_open=oral_open,
-                           curriculum=cur, done=completed_slugs(user.id), plan_form=plan_form,
+                           curriculum=cur, done=row.done, plan_form=plan_form,
                            quiz_status=report["quiz_status"], attempts=by_quiz,
                            extra_form=extra_form, extra_form_for=extra_form_for, history=history), status
 

@@ -23,9 +23,10 @@ def trainee_report(record: TraineeRecord, min_weeks: int = 8) -> dict:
     totals = {f: totals[f] for f in rules.FIGURES if f not in rules.MAY_BE_UNKNOWN}
     opened = row.stage4_opened
     supervised = rules.full_weeks(book.weeks(opened, today()), opened, today()) if opened else []
-    moved = moved_deals(record.user_id)
-    plans = [plan_status(p, book.days, moved, today()) for p in plans_of(record.user_id)]
-    return {"weekly_criteria": weeks_since(record.user_id, record.team_id, opened, today()), "monthly_plans": plans,
+    moved, monthly = moved_deals(record.user_id), plans_of(record.user_id)
+    plans = [plan_status(p, book.days, moved, today()) for p in monthly]
+    weekly = weeks_since(record.user_id, record.team_id, opened, today(), book=book, moved=moved, plans=monthly)
+    return {"weekly_criteria": weekly, "monthly_plans": plans,
             "moved_deals": moved,
             "progress": row.progress, "role_play": role_play_status(record.user_id), "gates": row.gates,
             "evidence": files_of_trainee(record.user_id),

@@ -39,6 +39,7 @@ class Row:
     quizzes: dict = field(default_factory=dict)  # quiz slug -> QuizStatus
     role_play_ready: bool = False  # everything before the role-play is done and no attempt is scheduled: schedule one
     go: object = None  # the go / no-go decision after cold calling (readiness.models.GoDecision), if taken
+    done: frozenset = frozenset()  # the slugs of the modules read (a re-read asked for counts once made)
 
     @property
     def ready(self) -> bool:
@@ -100,7 +101,7 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
         rec, dec = recommendations.get(uid), decisions.get(uid)
         row = Row(r, p, gates, forecast(p, since, on, r.target_date, min_weeks, all(g.met for g in gates)), since,
                   role_play.get(uid, "none"), recommendation=rec, decision=dec, quizzes=quiz_status[uid],
-                  go=go.get(uid),
+                  go=go.get(uid), done=frozenset(done[uid]),
                   week={f: (last_week.totals.get(f, 0), team_targets.get(f, 0)) for f in ("calls", "meetings")})
         row.role_play_ready = row.role_play in ("none", "failed") and not rules.role_play_missing(
             stage_state=next((st.state for st in p.stages if st.needs_role_play), "locked"), attempts=(),
