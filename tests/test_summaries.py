@@ -194,7 +194,7 @@ def test_an_autosave_notes_no_summary_and_the_submission_notes_the_trainee(app, 
         with app.app_context():
             attempt, quiz = db.session.get(QuizAttempt, attempt_id), curriculum().quizzes["written"]
             form = MultiDict({name: value + edit if isinstance(value, str) else value for name, value in typed.items()})
-            assert save_answers(attempt, quiz, responses_from_form(quiz, form, attempt.plan))
+            assert save_answers(attempt, quiz, responses_from_form(quiz, form, attempt.plan)) is not None
             db.session.flush()
             assert db.session.scalar(sa.select(sa.func.count(Answer.id)).where(Answer.attempt_id == attempt_id))
             assert summaries.touched(db.session) == set()

@@ -187,25 +187,30 @@ def overlong(quiz, form, plan: dict) -> list:
             and len(form.get(f"q-{q.id}", "")) > RESPONSE_MAX_LENGTH]
 
 
-def _store(attempt: QuizAttempt, quiz, responses: dict) -> None:
+def _store(attempt: QuizAttempt, quiz, responses: dict) -> dict:
+    """Write the responses into the attempt's answers; returns every answer's response now, by question id.
+    An answer is written only when it changed: an autosave sends the whole form, and sixteen unchanged answers
+    marked as changed cost a flush that looks at each of them."""
     existing = {a.question_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id))}
     for q in grading.asked(quiz, attempt.plan):
         if q.id not in responses:
             continue
         answer = existing.get(q.id)
         if answer is None:
-            db.session.add(Answer(attempt_id=attempt.id, question_id=q.id, response=responses[q.id],
-                                  max_points=q.points, needs_review=q.graded_by_person))
-        else:
+            existing[q.id] = answer = Answer(attempt_id=attempt.id, question_id=q.id, response=responses[q.id],
+                                             max_points=q.points, needs_review=q.graded_by_person)
+            db.session.add(answer)
+        elif answer.response != responses[q.id]:
             answer.response = responses[q.id]
+    return {qid: answer.response for qid, answer in existing.items()}
 
 
-def save_answers(attempt: QuizAttempt, quiz, responses: dict) -> bool:
-    """Keep what the trainee has answered so far; False if the attempt was already submitted."""
+def save_answers(attempt: QuizAttempt, quiz, responses: dict) -> dict | None:
+    """Keep what the trainee has answered so far; returns every saved response of the attempt by question id
+    (what the page counts as still blank), None if the attempt was already submitted."""
     if not _claim(attempt, saved_at=utcnow()):
-        return False
-    _store(attempt, quiz, responses)
-    return True
+        return None
+    return _store(attempt, quiz, responses)
 
 
 def submit(attempt: QuizAttempt, quiz, responses: dict, actor: User) -> bool:

@@ -196,9 +196,10 @@ def save(attempt_id):
     if refused is not None:
         return refused
     responses = responses_from_form(quiz, request.form, attempt.plan)
-    saved = save_answers(attempt, quiz, responses)
+    stored = save_answers(attempt, quiz, responses)
+    saved = stored is not None
     if saved and _wants_json():  # the autosave's answer, read before the commit expires the attempt it reads
-        count = len(_unanswered_after(attempt, quiz, responses))
+        count = len(unanswered(quiz, attempt, stored))
         answer = jsonify(saved=saved, state=attempt.state, unanswered=count, unanswered_text=_unanswered_text(count))
     db.session.commit()
     if _wants_json():
@@ -225,7 +226,7 @@ def submit_attempt(attempt_id):
     if request.form.get("confirm_unanswered") != "1":
         blank = _unanswered_after(attempt, quiz, responses)
         if blank:  # ask first: keep what was typed, and list what is left
-            if not save_answers(attempt, quiz, responses):
+            if save_answers(attempt, quiz, responses) is None:
                 db.session.rollback()
                 return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
             db.session.commit()
