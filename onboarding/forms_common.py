@@ -2,14 +2,15 @@
 error summary lists, and validators used by several features."""
 from datetime import timedelta
 
-from flask_babel import get_translations
+from babel import support
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm as _FlaskForm
-from flask_wtf.i18n import translations as _wtforms_own
 from markupsafe import Markup, escape
 from wtforms.fields import FieldList, FormField, SelectField
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import Select
 
@@ -42,16 +43,29 @@ BUILT_IN_MESSAGES = (
 )
 
 
+_WTFORMS_OWN: dict = {}  # locale -> WTForms' own catalog, read from disk once per process
+
+
+def _wtforms_own():
+    """WTForms' own catalog in the reader's locale. (Flask-WTF's reads the file again on every request that looks
+    up a message: half a millisecond of every form post.)"""
+    locale = str(get_locale())
+    catalog = _WTFORMS_OWN.get(locale)
+    if catalog is None:
+        catalog = _WTFORMS_OWN[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+    return catalog
+
+
 class _Translations:
-    """WTForms' messages from our catalog first, then from WTForms' own (Flask-WTF's, in the reader's locale)."""
+    """WTForms' messages from our catalog first, then from WTForms' own, in the reader's locale."""
 
     def gettext(self, string):
         ours = get_translations().gettext(string)
-        return ours if ours != string else _wtforms_own.gettext(string)
+        return ours if ours != string else _wtforms_own().gettext(string)
 
     def ngettext(self, singular, plural, n):
         ours = get_translations().ngettext(singular, plural, n)
-        return ours if ours not in (singular, plural) else _wtforms_own.ngettext(singular, plural, n)
+        return ours if ours not in (singular, plural) else _wtforms_own().ngettext(singular, plural, n)
 
 
 _TRANSLATIONS = _Translations()

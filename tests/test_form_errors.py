@@ -453,3 +453,19 @@ def test_a_long_list_writes_the_options_wtforms_writes():
     assert '<option selected value="2">Bo &amp; Co</option>' in ours and "&lt;b&gt;Ann" in ours
     assert str(form.g_ours()).replace('"g_ours"', '"g_theirs"') == str(form.g_theirs())
     assert '<option selected value="&#34;q">Q</option>' in form.g_ours()
+
+
+def test_wtforms_own_catalog_is_the_fallback_read_once_per_language(app):
+    """A WTForms message our catalog does not word comes from WTForms' own catalog in the reader's language,
+    read from disk once per language and process (not on every request that validates a form)."""
+    from onboarding import forms_common
+
+    forms_common._WTFORMS_OWN.clear()
+    for _request in range(2):
+        with app.test_request_context(headers={"Accept-Language": "ar"}):
+            assert forms_common._TRANSLATIONS.gettext("Invalid UUID.") == "عنوان UUID غير صالح."
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            assert forms_common._TRANSLATIONS.gettext("Invalid UUID.") == "Invalid UUID."
+    assert sorted(forms_common._WTFORMS_OWN) == ["ar", "en"]
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        assert forms_common._wtforms_own() is forms_common._WTFORMS_OWN["ar"]
