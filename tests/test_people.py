@@ -108,6 +108,21 @@ def test_admin_user_list_filters_and_paginates(app, client, auth, make_user):
     assert "Person 07" in client.get("/admin/users?q=person+07").get_data(as_text=True)
 
 
+def test_people_of_the_same_name_each_come_once_across_the_pages(app, client, auth, make_user):
+    """Thirty accounts named alike: ties are broken by account, so paging neither repeats nor skips anyone."""
+    import re
+
+    make_user("admin", email="a@example.com", name="Zed Admin")
+    ids = {make_user("mentor", email=f"alex{i}@example.com", name="Alex Meyer") for i in range(30)}
+    auth.login("a@example.com")
+    listed = []
+    for page in (1, 2):
+        html = client.get(f"/admin/users?role=mentor&page={page}").get_data(as_text=True)
+        listed += [int(uid) for uid in re.findall(r'href="/admin/users/(\d+)"', html)]
+    assert sorted(listed) == sorted(ids) and len(listed) == 30
+    assert listed == sorted(listed)  # alike names in the order the accounts were made
+
+
 def test_head_adds_a_trainee_with_start_date_and_mentor(app, client, auth, make_user):
     make_user("head", email="h@example.com")
     mentor = make_user("mentor", name="Marco Mentor")

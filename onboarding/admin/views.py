@@ -24,7 +24,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def users():
     q, typed, search_errors = search_text(request.args, _("Name or email"))
     role = request.args.get("role", "")
-    query = sa.select(User).order_by(User.active.desc(), User.full_name)
+    # the account's number breaks ties: two people of one name keep their places from one page to the next
+    query = sa.select(User).order_by(User.active.desc(), User.full_name, User.id)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(sa.or_(sa.func.lower(User.full_name).like(like), User.email.like(like)))
