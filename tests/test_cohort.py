@@ -9,7 +9,10 @@ import sqlalchemy as sa
 from onboarding.auth.models import User
 from onboarding.extensions import db
 from onboarding.people.models import TraineeRecord
-from onboarding.readiness.cohort import _spread_of, cohort, spread
+from hypothesis import given
+from hypothesis import strategies as st
+
+from onboarding.readiness.cohort import Spread, _spread_of, cohort, spread
 from onboarding.readiness.models import APPROVED, ReadinessDecision, ReadinessStageDays, ReadinessSummary
 from onboarding.readiness.rows import ACTIVE_STATUSES
 from onboarding.timeutil import aware, today
@@ -42,7 +45,7 @@ def _by_hand(app) -> dict:
     cur = app.extensions["curriculum"]
     return {"complete": stages[None], "per_stage": {n.number: stages[n.number] for n in cur.stages},
             "overdue": sum(1 for _r, s in active if s.behind_after is not None and s.behind_after < today()),
-            "stages": [_spread_of(sorted(days.get(n.number, {}).items())) for n in cur.stages],
+            "stages": [spread(days.get(n.number, Counter()).elements()) for n in cur.stages],
             "ramp": spread(ramps),
             "load": sorted(((names.get(m), counts) for m, counts in load.items()),
                            key=lambda item: (item[0] is None, -item[1]["trainees"], item[0] or ""))}
@@ -95,3 +98,18 @@ def test_two_mentors_of_the_same_name_are_two_rows_of_the_mentor_load(app, make_
     with app.app_context():
         load = cohort(app.config["READINESS_MIN_WEEKS"])["mentor_load"]
     assert load == [("Anna Schmidt", {"trainees": 2, "waiting": 0}), ("Anna Schmidt", {"trainees": 1, "waiting": 0})]
+
+
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=40)),
+                max_size=30))
+def test_the_spread_read_from_counts_equals_the_spread_of_the_sample_written_out(histogram):
+    """The cohort's medians and quartiles come from (days, how many trainees) pairs: the same numbers as from every
+    trainee's days one by one, for any sample (odd and even sizes, one value, repeated values, counts of 0)."""
+    assert _spread_of(histogram) == spread([days for days, times in histogram for _ in range(times)])
+
+
+def test_the_spread_of_a_small_sample_by_hand():
+    assert _spread_of([(10, 1)]) == Spread(1, 10.0, 10.0, 10.0, 10, 10)
+    # 3 4 4 9 | 12 20 20 30: quartiles are the medians of each half
+    assert _spread_of([(20, 2), (4, 2), (3, 1), (30, 1), (9, 1), (12, 1)]) == Spread(8, 10.5, 4.0, 20.0, 3, 30)
+    assert _spread_of([(5, 0)]) == Spread(0)

@@ -381,6 +381,29 @@ def test_cohort_view_counts_stages_and_mentor_load(client, auth, team):
     html = client.get("/cohort").get_data(as_text=True)
     assert "<svg" in html and "Mentor load" in html
     assert "Marta Mentor</th><td>2</td>" in html and "Nils Other</th><td>1</td>" in html
+    assert "<figcaption>Trainees in training per mentor</figcaption>" in html
+
+
+def test_the_cohort_draws_the_busiest_mentors_and_lists_them_all(app, client, auth, make_user, monkeypatch):
+    """With more mentors than the chart draws, it shows the busiest (and who has no mentor), and says so; the
+    table still lists every mentor."""
+    from onboarding.readiness import views
+
+    monkeypatch.setattr(views, "LOAD_BARS", 2)
+    make_user("head", email="head@example.com")
+    busy = make_user("mentor", name="Busy Bea")
+    make_user("trainee", mentor=busy)
+    make_user("trainee", mentor=busy)
+    for name in ("Calm Carl", "Quiet Quin"):
+        make_user("trainee", mentor=make_user("mentor", name=name))
+    make_user("trainee")  # nobody mentors them yet
+    auth.login("head@example.com")
+    html = client.get("/cohort").get_data(as_text=True)
+    chart = html[html.index('aria-labelledby="t-load"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "Busy Bea" in chart and "Calm Carl" in chart and "Quiet Quin" not in chart and "No mentor yet" in chart
+    assert "the 2 busiest of 3 mentors (the table lists them all)" in html
+    assert "Quiet Quin</th><td>1</td>" in html and "Busy Bea</th><td>2</td>" in html
 
 
 def test_printable_report_and_timeline(app, client, auth, team):
