@@ -233,6 +233,11 @@ def test_filters_keep_their_values(app, history, head):
     # nonsense in the query string is ignored, never an error
     assert client.get("/quizzes/basics/statistics?cohort=x&team=y&number=z&slug=w").status_code == 200
     assert client.get("/quizzes/basics/statistics?cohort=2026-13").status_code == 200
+    # past what a date or an id column holds: ignored too, on both databases (a 500 before)
+    for query in ("cohort=9999-12", "cohort=10000-01", "cohort=0-05", "team=2147483648", "number=2147483648",
+                  "number=-99999999999", "number=99999999999999999999", "team=%C2%B2", "cohort=2026-%C2%B9"):
+        for path in ("/quizzes/basics/statistics", "/quizzes/basics/statistics.csv"):
+            assert client.get(f"{path}?{query}").status_code == 200, (path, query)
 
 
 def test_index_links_every_quiz(app, history, head):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from ..auth.models import READERS
 from ..auth.permissions import roles_required
 from ..content import curriculum
+from ..paging import bounded_int
 from ..readiness.exports import csv_response
 from ..timeutil import today
 from .statistics import NEGATIVE, TOO_EASY, TOO_HARD, Filters, filter_choices, graded_counts, quiz_statistics
@@ -26,13 +27,12 @@ def _quiz_or_404(slug):
 def _filters() -> Filters:
     """The filters from the query string; a value that does not parse is left out, never an error."""
     cohort = None
-    try:
-        year, month = (int(p) for p in request.args.get("cohort", "").split("-"))
+    year, _dash, month = request.args.get("cohort", "").partition("-")
+    year, month = bounded_int(year, 1, 9998), bounded_int(month, 1, 12)  # (a cohort's month has a month after it)
+    if year is not None and month is not None:
         cohort = date(year, month, 1)
-    except ValueError:
-        pass
-    return Filters(cohort=cohort, team=request.args.get("team", type=int),
-                   number=request.args.get("number", type=int))
+    return Filters(cohort=cohort, team=bounded_int(request.args.get("team", ""), 1),
+                   number=bounded_int(request.args.get("number", ""), 1))
 
 
 def _statistics(quiz, filters):

@@ -13,7 +13,7 @@ SETTINGS = settings(max_examples=10, deadline=None, derandomize=True,
 
 NASTY = st.sampled_from([
     "", " ", "0", "-1", "1.5", "1e309", "NaN", "inf", "-0", "99999999999999999999999", str(2**31), str(2**63),
-    "2026-02-30", "9999-12-31", "0001-01-01", "2026-13-01", "26/11/2026", "2026-11-27T25:61", "\x00", "\ud800".encode(
+    "2026-02-30", "9999-12-31", "9999-12", "0001-01-01", "2026-13-01", "26/11/2026", "2026-11-27T25:61", "\x00", "\ud800".encode(
         "utf-8", "surrogatepass").decode("utf-8", "replace"), "yes", "no", "on", "approved", "extended", "rejected",
     "extend", "withdraw", "sign", "trainee", "mentor", "head", "admin", "root", "o1", "o2", "x" * 5000,
     "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "%s%s%n", "{{7*7}}", "١٢٣", "１２３",
@@ -49,7 +49,7 @@ def _form_fields():
 
 FIELDS = _form_fields()
 QUERY = ["page", "per_page", "q", "role", "status", "action", "actor", "trainee", "quiz", "reason", "sort",
-         "overdue", "waits", "typed", "next", "since", "until", "team"]
+         "overdue", "waits", "typed", "next", "since", "until", "team", "number", "cohort", "mentor", "stage"]
 FORMS = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=10)
 QUERIES = st.dictionaries(st.sampled_from(QUERY), VALUES, max_size=5)
 
