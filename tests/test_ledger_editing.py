@@ -373,3 +373,22 @@ def test_targets_changed_by_someone_else_since_the_page_opened_are_not_overwritt
     assert first.post("/targets", data=typed | {f"t{north}-loaded": stamp}).status_code == 302
     with app.app_context():
         assert targets_for(north)["calls"] == 100
+
+
+def test_the_latest_supervision_notes_are_the_newest_even_within_one_week(app, make_user):
+    """A week can hold several notes (the supervision page and the weekly review both add one): the trainee's page
+    shows the newest, not any of that week's."""
+    from onboarding.activity.models import SupervisionNote
+    from onboarding.activity.services import latest_supervision_notes
+
+    mentor = make_user("mentor", email="notes-mentor@example.com")
+    uid = make_user("trainee", email="notes-trainee@example.com", mentor=mentor)
+    monday = date(2026, 11, 2)
+    with app.app_context():
+        for text in ("Older week", "First of the week", "Second of the week", "Third of the week"):
+            week = monday if text != "Older week" else date(2026, 10, 26)
+            db.session.add(SupervisionNote(trainee_id=uid, author_id=mentor, week_of=week, situation=text,
+                                           advice="Keep going."))
+            db.session.flush()
+        db.session.commit()
+        assert [n.situation for n in latest_supervision_notes(uid, 2)] == ["Third of the week", "Second of the week"]

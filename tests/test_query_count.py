@@ -224,3 +224,27 @@ def test_the_trainees_page_asks_nothing_more_for_each_quiz_taken_orally(app, mak
 
         assert all("oral" in q.forms for q in curriculum().quiz_list)
     assert _queries_for(app, path, login="mentor@example.com") == one_oral
+
+
+def test_the_trainees_page_and_checklist_cost_the_same_however_many_mentors_and_signers(app, make_user):
+    """The mentors a trainee had and the people who acted on their checklist are read with the history, not one
+    statement per person the page names."""
+    from onboarding.mentoring.models import MentorAssignment
+
+    mentor = make_user("mentor", email="mentor@example.com")
+    uid = make_user("trainee", mentor=mentor, start=date.today() - timedelta(days=30))
+    paths = [f"/trainees/{uid}", f"/trainees/{uid}/checklist"]
+
+    def former_mentors_and_signers(count, first):
+        with app.app_context():
+            for i in range(first, first + count):
+                other = make_user("mentor", email=f"former{i}@example.com", name=f"Former {i}")
+                db.session.add(MentorAssignment(trainee_id=uid, mentor_id=other, assigned_by=other,
+                                                ended_at=datetime.now(timezone.utc)))
+                db.session.add(SignOffEvent(trainee_id=uid, task_id="proposal", kind="requested", actor_id=other))
+            db.session.commit()
+
+    former_mentors_and_signers(1, 0)
+    few = [_queries_for(app, path, login="mentor@example.com") for path in paths]
+    former_mentors_and_signers(6, 1)
+    assert [_queries_for(app, path, login="mentor@example.com") for path in paths] == few

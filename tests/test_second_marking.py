@@ -234,3 +234,28 @@ def test_the_heads_page_has_a_fixed_number_of_queries(app, ids, make_user):
     _marked(app, ids, 3, trainee=make_user("trainee", email="t9@example.com", name="T 9"))
     _picked(app, ids, trainee=make_user("trainee", email="t7@example.com", name="T 7"))
     assert count() == few
+
+
+def test_every_undecided_marking_is_listed_however_many_were_decided_or_asked_since(app, ids, make_user,
+                                                                                    monkeypatch):
+    """The head's page lists the newest decided markings only, but every marking still to decide or still with
+    its marker, the oldest included: a marking done long ago never drops off the page before its decision."""
+    from onboarding.assessment import second_marking_views
+
+    monkeypatch.setattr(second_marking_views, "MARKINGS_SHOWN", 1)
+    oldest = _marked(app, ids, 3, trainee=make_user("trainee", email="t1@example.com", name="T 1"))
+    decided = [_marked(app, ids, 2, trainee=make_user("trainee", email=f"d{i}@example.com", name=f"D {i}"))
+               for i in range(2)]
+    with app.test_request_context():
+        quiz = app.extensions["curriculum"].quizzes["written"]
+        for marking_id in decided:
+            decide(db.session.get(SecondMarking, marking_id), quiz, db.session.get(User, ids["head"]), False, "")
+        db.session.commit()
+    _picked(app, ids, trainee=make_user("trainee", email="t2@example.com", name="T 2"))
+    client, _ = _client(app, "head@example.com")
+    page = client.get("/second-markings").get_data(as_text=True)
+    assert f'name="m{oldest}-outcome"' in page  # still to decide, though three were asked for since
+    waiting = page[page.index('id="waiting"'):]
+    assert "T 2 · Attempt 1" in waiting[:waiting.index("</section>")]
+    shown_decided = page[page.index('id="decided"'):]
+    assert "D 1" in shown_decided and "D 0" not in shown_decided  # of the decided, the newest one

@@ -355,7 +355,8 @@ def ledger_days(trainee_id: int) -> dict:
 
 def latest_supervision_notes(trainee_id: int, count: int) -> list:
     return list(db.session.scalars(sa.select(SupervisionNote).where(SupervisionNote.trainee_id == trainee_id)
-                                   .order_by(SupervisionNote.week_of.desc()).limit(count)))
+                                   .order_by(SupervisionNote.week_of.desc(), SupervisionNote.id.desc())
+                                   .limit(count)))  # a week can hold several notes: the newest first
 
 
 SUPERVISED_STAGE = 4

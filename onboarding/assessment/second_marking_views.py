@@ -19,7 +19,7 @@ from .second_marking import (MarkingError, candidates, compare, decide, mark, ma
 
 bp = Blueprint("marking", __name__)
 
-#: Markings listed on the head's page, newest first.
+#: Decided markings listed on the head's page, newest first (every undecided one is listed).
 MARKINGS_SHOWN = 50
 
 
@@ -27,6 +27,15 @@ def _marker_form(attempt, people, form=None):
     form = form or SecondMarkerForm(prefix=f"a{attempt.id}", formdata=None)
     form.marker.choices = [SelectChoice(u.id, u.full_name) for u in markers_for(attempt, people)]
     return form
+
+
+def _markings(condition, limit=None) -> list:
+    """The markings that meet `condition`, newest first (at most `limit`), with their attempts and markers."""
+    query = (sa.select(SecondMarking).where(condition)
+             .order_by(SecondMarking.requested_at.desc(), SecondMarking.id.desc())
+             .options(selectinload(SecondMarking.attempt).selectinload(QuizAttempt.answers),
+                      selectinload(SecondMarking.marker)))
+    return list(db.session.scalars(query if limit is None else query.limit(limit)))
 
 
 def _index(failed=None, status=200):
@@ -37,17 +46,15 @@ def _index(failed=None, status=200):
     picks = [(a, _marker_form(a, people, failed.get("form") if failed.get("attempt") == a.id else None),
               sorted({graders.get(w.grader_id, _("a former grader")) for w in written(a)}))
              for a in candidates()]
-    markings = db.session.scalars(
-        sa.select(SecondMarking).order_by(SecondMarking.requested_at.desc(), SecondMarking.id.desc())
-        .limit(MARKINGS_SHOWN)
-        .options(selectinload(SecondMarking.attempt).selectinload(QuizAttempt.answers),
-                 selectinload(SecondMarking.marker))).all()
+    # Every marking not decided yet is work for someone: all of them; of the decided ones, the newest.
+    undecided = _markings(SecondMarking.outcome.is_(None))
     to_decide = [(m, compare(m), failed["form"] if failed.get("marking") == m.id
                   else MarkingDecisionForm(prefix=f"m{m.id}", formdata=None))
-                 for m in markings if m.marked_at is not None and m.outcome is None]
+                 for m in undecided if m.marked_at is not None]
     return render_template("assessment/second_marking.html", picks=picks, to_decide=to_decide,
-                           waiting=[m for m in markings if m.marked_at is None],
-                           decided=[(m, compare(m)) for m in markings if m.outcome is not None],
+                           waiting=[m for m in undecided if m.marked_at is None],
+                           decided=[(m, compare(m)) for m in _markings(SecondMarking.outcome.is_not(None),
+                                                                      MARKINGS_SHOWN)],
                            quizzes=curriculum().quizzes, failed_form=failed.get("form")), status
 
 

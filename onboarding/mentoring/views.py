@@ -2,6 +2,7 @@
 onboarding.activity; the dashboard's bulk assignment of a mentor: onboarding.readiness.views)."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -56,7 +57,7 @@ def _render_checklist(trainee, rec, failed=None):
     """The checklist page; `failed` is (step, task id, form) of a request or mentor's step that was refused: it
     comes back as typed, with its errors, and the page answers 400."""
     events = db.session.scalars(sa.select(SignOffEvent).where(SignOffEvent.trainee_id == trainee.id)
-                                .order_by(SignOffEvent.id)).all()
+                                .order_by(SignOffEvent.id).options(selectinload(SignOffEvent.actor))).all()
     history = {}
     for e in events:
         history.setdefault(e.task_id, []).append(e)

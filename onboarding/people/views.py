@@ -1,5 +1,6 @@
 """The head of sales' pages for trainees: add one, see one, plan one."""
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -80,7 +81,8 @@ def render_trainee(user, plan_form=None, status=200, rec_form=None, decision_for
     from ..mentoring.models import MentorAssignment
 
     history = db.session.scalars(sa.select(MentorAssignment).where(MentorAssignment.trainee_id == user.id)
-                                 .order_by(MentorAssignment.started_at)).all()
+                                 .order_by(MentorAssignment.started_at, MentorAssignment.id)
+                                 .options(selectinload(MentorAssignment.mentor))).all()
     from ..readiness.report import trainee_report
 
     report = trainee_report(record, current_app.config["READINESS_MIN_WEEKS"])
