@@ -219,3 +219,19 @@ def test_head_puts_a_trainee_in_a_team_and_bulk_assigns(app, client, auth, make_
         assert records[first].mentor_id == records[second].mentor_id == mentor
         assert records[first].team_id == team_id
     assert "team_changed" in actions(app)
+
+
+def test_two_mentors_of_one_name_are_told_apart_by_their_addresses(app, client, auth, make_user):
+    """The lists a head assigns mentors from name each person once: where two share a name, their e-mail addresses
+    tell them apart (others keep their name alone)."""
+    make_user("head", email="h@example.com", name="Hana Head")
+    first = make_user("mentor", email="anna.s@example.com", name="Anna Schmidt")
+    second = make_user("mentor", email="anna.schmidt@example.com", name="Anna Schmidt")
+    make_user("mentor", email="ben@example.com", name="Ben Berg")
+    uid = make_user("trainee", mentor=first)
+    auth.login("h@example.com")
+    for path in ("/", f"/trainees/{uid}"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'value="{first}">Anna Schmidt (anna.s@example.com)</option>' in html, path
+        assert f'value="{second}">Anna Schmidt (anna.schmidt@example.com)</option>' in html, path
+        assert ">Ben Berg</option>" in html, path

@@ -58,7 +58,7 @@ class MentorField(SelectField):
 
 
 def set_mentor_choices(field, people):
-    field.choices = [SelectChoice(NO_MENTOR, _l("No mentor yet"))] + [SelectChoice(p.id, p.full_name) for p in people]
+    field.choices = [SelectChoice(NO_MENTOR, _l("No mentor yet"))] + [SelectChoice(p.id, p.label) for p in people]
 
 
 class NewTraineeForm(_Account):

@@ -1,5 +1,7 @@
 """Accounts and trainee plans: every change here writes an audit event; the view commits."""
+from collections import Counter
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -42,14 +44,24 @@ def lock_trainee(user_id: int) -> None:
                        .values(status=TraineeRecord.status))
 
 
-_MENTORS = sa.select(User.id, User.full_name).where(User.role.in_((MENTOR, HEAD)), User.active.is_(True))\
-    .order_by(User.role.desc(), User.full_name)
+_MENTORS = sa.select(User.id, User.full_name, User.email).where(User.role.in_((MENTOR, HEAD)), User.active.is_(True))\
+    .order_by(User.role.desc(), User.full_name, User.id)
 
 
-def mentors() -> list[sa.Row]:
-    """People who can mentor (id and full_name): mentors, and heads of sales who train a newcomer personally.
-    Plain columns: the dashboard lists every one of them twice on each page."""
-    return list(db.session.execute(_MENTORS))
+class MentorChoice(NamedTuple):
+    """One person a trainee can be given to, as the lists of mentors show them."""
+
+    id: int
+    label: str  # the name; with the e-mail address when someone else who can mentor has the same name
+
+
+def mentors() -> list[MentorChoice]:
+    """People who can mentor: mentors, and heads of sales who train a newcomer personally. Two people of one name
+    are told apart by their addresses (a head assigning "Anna Schmidt" must know which one). Plain values: the
+    dashboard lists every one of them twice on each page."""
+    rows = db.session.execute(_MENTORS).all()
+    names = Counter(name for _id, name, _email in rows)
+    return [MentorChoice(uid, name if names[name] == 1 else f"{name} ({email})") for uid, name, email in rows]
 
 
 # ---------------------------------------------------------------- who answers for a trainee

@@ -103,7 +103,7 @@ def assign():
     chosen = {bounded_int(v) for v in request.form.getlist("trainees")} - {None}  # the rest name no one
     records = db.session.scalars(sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chosen))).all()
     form.trainees.choices = [SelectChoice(r.user_id, r.user.full_name) for r in records]
-    form.mentor.choices = [SelectChoice(m.id, m.full_name) for m in mentors()]
+    form.mentor.choices = [SelectChoice(m.id, m.label) for m in mentors()]
     if not form.validate_on_submit():
         return team_home(assign_form=form, status=400)
     by_user = {r.user_id: r for r in records}
