@@ -259,3 +259,15 @@ def test_every_undecided_marking_is_listed_however_many_were_decided_or_asked_si
     assert "T 2 · Attempt 1" in waiting[:waiting.index("</section>")]
     shown_decided = page[page.index('id="decided"'):]
     assert "D 1" in shown_decided and "D 0" not in shown_decided  # of the decided, the newest one
+
+
+def test_first_graders_are_named_per_person():
+    """Two graders of one name are two names on the page; graders whose accounts are gone are one phrase."""
+    from types import SimpleNamespace
+
+    from onboarding.assessment.second_marking_views import _first_graders
+
+    answers = [SimpleNamespace(grader_id=g) for g in (1, 2, 1, 3, 4, None)]
+    names = {1: "Alex Kim", 2: "Alex Kim", 3: "Bea Lund"}
+    assert _first_graders(answers, names) == ["Alex Kim", "Alex Kim", "Bea Lund", "a former grader"]
+    assert _first_graders(answers[:1], names) == ["Alex Kim"]

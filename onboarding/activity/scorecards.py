@@ -331,7 +331,7 @@ def heatmap(window: int, on: date | None = None) -> list:
     people = db.session.execute(
         sa.select(User.id, User.full_name).join(TraineeRecord, TraineeRecord.user_id == User.id)
         .where(TraineeRecord.status.in_(ACTIVE_STATUSES),
-               sa.exists().where(Scorecard.trainee_id == User.id)).order_by(User.full_name)).all()
+               sa.exists().where(Scorecard.trainee_id == User.id)).order_by(User.full_name, User.id)).all()
     ids = [uid for uid, _name in people]
     verdicts = verdicts_by_user(ids)
     plans, moved = plans_by_user(ids)

@@ -38,14 +38,21 @@ def _markings(condition, limit=None) -> list:
     return list(db.session.scalars(query if limit is None else query.limit(limit)))
 
 
+def _first_graders(answers, graders: dict) -> list:
+    """The names of the people who graded these answers, each person once (two graders of one name are both
+    named), and "a former grader" once for any whose account is gone."""
+    named = {a.grader_id: graders[a.grader_id] for a in answers if a.grader_id in graders}
+    former = [_("a former grader")] if any(a.grader_id not in graders for a in answers) else []
+    return sorted(named.values()) + former
+
+
 def _index(failed=None, status=200):
     """The head's page; `failed` ({"attempt" or "marking": id, "form": form}) re-shows a refused form."""
     failed = failed or {}
     people = possible_markers()
     graders = {u.id: u.full_name for u in people}
     picks = [(a, _marker_form(a, people, failed.get("form") if failed.get("attempt") == a.id else None),
-              sorted({graders.get(w.grader_id, _("a former grader")) for w in written(a)}))
-             for a in candidates()]
+              _first_graders(written(a), graders)) for a in candidates()]
     # Every marking not decided yet is work for someone: all of them; of the decided ones, the newest.
     undecided = _markings(SecondMarking.outcome.is_(None))
     to_decide = [(m, compare(m), failed["form"] if failed.get("marking") == m.id

@@ -99,7 +99,7 @@ def graders_side_by_side(rows) -> list:
     for gid, name, qid, summed, n in rows:
         mine.setdefault((gid, name), []).append((qid, float(summed), n))
     result = []
-    for (_gid, name), questions in mine.items():
+    for (gid, name), questions in mine.items():
         answers = sum(n for _, _, n in questions)
         compared = [(n, (totals[qid][0] - summed) / (totals[qid][1] - n)) for qid, summed, n in questions
                     if totals[qid][1] > n]
@@ -108,8 +108,8 @@ def graders_side_by_side(rows) -> list:
             share = sum(summed for qid, summed, n in questions if totals[qid][1] > n) / sum(n for n, _ in compared)
         else:
             share = sum(summed for _, summed, _ in questions) / answers
-        result.append(GraderStats(name, answers, share, others))
-    return sorted(result, key=lambda g: g.name.lower())
+        result.append((gid, GraderStats(name, answers, share, others)))
+    return [g for _gid, g in sorted(result, key=lambda item: (item[1].name.lower(), item[0]))]
 
 
 @dataclass

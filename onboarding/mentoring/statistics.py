@@ -85,5 +85,5 @@ def role_play_statistics(scenarios: dict) -> dict:
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(list(own))))} if own else {}
     evaluators = sorted((EvaluatorStats(people[e], attempts[e], _share_of_scale(own[e], scales),
                                         _share_of_scale(others.get(e, []), scales)) for e in own if e in people),
-                        key=lambda s: s.evaluator.full_name.lower())
+                        key=lambda s: (s.evaluator.full_name.lower(), s.evaluator.id))
     return {"criteria": criteria, "numbers": numbers, "evaluators": evaluators}
