@@ -235,3 +235,11 @@ def test_two_mentors_of_one_name_are_told_apart_by_their_addresses(app, client, 
         assert f'value="{first}">Anna Schmidt (anna.s@example.com)</option>' in html, path
         assert f'value="{second}">Anna Schmidt (anna.schmidt@example.com)</option>' in html, path
         assert ">Ben Berg</option>" in html, path
+
+
+def test_told_apart_names_the_address_only_where_names_repeat():
+    from onboarding.auth.services import told_apart
+
+    assert told_apart([(1, "Anna", "a@x.org"), (2, "Ben", "b@x.org"), (3, "Anna", "a2@x.org")]) == [
+        (1, "Anna (a@x.org)"), (2, "Ben"), (3, "Anna (a2@x.org)")]
+    assert told_apart([]) == []

@@ -45,7 +45,7 @@ def candidates() -> list:
 def possible_markers() -> list:
     """Everyone who may grade: active mentors, heads of sales and admins, by name."""
     return list(db.session.scalars(sa.select(User).where(User.role.in_((MENTOR, HEAD, ADMIN)), User.active.is_(True))
-                                   .order_by(User.full_name)))
+                                   .order_by(User.full_name, User.id)))
 
 
 def markers_for(attempt: QuizAttempt, people: list) -> list:

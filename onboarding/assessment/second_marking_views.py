@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import ADMIN, HEAD, MENTOR, User
 from ..auth.permissions import roles_required
+from ..auth.services import told_apart
 from ..content import curriculum
 from ..extensions import db
 from .forms import MarkingDecisionForm, SecondMarkerForm, SecondMarkForm, bounded, graded_in_full
@@ -25,7 +26,7 @@ MARKINGS_SHOWN = 50
 
 def _marker_form(attempt, people, form=None):
     form = form or SecondMarkerForm(prefix=f"a{attempt.id}", formdata=None)
-    form.marker.choices = [SelectChoice(u.id, u.full_name) for u in markers_for(attempt, people)]
+    form.marker.choices = [SelectChoice(uid, label) for uid, label in told_apart(markers_for(attempt, people))]
     return form
 
 

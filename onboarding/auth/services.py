@@ -1,4 +1,5 @@
 """Authentication: checking credentials and throttling repeated failures across all processes."""
+from collections import Counter
 from datetime import timedelta
 from functools import lru_cache
 
@@ -16,6 +17,14 @@ from .models import LoginFailure, User
 def _dummy_hash() -> str:
     """Checked when the email matches no account, so a failed login takes the same time either way."""
     return generate_password_hash("no-such-account-placeholder", method="scrypt")
+
+
+def told_apart(people) -> list[tuple[int, str]]:
+    """(id, label) of each of these people ((id, name, e-mail) triples or accounts), in their order: the name, and
+    where two of them share it, the name with the e-mail address, so a list to choose from tells them apart."""
+    people = [(p.id, p.full_name, p.email) if isinstance(p, User) else tuple(p) for p in people]
+    names = Counter(name for _id, name, _email in people)
+    return [(uid, name if names[name] == 1 else f"{name} ({email})") for uid, name, email in people]
 
 
 def normalise_email(email: str) -> str:

@@ -429,7 +429,7 @@ def decide_hold(rec: TraineeRecord, decision: str, plan: str, new_date: date | N
 
 def evaluator_candidates() -> list:
     return list(db.session.scalars(sa.select(User).where(User.role.in_((MENTOR, HEAD)), User.active.is_(True))
-                                   .order_by(User.full_name)))
+                                   .order_by(User.full_name, User.id)))
 
 
 # ---------------------------------------------------------------- the job description

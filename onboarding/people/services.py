@@ -1,5 +1,4 @@
 """Accounts and trainee plans: every change here writes an audit event; the view commits."""
-from collections import Counter
 from datetime import date
 from typing import NamedTuple
 
@@ -10,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..assessment.models import AWAITING, Answer, QuizAttempt
 from ..audit import record
 from ..auth.models import HEAD, MENTOR, TRAINEE, User
-from ..auth.services import normalise_email
+from ..auth.services import normalise_email, told_apart
 from ..extensions import db
 from ..activity.models import ActivityEntry
 from ..mentoring.models import MentorAssignment, SignOffEvent
@@ -59,9 +58,7 @@ def mentors() -> list[MentorChoice]:
     """People who can mentor: mentors, and heads of sales who train a newcomer personally. Two people of one name
     are told apart by their addresses (a head assigning "Anna Schmidt" must know which one). Plain values: the
     dashboard lists every one of them twice on each page."""
-    rows = db.session.execute(_MENTORS).all()
-    names = Counter(name for _id, name, _email in rows)
-    return [MentorChoice(uid, name if names[name] == 1 else f"{name} ({email})") for uid, name, email in rows]
+    return [MentorChoice(uid, label) for uid, label in told_apart(db.session.execute(_MENTORS))]
 
 
 # ---------------------------------------------------------------- who answers for a trainee
