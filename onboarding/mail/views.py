@@ -13,7 +13,7 @@ from ..auth.models import ADMIN, User
 from ..auth.permissions import can_view_trainee, roles_required
 from ..extensions import csrf, db
 from ..mentoring.models import SCHEDULED, RolePlayAttempt
-from ..paging import paginate
+from ..paging import MAX_ID, paginate
 from ..people.services import record_of
 from .kinds import LABELS, label
 from .models import STATES, OutboxMessage
@@ -112,7 +112,7 @@ def preferences():
 
 def _subscriber_or_404(token):
     found = read_unsubscribe_token(token)
-    user = db.session.get(User, found[0]) if found and found[1] in LABELS and 0 < found[0] < 2**31 else None
+    user = db.session.get(User, found[0]) if found and found[1] in LABELS and 0 < found[0] <= MAX_ID else None
     if user is None:
         abort(404)
     return user, found[1]
