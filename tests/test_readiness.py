@@ -384,9 +384,9 @@ def test_cohort_view_counts_stages_and_mentor_load(client, auth, team):
     assert "<figcaption>Trainees in training per mentor</figcaption>" in html
 
 
-def test_the_cohort_draws_the_busiest_mentors_and_lists_them_all(app, client, auth, make_user, monkeypatch):
-    """With more mentors than the chart draws, it shows the busiest (and who has no mentor), and says so; the
-    table still lists every mentor."""
+def test_the_cohort_shows_the_busiest_mentors_and_links_to_them_all(app, client, auth, make_user, monkeypatch):
+    """With more mentors than the cohort shows, its chart and table show the busiest (and who has no mentor), say
+    how many are left out, and link to the mentors' page, which lists them all."""
     from onboarding.readiness import views
 
     monkeypatch.setattr(views, "LOAD_BARS", 2)
@@ -402,8 +402,11 @@ def test_the_cohort_draws_the_busiest_mentors_and_lists_them_all(app, client, au
     chart = html[html.index('aria-labelledby="t-load"'):]
     chart = chart[:chart.index("</svg>")]
     assert "Busy Bea" in chart and "Calm Carl" in chart and "Quiet Quin" not in chart and "No mentor yet" in chart
-    assert "the 2 busiest of 3 mentors (the table lists them all)" in html
-    assert "Quiet Quin</th><td>1</td>" in html and "Busy Bea</th><td>2</td>" in html
+    assert "the 2 busiest of 3 mentors" in html
+    assert "Busy Bea</th><td>2</td>" in html and "Calm Carl</th><td>1</td>" in html
+    assert "Quiet Quin" not in html and "No mentor yet</th><td>1</td>" in html
+    assert "1 mentor with fewer trainees is not shown here." in html and 'href="/mentors"' in html
+    assert "Quiet Quin" in client.get("/mentors").get_data(as_text=True)  # where every mentor is
 
 
 def test_printable_report_and_timeline(app, client, auth, team):

@@ -138,17 +138,18 @@ def cohort_view():
                                [(_("Stage %(n)d", n=s.number), spread, s.planned_days) for s, spread in data["stages"]]
                                + [(_("Ramp to approval"), data["ramp"], ramp)], _("Planned days"))
     mentors = [(name, load) for name, load in data["mentor_load"] if name is not None]
-    # A company of two hundred mentors gets the busiest ones drawn (a bar each would make a chart metres long), and
-    # always the trainees nobody mentors yet; the table under the chart lists every mentor.
-    drawn = mentors[:LOAD_BARS] + [(name, load) for name, load in data["mentor_load"] if name is None]
+    # A company of two hundred mentors sees its busiest ones here (a bar each would make a chart metres long), and
+    # always the trainees nobody mentors yet; the mentors' page lists every mentor.
+    shown = mentors[:LOAD_BARS] + [(name, load) for name, load in data["mentor_load"] if name is None]
     load_chart = charts.bars("load", _("Trainees in training per mentor"),
-                             [(name or _("No mentor yet"), load["trainees"]) for name, load in drawn])
+                             [(name or _("No mentor yet"), load["trainees"]) for name, load in shown])
     load_caption = (_("Trainees in training per mentor") if len(mentors) <= LOAD_BARS else
-                    _("Trainees in training per mentor: the %(shown)d busiest of %(count)d mentors (the table lists "
-                      "them all)", shown=LOAD_BARS, count=len(mentors)))
+                    _("Trainees in training per mentor: the %(shown)d busiest of %(count)d mentors",
+                      shown=LOAD_BARS, count=len(mentors)))
     return render_template("readiness/cohort.html", data=data, curriculum=curriculum(), ramp_days=ramp,
                            stage_chart=stage_chart, time_chart=time_chart, load_chart=load_chart,
-                           load_caption=load_caption)
+                           load_caption=load_caption, load_rows=shown,
+                           mentors_left=max(len(mentors) - LOAD_BARS, 0))
 
 
 @bp.get("/mentors")
