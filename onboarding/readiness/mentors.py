@@ -142,12 +142,13 @@ def _grading_waits(results: dict, now: datetime) -> None:
 
 def _waiting_now(results: dict, now: datetime) -> None:
     """The inbox items each trainee's summary counts for their acting mentor, and the role-plays to score."""
-    S, R, trainee, mentor = ReadinessSummary, TraineeRecord, aliased(User), aliased(User)
-    query = (sa.select(R.mentor_id, sa.func.coalesce(sa.func.sum(S.inbox_mentor), 0))
-             .join(S, S.trainee_id == R.user_id).join(trainee, trainee.id == R.user_id)
-             .join(mentor, mentor.id == R.mentor_id)
-             .where(trainee.active.is_(True), trainee.role == TRAINEE, R.status.in_(ACTIVE_STATUSES),
-                    mentor.active.is_(True)).group_by(R.mentor_id))
+    # The summary's own copies of whether the trainee is listed (an active trainee account), their status and
+    # mentor: no join to the records or the trainees' accounts.
+    S, mentor = ReadinessSummary, aliased(User)
+    query = (sa.select(S.mentor_id, sa.func.coalesce(sa.func.sum(S.inbox_mentor), 0))
+             .join(mentor, mentor.id == S.mentor_id)
+             .where(S.listed.is_(True), S.status.in_(ACTIVE_STATUSES), mentor.active.is_(True))
+             .group_by(S.mentor_id))
     for mentor_id, count in db.session.execute(query):
         results[mentor_id].waiting += int(count)
     E, P = RolePlayEvaluator, RolePlayAttempt
