@@ -359,3 +359,20 @@ def test_a_moment_is_dated_where_the_reader_is(app, zone, shown):
         assert fmt_date(date(2026, 11, 29)) == "Nov 29, 2026"
     with app.test_request_context(), in_zone(ZoneInfo("America/New_York")):
         assert fmt_date(datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)) == "Nov 29, 2026"  # 10 PM the day before
+
+
+def test_the_list_of_zones_is_built_once_an_hour_per_language_and_each_form_gets_its_own(app):
+    """Some 600 offsets are worked out once an hour per language and company default, not on every visit of the
+    account page; a refused zone put back into one form's list stays out of the next form's."""
+    from onboarding.auth import forms
+
+    forms._ZONE_LISTS.clear()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        first, second = forms.zone_choices("UTC"), forms.zone_choices("UTC")
+        assert first == second and first is not second and len(first) > 300
+        first.insert(1, ("Mars/Olympus", "Mars/Olympus"))
+        assert forms.zone_choices("UTC") == second
+        assert forms.zone_choices("Europe/Berlin")[0].label == "Company default (Europe/Berlin)"
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        assert forms.zone_choices("UTC")[0].label != second[0].label  # in Arabic
+    assert len(forms._ZONE_LISTS) == 3
