@@ -10,10 +10,12 @@ from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm as _FlaskForm
 from markupsafe import Markup, escape
 from wtforms.fields import FieldList, FormField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import Select
 
+from .auth.services import told_apart
 from .fragments import kept_built
 from .timeutil import today
 
@@ -189,6 +191,12 @@ class LongSelect(Select):
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
         label = escape(choice.label or choice.value)
         return Markup(f'<option{" selected" if choice.selected else ""} value="{escape(value)}">{label}</option>')
+
+
+def person_choices(people) -> list:
+    """The choices of a list of accounts: their ids, labelled by name, two people of one name told apart by their
+    e-mail addresses (auth.services.told_apart)."""
+    return [SelectChoice(uid, label) for uid, label in told_apart((p.id, p.full_name, p.email) for p in people)]
 
 
 def kept_options(rows, selected=None) -> Markup:

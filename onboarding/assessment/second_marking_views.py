@@ -5,13 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import ADMIN, HEAD, MENTOR, User
 from ..auth.permissions import roles_required
-from ..auth.services import told_apart
 from ..content import curriculum
 from ..extensions import db
+from ..forms_common import person_choices
 from .forms import MarkingDecisionForm, SecondMarkerForm, SecondMarkForm, bounded, graded_in_full
 from .models import QuizAttempt, SecondMarking
 from .presenting import show
@@ -26,7 +25,7 @@ MARKINGS_SHOWN = 50
 
 def _marker_form(attempt, people, form=None):
     form = form or SecondMarkerForm(prefix=f"a{attempt.id}", formdata=None)
-    form.marker.choices = [SelectChoice(uid, label) for uid, label in told_apart(markers_for(attempt, people))]
+    form.marker.choices = person_choices(markers_for(attempt, people))
     return form
 
 

@@ -20,9 +20,9 @@ def _dummy_hash() -> str:
 
 
 def told_apart(people) -> list[tuple[int, str]]:
-    """(id, label) of each of these people ((id, name, e-mail) triples or accounts), in their order: the name, and
-    where two of them share it, the name with the e-mail address, so a list to choose from tells them apart."""
-    people = [(p.id, p.full_name, p.email) if isinstance(p, User) else tuple(p) for p in people]
+    """(id, label) of each of these people ((id, name, e-mail) triples), in their order: the name, and where two
+    of them share it, the name with the e-mail address, so a list to choose from tells them apart."""
+    people = [tuple(p) for p in people]
     names = Counter(name for _id, name, _email in people)
     return [(uid, name if names[name] == 1 else f"{name} ({email})") for uid, name, email in people]
 

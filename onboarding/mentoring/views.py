@@ -11,13 +11,12 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.forms import EmptyForm
 from ..auth.models import ADMIN, HEAD, MENTOR, READERS, TRAINEE, User
 from ..auth.permissions import can_grade, can_view_trainee, roles_required, trainee_to_act_on
-from ..auth.services import told_apart
 from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
 from ..evidence.forms import show_refused, uploads_of
 from ..evidence.services import EvidenceRefused, files_of
 from ..extensions import db
-from ..forms_common import with_ids
+from ..forms_common import person_choices, with_ids
 from ..navigation import done
 from ..paging import paginate
 from ..people.services import acting_mentor, record_of
@@ -157,8 +156,7 @@ def _schedule_form(trainee, status, **kwargs):
     form = ScheduleForm(**kwargs)
     fresh = rules.retake_scenarios(list(cur.scenarios or {}), status["used_scenarios"])
     form.scenario.choices = [SelectChoice(slug, cur.scenarios[slug].title) for slug in fresh]
-    form.evaluators.choices = [SelectChoice(uid, label) for uid, label in
-                               told_apart(u for u in evaluator_candidates() if u.id != trainee.id)]
+    form.evaluators.choices = person_choices(u for u in evaluator_candidates() if u.id != trainee.id)
     return form
 
 
