@@ -11,7 +11,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from ..auth.models import TRAINEE, User
+from ..auth.models import User
 from ..extensions import db
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
