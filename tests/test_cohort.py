@@ -113,3 +113,12 @@ def test_the_spread_of_a_small_sample_by_hand():
     # 3 4 4 9 | 12 20 20 30: quartiles are the medians of each half
     assert _spread_of([(20, 2), (4, 2), (3, 1), (30, 1), (9, 1), (12, 1)]) == Spread(8, 10.5, 4.0, 20.0, 3, 30)
     assert _spread_of([(5, 0)]) == Spread(0)
+
+
+def test_the_busiest_mentors_and_those_left_out():
+    from onboarding.readiness.cohort import busiest
+
+    load = [("Ann", {"trainees": 3}), ("Bo", {"trainees": 2}), ("Cy", {"trainees": 1}), (None, {"trainees": 4})]
+    assert busiest(load, 2) == ([load[0], load[1], load[3]], 1)
+    assert busiest(load, 3) == (load, 0)  # exactly as many as shown: none left out
+    assert busiest(load[:3], 5) == (load[:3], 0)

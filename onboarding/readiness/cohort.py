@@ -63,6 +63,14 @@ def _spread_of(histogram) -> Spread:
     return Spread(total, middle(0, total), middle(*lower), middle(*upper), values[0], values[-1])
 
 
+def busiest(mentor_load: list, count: int) -> tuple[list, int]:
+    """(the `count` busiest mentors of the cohort's mentor load, then the trainees nobody mentors; how many mentors
+    are left out). A company of two hundred mentors sees its busiest ones (a bar each would make a chart metres
+    long); the mentors' page lists every one."""
+    named = [(name, load) for name, load in mentor_load if name is not None]
+    return named[:count] + [(name, load) for name, load in mentor_load if name is None], max(len(named) - count, 0)
+
+
 _built: dict = {}
 
 

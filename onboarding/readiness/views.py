@@ -22,7 +22,7 @@ from ..people.models import TraineeRecord
 from ..people.services import mentors
 from ..timeutil import today, utcnow
 from . import charts, exports
-from .cohort import cohort
+from .cohort import busiest, cohort
 from .mentors import GRADING_WINDOW_DAYS, mentor_results
 from .dashboard import SORTS, Filters, dashboard, export_rows
 from .rows import WAITERS
@@ -122,7 +122,7 @@ def export_dashboard():
     return exports.csv_stream(table, f"trainees-{today().isoformat()}.csv")
 
 
-#: The mentors the cohort's load chart draws, busiest first.
+#: The mentors the cohort's load chart and table show, busiest first (the mentors' page lists them all).
 LOAD_BARS = 15
 
 
@@ -137,19 +137,16 @@ def cohort_view():
     time_chart = charts.ranges("durations", _("Days spent in each stage: middle half, median and plan"),
                                [(_("Stage %(n)d", n=s.number), spread, s.planned_days) for s, spread in data["stages"]]
                                + [(_("Ramp to approval"), data["ramp"], ramp)], _("Planned days"))
-    mentors = [(name, load) for name, load in data["mentor_load"] if name is not None]
-    # A company of two hundred mentors sees its busiest ones here (a bar each would make a chart metres long), and
-    # always the trainees nobody mentors yet; the mentors' page lists every mentor.
-    shown = mentors[:LOAD_BARS] + [(name, load) for name, load in data["mentor_load"] if name is None]
+    shown, left = busiest(data["mentor_load"], LOAD_BARS)
     load_chart = charts.bars("load", _("Trainees in training per mentor"),
                              [(name or _("No mentor yet"), load["trainees"]) for name, load in shown])
-    load_caption = (_("Trainees in training per mentor") if len(mentors) <= LOAD_BARS else
+    load_caption = (_("Trainees in training per mentor") if not left else
                     _("Trainees in training per mentor: the %(shown)d busiest of %(count)d mentors",
-                      shown=LOAD_BARS, count=len(mentors)))
+                      shown=LOAD_BARS, count=LOAD_BARS + left))
     return render_template("readiness/cohort.html", data=data, curriculum=curriculum(), ramp_days=ramp,
                            stage_chart=stage_chart, time_chart=time_chart, load_chart=load_chart,
                            load_caption=load_caption, load_rows=shown,
-                           mentors_left=max(len(mentors) - LOAD_BARS, 0))
+                           mentors_left=left)
 
 
 @bp.get("/mentors")
