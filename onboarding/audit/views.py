@@ -7,10 +7,11 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.models import ADMIN, HEAD, TRAINEE, User
+from ..auth.models import ADMIN, HEAD, TRAINEE
 from ..auth.permissions import roles_required
+from ..auth.services import accounts_matching
 from ..extensions import db
-from ..paging import bounded_int, paginate
+from ..paging import paginate
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .wording import ACTION_NAMES, action_name, context_for, details_in_words, subject_in_words
@@ -29,21 +30,13 @@ def _filters():
 
 
 def _people(field, trainees_only: bool, nobody):
-    """The accounts a typed person filter names (a subquery of ids), or None when nothing usable was typed. An
-    account's number names that account; other text is looked for in names and e-mail addresses. When no account
-    matches, the field says so (the page is then refused, and shows what was typed)."""
+    """The accounts a typed person filter names (a subquery of ids: auth.services.accounts_matching), or None when
+    nothing usable was typed. When no account matches, the field says so (the page is then refused, and shows
+    what was typed)."""
     text = (field.data or "").strip()
     if not text or field.errors:
         return None
-    people = sa.select(User.id)
-    if trainees_only:
-        people = people.where(User.role == TRAINEE)
-    if text.isdecimal():  # an account's number; one past what an id holds names no one
-        number = bounded_int(text)
-        people = people.where(User.id == number if number is not None else sa.false())
-    else:
-        like = f"%{text.lower()}%"
-        people = people.where(sa.or_(sa.func.lower(User.full_name).like(like), sa.func.lower(User.email).like(like)))
+    people = accounts_matching(text, TRAINEE if trainees_only else None)
     if not db.session.scalar(sa.select(people.exists())):
         field.errors.append(nobody(text))
         return None

@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record
 from ..extensions import db
+from ..paging import bounded_int
 from ..timeutil import is_time_zone, utcnow
 from .models import LoginFailure, User
 
@@ -25,6 +26,19 @@ def told_apart(people) -> list[tuple[int, str]]:
     people = [tuple(p) for p in people]
     names = Counter(name for _id, name, _email in people)
     return [(uid, name if names[name] == 1 else f"{name} ({email})") for uid, name, email in people]
+
+
+def accounts_matching(text: str, role: str | None = None) -> sa.Select:
+    """The ids of the accounts (of `role`, if given) that typed text names: an account's number names that account
+    (one past what an id holds names no one); other text is looked for in names and e-mail addresses."""
+    people = sa.select(User.id)
+    if role is not None:
+        people = people.where(User.role == role)
+    if text.isdecimal():
+        number = bounded_int(text)
+        return people.where(User.id == number if number is not None else sa.false())
+    like = f"%{text.lower()}%"
+    return people.where(sa.or_(sa.func.lower(User.full_name).like(like), sa.func.lower(User.email).like(like)))
 
 
 def normalise_email(email: str) -> str:
