@@ -13,10 +13,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, request
-from flask_babel import get_locale
 from markupsafe import Markup
 
-from .i18n import current_zone
+from .i18n import current_zone, locale_name
 
 KEPT = 4096  # fragments kept per worker and kind; past that the store starts again (a fragment is 1-3 kB)
 
@@ -42,7 +41,7 @@ def kept_fragment(template: str, values: dict, versioned: dict | None = None, ve
     """`template` rendered with `values` and `versioned`, kept under the values themselves (see `frozen`), the
     language, the time zone, the URL root and `version`: `versioned` holds what `version` stands for (the
     curriculum, whose version changes with any of its text), so it is not frozen into the key."""
-    key = (template, version, str(get_locale()), current_zone().key, request.script_root, frozen(values))
+    key = (template, version, locale_name(), current_zone().key, request.script_root, frozen(values))
     return kept("fragments", key, template, {**values, **(versioned or {})})
 
 

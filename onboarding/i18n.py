@@ -80,13 +80,42 @@ def user_zone(user) -> ZoneInfo:
 
 def current_zone() -> ZoneInfo:
     """The zone times are shown in: an e-mail's reader's (in_zone), else the signed-in person's, else the
-    company's MAIL_TIME_ZONE."""
+    company's MAIL_TIME_ZONE.
+
+    A page asks for it once per date and time it shows; the signed-in person's zone is found once per request
+    and kept beside the person and the zone name it was found for, so a zone changed during the request is
+    found again."""
     zone = _READER_ZONE.get()
     if zone is not None:
         return zone
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return user_zone(current_user)
-    return ZoneInfo(current_app.config["MAIL_TIME_ZONE"])
+    if not has_request_context():
+        return ZoneInfo(current_app.config["MAIL_TIME_ZONE"])
+    space = _cv_app.get().g
+    # Flask-Login keeps the signed-in person there once loaded; reading it skips the proxy's lookups.
+    user = getattr(space, "_login_user", None) or current_user._get_current_object()
+    name = getattr(user, "time_zone", None)
+    kept = getattr(space, "onboarding_zone", None)
+    if kept is not None and kept[0] is user and kept[1] == name:
+        return kept[2]
+    zone = user_zone(user) if user.is_authenticated else ZoneInfo(current_app.config["MAIL_TIME_ZONE"])
+    space.onboarding_zone = (user, name, zone)
+    return zone
+
+
+def locale_name() -> str:
+    """The reader's language as text (str(get_locale())), found once per language a request uses: Flask-Babel
+    looks its context up on every call. Follows `force_locale` and `refresh()` as request_translations does."""
+    context = _cv_app.get(None)
+    space = getattr(context.g, "_flask_babel", None) if context is not None else None
+    locale = getattr(space, "babel_locale", None)
+    kept = getattr(space, "onboarding_locale_name", None)
+    if kept is not None and locale is not None and kept[0] is locale:
+        return kept[1]
+    name = str(get_locale())
+    space = getattr(context.g, "_flask_babel", None) if context is not None else None
+    if space is not None and getattr(space, "babel_locale", None) is not None:
+        space.onboarding_locale_name = (space.babel_locale, name)
+    return name
 
 
 def select_timezone() -> str:

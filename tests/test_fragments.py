@@ -2,7 +2,7 @@
 dashboard's rows. A kept fragment must never show something that changed: its key holds everything it is made
 from."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pytest
@@ -271,3 +271,71 @@ def test_a_frozen_dataclass_that_compares_less_than_it_shows_is_frozen_field_by_
 
     assert frozen(Partly("a", "one")) != frozen(Partly("a", "two"))
     assert frozen(OwnEquality("a", "one")) != frozen(OwnEquality("a", "two"))
+
+
+def test_a_frozen_map_hashes_compares_in_its_order_and_cannot_change():
+    from onboarding.values import FrozenMap
+
+    a = FrozenMap([("mentor", FrozenMap(quiz=1)), ("head", FrozenMap())])
+    assert a == FrozenMap([("mentor", FrozenMap(quiz=1)), ("head", FrozenMap())])
+    assert hash(a) == hash(FrozenMap([("mentor", FrozenMap(quiz=1)), ("head", FrozenMap())]))
+    assert a != FrozenMap([("head", FrozenMap()), ("mentor", FrozenMap(quiz=1))])  # shown in another order
+    assert a != FrozenMap([("mentor", FrozenMap(quiz=2)), ("head", FrozenMap())])  # a nested count
+    assert a["mentor"].get("quiz") == 1 and list(a) == ["mentor", "head"]
+    for change in (lambda: a.__setitem__("x", 1), lambda: a.__delitem__("head"), a.clear, lambda: a.pop("head"),
+                   a.popitem, lambda: a.setdefault("x", 1), lambda: a.update(x=1)):
+        with pytest.raises(TypeError):
+            change()
+    assert list(a) == ["mentor", "head"]
+
+
+def test_a_dashboard_row_is_its_own_key_and_differs_in_what_waits_and_last_week(app, make_user):
+    """The row's cells are kept under the row itself (a hash, not a walk through every field): the maps it holds
+    are FrozenMaps. Someone waiting on someone else, or another week's figure, is another key."""
+    from onboarding.readiness.dashboard import Filters, dashboard
+
+    make_user("trainee", name="Tom Becker")
+    with app.test_request_context():
+        row = dashboard(Filters())[0].items[0]
+        assert frozen(row) == ("=", row)
+        assert hash(frozen({"row": row}))
+        waits = {**row.waits, "head": type(row.waits)(decision=1)}
+        assert frozen(replace(row, waits=type(row.waits)(waits))) != frozen(row)
+        week = type(row.week)({**row.week, "calls": (99, 100)})
+        assert frozen(replace(row, week=week)) != frozen(row)
+
+
+def test_the_language_and_zone_a_request_keeps_follow_force_locale_in_zone_and_a_changed_zone(app, make_user):
+    """locale_name and current_zone are found once per request for the fragments' keys and the dates; a language
+    forced for an e-mail, a reader's zone, or the person's own zone changed during the request are found again."""
+    from zoneinfo import ZoneInfo
+
+    from flask_babel import force_locale
+    from flask_login import login_user
+
+    from onboarding.i18n import current_zone, in_zone, locale_name
+    from onboarding.readiness.dashboard import Filters, dashboard
+    from onboarding.readiness.views import team_row_cells
+
+    uid = make_user("trainee", name="Tom Becker")
+    with app.test_request_context():
+        user = db.session.get(User, uid)
+        user.time_zone = "Asia/Dubai"
+        login_user(user)
+        assert locale_name() == "en" and current_zone() == ZoneInfo("Asia/Dubai")
+        row = dashboard(Filters())[0].items[0]
+        english = team_row_cells(row, False)
+        assert "No mentor yet" in english
+        with force_locale("ar"):
+            assert locale_name() == "ar"
+            arabic = team_row_cells(row, False)
+            assert arabic != english and "No mentor yet" not in arabic
+        assert locale_name() == "en"
+        with in_zone(ZoneInfo("America/New_York")):
+            assert current_zone() == ZoneInfo("America/New_York")
+        assert current_zone() == ZoneInfo("Asia/Dubai")
+        assert team_row_cells(row, False) is english  # kept: the same fragment, found under the same key
+        user.time_zone = "Europe/Berlin"  # changed on the account page, and the page shown again
+        assert current_zone() == ZoneInfo("Europe/Berlin")
+        assert team_row_cells(row, False) is not english  # another zone, another key
+        db.session.rollback()

@@ -1,6 +1,7 @@
 """Content from files: the curriculum loaded once per content version and kept on the app."""
 from flask import current_app, has_request_context
 
+from ..i18n import locale_name
 from .loader import files_changed, load_curriculum
 from .model import ContentError, Curriculum, Settings
 from .translations import localize
@@ -41,10 +42,8 @@ def curriculum() -> Curriculum:
     current = original_curriculum()
     if not has_request_context() or not current.translations:
         return current
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    language = str(locale) if locale and str(locale) in current.translations else getattr(locale, "language", None)
+    name = locale_name()  # "ar", or "ar_EG" whose language is "ar"
+    language = name if name in current.translations else name.partition("_")[0]
     if language not in current.translations:
         return current
     cache = current_app.extensions.setdefault("curriculum_by_locale", {})

@@ -15,6 +15,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
+from ..values import FrozenMap
 from .models import ReadinessSummary, role_play_due
 from ..path.forecast import Forecast
 from .rows import ACTIVE_STATUSES, WAITERS
@@ -284,7 +285,8 @@ class PersonView:
 @dataclass(frozen=True)
 class ListRow:
     """One line of the dashboard, read from the stored summary: nothing of the path is computed for it. Plain
-    values only (no mapped objects), read as columns: a page builds no record, account or summary objects."""
+    values only (no mapped objects), read as columns: a page builds no record, account or summary objects. Every
+    field hashes (the maps are FrozenMaps), so a row is its own key for its kept cells (onboarding.fragments)."""
 
     record: RecordView
     trainee: PersonView
@@ -297,11 +299,11 @@ class ListRow:
     overdue: bool
     blocked: bool
     ready: bool
-    waits: dict  # who -> {what: count}, in WAITERS order
+    waits: FrozenMap  # who -> {what: count} (a FrozenMap too), in WAITERS order
     forecast: Forecast
     role_play: str
     stage4_opened: date | None
-    week: dict  # figure -> (done last full week, weekly target)
+    week: FrozenMap  # figure -> (done last full week, weekly target)
 
 
 #: The summary's columns a dashboard row reads.
@@ -327,13 +329,13 @@ def list_row(found, on: date, now) -> ListRow:
     summary = found  # the summary's columns (_SHOWN) are in the same row
     due = role_play_due(summary.role_play, summary.role_play_at, now)
     stored = {**summary.waits, "evaluators": {"role_play": 1} if due else {}}
-    waits = {who: stored.get(who, {}) for who in WAITERS}
+    waits = FrozenMap((who, FrozenMap(stored.get(who, {}))) for who in WAITERS)
     return ListRow(record, trainee, mentor, summary.current_stage, summary.stage_end, summary.steps_done,
                    summary.steps_total, (on - record.start_date).days, summary.overdue, summary.blocked, summary.ready,
                    waits,
                    Forecast(summary.forecast_basis, summary.forecast_date, record.target_date),
                    "due" if due else summary.role_play, summary.stage4_opened,
-                   {figure: tuple(pair) for figure, pair in (summary.week or {}).items()})
+                   FrozenMap((figure, tuple(pair)) for figure, pair in (summary.week or {}).items()))
 
 
 def dashboard(filters: Filters, mentor_scope: int | None = None, page: int = 1, per_page: int = 25):
