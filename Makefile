@@ -55,7 +55,7 @@ test-postgres: $(VENV)/.installed-dev catalogs
 WORKERS ?= 3
 serve: $(VENV)/.installed-app catalogs
 	ONBOARDING_ENV=production $(FLASK) init-db
-	ONBOARDING_ENV=production $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - app:app
+	ONBOARDING_ENV=production $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --preload --access-logfile - app:app
 
 # The nginx site (deploy/nginx.conf) for the app servers, on standard output:
 #   make nginx-conf APP_SERVERS="10.0.0.11:5000 10.0.0.12:5000" SERVER_NAME=onboarding.example.com \

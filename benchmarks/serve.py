@@ -192,8 +192,9 @@ def server_env(database_url: str) -> dict:
 def gunicorn(target: str, cwd: Path, env: dict, ready_path: str, log: Path):
     """Serve a WSGI app with the benchmark's settings; yields (base URL, master pid) once it answers."""
     port = free_port()
+    # --preload as `make serve` runs the app: loaded once, the workers forked from it (the bare app alike)
     command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
-               "--error-logfile", str(log), target]  # no --access-logfile: gunicorn writes no access log
+               "--preload", "--error-logfile", str(log), target]  # no --access-logfile: gunicorn writes no access log
     server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -222,14 +223,30 @@ def wait_until_ready(url: str, server: subprocess.Popen, log: Path) -> None:
         time.sleep(0.2)
 
 
-def worker_rss_mb(master: int) -> dict[int, float]:
-    """Resident memory (VmRSS) of each child process of a gunicorn master, in MB, by pid."""
+@dataclass(frozen=True)
+class Memory:
+    """A process's memory in MB (/proc/PID/smaps_rollup): resident, proportional and private."""
+    rss: float  # every page it maps, those shared with the master and the other workers counted in full
+    pss: float  # each shared page divided among the processes sharing it: the processes' PSS add up to their use
+    private: float  # pages no other process maps: what the machine gets back when this worker ends
+
+
+def memory_of(pid: int) -> Memory:
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        fields[name] = int(rest.split()[0]) / 1024  # kB
+    return Memory(fields["Rss"], fields["Pss"], fields["Private_Clean"] + fields["Private_Dirty"])
+
+
+def worker_memory(master: int) -> dict[int, Memory]:
+    """The memory of each child process (worker) of a gunicorn master, by pid."""
     found = {}
     for status in Path("/proc").glob("[0-9]*/status"):
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, KeyError, ValueError):
             fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
             if int(fields["PPid"]) == master:
-                found[int(status.parent.name)] = int(fields["VmRSS"].split()[0]) / 1024
+                found[int(status.parent.name)] = memory_of(int(status.parent.name))
     return found
 
 
@@ -410,7 +427,7 @@ def measure(app_base: str, hello_base: str, frame_base: str, setup: dict) -> tup
     return (first.rps + last.rps) / 2, loads
 
 
-def report(count: int, hello_rps: float, loads: list[tuple[Page, Load]], memory: dict[int, float],
+def report(count: int, hello_rps: float, loads: list[tuple[Page, Load]], memory: dict,
            queries: dict[str, int] | None = None, what: str = "trainees", connections: int = 16) -> bool:
     """Print the table and the memory lines; True when every goal is met."""
     print(f"\n{count} {what}, wrk -t2 -c{connections} -d{SECONDS}s, 2 sync workers each; "
@@ -436,9 +453,13 @@ def report(count: int, hello_rps: float, loads: list[tuple[Page, Load]], memory:
               f"{goal:36} {'ok' if ok else 'MISS'}{failed}")
         all_ok &= ok
     print()
-    for pid, mb in sorted(memory.items()):
-        ok = mb <= MAX_WORKER_MB
-        print(f"app worker {pid}: {mb:.1f} MB RSS (goal <= {MAX_WORKER_MB} MB) {'ok' if ok else 'MISS'}")
+    for pid, mem in memory.items():
+        line = f"{mem.rss:.1f} MB resident, {mem.pss:.1f} MB proportional (PSS), {mem.private:.1f} MB its own"
+        if pid == "master":
+            print(f"app master: {line}")
+            continue
+        ok = mem.pss <= MAX_WORKER_MB
+        print(f"app worker {pid}: {line} (goal: PSS <= {MAX_WORKER_MB} MB) {'ok' if ok else 'MISS'}")
         all_ok &= ok
     return all_ok
 
@@ -454,7 +475,7 @@ def main(count: int) -> int:
                 gunicorn("hello:app", HERE, env, "/", Path(tmp, "hello.log")) as (hello_base, _), \
                 gunicorn("frame:app", HERE, env, "/healthz", Path(tmp, "frame.log")) as (frame_base, _):
             hello_rps, loads = measure(app_base, hello_base, frame_base, setup)
-            memory = worker_rss_mb(master)
+            memory = {"master": memory_of(master), **worker_memory(master)}
     return 0 if report(count, hello_rps, loads, memory, queries) else 1
 
 

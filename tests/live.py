@@ -44,7 +44,7 @@ def gunicorn(env: dict, log_dir: Path, workers: int = 3, timeout: int = 30):
     """Serve the app; yields (base URL, the server process, the access log path)."""
     port = free_port()
     access, errors = log_dir / "access.log", log_dir / "error.log"
-    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout",
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--preload", "--timeout",
                str(timeout), "--access-logfile", str(access), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
                "--error-logfile", str(errors), "app:app"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
