@@ -177,3 +177,40 @@ def test_records_and_summaries_agree_on_every_copy(app, people):
             assert (summary.status, summary.mentor_id, summary.start_date) == \
                 (rec.status, rec.mentor_id, rec.start_date)
             assert summary.listed is (user.active and user.role == "trainee")
+
+
+def test_a_dashboard_row_reads_its_columns_in_order_and_a_role_play_whose_time_came_waits_on_its_evaluators():
+    """list_row unpacks the columns _row_columns reads, in their order; a scheduled role-play whose time has come
+    is shown as due and waits on its evaluators, one a minute early is still only scheduled."""
+    from datetime import date, datetime, timezone
+
+    from onboarding.readiness.dashboard import _SHOWN, list_row
+
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+
+    def row(role_play_at):
+        values = {"current_stage": 3, "stage_end": date(2026, 12, 20), "steps_done": 7, "steps_total": 12,
+                  "overdue": False, "blocked": True, "ready": False,
+                  "waits": {"mentor": {"sign_off": 2}, "evaluators": {"stale": 1}},
+                  "forecast_basis": "projected", "forecast_date": date(2027, 1, 8), "role_play": "scheduled",
+                  "role_play_at": role_play_at, "stage4_opened": None, "week": {"calls": [40, 80]}}
+        found = (5, "in_training", date(2026, 11, 2), date(2027, 1, 25), "Tom Becker", True, 2, "Marco Mentor",
+                 False, *(values[name] for name in _SHOWN))
+        return list_row(found, date(2026, 12, 1), now)
+
+    due = row(datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc))
+    assert (due.record.user_id, due.record.status, due.record.start_date, due.record.target_date) == \
+        (5, "in_training", date(2026, 11, 2), date(2027, 1, 25))
+    assert (due.trainee.full_name, due.mentor.id, due.mentor.full_name, due.mentor.active) == \
+        ("Tom Becker", 2, "Marco Mentor", False)
+    assert (due.current_stage, due.stage_end, due.steps_done, due.steps_total, due.days_since_start) == \
+        (3, date(2026, 12, 20), 7, 12, 29)
+    assert (due.overdue, due.blocked, due.ready, due.stage4_opened) == (False, True, False, None)
+    assert (due.forecast.basis, due.forecast.date, due.forecast.target) == \
+        ("projected", date(2027, 1, 8), date(2027, 1, 25))
+    assert dict(due.week) == {"calls": (40, 80)}
+    assert list(due.waits) == ["trainee", "mentor", "evaluators", "head"]
+    assert (due.role_play, dict(due.waits["evaluators"]), dict(due.waits["mentor"])) == \
+        ("due", {"role_play": 1}, {"sign_off": 2})
+    early = row(datetime(2026, 12, 1, 10, 1, tzinfo=timezone.utc))
+    assert (early.role_play, dict(early.waits["evaluators"])) == ("scheduled", {})
