@@ -4,11 +4,15 @@
 
 Fills a throw-away SQLite database (WAL, through the real migrations) with benchmarks/dashboard.py's
 `fill`, adds a trainee with an open quiz attempt, then serves the app and benchmarks/hello.py with
-identical gunicorn settings (2 sync workers, no access log) on free loopback ports. Each page is
+identical gunicorn settings (2 sync workers forked from the loaded app as `make serve` runs it, no access
+log) on free loopback ports. Each page is
 loaded with wrk (16 connections, 2 threads) as a signed-in user; the bare app is loaded before and
 after, and each page's goal is a share of its mean requests per second, so the goals hold on any
 machine. Before the load, counts each page's SQL statements in-process on the same database against
-its budget; after it, reads the memory of each worker. Prints one table; exits 1 when a goal is missed, 2 when wrk is missing and cannot be installed.
+its budget; after it, reads the memory of the master and of each worker: resident, proportional (PSS, the
+goal's measure: pages shared with the master and the other worker are divided among them, so the processes'
+PSS add up to what the server uses) and its own. Prints one table; exits 1 when a goal is missed, 2 when wrk
+is missing and cannot be installed.
 """
 import contextlib
 import http.cookiejar
