@@ -139,3 +139,25 @@ def test_a_page_load_counts_every_answer_but_a_200_as_failed(monkeypatch):
     assert serve.parse_others("answers other than 200: 0\n") == 0
     with pytest.raises(RuntimeError):
         serve.parse_others(WRK)  # no line: the script did not run
+
+
+def test_a_workers_memory_goal_reads_its_proportional_share_and_the_master_has_no_goal(capsys):
+    """The workers are forked from the loaded app: a page shared with the master counts in full in each process's
+    resident size, so the goal reads the proportional size (PSS), and the master is printed without a goal."""
+    page = serve.Page("API trainees, 100", "api", "/api", 0.10)
+    fast = serve.Load(rps=900.0, p50_ms=5.0, p99_ms=9.0, bad=0)
+    shared = {"master": serve.Memory(rss=85.5, pss=70.0, private=33.0),
+              11: serve.Memory(rss=86.0, pss=60.0, private=40.0)}
+    assert serve.report(1000, 1000.0, [(page, fast)], shared)  # resident over 60 MB, PSS at it
+    printed = capsys.readouterr().out
+    assert "app master: 85.5 MB resident, 70.0 MB proportional (PSS), 33.0 MB its own\n" in printed
+    assert ("app worker 11: 86.0 MB resident, 60.0 MB proportional (PSS), 40.0 MB its own (goal: PSS <= 60 MB) ok"
+            in printed)
+    assert not serve.report(1000, 1000.0, [(page, fast)], {12: serve.Memory(rss=59.0, pss=60.1, private=59.0)})
+
+
+def test_the_memory_of_a_process_is_read_from_its_smaps():
+    import os
+
+    mine = serve.memory_of(os.getpid())
+    assert mine.rss >= mine.pss >= mine.private > 0
