@@ -34,6 +34,7 @@ def fill(app, count: int) -> str:
     """COUNT trainees, 50 to a mentor, with a head of sales; returns the head's API token."""
     from onboarding.api.tokens import create_token
     from onboarding.auth.models import User
+    from onboarding.path.progress import requirements_from
     from onboarding.people.services import create_user
 
     with app.app_context():
@@ -46,15 +47,16 @@ def fill(app, count: int) -> str:
         db.session.add_all(mentors)
         db.session.flush()
         now, today = datetime.now(timezone.utc), date.today()
+        go_stages = {r.number for r in requirements_from(cur) if r.needs_go}
         with click.progressbar(range(count), label=f"Filling {count} trainees", file=sys.stderr) as bar:
             for i in bar:
-                _add_trainee(db, cur, i, mentors, head, now, today)
+                _add_trainee(db, cur, i, mentors, head, now, today, go_stages)
         token = create_token(head, "benchmark")
         db.session.commit()
         return token
 
 
-def _add_trainee(db, cur, i, mentors, head, now, today):
+def _add_trainee(db, cur, i, mentors, head, now, today, go_stages):
     """Trainee i, in stage i % 4 + 1, with the history of the stages before it."""
     from onboarding.assessment.models import QuizAttempt
     from onboarding.auth.models import User
@@ -62,6 +64,7 @@ def _add_trainee(db, cur, i, mentors, head, now, today):
     from onboarding.activity.models import ActivityEntry
     from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
     from onboarding.people.models import TraineeRecord
+    from onboarding.readiness.models import GO, GoDecision
 
     stage = i % 4 + 1
     user = User(email=f"t{i}@example.com", full_name=f"Trainee {i:04d}", password_hash=head.password_hash,
@@ -85,6 +88,9 @@ def _add_trainee(db, cur, i, mentors, head, now, today):
                                            graded_at=now))
             for t in s.checklist.tasks if s.checklist else ():
                 db.session.add(SignOffEvent(trainee_id=user.id, task_id=t.id, kind="signed"))
+            if s.number in go_stages:  # cold calling ends with the go that opens sales training
+                db.session.add(GoDecision(trainee_id=user.id, verdict=GO, decided_by=mentors[i // PER_MENTOR].id,
+                                          decided_at=now))
     if stage == 4:
         db.session.add(RolePlayAttempt(trainee_id=user.id, scenario_slug=next(iter(cur.scenarios)), number=1,
                                        allowed=2, scheduled_for=now, state="scored", percent=80.0,

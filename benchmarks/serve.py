@@ -98,6 +98,8 @@ def build_database(url: str, count: int) -> dict:
     began = time.perf_counter()
     token = fill(app, count)
     print(f"filled {count} trainees in {time.perf_counter() - began:.1f} s")
+    waiting = add_waiting_attempts(app)
+    print(f"{waiting} attempts wait in the benchmark mentor's grading inbox")
     return {"token": token, **add_quiz_taker(app)}
 
 
@@ -124,6 +126,40 @@ def add_quiz_taker(app) -> dict:
         attempt = start_attempt(trainee, quiz, trainee_progress(record_of(trainee)))
         db.session.commit()
         return {"module": stage.modules[0].slug, "attempt": attempt.id}
+
+
+def add_waiting_attempts(app) -> int:
+    """The written test (the quiz with answers a person grades) submitted by each stage-3 trainee of fill's mentor,
+    through the services a trainee's answers go through: the grading inbox lists a mentor's working day, not an
+    empty page. Returns how many attempts wait."""
+    import sqlalchemy as sa
+
+    from onboarding.assessment import grading
+    from onboarding.assessment.services import start_attempt, submit
+    from onboarding.auth.models import User
+    from onboarding.extensions import db
+    from onboarding.people.models import TraineeRecord
+    from onboarding.people.services import record_of
+    from onboarding.path.service import trainee_progress
+
+    with app.app_context(), app.test_request_context():
+        cur = app.extensions["curriculum"]
+        quiz = next(q for q in cur.quizzes.values() if any(x.graded_by_person for x in q.questions)
+                    and "written" in q.forms)
+        mentor = db.session.scalar(sa.select(User).where(User.email == "mentor@example.com"))
+        trainees = db.session.scalars(sa.select(User).join(TraineeRecord, TraineeRecord.user_id == User.id)
+                                      .where(TraineeRecord.mentor_id == mentor.id).order_by(User.id)).all()
+        waiting = 0
+        for trainee in trainees:
+            progress = trainee_progress(record_of(trainee))
+            if progress.current_stage != quiz.stage:
+                continue
+            attempt = start_attempt(trainee, quiz, progress)
+            answers = {q.id: (f"The answer of {trainee.full_name} to question {q.id}, in a few sentences."
+                              if q.graded_by_person else "") for q in grading.asked(quiz, attempt.plan)}
+            waiting += submit(attempt, quiz, answers, trainee)
+        db.session.commit()
+        return waiting
 
 
 @contextlib.contextmanager
