@@ -248,3 +248,40 @@ def test_the_trainees_page_and_checklist_cost_the_same_however_many_mentors_and_
     few = [_queries_for(app, path, login="mentor@example.com") for path in paths]
     former_mentors_and_signers(6, 1)
     assert [_queries_for(app, path, login="mentor@example.com") for path in paths] == few
+
+
+@pytest.mark.parametrize("login, most", [("mentor@example.com", 4), ("head@example.com", 4)])
+def test_the_grading_inbox_reads_every_waiting_attempt_in_one_statement(app, make_user, login, most):
+    """A mentor's or head's grading inbox with attempts waiting, drafts saved by a grader, trainees without a mentor
+    and second markings asked: the person, the header's badge, the attempts and the second markings (4 statements),
+    with 2 attempts waiting as with 20. (It once read the trainees, the drafts' authors, the answers left and who has
+    no mentor one statement each.)"""
+    from onboarding.assessment.models import SecondMarking
+
+    mentor = make_user("mentor", email="mentor@example.com")
+    head = make_user("head", email="head@example.com")
+
+    def waiting(count, first):
+        _add_trainees(app, count, mentor, first=first)
+        with app.app_context():
+            for n, rec in enumerate(db.session.scalars(sa.select(TraineeRecord).where(
+                    TraineeRecord.user_id.not_in(sa.select(QuizAttempt.user_id).where(
+                        QuizAttempt.quiz_slug == "written")))).all()):
+                attempt = QuizAttempt(user_id=rec.user_id, quiz_slug="written", number=1, allowed=2,
+                                      state="awaiting_grading", plan={}, submitted_at=datetime.now(timezone.utc),
+                                      draft_by=mentor if n % 2 else None,
+                                      draft_saved_at=datetime.now(timezone.utc) if n % 2 else None)
+                db.session.add(attempt)
+                graded = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.user_id == rec.user_id,
+                                                                        QuizAttempt.state == "graded"))
+                db.session.add(SecondMarking(attempt_id=graded.id, requested_by=head,
+                                             marker_id=mentor if login.startswith("mentor") else head))
+                if login.startswith("head") and n % 3 == 0:
+                    rec.mentor_id = None  # the head of sales grades these
+            db.session.commit()
+
+    waiting(2, 0)
+    few = _queries_for(app, "/grading", login=login)
+    waiting(18, 2)
+    many = _queries_for(app, "/grading", login=login)
+    assert few == many <= most, f"{few} statements with 2 attempts waiting, {many} with 20"

@@ -1,10 +1,8 @@
 """Quizzes: the quiz page, taking an attempt, results, the grading inbox, extra attempts."""
 import secrets
-from datetime import timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -27,8 +25,9 @@ from . import grading
 from ..i18n import fmt_number
 from .forms import ExtraAttemptForm, GradeForm, OralForm, bounded, graded_in_full
 from .grading import plan_attempt
-from .models import AWAITING, IN_PROGRESS, Answer, QuizAttempt, SecondMarking
+from .models import AWAITING, IN_PROGRESS, QuizAttempt
 from .presenting import show, unanswered
+from .queue import second_markings_for, waited, waiting_by_trainee
 from .services import (RESPONSE_MAX_LENGTH, AttemptError, DraftChanged, QuizClosed, draft_stamp, gate_of, grade,
                        grant_extra_attempt, oral_problem, overlong, record_oral, responses_from_form, save_answers,
                        save_draft, start_attempt, status_of, submit)
@@ -245,40 +244,22 @@ def _may_grade(attempt) -> bool:
     return can_grade(current_user, record)
 
 
-_awaiting = (sa.select(QuizAttempt).join(TraineeRecord, TraineeRecord.user_id == QuizAttempt.user_id)
-             .where(QuizAttempt.state == AWAITING).order_by(QuizAttempt.submitted_at)
-             .options(selectinload(QuizAttempt.user), selectinload(QuizAttempt.draft_author)))
-#: The grading inbox's statements, built once (every visit of a mentor or head runs them): the attempts waiting
-#: for a grade, every one (heads, admins) or one mentor's trainees'; the blind second markings asked of a grader.
-_AWAITING = {False: _awaiting, True: _awaiting.where(TraineeRecord.mentor_id == sa.bindparam("mentor_id"))}
-_TO_MARK = (sa.select(SecondMarking).where(SecondMarking.marker_id == sa.bindparam("marker_id"),
-                                           SecondMarking.marked_at.is_(None))
-            .order_by(SecondMarking.requested_at).options(selectinload(SecondMarking.attempt)))
-
-
 @bp.get("/grading")
 @roles_required(MENTOR, HEAD, ADMIN)
 def inbox():
-    mine = current_user.role == MENTOR
-    attempts = db.session.scalars(_AWAITING[mine], {"mentor_id": current_user.id} if mine else {}).all()
-    waiting = {}
-    if attempts:
-        rows = db.session.execute(sa.select(Answer.attempt_id, sa.func.count(Answer.id))
-                                  .where(Answer.attempt_id.in_([a.id for a in attempts]), Answer.needs_review,
-                                         Answer.mentor_score.is_(None)).group_by(Answer.attempt_id))
-        waiting = dict(rows.all())
-    groups = {}
-    for a in attempts:
-        groups.setdefault(a.user, []).append(a)
-    unmentored = set(db.session.scalars(  # the head of sales answers for these trainees
-        sa.select(TraineeRecord.user_id).outerjoin(User, TraineeRecord.mentor_id == User.id)
-        .where(TraineeRecord.user_id.in_([u.id for u in groups]),
-               sa.or_(User.id.is_(None), User.active.is_(False))))) if groups else set()
-    now = utcnow()
-    second_markings = db.session.scalars(_TO_MARK, {"marker_id": current_user.id}).all()
-    return render_template("assessment/inbox.html", groups=groups, waiting=waiting, quizzes=curriculum().quizzes,
-                           waited=lambda a: now - aware(a.submitted_at), overdue=timedelta(days=2),
-                           unmentored=unmentored, second_markings=second_markings)
+    trainees = waiting_by_trainee(current_user.id if current_user.role == MENTOR else None)
+    return render_template("assessment/inbox.html", trainees=trainees, quizzes=curriculum().quizzes, now=utcnow(),
+                           second_markings=second_markings_for(current_user.id))
+
+
+@bp.app_template_global("waiting_trainee")
+def waiting_trainee(trainee, now):
+    """One trainee's card in the grading inbox (assessment/_waiting_trainee.html), kept per worker under what it
+    shows: the attempts, and how long each has waited (in whole hours, so a card is made again once an hour)."""
+    content = curriculum()
+    attempts = tuple((a, waited(a.submitted_at and aware(a.submitted_at), now)) for a in trainee.attempts)
+    return kept_fragment("assessment/_waiting_trainee.html", {"trainee": trainee, "attempts": attempts},
+                         {"quizzes": content.quizzes}, content.version)
 
 
 def _named_entries(form, questions, note_label) -> dict:
