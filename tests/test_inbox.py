@@ -297,19 +297,37 @@ def test_a_ready_trainee_nobody_mentors_waits_on_the_heads_decision_not_a_recomm
         assert "recommendation" not in page.items[0].waits.get("head", {})
 
 
-def test_only_trainees_something_waits_for_are_computed(app, world, make_user, monkeypatch):
-    """A head of sales' inbox computes the paths of the trainees something waits for on them, whatever the number
-    of trainees with nothing waiting."""
+def test_only_trainees_something_waits_for_are_read_and_a_path_only_for_items_dated_from_it(app, world, make_user,
+                                                                                            monkeypatch):
+    """A head of sales' inbox reads the trainees something waits for on them, whatever the number of trainees with
+    nothing waiting; what waits comes from their stored summaries, and a trainee's path is computed only for an item
+    that dates from it (here a go / no-go due), not for answers to grade or a sign-off asked."""
     from onboarding.inbox import services
+
+    from .conftest import complete_stages_before
 
     for n in range(5):
         make_user("trainee", email=f"idle{n}@example.com", name=f"Idle {n}", mentor=world["mia"])
-    computed = []
-    real = services.build_rows
-    monkeypatch.setattr(services, "build_rows", lambda records, *a: computed.append(
-        sorted(r.user_id for r in records)) or real(records, *a))
+    read, computed = [], []
+    rows, facts = services._rows, services.facts_for
+
+    def reading(user):
+        found = rows(user)
+        read.append(sorted(r.record.user_id for r in found))
+        return found
+
+    monkeypatch.setattr(services, "_rows", reading)
+    monkeypatch.setattr(services, "facts_for", lambda ids: computed.append(sorted(ids)) or facts(ids))
     hana = _items(as_user(app, "hana@example.com")[0])
-    assert computed == [[world["dora"]]] and len(hana) == 2
-    computed.clear()
+    assert read == [[world["dora"]]] and computed == [] and len(hana) == 2
+    read.clear()
     mia = _items(as_user(app, "mia@example.com")[0])
-    assert computed == [[world["cid"]]] and len(mia) == 1
+    assert read == [[world["cid"]]] and computed == [] and len(mia) == 1
+
+    eve = make_user("trainee", email="eve@example.com", name="Eve Early", mentor=world["mia"],
+                    start=today() - timedelta(days=40))
+    complete_stages_before(app, eve, 3, go=False)  # cold calling done: the go / no-go is due, since its last step
+    read.clear()
+    mia = _items(as_user(app, "mia@example.com")[0])
+    assert read == [sorted([world["cid"], eve])] and computed == [[eve]]
+    assert _has(mia, "Eve Early", "the go/no-go decision is due") and len(mia) == 2

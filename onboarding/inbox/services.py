@@ -4,10 +4,13 @@ A mentor's inbox covers the trainees they mentor; a head of sales' covers the tr
 answers for them: see people.services.answerers) and the trainee they mentor themselves, plus the decisions only a
 head takes; an admin's is the heads' list, read-only. Role-plays to score come to whoever sits on the panel.
 Built with a fixed number of queries whatever the number of trainees: the stored summaries pick the trainees
-something waits for on the reader, what waits is read from their rows (readiness.rows.build_rows, the same rules as
-the dashboard's "Waiting on" column) and the times from a few bulk queries.
+something waits for on the reader and say what waits (their `waits`: the dashboard's "Waiting on" column, as the
+path rules computed it), the times come from a few bulk queries, and a trainee's path is computed only when an item
+dates from it (a stage completed, a quiz passed): a role-play to schedule, a go / no-go, a recommendation, a quiz
+whose attempts are used.
 """
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -23,7 +26,8 @@ from ..mentoring.rules import REQUESTED, SIGNED
 from ..mentoring.services import role_play_requirements
 from ..people.models import TraineeRecord
 from ..readiness.models import ReadinessSummary
-from ..readiness.rows import ACTIVE_STATUSES, build_rows, has_acting_mentor
+from ..path.service import facts_for, progress_of
+from ..readiness.rows import ACTIVE_STATUSES, has_acting_mentor, latest_recommendations
 from ..readiness.summary import refresh_stale
 from ..timeutil import aware, utcnow
 
@@ -72,23 +76,66 @@ def answers_for(user: User, record: TraineeRecord) -> bool:
     return user.role in (HEAD, ADMIN)
 
 
-def _records(user: User) -> list:
-    """The records of the trainees something waits for on `user`, as their stored summaries count it: the rest
-    are not computed, so a head of sales' inbox costs what waits on them, not the number of trainees."""
+@dataclass
+class _Row:
+    """A trainee something waits for on the reader: their record, what waits on whom (the stored summary's), the day
+    stage 4 opened, and, only when an item dates from it, their path, quiz statuses and latest recommendation."""
+
+    record: TraineeRecord
+    waits: dict
+    stage4_opened: date | None
+    progress: object = None
+    quizzes: dict = field(default_factory=dict)
+    recommendation: object = None
+
+
+#: What waits on a trainee's mentor (or the head, for a trainee nobody mentors) that dates from the path, and what
+#: waits on a head of sales alone that does.
+_FROM_PATH = ("role_play_schedule", "go_no_go", "recommendation")
+_FROM_PATH_HEAD = ("quiz_attempt",)
+
+
+def _rows(user: User) -> list:
+    """The trainees something waits for on `user`, as their stored summaries count it (refreshed first when stale):
+    the rest are not read, so a head of sales' inbox costs what waits on them, not the number of trainees."""
     refresh_stale(db.session)
+    rows = [_Row(record, waits or {}, opened) for record, waits, opened
+            in db.session.execute(_waiting_statement(user.role == MENTOR), {"uid": user.id})]
+    dated = [row for row in rows if _dates_from_path(row)]
+    if dated:
+        ids = [row.record.user_id for row in dated]
+        done, quiz_status, practice, go = facts_for(ids)
+        recommendations = latest_recommendations(ids)
+        for row in dated:
+            uid = row.record.user_id
+            row.progress = progress_of(row.record, done[uid], quiz_status[uid], practice[uid], go.get(uid))
+            row.quizzes, row.recommendation = quiz_status[uid], recommendations.get(uid)
+    return rows
+
+
+@cache
+def _waiting_statement(mentor: bool):
+    """The records of the trainees with items for a mentor (`uid`), or for a head of sales (`uid`'s own trainees
+    and every trainee with items for the heads): built once, as every statement here."""
     trainee, S = aliased(User), ReadinessSummary
-    query = (sa.select(TraineeRecord).join(trainee, TraineeRecord.user_id == trainee.id)
+    query = (sa.select(TraineeRecord, S.waits, S.stage4_opened).join(trainee, TraineeRecord.user_id == trainee.id)
              .join(S, S.trainee_id == TraineeRecord.user_id)
              .where(trainee.active.is_(True), trainee.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES)))
-    mentored = sa.and_(TraineeRecord.mentor_id == user.id, S.inbox_mentor > 0)
-    query = query.where(mentored if user.role == MENTOR else sa.or_(mentored, S.inbox_head > 0))
-    return list(db.session.scalars(query.order_by(TraineeRecord.id)))
+    mentored = sa.and_(TraineeRecord.mentor_id == sa.bindparam("uid"), S.inbox_mentor > 0)
+    return query.where(mentored if mentor else sa.or_(mentored, S.inbox_head > 0)).order_by(TraineeRecord.id)
+
+
+def _dates_from_path(row: _Row) -> bool:
+    """Whether an item of this trainee's waits since a day of their path (or their latest recommendation)."""
+    acting = row.waits.get("mentor" if has_acting_mentor(row.record) else "head", {})
+    head = row.waits.get("head", {})
+    return any(acting.get(k) for k in _FROM_PATH) or any(head.get(k) for k in (*_FROM_PATH_HEAD, "readiness"))
 
 
 def inbox(user: User, min_weeks: int, now: datetime | None = None) -> list:
     """Everything that waits on `user`, oldest first."""
     now = now or utcnow()
-    rows = build_rows(_records(user), min_weeks, now.date())
+    rows = _rows(user)
     by_id = {row.record.user_id: row for row in rows}
     mine = [uid for uid, row in by_id.items() if answers_for(user, row.record)]
     heads_view = user.role in (HEAD, ADMIN)
@@ -99,7 +146,7 @@ def inbox(user: User, min_weeks: int, now: datetime | None = None) -> list:
     for uid in mine:
         items += _due_from_mentor(by_id[uid], events, results, min_weeks)
     if heads_view:
-        graded = _last_graded(list(by_id))
+        graded = _last_graded([row.record.user_id for row in rows if row.waits.get("head", {}).get("quiz_attempt")])
         for row in rows:
             items += _due_from_head(row, results, graded)
     items.sort(key=lambda item: (item.since, item.trainee.full_name.lower(), KINDS.index(item.kind)))
@@ -114,20 +161,9 @@ def _answers_to_grade(ids, by_id) -> list:
     """Attempts waiting for grading, a draft in progress shown with who saved it and when."""
     if not ids:
         return []
-    review = (sa.select(Answer.attempt_id,
-                        sa.func.sum(sa.case((Answer.mentor_score.is_(None), 1), else_=0)).label("to_grade"),
-                        sa.func.count(Answer.draft_points).label("drafted"))
-              .where(Answer.needs_review.is_(True)).group_by(Answer.attempt_id).subquery())
-    author = aliased(User)
     quizzes = curriculum().quizzes or {}
     items = []
-    for a in db.session.execute(
-            sa.select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_slug, QuizAttempt.number,
-                      QuizAttempt.submitted_at, QuizAttempt.draft_saved_at, author.full_name.label("draft_by"),
-                      review.c.to_grade, review.c.drafted)
-            .outerjoin(review, review.c.attempt_id == QuizAttempt.id)
-            .outerjoin(author, author.id == QuizAttempt.draft_by)
-            .where(QuizAttempt.user_id.in_(ids), QuizAttempt.state == AWAITING)):
+    for a in db.session.execute(_grading_statement(), {"ids": ids}):
         quiz = quizzes.get(a.quiz_slug)
         items.append(_item(GRADE, by_id[a.user_id], _at(a.submitted_at), "assessment.grade_attempt",
                            {"attempt_id": a.id}, quiz=quiz.title if quiz else a.quiz_slug, number=a.number,
@@ -136,15 +172,37 @@ def _answers_to_grade(ids, by_id) -> list:
     return items
 
 
+_IDS = sa.bindparam("ids", expanding=True)  # the trainees' ids, in every statement for many
+
+
+@cache
+def _grading_statement():
+    """The trainees' attempts waiting for grading: the written answers left to grade, and of a draft, how many
+    answers have points so far and who saved it (each read for the attempt alone, never grouped over the table)."""
+    author = aliased(User)
+    review = sa.and_(Answer.attempt_id == QuizAttempt.id, Answer.needs_review.is_(True))
+    to_grade = sa.select(sa.func.count(Answer.id)).where(review, Answer.mentor_score.is_(None)).scalar_subquery()
+    drafted = sa.select(sa.func.count(Answer.draft_points)).where(review).scalar_subquery()
+    return (sa.select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_slug, QuizAttempt.number,
+                      QuizAttempt.submitted_at, QuizAttempt.draft_saved_at, author.full_name.label("draft_by"),
+                      to_grade.label("to_grade"), drafted.label("drafted"))
+            .outerjoin(author, author.id == QuizAttempt.draft_by)
+            .where(QuizAttempt.user_id.in_(_IDS), QuizAttempt.state == AWAITING))
+
+
 def _sign_off_events(ids) -> dict:
     """{(trainee id, task id): (latest kind, its time)}."""
     latest = {}
     if ids:
-        for uid, task, kind, at in db.session.execute(
-                sa.select(SignOffEvent.trainee_id, SignOffEvent.task_id, SignOffEvent.kind, SignOffEvent.at)
-                .where(SignOffEvent.trainee_id.in_(ids)).order_by(SignOffEvent.id)):
+        for uid, task, kind, at in db.session.execute(_sign_off_statement(), {"ids": ids}):
             latest[(uid, task)] = (kind, _at(at))
     return latest
+
+
+@cache
+def _sign_off_statement():
+    return (sa.select(SignOffEvent.trainee_id, SignOffEvent.task_id, SignOffEvent.kind, SignOffEvent.at)
+            .where(SignOffEvent.trainee_id.in_(_IDS)).order_by(SignOffEvent.id))
 
 
 def _sign_offs(events, by_id) -> list:
@@ -158,41 +216,55 @@ def _ledger_days(ids, by_id) -> list:
     """One item per trainee: the days of figures not confirmed yet, waiting since the oldest was entered."""
     if not ids:
         return []
-    rows = db.session.execute(
-        sa.select(ActivityEntry.trainee_id, sa.func.count(ActivityEntry.id), sa.func.min(ActivityEntry.entered_at),
-                  sa.func.min(ActivityEntry.day))
-        .where(ActivityEntry.trainee_id.in_(ids), ActivityEntry.corrects_id.is_(None),
-               ActivityEntry.confirmed_at.is_(None)).group_by(ActivityEntry.trainee_id))
+    rows = db.session.execute(_ledger_statement(), {"ids": ids})
     return [_item(LEDGER, by_id[uid], _at(entered), "activity.activity", {"user_id": uid}, "days",
                   days=count, first_day=first_day) for uid, count, entered, first_day in rows]
+
+
+@cache
+def _ledger_statement():
+    return (sa.select(ActivityEntry.trainee_id, sa.func.count(ActivityEntry.id), sa.func.min(ActivityEntry.entered_at),
+                      sa.func.min(ActivityEntry.day))
+            .where(ActivityEntry.trainee_id.in_(_IDS), ActivityEntry.corrects_id.is_(None),
+                   ActivityEntry.confirmed_at.is_(None)).group_by(ActivityEntry.trainee_id))
 
 
 def _role_plays_to_score(user, now) -> list:
     """Attempts whose time has come where `user` sits on the panel and has not scored yet (any trainee)."""
     scenarios = curriculum().scenarios or {}
     items = []
-    for attempt_id, when, slug, number, trainee in db.session.execute(
-            sa.select(RolePlayAttempt.id, RolePlayAttempt.scheduled_for, RolePlayAttempt.scenario_slug,
-                      RolePlayAttempt.number, User)
-            .join(RolePlayEvaluator, RolePlayEvaluator.attempt_id == RolePlayAttempt.id)
-            .join(User, User.id == RolePlayAttempt.trainee_id)
-            .where(RolePlayEvaluator.evaluator_id == user.id, RolePlayEvaluator.submitted_at.is_(None),
-                   RolePlayAttempt.state == SCHEDULED, RolePlayAttempt.scheduled_for <= now)):
+    for attempt_id, when, slug, number, trainee in db.session.execute(_to_score_statement(),
+                                                                       {"uid": user.id, "now": now}):
         items.append(Item(SCORE, trainee, _at(when), "mentoring.attempt", {"attempt_id": attempt_id},
                           detail={"scenario": scenarios[slug].title if slug in scenarios else slug, "number": number}))
     return items
+
+
+@cache
+def _to_score_statement():
+    return (sa.select(RolePlayAttempt.id, RolePlayAttempt.scheduled_for, RolePlayAttempt.scenario_slug,
+                      RolePlayAttempt.number, User)
+            .join(RolePlayEvaluator, RolePlayEvaluator.attempt_id == RolePlayAttempt.id)
+            .join(User, User.id == RolePlayAttempt.trainee_id)
+            .where(RolePlayEvaluator.evaluator_id == sa.bindparam("uid"), RolePlayEvaluator.submitted_at.is_(None),
+                   RolePlayAttempt.state == SCHEDULED,
+                   RolePlayAttempt.scheduled_for <= sa.bindparam("now", type_=sa.DateTime(timezone=True))))
 
 
 def _role_play_results(ids) -> dict:
     """{trainee id: the time of their last failed role-play attempt}."""
     failed = {}
     if ids:
-        for uid, at in db.session.execute(
-                sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.completed_at)
-                .where(RolePlayAttempt.trainee_id.in_(ids), RolePlayAttempt.state == SCORED,
-                       RolePlayAttempt.passed.is_(False)).order_by(RolePlayAttempt.completed_at)):
+        for uid, at in db.session.execute(_failed_statement(), {"ids": ids}):
             failed[uid] = _at(at)
     return failed
+
+
+@cache
+def _failed_statement():
+    return (sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.completed_at)
+            .where(RolePlayAttempt.trainee_id.in_(_IDS), RolePlayAttempt.state == SCORED,
+                   RolePlayAttempt.passed.is_(False)).order_by(RolePlayAttempt.completed_at))
 
 
 def _last_graded(ids) -> dict:

@@ -67,6 +67,11 @@ def _latest(model, ids, stamp):
     return latest
 
 
+def latest_recommendations(ids) -> dict:
+    """{trainee id: their latest recommendation (with its mentor)}, in one query."""
+    return _latest(Recommendation, ids, Recommendation.created_at)
+
+
 def build_rows(records, min_weeks: int, on: date | None = None) -> list:
     """Rows for these trainee records: progress, gates, forecast, waits, last week's activity."""
     on = on or today()
@@ -81,7 +86,7 @@ def build_rows(records, min_weeks: int, on: date | None = None) -> list:
     role_play = role_play_by_user(ids)
     before_quizzes, before_tasks = role_play_requirements(curriculum())
     unconfirmed = unconfirmed_by_user(ids)
-    recommendations = _latest(Recommendation, ids, Recommendation.created_at)
+    recommendations = latest_recommendations(ids)
     decisions = _latest(ReadinessDecision, ids, ReadinessDecision.decided_at)
     in_stage4 = [uid for uid, d in opened.items() if d]
     verdicts = verdicts_by_user(in_stage4)
