@@ -8,11 +8,13 @@ Features use it for their repeated parts (a dashboard row, a quiz question); the
 keeps the header's menu the same way.
 """
 import dataclasses
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .i18n import current_zone, locale_name
@@ -43,6 +45,22 @@ def kept_fragment(template: str, values: dict, versioned: dict | None = None, ve
     curriculum, whose version changes with any of its text), so it is not frozen into the key."""
     key = (template, version, locale_name(), current_zone().key, request.script_root, frozen(values))
     return kept("fragments", key, template, {**values, **(versioned or {})})
+
+
+#: Stands for the request's CSRF token in a kept fragment that holds a form (the fragment renders `csrf_token()`
+#: as this); random per worker, so no text a person types can be taken for it. See `with_request_token`.
+TOKEN_STAND_IN = secrets.token_hex(16)
+
+
+def token_stand_in() -> str:
+    """The `csrf_token` a kept fragment with a form is rendered with (pass it with the fragment's values)."""
+    return TOKEN_STAND_IN
+
+
+def with_request_token(fragment: Markup) -> Markup:
+    """A kept fragment with this request's CSRF token in place of the stand-in."""
+    text = str(fragment)
+    return Markup(text.replace(TOKEN_STAND_IN, generate_csrf())) if TOKEN_STAND_IN in text else fragment
 
 
 _PLAIN = (str, int, float, bool, type(None), date, datetime, Decimal)

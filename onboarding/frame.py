@@ -7,19 +7,13 @@ their role (which links they have), the inbox badge and the unread notifications
 sign-out form's CSRF token is the one thing in it that is the request's own: the kept header holds a stand-in,
 replaced on the way out.
 """
-import secrets
-
 from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from .fragments import kept
+from .fragments import kept, token_stand_in, with_request_token
 from .inbox.services import waiting_count
-
-#: Stands for the CSRF token in a kept header; random per worker, so no text a person types can be taken for it.
-_TOKEN = secrets.token_hex(16)
 
 
 def page_header(unread: int) -> Markup:
@@ -28,5 +22,5 @@ def page_header(unread: int) -> Markup:
     waiting = waiting_count(user)
     key = (str(get_locale()), request.script_root, user.role, user.id, user.full_name, waiting, unread)
     header = kept("headers", key, "_page_header.html",
-                  {"user": user, "waiting": waiting, "unread": unread, "csrf_token": lambda: _TOKEN})
-    return Markup(str(header).replace(_TOKEN, generate_csrf()))
+                  {"user": user, "waiting": waiting, "unread": unread, "csrf_token": token_stand_in})
+    return with_request_token(header)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from onboarding import frame
+from onboarding import fragments
 from onboarding.auth.models import User
 from onboarding.extensions import db
 from onboarding.fragments import frozen
@@ -122,7 +122,7 @@ def test_the_kept_header_follows_the_name_and_the_unread_count_and_signs_with_th
     # The kept header holds a stand-in for the sign-out form's token: each page carries its own session's token,
     # and another person's session never gets this one's.
     tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', header))
-    assert len(tokens) == 1 and frame._TOKEN not in header
+    assert len(tokens) == 1 and fragments.TOKEN_STAND_IN not in header
     other, _ = as_user(app, "tom@example.com")
     assert not tokens & set(re.findall(r'name="csrf_token" value="([^"]+)"', other.get("/").get_data(as_text=True)))
     with app.app_context():  # another language: another header
