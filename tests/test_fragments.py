@@ -3,7 +3,7 @@ dashboard's rows. A kept fragment must never show something that changed: its ke
 from."""
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -339,3 +339,65 @@ def test_the_language_and_zone_a_request_keeps_follow_force_locale_in_zone_and_a
         assert current_zone() == ZoneInfo("Europe/Berlin")
         assert team_row_cells(row, False) is not english  # another zone, another key
         db.session.rollback()
+
+
+def test_a_kept_ledger_day_follows_its_confirmation_correction_files_reader_and_next(app, make_user):
+    """A day of the ledger's table is kept per worker: confirming it, correcting it, renaming the corrector, the
+    reader (only a file's uploader may take it back) and the page's `next` each show; its forms carry the request's
+    own CSRF token."""
+    from onboarding.activity.models import ActivityEntry
+    from onboarding.evidence.models import EvidenceFile
+
+    mentor = make_user("mentor", email="mentor@example.com", name="Marco Mentor")
+    uid = make_user("trainee", email="sam@example.com", name="Sam Trainee", mentor=mentor,
+                    start=date.today() - timedelta(days=30))
+    with app.app_context():
+        entry = ActivityEntry(trainee_id=uid, day=date.today() - timedelta(days=2), calls=22, meetings=1,
+                              entered_by=uid)
+        db.session.add(entry)
+        db.session.flush()
+        db.session.add(EvidenceFile(trainee_id=uid, uploaded_by=uid, name="call-notes.pdf", size=10,
+                                    mime="application/pdf", kind="document", sha256="0" * 64, storage_key="kept-day",
+                                    activity_entry_id=entry.id))
+        db.session.add(EvidenceFile(trainee_id=uid, uploaded_by=mentor, name="mentor-notes.pdf", size=10,
+                                    mime="application/pdf", kind="document", sha256="1" * 64, storage_key="kept-day-2",
+                                    activity_entry_id=entry.id))
+        db.session.commit()
+        eid = entry.id
+    path = f"/trainees/{uid}/activity"
+
+    def days(client, url=path) -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.get_data(as_text=True).split('<h2 id="days">')[1]
+
+    make_user("head", email="head@example.com", name="Hana Head")
+    marco, _auth = as_user(app, "mentor@example.com")
+    sam, _sam_auth = as_user(app, "sam@example.com")
+    hana, _hana_auth = as_user(app, "head@example.com")
+    row = days(marco)
+    assert "Not confirmed" in row and f'action="/activity/{eid}/confirm"' in row and "call-notes.pdf" in row
+    assert "Remove call-notes.pdf" not in row and "Remove mentor-notes.pdf" in row and 'name="next"' not in row
+    assert "Remove call-notes.pdf" in days(sam)  # the uploader, reading the same kept day
+    # the head of sales may confirm and correct as the mentor may, but takes back nobody's file
+    assert f'action="/activity/{eid}/confirm"' in days(hana) and "Remove mentor-notes.pdf" not in days(hana)
+    assert '<input type="hidden" name="next" value="/inbox">' in days(marco, path + "?next=/inbox")
+
+    token = re.search(rf'action="/activity/{eid}/confirm".*?name="csrf_token" value="([^"]+)"', row, re.S).group(1)
+    assert token != fragments.TOKEN_STAND_IN
+    assert marco.post(f"/activity/{eid}/confirm", data={"csrf_token": token}).status_code == 302
+    row = days(marco)
+    assert "Confirmed" in row and f'action="/activity/{eid}/confirm"' not in row
+    assert "Remove call-notes.pdf" not in days(sam)  # a confirmed day's files stay
+
+    with app.app_context():
+        db.session.add(ActivityEntry(trainee_id=uid, day=date.today() - timedelta(days=2), calls=20, meetings=1,
+                                     entered_by=mentor, corrects_id=eid, confirmed_by=mentor,
+                                     confirmed_at=datetime.now(timezone.utc), note="Two calls were counted twice"))
+        db.session.commit()
+    row = days(marco)
+    assert "Correction by Marco Mentor" in row and "Two calls were counted twice" in row
+    with app.app_context():
+        db.session.get(User, mentor).full_name = "Marco Renamed"
+        db.session.commit()
+    assert "Correction by Marco Renamed" in days(marco)

@@ -15,8 +15,9 @@ from ..auth.permissions import can_grade, roles_required, trainee_to_act_on
 from ..evidence.forms import show_refused, uploads_of
 from ..evidence.services import EvidenceRefused, files_of
 from ..extensions import db
+from ..fragments import kept_fragment, token_stand_in, with_request_token
 from ..i18n import fmt_date, join_list
-from ..navigation import done
+from ..navigation import done, requested_next
 from ..readiness.exports import csv_response
 from ..path.service import trainee_progress
 from ..timeutil import today
@@ -113,6 +114,19 @@ def activity(user_id):
                            notice=notice, reload_day=reload_day, started=rec.start_date <= now,
                            correction_form=CorrectionForm(formdata=None),
                            files=files_of("activity_entry_id", [e.id for e in book.originals])), status
+
+
+@bp.app_template_global("ledger_day_rows")
+def ledger_day_rows(entry, fixes, people: dict, files, editable: bool, is_mentor: bool):
+    """One day of the ledger's table with its corrections (activity/_day_rows.html), kept per worker under what it
+    shows: a ledger of months is a hundred such rows, each with its forms and links."""
+    authors = tuple(people[c.entered_by].full_name if c.entered_by in people else None for c in fixes)
+    values = {"e": entry, "fixes": tuple(fixes), "authors": authors, "files": tuple(files or ()),
+              "editable": editable, "is_mentor": is_mentor, "figures": FIGURES, "viewer": current_user.id,
+              "next": requested_next()}
+    # The reader (a file's uploader may take it back) is keyed by their id; the token is the request's own.
+    return with_request_token(kept_fragment("activity/_day_rows.html", values,
+                                            {"current_user": current_user, "csrf_token": token_stand_in}))
 
 
 def _funnel_errors(form, exc) -> None:
