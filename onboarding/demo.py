@@ -1,6 +1,6 @@
 """Demo data: the contract's six accounts, with the progress their descriptions promise."""
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -79,7 +79,7 @@ def seed(advance=lambda: None) -> int:
     created = 0
     mentor = None
     for email, name, role, days, plan, quizzes_through in ACCOUNTS:
-        start = today() - timedelta(days=days or 0)
+        start = _start(days, plan, cur, today())
         user, new = _user(email, name, role, start)
         created += new
         if new and email in LOCALES:
@@ -395,6 +395,22 @@ GO_NOTE = ("Calls every day from the second day, prospects written up in the CRM
            "meetings booked with a clear next step: ready for sales training with a mentor.")
 
 
+def _start(days: int | None, plan: dict | None, cur, on: date) -> date:
+    """A demo account's start date, `days` before `on`. Supervised work is reviewed in whole weeks, Monday to Sunday:
+    a trainee whose story reaches stage 4 starts up to six days earlier, so that stage 4 opens on a Monday and the
+    story's weeks are whole (ten of them, eleven on a Monday) whatever the day the demo is seeded on."""
+    start = on - timedelta(days=days or 0)
+    if plan and max(plan) == len(cur.stages):
+        start -= timedelta(days=_role_play_passed(cur, start).weekday())
+    return start
+
+
+def _role_play_passed(cur, start: date) -> date:
+    """The day a demo trainee past stage 3 passes the role-play retake, and so opens stage 4: the day before stage 3
+    was planned to end."""
+    return planned_windows(cur.stages, start)[2][1] - timedelta(days=1)
+
+
 def _at(day, hour=11):
     return datetime.combine(day, time(hour, 0), timezone.utc)
 
@@ -446,7 +462,7 @@ def _mentoring(user, record, plan, cur, mentor):
         begin3, end3 = windows[3]
         # After the written test (graded ROLE_PLAY_LEAD before the stage's end): failed once, passed the retake
         # on another scenario, each scored by the mentor and the head after the meeting.
-        tries = [(end3 - timedelta(days=5), True), (end3 - timedelta(days=1), False)]
+        tries = [(end3 - timedelta(days=5), True), (_role_play_passed(cur, start), False)]
         for number, ((day, low), scenario) in enumerate(zip(tries, scenarios), 1):
             _scored_role_play(user, scenario, number, day, (mentor, head), lambda i, c, low=low: (
                 max(1, c.scale - (3 if low and i % 2 == 0 else 2 if low else i % 2)),

@@ -261,3 +261,28 @@ def test_a_failing_pg_dump_is_a_clear_message(app, runner, tmp_path, monkeypatch
     assert result.exit_code == 1
     assert "pg_dump failed: pg_dump: error: server version: 99.0" in result.output
     assert "Traceback" not in result.output and "Backup written" not in result.output
+
+
+@pytest.mark.parametrize("weekday", range(7))
+def test_the_demos_supervised_weeks_are_whole_whatever_the_day_it_is_seeded(weekday):
+    """trainee3's story (README: ten weeks of stage 4, every full week reviewed) holds on any day: stage 4 opens on
+    a Monday, so the full weeks before the seeding day's week are ten (eleven on a Monday), and the start moves at
+    most six days. (Seeded on a Wednesday with a start on a fixed day count, stage 4 opened on a Tuesday and left
+    nine full weeks, one short of the criteria the readiness gate needs.)"""
+    from datetime import date, timedelta
+
+    from onboarding import create_app
+    from onboarding.activity.scorecards import supervised_weeks
+    from onboarding.demo import ACCOUNTS, _role_play_passed, _start
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    cur = app.extensions["curriculum"]
+    on = date(2026, 11, 30) + timedelta(days=weekday)  # a Monday, then each day of that week
+    _email, _name, _role, days, plan, _through = next(a for a in ACCOUNTS if a[0] == "trainee3@example.com")
+    start = _start(days, plan, cur, on)
+    opened = _role_play_passed(cur, start)
+    assert opened.weekday() == 0 and 0 <= (on - timedelta(days=days) - start).days <= 6
+    assert len(supervised_weeks(opened, on)) == (11 if weekday == 0 else 10)
+    # an account whose story stops before stage 4 starts on its day count
+    _e, _n, _r, days2, plan2, _t = next(a for a in ACCOUNTS if a[0] == "trainee2@example.com")
+    assert _start(days2, plan2, cur, on) == on - timedelta(days=days2)
