@@ -112,6 +112,7 @@ MATRIX = {
     ("activity.activity", "GET"): OWNER_MENTOR_MANAGERS,
     ("activity.activity", "POST"): OWNER_ONLY,
     ("activity.confirm", "POST"): OWN_GRADERS,
+    ("activity.confirm_days", "POST"): OWN_GRADERS,
     ("activity.correct", "GET"): OWN_GRADERS,
     ("activity.correct", "POST"): OWN_GRADERS,
     ("activity.targets", "GET"): HEAD_ONLY,

@@ -236,6 +236,30 @@ def confirm_entry(entry: ActivityEntry, mentor: User) -> None:
         record("activity_confirmed", entry, actor=mentor, trainee=entry.trainee_id, day=entry.day.isoformat())
 
 
+#: The most days one "confirm the days shown" may carry (a ledger of two years of working days).
+MAX_SEEN = 600
+
+
+def confirm_seen(trainee_id: int, seen: dict, mentor: User) -> tuple[list, list]:
+    """Confirm the trainee's days the mentor saw: `seen` is {entry id: the version the page showed}. A day is
+    confirmed only as it was seen: one changed since (its figures or note) is left for another look, one confirmed
+    meanwhile is left as it is, and an id of another trainee's day, or of a correction, is ignored. Each day is
+    audited as a single confirmation. Returns (the days confirmed, the days changed since), oldest first."""
+    if not seen:
+        return [], []
+    entries = db.session.scalars(sa.select(ActivityEntry).where(
+        ActivityEntry.trainee_id == trainee_id, ActivityEntry.id.in_(list(seen)), ActivityEntry.corrects_id.is_(None),
+        ActivityEntry.confirmed_at.is_(None)).order_by(ActivityEntry.day)).all()
+    confirmed, changed = [], []
+    for entry in entries:
+        if entry_version(entry) == seen[entry.id]:
+            confirm_entry(entry, mentor)
+            confirmed.append(entry)
+        else:
+            changed.append(entry)
+    return confirmed, changed
+
+
 def correct_entry(entry: ActivityEntry, figures: dict, note: str | None, mentor: User) -> ActivityEntry:
     """A correction is a new entry; the original stays as the trainee entered it. Only days from the start date to
     today can be corrected. A figure absent from `figures` (or None) keeps the value that counts now (the latest
