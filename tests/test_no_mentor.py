@@ -332,3 +332,32 @@ def test_every_notification_kind_is_worded(app):
         unworded = {k for k in kinds if wording(Note(kind=k, params={})) == k}
     assert {"mentor_assigned", "mentor_named", "mentor_none", "mentor_removed"} <= kinds
     assert unworded == set()
+
+
+@pytest.mark.parametrize("change", ["assign", "remove"])
+def test_the_stored_summary_follows_a_new_mentor_in_the_same_transaction(app, people, make_user, change):
+    """What waits moves with the mentor in the stored summary written by the same commit: the record's mentor as
+    read then, not the one loaded before the change (the summary once kept the old mentor until the next change,
+    so the new mentor's badge and inbox missed what waits and the heads' still counted it)."""
+    from onboarding.people.services import assign_mentor
+    from onboarding.readiness.models import ReadinessSummary
+
+    uid = people["trainee"]
+    if change == "remove":
+        with app.app_context():
+            rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == uid))
+            assign_mentor(rec, people["mentor"], db.session.get(User, people["head"]))
+            db.session.commit()
+    everything_waiting(app, uid)
+    with app.app_context():
+        rec = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == uid))
+        rec.mentor  # loaded with the record, as a page that shows it has it
+        assign_mentor(rec, people["mentor"] if change == "assign" else None, db.session.get(User, people["head"]))
+        db.session.commit()
+        summary = db.session.get(ReadinessSummary, uid)
+        who = "mentor" if change == "assign" else "head"
+        assert summary.waits.get(who, {}).get("answers") == 1, summary.waits
+        assert (summary.inbox_mentor > 0) is (change == "assign") and (summary.inbox_head > 0) is (change == "remove")
+    mentor, _auth = as_user(app, "mentor@example.com")
+    inbox = mentor.get("/inbox").get_data(as_text=True)
+    assert ("written answer to grade" in inbox) is (change == "assign")

@@ -69,7 +69,10 @@ def inbox_items(what: dict) -> int:
 #: The refresh's own statements, built once (see learning.services): `ids` is a list, expanded when they run.
 _SCHEDULED_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.scheduled_for).where(
     RolePlayAttempt.trainee_id.in_(sa.bindparam("ids", expanding=True)), RolePlayAttempt.state == SCHEDULED)
-_RECORDS_OF = sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(sa.bindparam("ids", expanding=True)))
+# The records as the flushed rows say, their mentor (and account) included: a record loaded before its mentor_id
+# was set keeps the mentor it was loaded with until expired, and who answers for the trainee is part of the summary.
+_RECORDS_OF = (sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(sa.bindparam("ids", expanding=True)))
+               .execution_options(populate_existing=True))
 _STORED_OF = sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(sa.bindparam("ids", expanding=True)))
 # (Days loaded in this session leave it with the delete: "fetch" reads the deleted keys back, with RETURNING where the
 # database has it. The default's in-Python evaluation would read the ids the statement was built with: none.)
