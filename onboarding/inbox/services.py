@@ -92,7 +92,7 @@ class _Row:
 #: What waits on a trainee's mentor (or the head, for a trainee nobody mentors) that dates from the path, and what
 #: waits on a head of sales alone that does.
 _FROM_PATH = ("role_play_schedule", "go_no_go", "recommendation")
-_FROM_PATH_HEAD = ("quiz_attempt",)
+_FROM_PATH_HEAD = ("quiz_attempt", "readiness")  # a readiness decision dates from the latest recommendation
 
 
 def _rows(user: User) -> list:
@@ -129,7 +129,7 @@ def _dates_from_path(row: _Row) -> bool:
     """Whether an item of this trainee's waits since a day of their path (or their latest recommendation)."""
     acting = row.waits.get("mentor" if has_acting_mentor(row.record) else "head", {})
     head = row.waits.get("head", {})
-    return any(acting.get(k) for k in _FROM_PATH) or any(head.get(k) for k in (*_FROM_PATH_HEAD, "readiness"))
+    return any(acting.get(k) for k in _FROM_PATH) or any(head.get(k) for k in _FROM_PATH_HEAD)
 
 
 def inbox(user: User, min_weeks: int, now: datetime | None = None) -> list:
