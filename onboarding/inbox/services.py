@@ -10,8 +10,8 @@ dates from it (a stage completed, a quiz passed): a role-play to schedule, a go 
 whose attempts are used.
 """
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
