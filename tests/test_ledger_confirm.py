@@ -172,3 +172,19 @@ def test_the_way_back_to_the_inbox_is_kept(app, ledger):
     assert ("next", "/inbox") in form["data"]
     response = client.post(form["action"], data=MultiDict(form["data"]))
     assert response.status_code == 302 and response.headers["Location"].endswith("/inbox")
+
+
+def test_a_ledger_with_more_days_than_one_confirmation_takes_is_offered_in_parts(app, ledger, monkeypatch):
+    """The page never offers more days than the confirmation accepts: the rest come with the next button."""
+    from onboarding.activity import views
+
+    monkeypatch.setattr(views, "MAX_SEEN", 2)
+    client, _auth = as_user(app, "mentor@example.com")
+    path = f"/trainees/{ledger['sam']}/activity"
+    page = client.get(path).get_data(as_text=True)
+    assert "Confirm the 2 days not confirmed yet" in page
+    response = client.post(_confirm_form(page)["action"], data=MultiDict(_confirm_form(page)["data"]))
+    assert response.status_code == 302
+    assert sum(_confirmed(app, ledger["days"][1:])) == 2
+    page = client.get(path).get_data(as_text=True)
+    assert "Confirm the 1 day not confirmed yet" in page

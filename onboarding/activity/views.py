@@ -105,7 +105,9 @@ def activity(user_id):
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     is_mentor = can_grade(current_user, rec)
     # The days a mentor can confirm at once, each as shown ("id:version": one changed since is not confirmed).
-    unconfirmed = [f"{e.id}:{entry_version(e)}" for e in book.originals if e.confirmed_at is None] if is_mentor else []
+    # At most MAX_SEEN at once (the rest are offered next): the confirmation takes no more.
+    unconfirmed = [f"{e.id}:{entry_version(e)}" for e in book.originals
+                   if e.confirmed_at is None][:MAX_SEEN] if is_mentor else []
     return render_template("activity/activity.html", trainee=trainee, rec=rec, form=form, originals=book.originals,
                            corrections=book.corrections, weeks=week_list, targets=targets, labels=FIGURE_LABELS,
                            figures=FIGURES, funnel=book.funnel(), people=people, empty=EmptyForm(),
