@@ -20,7 +20,7 @@ from ..people.models import TraineeRecord
 from ..people.services import record_of
 from ..path.progress import LOCKED
 from ..path.service import trainee_progress
-from ..timeutil import aware, utcnow
+from ..timeutil import utcnow
 from . import grading
 from ..i18n import fmt_number
 from .forms import ExtraAttemptForm, GradeForm, OralForm, bounded, graded_in_full
@@ -257,7 +257,7 @@ def waiting_trainee(trainee, now):
     """One trainee's card in the grading inbox (assessment/_waiting_trainee.html), kept per worker under what it
     shows: the attempts, and how long each has waited (in whole hours, so a card is made again once an hour)."""
     content = curriculum()
-    attempts = tuple((a, waited(a.submitted_at and aware(a.submitted_at), now)) for a in trainee.attempts)
+    attempts = tuple((a, waited(a.submitted_at, now)) for a in trainee.attempts)
     return kept_fragment("assessment/_waiting_trainee.html", {"trainee": trainee, "attempts": attempts},
                          {"quizzes": content.quizzes}, content.version)
 

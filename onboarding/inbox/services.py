@@ -16,7 +16,8 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from ..assessment.models import AWAITING, GRADED, Answer, QuizAttempt
+from ..assessment.models import AWAITING, GRADED, QuizAttempt
+from ..assessment.queue import answers_drafted, answers_left
 from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..content import curriculum
 from ..extensions import db
@@ -178,14 +179,11 @@ _IDS = sa.bindparam("ids", expanding=True)  # the trainees' ids, in every statem
 @cache
 def _grading_statement():
     """The trainees' attempts waiting for grading: the written answers left to grade, and of a draft, how many
-    answers have points so far and who saved it (each read for the attempt alone, never grouped over the table)."""
+    answers have points so far and who saved it (assessment.queue's counts, read for each attempt alone)."""
     author = aliased(User)
-    review = sa.and_(Answer.attempt_id == QuizAttempt.id, Answer.needs_review.is_(True))
-    to_grade = sa.select(sa.func.count(Answer.id)).where(review, Answer.mentor_score.is_(None)).scalar_subquery()
-    drafted = sa.select(sa.func.count(Answer.draft_points)).where(review).scalar_subquery()
     return (sa.select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_slug, QuizAttempt.number,
                       QuizAttempt.submitted_at, QuizAttempt.draft_saved_at, author.full_name.label("draft_by"),
-                      to_grade.label("to_grade"), drafted.label("drafted"))
+                      answers_left().label("to_grade"), answers_drafted().label("drafted"))
             .outerjoin(author, author.id == QuizAttempt.draft_by)
             .where(QuizAttempt.user_id.in_(_IDS), QuizAttempt.state == AWAITING))
 
