@@ -129,7 +129,8 @@ def test_too_many_days_at_once_are_refused(app, ledger):
     client, auth = as_user(app, "mentor@example.com")
     path = f"/trainees/{ledger['sam']}/activity"
     fields = [("seen", f"{n}:v") for n in range(1, MAX_SEEN + 2)]
-    assert client.post(f"{path}/confirm", data=MultiDict([("csrf_token", auth.token(path)), *fields])).status_code == 400
+    response = client.post(f"{path}/confirm", data=MultiDict([("csrf_token", auth.token(path)), *fields]))
+    assert response.status_code == 400
     fields = [("seen", f"{n}:v") for n in range(1, MAX_SEEN + 1)]  # exactly the most: taken (and none matches)
     response = client.post(f"{path}/confirm", data=MultiDict([("csrf_token", auth.token(path)), *fields]))
     assert response.status_code == 302
@@ -176,9 +177,9 @@ def test_the_way_back_to_the_inbox_is_kept(app, ledger):
 
 def test_a_ledger_with_more_days_than_one_confirmation_takes_is_offered_in_parts(app, ledger, monkeypatch):
     """The page never offers more days than the confirmation accepts: the rest come with the next button."""
-    from onboarding.activity import views
+    from onboarding.activity import services
 
-    monkeypatch.setattr(views, "MAX_SEEN", 2)
+    monkeypatch.setattr(services, "MAX_SEEN", 2)
     client, _auth = as_user(app, "mentor@example.com")
     path = f"/trainees/{ledger['sam']}/activity"
     page = client.get(path).get_data(as_text=True)

@@ -14,6 +14,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..i18n import fmt_date
 from ..notifications.services import notify
+from ..paging import MAX_ID, bounded_int
 from ..people.models import TraineeRecord
 from ..people.services import lock_trainee
 from ..timeutil import today, utcnow
@@ -238,6 +239,27 @@ def confirm_entry(entry: ActivityEntry, mentor: User) -> None:
 
 #: The most days one "confirm the days shown" may carry (a ledger of two years of working days).
 MAX_SEEN = 600
+
+
+def seen_marks(entries) -> list:
+    """What a page carries of each day it shows as not confirmed yet, for `confirm_seen`: "entry id:version", the
+    first MAX_SEEN of them (the rest are offered once these are confirmed)."""
+    return [f"{e.id}:{entry_version(e)}" for e in entries if e.confirmed_at is None][:MAX_SEEN]
+
+
+def read_seen(marks) -> dict | None:
+    """{entry id: version} from the marks a page sent back (see `seen_marks`); None when one is not of that form
+    or there are more than MAX_SEEN."""
+    if len(marks) > MAX_SEEN:
+        return None
+    seen = {}
+    for mark in marks:
+        entry_id, _colon, version = mark.partition(":")
+        number = bounded_int(entry_id, 1, MAX_ID)
+        if number is None or not version or len(version) > 64:
+            return None
+        seen[number] = version
+    return seen
 
 
 def confirm_seen(trainee_id: int, seen: dict, mentor: User) -> tuple[list, list]:

@@ -18,7 +18,6 @@ from ..extensions import db
 from ..fragments import kept_fragment, token_stand_in, with_request_token
 from ..i18n import fmt_date, join_list
 from ..navigation import done, redirect_next, requested_next
-from ..paging import MAX_ID, bounded_int
 from ..readiness.exports import csv_response
 from ..path.service import trainee_progress
 from ..timeutil import today
@@ -27,10 +26,10 @@ from .criteria import CRITERIA
 from .forms import (CRITERION_LABELS, FIGURE_LABELS, PLAN_LABELS, SEGMENTS, VERDICT_LABELS, CorrectionForm, EntryForm,
                     MovedDealForm, PlanForm, SupervisionForm, TargetsForm, TeamForm, review_form, segment_label)
 from .models import FIGURES, ActivityEntry, SupervisionNote, Team
-from .services import (MAX_SEEN, SUPERVISED_STAGE, ActivityError, DayLoggedAlready, FunnelRefused,
+from .services import (SUPERVISED_STAGE, ActivityError, DayLoggedAlready, FunnelRefused,
                        add_supervision_note, add_team, confirm_entry, confirm_seen, correct_entry, day_entry,
-                       entry_version, ledger, ledger_day_problem, save_entry_with_files, segment_for, set_targets,
-                       supervision_weeks, supervision_window, targets_for)
+                       entry_version, ledger, ledger_day_problem, read_seen, save_entry_with_files, seen_marks,
+                       segment_for, set_targets, supervision_weeks, supervision_window, targets_for)
 from .scorecards import (PLAN_FIGURES, currency, heatmap, moved_deals, plan_of, plan_status, plans_of,
                          record_moved_deal, review_weeks, save_scorecard, set_plan)
 
@@ -104,10 +103,8 @@ def activity(user_id):
     ids = ({e.entered_by for e in book.entries} | {e.confirmed_by for e in book.entries}) - {None}
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     is_mentor = can_grade(current_user, rec)
-    # The days a mentor can confirm at once, each as shown ("id:version": one changed since is not confirmed).
-    # At most MAX_SEEN at once (the rest are offered next): the confirmation takes no more.
-    unconfirmed = [f"{e.id}:{entry_version(e)}" for e in book.originals
-                   if e.confirmed_at is None][:MAX_SEEN] if is_mentor else []
+    # The days a mentor can confirm at once, each as shown: one changed since is not confirmed.
+    unconfirmed = seen_marks(book.originals) if is_mentor else []
     return render_template("activity/activity.html", trainee=trainee, rec=rec, form=form, originals=book.originals,
                            corrections=book.corrections, weeks=week_list, targets=targets, labels=FIGURE_LABELS,
                            figures=FIGURES, funnel=book.funnel(), people=people, empty=EmptyForm(),
@@ -217,18 +214,6 @@ def confirm(entry_id):
                  user_id=trainee.id)
 
 
-def _seen_days(values) -> dict | None:
-    """{entry id: version} from the page's "entry id:version" fields; None when one is not of that form."""
-    seen = {}
-    for value in values[:MAX_SEEN + 1]:
-        entry_id, _colon, version = value.partition(":")
-        number = bounded_int(entry_id, 1, MAX_ID)
-        if number is None or not version or len(version) > 64:
-            return None
-        seen[number] = version
-    return seen if len(values) <= MAX_SEEN else None
-
-
 @bp.post("/trainees/<int:user_id>/activity/confirm")
 @roles_required(MENTOR, HEAD, ADMIN)
 def confirm_days(user_id):
@@ -236,7 +221,7 @@ def confirm_days(user_id):
     trainee, rec = _trainee(user_id, write=True)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    seen = _seen_days(request.form.getlist("seen"))
+    seen = read_seen(request.form.getlist("seen"))
     if seen is None:
         abort(400)
     confirmed, changed = confirm_seen(trainee.id, seen, current_user)
@@ -244,8 +229,7 @@ def confirm_days(user_id):
         flash(ngettext("%(day)s changed after you opened the page and is not confirmed: check it again.",
                        "%(num)d days changed after you opened the page and are not confirmed, the first %(day)s: "
                        "check them again.", len(changed), day=fmt_date(changed[0].day)), "error")
-    if not confirmed:
-        db.session.commit()
+    if not confirmed:  # nothing was written
         if not changed:
             flash(_("Nothing was left to confirm: every day shown is confirmed already."), "info")
         return redirect_next(url_for("activity.activity", user_id=trainee.id) + "#days")
