@@ -135,6 +135,7 @@ def add_waiting_attempts(app) -> int:
     import sqlalchemy as sa
 
     from onboarding.assessment import grading
+    from onboarding.assessment.models import WRITTEN
     from onboarding.assessment.services import start_attempt, submit
     from onboarding.auth.models import User
     from onboarding.extensions import db
@@ -145,7 +146,7 @@ def add_waiting_attempts(app) -> int:
     with app.app_context(), app.test_request_context():
         cur = app.extensions["curriculum"]
         quiz = next(q for q in cur.quizzes.values() if any(x.graded_by_person for x in q.questions)
-                    and "written" in q.forms)
+                    and WRITTEN in q.forms)
         mentor = db.session.scalar(sa.select(User).where(User.email == "mentor@example.com"))
         trainees = db.session.scalars(sa.select(User).join(TraineeRecord, TraineeRecord.user_id == User.id)
                                       .where(TraineeRecord.mentor_id == mentor.id).order_by(User.id)).all()
