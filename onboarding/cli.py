@@ -257,6 +257,7 @@ def create_token_command(email, name):
 def rebuild_summaries(stale):
     """Recompute every trainee's stored readiness summary (or only the out-of-date ones) from their records."""
     from .readiness.summary import BATCH, refresh, stale_ids
+    from .readiness.tallies import recount
 
     ids = stale_ids(db.session) if stale else list(db.session.scalars(sa.select(TraineeRecord.user_id)
                                                                        .order_by(TraineeRecord.user_id)))
@@ -267,6 +268,8 @@ def rebuild_summaries(stale):
             written += refresh(db.session, chunk)
             db.session.commit()
             bar.update(len(chunk))
+    recount(db.session)  # the lists' counts from scratch: whatever a hand or a restore did to them is mended
+    db.session.commit()
     click.echo(f"{written} readiness {'summary' if written == 1 else 'summaries'} recomputed.")
 
 

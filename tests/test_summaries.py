@@ -23,8 +23,9 @@ from onboarding.mentoring.services import MentoringError, request_sign_off, sign
 from onboarding.people.models import TraineeRecord
 from onboarding.people.services import (PeopleError, assign_mentor, correct_identity, record_of, set_active,
                                         set_role, update_plan)
-from onboarding.readiness.decisions import DecisionError, recommend
-from onboarding.readiness.models import ReadinessStageDays, ReadinessSummary
+from onboarding.readiness.decisions import DecisionError, decide, recommend
+from onboarding.readiness import tallies
+from onboarding.readiness.models import APPROVED, EXTENDED, REJECTED, ReadinessStageDays, ReadinessSummary
 from onboarding.path.progress import stage_durations
 from onboarding.readiness.rows import build_rows
 from onboarding.path.service import _compute, trainee_progress
@@ -64,11 +65,13 @@ def assert_every_summary_is_current(app):
             assert stored_days.get(uid, {}) == expected, uid
             if expected:  # the days carry the summary's own copy of whether the trainee is listed
                 assert days_listed[uid] == {stored[uid].listed}, uid
+        # the lists' counts, changed by differences, are what counting every summary gives
+        assert tallies.stored(db.session) == tallies.counted_again(db.session)
 
 
 ACTIONS = ("read", "read", "quiz_right", "quiz_wrong", "request", "sign", "log_day", "unassign", "assign",
            "mentor_off", "mentor_on", "targets", "sign_document", "rename", "recommend", "stage_four",
-           "trainee_off", "trainee_on", "role_mentor", "role_trainee", "move_start")
+           "trainee_off", "trainee_on", "role_mentor", "role_trainee", "move_start", "approve", "extend", "reject")
 
 
 def _open_stages(progress):
@@ -131,6 +134,10 @@ def _act(app, ids, action, n):
                 set_active(trainee, action == "trainee_on", admin)
             elif action in ("role_mentor", "role_trainee"):
                 set_role(trainee, action.removeprefix("role_"), admin)
+            elif action in ("approve", "extend", "reject"):  # the status the lists count by
+                decide(rec, head, {"approve": APPROVED, "extend": EXTENDED, "reject": REJECTED}[action],
+                       "Decided after the review.", [], {}, override_reason="Seen enough on calls.",
+                       new_target_date=today() + timedelta(days=30 + n), plan="Two more weeks of calls.")
             elif action == "move_start":
                 start = rec.start_date - timedelta(days=n - 30)
                 update_plan(rec, start, start + timedelta(days=180), rec.mentor_id, admin, rec.team_id)
@@ -309,20 +316,25 @@ def test_two_readers_storing_the_same_missing_summary_do_not_fail(app, make_user
         if db.engine.dialect.name == "sqlite":
             pytest.skip("SQLite lets one writer at a time: the race cannot interleave in one thread")
         db.session.delete(db.session.get(ReadinessSummary, uid))
+        tallies.recount(db.session)  # as a migration leaves an empty table: nothing counted
         db.session.commit()
-        real_refresh = summary_module.refresh
+        real_refresh, real_change, raced = summary_module.refresh, tallies.change, []
 
-        def racing(session, ids=None):  # another server commits the same rows just before this one does
-            count = real_refresh(session, ids)  # read: no summary yet; a new one is pending
-            with app.app_context():
-                real_refresh(db.session, ids)
-                db.session.commit()
-            return count
+        def racing(session, pairs):  # another server commits the same rows just before this one writes its own
+            pairs = list(pairs)  # this one has read: no summary yet; a new one is pending
+            if not raced:
+                raced.append(uid)
+                with app.app_context():
+                    real_refresh(db.session, [uid])
+                    db.session.commit()
+            return real_change(session, pairs)
 
-        monkeypatch.setattr(summary_module, "refresh", racing)
+        monkeypatch.setattr(tallies, "change", racing)
         monkeypatch.setattr(summary_module, "stale_ids", lambda session, limit=None: [uid])
         assert summary_module.refresh_stale(db.session) == 0
+        assert raced == [uid]
         assert db.session.get(ReadinessSummary, uid) is not None
+        assert tallies.stored(db.session) == tallies.counted_again(db.session)  # the winner's counts, once
 
 
 def test_a_refresh_takes_the_days_it_replaces_out_of_the_session(app, make_user):

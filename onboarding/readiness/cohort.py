@@ -5,14 +5,16 @@ from dataclasses import dataclass
 from statistics import median
 
 import sqlalchemy as sa
-
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
-from ..timeutil import aware, today
-from .models import APPROVED, ReadinessDecision, ReadinessStageDays, ReadinessSummary
+from ..timeutil import today
+from .models import (APPROVED, BehindCount, MentorCount, ReadinessDecision, ReadinessStageDays, ReadinessSummary,
+                     StageCount)
 from .rows import ACTIVE_STATUSES
 from .summary import refresh_stale
 
@@ -71,30 +73,54 @@ def busiest(mentor_load: list, count: int) -> tuple[list, int]:
     return named[:count] + [(name, load) for name, load in mentor_load if name is None], max(len(named) - count, 0)
 
 
+class days_between(FunctionElement):
+    """Whole days from a date to the UTC day of a moment later (`later`'s date minus `earlier`), in SQL: an
+    approval's ramp-up is grouped by it in the database, not worked out row by row in Python."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday(date({later})) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw):
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(CAST(({later} AT TIME ZONE 'UTC') AS DATE) - {earlier})"
+
+
 _built: dict = {}
 
 
 def _statements() -> dict:
     """The cohort's four statements, built once per process (building them cost about as much as running them on
-    a thousand trainees); the date is their one bound value. Each reads the stored summaries' own copies of
-    whether the trainee is listed (an active trainee account), their status, mentor and start date (and the days
-    per stage their own copy of `listed`): no join to the records or the accounts but for the mentors' names."""
+    a thousand trainees); the date is their one bound value. The counts per stage, behind plan and per mentor
+    read the lists' counts kept as data (readiness.tallies: a few rows, whatever the number of trainees); the
+    days per stage and the ramp-ups are grouped by their number of days in the database (a few dozen rows)."""
     if not _built:
-        mentor, S, D = aliased(User), ReadinessSummary, ReadinessStageDays
-        listed = S.listed.is_(True)  # every trainee with an account
-        active = sa.and_(listed, S.status.in_(ACTIVE_STATUSES))  # ... still on the path
-        behind = sa.func.sum(sa.case((S.behind_after < sa.bindparam("today"), 1), else_=0))
-        loads = (sa.select(S.mentor_id, sa.func.count().label("trainees"), sa.func.sum(S.waits_mentor).label("waiting"))
-                 .where(active).group_by(S.mentor_id).subquery())  # counted first, then the mentors' names
+        mentor, S, D, R = aliased(User), ReadinessSummary, ReadinessStageDays, ReadinessDecision
+        C, B, M = StageCount, BehindCount, MentorCount
+        behind = (sa.select(sa.func.coalesce(sa.func.sum(B.trainees), 0))
+                  .where(B.status.in_(ACTIVE_STATUSES), B.stage == C.stage, B.behind_after < sa.bindparam("today"))
+                  .correlate(C).scalar_subquery())
+        loads = (sa.select(M.mentor, sa.func.sum(M.trainees).label("trainees"), sa.func.sum(M.waiting).label("waiting"))
+                 .where(M.status.in_(ACTIVE_STATUSES)).group_by(M.mentor)
+                 .having(sa.func.sum(M.trainees) > 0).subquery())  # counted first, then the mentors' names
+        ramp = days_between(R.decided_at, S.start_date)
         _built.update(
-            stages=sa.select(S.current_stage, sa.func.count(), behind).where(active).group_by(S.current_stage),
+            stages=sa.select(C.stage, sa.func.sum(C.trainees), behind).where(C.status.in_(ACTIVE_STATUSES))
+            .group_by(C.stage),
             # the days' own copy of `listed`: one covering index, in the order it groups by
             days=sa.select(D.stage, D.days, sa.func.count()).where(D.listed.is_(True)).group_by(D.stage, D.days),
-            ramps=sa.select(ReadinessDecision.decided_at, S.start_date)
-            .join(S, S.trainee_id == ReadinessDecision.trainee_id)
-            .where(listed, ReadinessDecision.decision == APPROVED),
-            load=sa.select(loads.c.mentor_id, mentor.full_name, loads.c.trainees, loads.c.waiting)
-            .select_from(loads).outerjoin(mentor, mentor.id == loads.c.mentor_id))
+            ramps=sa.select(ramp, sa.func.count()).join(S, S.trainee_id == R.trainee_id)
+            .where(S.listed.is_(True), R.decision == APPROVED).group_by(ramp),
+            load=sa.select(loads.c.mentor, mentor.full_name, loads.c.trainees, loads.c.waiting)
+            .select_from(loads).outerjoin(mentor, mentor.id == loads.c.mentor))
     return _built
 
 
@@ -108,21 +134,21 @@ def cohort(min_weeks: int) -> dict:
     complete = overdue = 0
     for stage, count, behind in db.session.execute(statements["stages"], {"today": today()}):
         overdue += int(behind or 0)
-        if stage is None:
-            complete += count
+        if stage == 0:  # every stage complete
+            complete += int(count)
         elif stage in per_stage:
-            per_stage[stage] += count
+            per_stage[stage] += int(count)
     histogram = {s.number: [] for s in cur.stages}
     for stage, days, count in db.session.execute(statements["days"]):
         histogram.setdefault(stage, []).append((days, count))
-    ramps = [(aware(at).date() - start).days for at, start in db.session.execute(statements["ramps"])]
-    # one entry per mentor, by id: two mentors of the same name are two rows, not one with the other's count
-    load = [(mentor_id, name, {"trainees": count, "waiting": int(waiting or 0)})
+    ramps = db.session.execute(statements["ramps"]).all()
+    # one entry per mentor, by id (0: none): two mentors of the same name are two rows, not one with the other's count
+    load = [(mentor_id or None, name, {"trainees": int(count), "waiting": int(waiting or 0)})
             for mentor_id, name, count, waiting in db.session.execute(statements["load"])]
     return {
         "active": sum(per_stage.values()) + complete, "complete": complete, "per_stage": per_stage,
         "stages": [(s, _spread_of(histogram[s.number])) for s in cur.stages],
-        "ramp": spread(ramps),
+        "ramp": _spread_of(ramps),
         "mentor_load": [(name, counts) for mentor_id, name, counts in sorted(
             load, key=lambda item: (item[0] is None, -item[2]["trainees"], item[1] or "", item[0] or 0))],
         "overdue": overdue,

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
 from ..values import FrozenMap
-from .models import ReadinessSummary, role_play_due
+from .models import BehindCount, ReadinessSummary, StageCount, role_play_due
 from ..path.forecast import Forecast
 from .rows import ACTIVE_STATUSES, WAITERS
 from .summary import refresh_stale
@@ -161,13 +161,7 @@ def _statements(shape: _Shape) -> tuple:
         trainee, mentor = aliased(User), aliased(User)
         query = _matching(shape, trainee, mentor)
         S = ReadinessSummary
-        counted = _matching(shape, aliased(User) if shape.searched else None)  # the summary alone, unless searched
-        matching = counted.with_only_columns(S.trainee_id, S.behind_after, S.ready, S.waits_head).subquery()
-        counts = sa.select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((matching.c.behind_after < sa.bindparam("today"), 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((matching.c.ready.is_(True), 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((matching.c.waits_head > 0, 1), else_=0)), 0))
+        counts = _kept_counts(shape) if _counts_kept(shape) else _counted(shape)
         ordered = query.order_by(*_order(shape.sort, shape.descending, trainee, mentor))
         page = (ordered.with_only_columns(*_row_columns(trainee, mentor))
                 .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
@@ -176,6 +170,49 @@ def _statements(shape: _Shape) -> tuple:
             _BUILT.clear()
         built = _BUILT[shape] = (counts, page, export)
     return built
+
+
+def _counts_kept(shape: _Shape) -> bool:
+    """Whether the shape filters on nothing but what the kept counts are grouped by (status and stage)."""
+    return not (shape.scoped or shape.no_mentor is not None or shape.searched or shape.overdue or shape.waits)
+
+
+def _counted(shape: _Shape):
+    """(matching, behind plan, ready, waiting on a decision) counted from the matching summaries (through the
+    listing index, and the accounts when searched): a mentor's share, a name, the overdue or the waiting."""
+    S = ReadinessSummary
+    counted = _matching(shape, aliased(User) if shape.searched else None)  # the summary alone, unless searched
+    matching = counted.with_only_columns(S.trainee_id, S.behind_after, S.ready, S.waits_head).subquery()
+    return sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(sa.case((matching.c.behind_after < sa.bindparam("today"), 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((matching.c.ready.is_(True), 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((matching.c.waits_head > 0, 1), else_=0)), 0))
+
+
+def _kept_counts(shape: _Shape):
+    """The same four counts read from the counts kept as data (readiness.tallies), for a shape filtered by status
+    and stage alone: a few rows summed, however many trainees there are."""
+    C, B = StageCount, BehindCount
+
+    def filtered(query, model):
+        if shape.status == "active":
+            query = query.where(model.status.in_(ACTIVE_STATUSES))
+        elif shape.status == "one":
+            query = query.where(model.status == sa.bindparam("status"))
+        if shape.stage_complete is True:
+            query = query.where(model.stage == 0)
+        elif shape.stage_complete is False:
+            query = query.where(model.stage == sa.bindparam("stage"))
+        return query
+
+    def total(column):
+        return sa.func.coalesce(sa.func.sum(column), 0)
+
+    stages = filtered(sa.select(total(C.trainees).label("trainees"), total(C.ready).label("ready"),
+                                total(C.decisions).label("decisions")), C).subquery()
+    behind = filtered(sa.select(total(B.trainees)).where(B.behind_after < sa.bindparam("today")), B).scalar_subquery()
+    return sa.select(stages.c.trainees, behind, stages.c.ready, stages.c.decisions)
 
 
 def _waiting(who: str):
@@ -239,7 +276,8 @@ def _team_statements(one_mentor: bool) -> tuple:
                    S.current_stage, S.progress_percent, S.behind_after, mentor.id.label("mentor_id"),
                    mentor.full_name.label("mentor_full_name"), mentor.email.label("mentor_email"))
         _team[one_mentor] = (
-            sa.select(sa.func.count()).select_from(_matching(shape).with_only_columns(S.trainee_id).subquery()),
+            sa.select(sa.func.count()).select_from(_matching(shape).with_only_columns(S.trainee_id).subquery())
+            if one_mentor else sa.select(sa.func.coalesce(sa.func.sum(StageCount.trainees), 0)),  # kept counts
             _matching(shape, trainee, mentor).with_only_columns(*columns)
             .order_by(*_order(shape.sort, shape.descending, trainee, mentor))
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))

@@ -236,3 +236,47 @@ class ReadinessStageDays(db.Model):
 
     __table_args__ = (sa.Index("ix_readiness_stage_days_stage", "stage", "days"),
                       sa.Index("ix_readiness_stage_days_listed", "listed", "stage", "days"))
+
+
+# --- the lists' counts, kept as data ---------------------------------------------------------------------------
+# The head's dashboard, the cohort and the API list open with counts of every listed trainee (how many on the path,
+# at each stage, behind plan, ready, waiting on a decision, per mentor). Counted from the summaries they grow with
+# the number of trainees; these tables hold them, changed by readiness.tallies in the transaction that changes a
+# summary (by the difference between the summary as stored and as recomputed), so reading them costs the same at
+# ten trainees or ten thousand. Only listed summaries (active trainee accounts) are counted; stage 0 stands for
+# "every stage complete" and mentor 0 for "no mentor". `flask rebuild-summaries` counts them again from scratch.
+
+class StageCount(db.Model):
+    """Listed trainees of a status at a stage: how many, how many meet every gate, how many wait on a decision."""
+
+    __tablename__ = "readiness_stage_counts"
+
+    status: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    stage: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    trainees: Mapped[int] = mapped_column(default=0)
+    ready: Mapped[int] = mapped_column(default=0)
+    decisions: Mapped[int] = mapped_column(default=0)  # with something waiting on the head of sales
+
+
+class BehindCount(db.Model):
+    """Listed trainees of a status at a stage whose earliest open stage ends on a day: behind plan after it (the
+    overdue count sums the days before today, a few hundred rows whatever the number of trainees)."""
+
+    __tablename__ = "readiness_behind_counts"
+
+    status: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    stage: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    behind_after: Mapped[date] = mapped_column(primary_key=True)
+    trainees: Mapped[int] = mapped_column(default=0)
+
+
+class MentorCount(db.Model):
+    """Listed trainees of a status with a mentor (0: none), and what of theirs waits on that mentor. The mentor is a
+    key, not a reference: an account is never deleted, and the count outlives nothing it names."""
+
+    __tablename__ = "readiness_mentor_counts"
+
+    status: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    mentor: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    trainees: Mapped[int] = mapped_column(default=0)
+    waiting: Mapped[int] = mapped_column(default=0)

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..mentoring.models import SCHEDULED, RolePlayAttempt
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
+from . import tallies
 from .models import ReadinessStageDays, ReadinessSummary
 from ..path.progress import stage_durations
 from .rows import build_rows
@@ -73,7 +74,12 @@ _SCHEDULED_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.scheduled_
 # was set keeps the mentor it was loaded with until expired, and who answers for the trainee is part of the summary.
 _RECORDS_OF = (sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(sa.bindparam("ids", expanding=True)))
                .execution_options(populate_existing=True))
-_STORED_OF = sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+# The summaries as stored, read again (not as this session last saw them) and locked until the commit where the
+# database locks rows: the counts change by the difference from what is stored, and a second transaction refreshing
+# the same trainee waits here, then reads what the first one wrote. (SQLite: the deletion of the days just before
+# has made this transaction the one writer already.)
+_STORED_OF = (sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+              .execution_options(populate_existing=True).with_for_update())
 # (Days loaded in this session leave it with the delete: "fetch" reads the deleted keys back, with RETURNING where the
 # database has it. The default's in-Python evaluation would read the ids the statement was built with: none.)
 _CLEAR_DAYS_OF = (sa.delete(ReadinessStageDays)
@@ -94,15 +100,15 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
     Runs inside the caller's transaction: the caller (or the commit it runs in) commits."""
     ids = _trainee_ids(session) if trainee_ids is None else sorted(set(trainee_ids))
     version, on, now = rules_version(), today(), utcnow()
-    written = 0
+    written, changes = 0, []
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         records = session.scalars(_RECORDS_OF, {"ids": chunk}).all()
         rows = build_rows(records, current_app.config["READINESS_MIN_WEEKS"], on)
         when = _scheduled_at(session, chunk)
-        stored = {s.trainee_id: s for s in session.scalars(_STORED_OF, {"ids": chunk})}
         values_of = {row.record.user_id: columns(row, when.get(row.record.user_id)) for row in rows}
         session.execute(_CLEAR_DAYS_OF, {"ids": chunk})
+        stored = {s.trainee_id: s for s in session.scalars(_STORED_OF, {"ids": chunk})}
         days = [{"trainee_id": row.record.user_id, "stage": number, "days": taken,
                  "listed": values_of[row.record.user_id]["listed"]} for row in rows
                 for number, taken in stage_durations(row.progress, row.record.start_date).items()]
@@ -112,6 +118,7 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
             uid = row.record.user_id
             values = values_of[uid] | {"rules_version": version, "computed_on": on, "computed_at": now}
             summary = stored.get(uid)
+            changes.append((tallies.counted(summary), tallies.counted(values)))
             if summary is None:
                 session.add(ReadinessSummary(trainee_id=uid, revision=1, **values))
             else:
@@ -119,6 +126,7 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
                     setattr(summary, name, value)
                 summary.revision = (summary.revision or 0) + 1
             written += 1
+    tallies.change(session, changes)  # once, after every batch: each transaction writes the counts in one order
     return written
 
 
@@ -160,11 +168,11 @@ def refresh_stale(session: Session) -> int:
         return 0
     ids, count = stale_ids(session), 0
     if ids:
-        count = refresh(session, ids)
         try:
+            count = refresh(session, ids)
             session.commit()
         except IntegrityError:  # another request (another server) stored the same missing summaries first
-            session.rollback()
+            session.rollback()  # (found when the new rows are written: before the counts, or at the commit)
             return 0  # looked again by the next list: the winner's rows are then found current
     current_app.extensions["summaries.checked"] = checked
     return count
