@@ -12,8 +12,8 @@ from onboarding.people.models import STATUSES, TraineeRecord
 from onboarding.readiness import tallies
 from onboarding.readiness.cohort import cohort
 from onboarding.readiness.dashboard import Filters, _counted, _kept_counts, _shape_and_values, dashboard
-from onboarding.readiness.models import (APPROVED, BehindCount, MentorCount, ReadinessDecision, ReadinessSummary,
-                                         StageCount)
+from onboarding.readiness.models import (APPROVED, BehindCount, DaysCount, MentorCount, RampCount,
+                                         ReadinessDecision, ReadinessSummary, StageCount)
 from onboarding.readiness.tallies import Counted, differences
 from onboarding.timeutil import today
 
@@ -21,7 +21,7 @@ from .conftest import complete_stages_before
 
 DAY = date(2026, 12, 10)
 BASE = Counted(listed=True, status="in_training", current_stage=2, behind_after=DAY, ready=False, waits_head=0,
-               mentor_id=7, waits_mentor=3)
+               mentor_id=7, waits_mentor=3, ramp_days=None, durations=((1, 12),))
 
 
 def test_an_unchanged_summary_changes_no_count():
@@ -42,6 +42,9 @@ def test_a_new_stage_moves_the_trainee_between_the_stage_groups_and_their_behind
     ("behind_after", DAY + timedelta(days=1), {(BehindCount, ("in_training", 2, DAY)): (-1,),
                                                (BehindCount, ("in_training", 2, DAY + timedelta(days=1))): (1,)}),
     ("mentor_id", None, {(MentorCount, ("in_training", 7)): (-1, -3), (MentorCount, ("in_training", 0)): (1, 3)}),
+    ("ramp_days", 95, {(RampCount, (95,)): (1,)}),
+    ("durations", ((1, 12), (2, 30)), {(DaysCount, (2, 30)): (1,)}),  # stage 2 done in 30 days; stage 1 as it was
+    ("durations", ((1, 14),), {(DaysCount, (1, 12)): (-1,), (DaysCount, (1, 14)): (1,)}),  # its start moved
 ])
 def test_each_counted_field_alone_moves_its_own_count(field, value, expected):
     assert differences([(BASE, BASE._replace(**{field: value}))]) == expected
@@ -58,10 +61,10 @@ def test_a_new_status_a_summary_unlisted_new_or_complete():
     assert status[(MentorCount, ("extended", 7))] == (1, 3)
     unlisted = differences([(BASE, BASE._replace(listed=False))])
     assert unlisted == {(StageCount, ("in_training", 2)): (-1, 0, 0), (BehindCount, ("in_training", 2, DAY)): (-1,),
-                        (MentorCount, ("in_training", 7)): (-1, -3)}
+                        (MentorCount, ("in_training", 7)): (-1, -3), (DaysCount, (1, 12)): (-1,)}
     assert differences([(None, BASE._replace(listed=False))]) == {}  # a summary never listed counts nowhere
     assert differences([(None, BASE)]) == {place: tuple(-n for n in adds) for place, adds in unlisted.items()}
-    complete = differences([(None, BASE._replace(current_stage=None, behind_after=None))])
+    complete = differences([(None, BASE._replace(current_stage=None, behind_after=None, durations=()))])
     assert complete == {(StageCount, ("in_training", 0)): (1, 0, 0), (MentorCount, ("in_training", 7)): (1, 3)}
 
 
@@ -205,14 +208,28 @@ BEFORE_COUNTS = "9c2f6a1e3d57"  # 0025, the revision before the kept counts
 
 def test_the_migration_counts_the_summaries_already_stored(app, make_user):
     """Upgraded from the revision before, a database with summaries has the counts they give (on the database
-    this pass runs on: the migration's grouped inserts are plain SQL on both)."""
+    this pass runs on: the migration's grouped inserts are plain SQL on both); the ramp-ups, a new column of the
+    summaries, are counted as the summaries are computed again with the new shape."""
+    from onboarding.readiness.summary import refresh_stale
     from onboarding.schema import downgrade, upgrade
 
-    _company(app, make_user)
+    ids = _company(app, make_user)
     with app.app_context():
+        db.session.add(ReadinessDecision(trainee_id=ids["approved"], decision=APPROVED, note="Ready.",
+                                         decided_at=datetime.now(timezone.utc) - timedelta(days=2)))
+        db.session.commit()
         expected = tallies.counted_again(db.session)
+        assert (RampCount, (198,)) in expected  # started 200 days ago, approved 2 days ago
+        db.session.rollback()  # the reads' locks released: the migrations alter these tables
         downgrade(revision=BEFORE_COUNTS)
         assert "readiness_stage_counts" not in sa.inspect(db.engine).get_table_names()
+        db.session.execute(sa.text("UPDATE readiness_summaries SET rules_version = 'the shape before'"))
+        db.session.commit()
         upgrade()
+        upgraded = tallies.stored(db.session)
+        assert upgraded == tallies.counted_again(db.session)
+        assert upgraded == {place: adds for place, adds in expected.items() if place[0] is not RampCount}
+        app.extensions.pop("summaries.checked", None)
+        assert refresh_stale(db.session) == 6  # the active trainee accounts (not `inactive`)
         assert tallies.stored(db.session) == expected
         db.session.remove()

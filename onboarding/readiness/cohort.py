@@ -5,16 +5,13 @@ from dataclasses import dataclass
 from statistics import median
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
 
 from ..auth.models import User
 from ..content import curriculum
 from ..extensions import db
 from ..timeutil import today
-from .models import (APPROVED, BehindCount, MentorCount, ReadinessDecision, ReadinessStageDays, ReadinessSummary,
-                     StageCount)
+from .models import BehindCount, DaysCount, MentorCount, RampCount, StageCount
 from .rows import ACTIVE_STATUSES
 from .summary import refresh_stale
 
@@ -73,52 +70,28 @@ def busiest(mentor_load: list, count: int) -> tuple[list, int]:
     return named[:count] + [(name, load) for name, load in mentor_load if name is None], max(len(named) - count, 0)
 
 
-class days_between(FunctionElement):
-    """Whole days from a date to the UTC day of a moment later (`later`'s date minus `earlier`), in SQL: an
-    approval's ramp-up is grouped by it in the database, not worked out row by row in Python."""
-
-    type = sa.Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(julianday(date({later})) - julianday({earlier}) AS INTEGER)"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(element, compiler, **kw):
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(CAST(({later} AT TIME ZONE 'UTC') AS DATE) - {earlier})"
-
-
 _built: dict = {}
 
 
 def _statements() -> dict:
     """The cohort's four statements, built once per process (building them cost about as much as running them on
-    a thousand trainees); the date is their one bound value. The counts per stage, behind plan and per mentor
-    read the lists' counts kept as data (readiness.tallies: a few rows, whatever the number of trainees); the
-    days per stage and the ramp-ups are grouped by their number of days in the database (a few dozen rows)."""
+    a thousand trainees); the date is their one bound value. Each reads the lists' counts kept as data
+    (readiness.tallies): per stage, behind plan, per mentor, and the histograms of the days each stage took and of
+    the days to approval: a few rows each, whatever the number of trainees."""
     if not _built:
-        mentor, S, D, R = aliased(User), ReadinessSummary, ReadinessStageDays, ReadinessDecision
-        C, B, M = StageCount, BehindCount, MentorCount
+        mentor = aliased(User)
+        C, B, M, D, R = StageCount, BehindCount, MentorCount, DaysCount, RampCount
         behind = (sa.select(sa.func.coalesce(sa.func.sum(B.trainees), 0))
                   .where(B.status.in_(ACTIVE_STATUSES), B.stage == C.stage, B.behind_after < sa.bindparam("today"))
                   .correlate(C).scalar_subquery())
         loads = (sa.select(M.mentor, sa.func.sum(M.trainees).label("trainees"), sa.func.sum(M.waiting).label("waiting"))
                  .where(M.status.in_(ACTIVE_STATUSES)).group_by(M.mentor)
                  .having(sa.func.sum(M.trainees) > 0).subquery())  # counted first, then the mentors' names
-        ramp = days_between(R.decided_at, S.start_date)
         _built.update(
             stages=sa.select(C.stage, sa.func.sum(C.trainees), behind).where(C.status.in_(ACTIVE_STATUSES))
             .group_by(C.stage),
-            # the days' own copy of `listed`: one covering index, in the order it groups by
-            days=sa.select(D.stage, D.days, sa.func.count()).where(D.listed.is_(True)).group_by(D.stage, D.days),
-            ramps=sa.select(ramp, sa.func.count()).join(S, S.trainee_id == R.trainee_id)
-            .where(S.listed.is_(True), R.decision == APPROVED).group_by(ramp),
+            days=sa.select(D.stage, D.days, D.trainees).where(D.trainees > 0),
+            ramps=sa.select(R.days, R.trainees).where(R.trainees > 0),
             load=sa.select(loads.c.mentor, mentor.full_name, loads.c.trainees, loads.c.waiting)
             .select_from(loads).outerjoin(mentor, mentor.id == loads.c.mentor))
     return _built

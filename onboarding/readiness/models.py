@@ -204,6 +204,8 @@ class ReadinessSummary(db.Model):
     status: Mapped[str | None] = mapped_column(sa.String(24))
     mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     start_date: Mapped[date | None]
+    #: Days from the start to the head's approval (the UTC day of the decision); None before one.
+    ramp_days: Mapped[int | None] = mapped_column(sa.SmallInteger)
 
     def role_play_due(self, now: datetime) -> bool:
         return role_play_due(self.role_play, self.role_play_at, now)
@@ -224,8 +226,9 @@ class ReadinessSummary(db.Model):
 
 class ReadinessStageDays(db.Model):
     """How many days a trainee took over each stage they completed (path.progress.stage_durations), stored
-    beside the summary so the cohort's medians and quartiles come from one grouped query. `listed` is the
-    summary's own copy (an active trainee account), written with it, so that query reads one index."""
+    beside the summary; `listed` is the summary's own copy (an active trainee account), written with it. The
+    cohort reads their histogram kept as data (DaysCount), which each refresh changes by the difference between
+    the days it deletes and the days it writes; `recount` groups these rows again."""
 
     __tablename__ = "readiness_stage_days"
 
@@ -234,8 +237,6 @@ class ReadinessStageDays(db.Model):
     days: Mapped[int]
     listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
-    __table_args__ = (sa.Index("ix_readiness_stage_days_stage", "stage", "days"),
-                      sa.Index("ix_readiness_stage_days_listed", "listed", "stage", "days"))
 
 
 # --- the lists' counts, kept as data ---------------------------------------------------------------------------
@@ -280,3 +281,23 @@ class MentorCount(db.Model):
     mentor: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     trainees: Mapped[int] = mapped_column(default=0)
     waiting: Mapped[int] = mapped_column(default=0)
+
+
+class DaysCount(db.Model):
+    """Listed trainees who took so many days over a stage they completed: the cohort's medians and quartiles of
+    each stage read these few dozen rows (readiness.cohort._spread_of)."""
+
+    __tablename__ = "readiness_days_counts"
+
+    stage: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    trainees: Mapped[int] = mapped_column(default=0)
+
+
+class RampCount(db.Model):
+    """Listed trainees approved so many days after their start (the ramp-up's spread)."""
+
+    __tablename__ = "readiness_ramp_counts"
+
+    days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    trainees: Mapped[int] = mapped_column(default=0)

@@ -6,6 +6,7 @@ the lists call `refresh_stale` for summaries computed on another day or with oth
 last week's figures move with the date); `flask --app app rebuild-summaries` recomputes them all.
 """
 from collections.abc import Iterable
+from datetime import timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,14 +19,14 @@ from ..content import curriculum
 from ..extensions import db
 from ..mentoring.models import SCHEDULED, RolePlayAttempt
 from ..people.models import TraineeRecord
-from ..timeutil import today, utcnow
+from ..timeutil import aware, today, utcnow
 from . import tallies
-from .models import ReadinessStageDays, ReadinessSummary
+from .models import APPROVED, ReadinessStageDays, ReadinessSummary
 from ..path.progress import stage_durations
 from .rows import build_rows
 
 #: The stored columns' version: raised when a migration adds one, so every summary is recomputed once.
-SHAPE = 5  # 5: revision 0017 (the activity gate reads the seven criteria); 4: 0016 (the go / no-go gates stage 3)
+SHAPE = 6  # 6: 0027 (the ramp-up's days); 5: revision 0017 (the activity gate reads the seven criteria); 4: 0016 (the go / no-go gates stage 3)
 #: Trainees computed per round: bounded memory and statement size, whatever the number of trainees.
 BATCH = 500
 
@@ -58,7 +59,15 @@ def columns(row, role_play_at) -> dict:
             "waits": {who: what for who, what in row.waits.items() if who != "evaluators" and what},
             "week": {figure: list(pair) for figure, pair in row.week.items()},
             "inbox_mentor": inbox_items(row.waits.get("mentor", {})),
-            "inbox_head": inbox_items(row.waits.get("head", {}))}
+            "inbox_head": inbox_items(row.waits.get("head", {})),
+            "ramp_days": ramp_days(row.decision, record.start_date)}
+
+
+def ramp_days(decision, start_date) -> int | None:
+    """Days from the start to the (UTC) day the head approved the trainee; None before an approval."""
+    if decision is None or decision.decision != APPROVED:
+        return None
+    return (aware(decision.decided_at).astimezone(timezone.utc).date() - start_date).days
 
 
 def inbox_items(what: dict) -> int:
@@ -82,8 +91,11 @@ _STORED_OF = (sa.select(ReadinessSummary).where(ReadinessSummary.trainee_id.in_(
               .execution_options(populate_existing=True).with_for_update())
 # (Days loaded in this session leave it with the delete: "fetch" reads the deleted keys back, with RETURNING where the
 # database has it. The default's in-Python evaluation would read the ids the statement was built with: none.)
+# The deleted days are read back as they go (RETURNING): the kept histogram of days per stage changes by the
+# difference between them and the days written next.
 _CLEAR_DAYS_OF = (sa.delete(ReadinessStageDays)
                   .where(ReadinessStageDays.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+                  .returning(ReadinessStageDays.trainee_id, ReadinessStageDays.stage, ReadinessStageDays.days)
                   .execution_options(synchronize_session="fetch"))
 
 
@@ -107,18 +119,21 @@ def refresh(session: Session, trainee_ids: Iterable[int] | None = None) -> int:
         rows = build_rows(records, current_app.config["READINESS_MIN_WEEKS"], on)
         when = _scheduled_at(session, chunk)
         values_of = {row.record.user_id: columns(row, when.get(row.record.user_id)) for row in rows}
-        session.execute(_CLEAR_DAYS_OF, {"ids": chunk})
+        took_before: dict = {}
+        for uid, number, taken in session.execute(_CLEAR_DAYS_OF, {"ids": chunk}):
+            took_before.setdefault(uid, []).append((number, taken))
         stored = {s.trainee_id: s for s in session.scalars(_STORED_OF, {"ids": chunk})}
-        days = [{"trainee_id": row.record.user_id, "stage": number, "days": taken,
-                 "listed": values_of[row.record.user_id]["listed"]} for row in rows
-                for number, taken in stage_durations(row.progress, row.record.start_date).items()]
+        took = {row.record.user_id: stage_durations(row.progress, row.record.start_date) for row in rows}
+        days = [{"trainee_id": uid, "stage": number, "days": taken, "listed": values_of[uid]["listed"]}
+                for uid, durations in took.items() for number, taken in durations.items()]
         if days:
             session.execute(sa.insert(ReadinessStageDays), days)
         for row in rows:
             uid = row.record.user_id
             values = values_of[uid] | {"rules_version": version, "computed_on": on, "computed_at": now}
             summary = stored.get(uid)
-            changes.append((tallies.counted(summary), tallies.counted(values)))
+            changes.append((tallies.counted(summary, took_before.get(uid, ())),
+                            tallies.counted(values, took[uid].items())))
             if summary is None:
                 session.add(ReadinessSummary(trainee_id=uid, revision=1, **values))
             else:

@@ -8,7 +8,8 @@ read, a quiz passed leave the trainee where they were counted, and write nothing
 again from the summaries (`flask rebuild-summaries`).
 
 The lists read these tables when what they filter on is counted here (the status and the stage): the head's
-dashboard unfiltered or by stage or status, the cohort, the API list. A list filtered by mentor, name, overdue or
+dashboard unfiltered or by stage or status, the cohort (with its histograms of the days each stage took and of
+the days to approval), the API list. A list filtered by mentor, name, overdue or
 waiting counts its (smaller) share of the summaries through their index, as before.
 """
 from collections import defaultdict
@@ -19,11 +20,12 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .models import BehindCount, MentorCount, ReadinessSummary, StageCount
+from .models import (BehindCount, DaysCount, MentorCount, RampCount, ReadinessStageDays, ReadinessSummary,
+                     StageCount)
 
 
 class Counted(NamedTuple):
-    """What of a summary the counts read."""
+    """What of a summary, and of the days per stage stored beside it, the counts read."""
 
     listed: bool
     status: str | None
@@ -33,18 +35,20 @@ class Counted(NamedTuple):
     waits_head: int
     mentor_id: int | None
     waits_mentor: int
+    ramp_days: int | None
+    durations: tuple = ()  # ((stage, days it took), ...) for each stage completed, in stage order
 
 
-FIELDS = Counted._fields
+FIELDS = Counted._fields[:-1]  # the summary's own columns
 
 
-def counted(summary) -> Counted | None:
-    """What of a stored summary (or its columns as a dict) is counted; None for none yet."""
+def counted(summary, durations: Iterable = ()) -> Counted | None:
+    """What of a stored summary (or its columns as a dict) and its days per stage is counted; None for none yet."""
     if summary is None:
         return None
     if isinstance(summary, dict):
-        return Counted(*(summary[name] for name in FIELDS))
-    return Counted(*(getattr(summary, name) for name in FIELDS))
+        return Counted(*(summary[name] for name in FIELDS), tuple(sorted(durations)))
+    return Counted(*(getattr(summary, name) for name in FIELDS), tuple(sorted(durations)))
 
 
 def shares(what: Counted | None) -> dict:
@@ -57,6 +61,10 @@ def shares(what: Counted | None) -> dict:
              (MentorCount, (status, what.mentor_id or 0)): (1, what.waits_mentor or 0)}
     if what.behind_after is not None:
         found[(BehindCount, (status, stage, what.behind_after))] = (1,)
+    if what.ramp_days is not None:
+        found[(RampCount, (what.ramp_days,))] = (1,)
+    for number, taken in what.durations:
+        found[(DaysCount, (number, taken))] = (1,)
     return found
 
 
@@ -76,10 +84,10 @@ def differences(pairs: Iterable[tuple[Counted | None, Counted | None]]) -> dict:
 
 
 _KEYS = {StageCount: ("status", "stage"), BehindCount: ("status", "stage", "behind_after"),
-         MentorCount: ("status", "mentor")}
+         MentorCount: ("status", "mentor"), DaysCount: ("stage", "days"), RampCount: ("days",)}
 _ADDS = {StageCount: ("trainees", "ready", "decisions"), BehindCount: ("trainees",),
-         MentorCount: ("trainees", "waiting")}
-_ORDER = (StageCount, BehindCount, MentorCount)  # the tables in the order every transaction writes them
+         MentorCount: ("trainees", "waiting"), DaysCount: ("trainees",), RampCount: ("trainees",)}
+_ORDER = (StageCount, BehindCount, MentorCount, DaysCount, RampCount)  # the tables in the order every transaction writes them
 _UPSERTS: dict = {}
 
 
@@ -137,14 +145,25 @@ def recount(session: Session) -> None:
         ["status", "mentor", "trainees", "waiting"],
         sa.select(status, mentor, sa.func.count(), sa.func.coalesce(sa.func.sum(S.waits_mentor), 0))
         .where(listed).group_by(status, mentor)))
+    D = ReadinessStageDays  # the days' own copy of `listed`
+    session.execute(sa.insert(DaysCount).from_select(
+        ["stage", "days", "trainees"],
+        sa.select(D.stage, D.days, sa.func.count()).where(D.listed.is_(True)).group_by(D.stage, D.days)))
+    session.execute(sa.insert(RampCount).from_select(
+        ["days", "trainees"],
+        sa.select(S.ramp_days, sa.func.count()).where(listed, S.ramp_days.is_not(None)).group_by(S.ramp_days)))
 
 
 def counted_again(session: Session) -> dict:
     """Every group's counts as the summaries give them now, in the shape `stored` reads (for checks and tests)."""
-    S = ReadinessSummary
+    S, D = ReadinessSummary, ReadinessStageDays
+    took: dict = defaultdict(list)
+    for uid, number, taken in session.execute(sa.select(D.trainee_id, D.stage, D.days)):
+        took[uid].append((number, taken))
     found: dict = defaultdict(lambda: None)
-    for row in session.execute(sa.select(*(getattr(S, name) for name in FIELDS)).where(S.listed.is_(True))):
-        for place, adds in shares(Counted(*row)).items():
+    for uid, *row in session.execute(sa.select(S.trainee_id, *(getattr(S, name) for name in FIELDS))
+                                     .where(S.listed.is_(True))):
+        for place, adds in shares(Counted(*row, tuple(sorted(took[uid])))).items():
             now = found[place]
             found[place] = adds if now is None else tuple(n + a for n, a in zip(now, adds))
     return dict(found)
