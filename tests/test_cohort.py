@@ -122,3 +122,22 @@ def test_the_busiest_mentors_and_those_left_out():
     assert busiest(load, 2) == ([load[0], load[1], load[3]], 1)
     assert busiest(load, 3) == (load, 0)  # exactly as many as shown: none left out
     assert busiest(load[:3], 5) == (load[:3], 0)
+
+
+def test_the_busiest_mentors_read_in_sql_are_the_ones_busiest_picks(app, make_user):
+    """The cohort page asks for its few busiest mentors in SQL (a company has two hundred): for every number shown,
+    the same mentors in the same order as `busiest` picks from the whole load, and as many left out; ties by name."""
+    from onboarding.readiness.cohort import busiest
+
+    names = ("Ann Ames", "Bo Berg", "Cy Cole", "Di Dahl")
+    mentors = [make_user("mentor", name=name) for name in names]
+    for mentor, trainees in zip(mentors, (1, 3, 1, 2)):
+        for _ in range(trainees):
+            make_user("trainee", mentor=mentor)
+    make_user("trainee")  # nobody mentors them
+    with app.app_context():
+        whole = cohort(app.config["READINESS_MIN_WEEKS"])
+        assert [name for name, _load in whole["mentor_load"]] == ["Bo Berg", "Di Dahl", "Ann Ames", "Cy Cole", None]
+        for shown in range(0, 6):
+            found = cohort(app.config["READINESS_MIN_WEEKS"], mentors_shown=shown)
+            assert (found["mentor_load"], found["mentors_left"]) == busiest(whole["mentor_load"], shown), shown

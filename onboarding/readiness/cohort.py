@@ -71,6 +71,7 @@ def busiest(mentor_load: list, count: int) -> tuple[list, int]:
 
 
 _built: dict = {}
+EVERY = 2 ** 31 - 1  # the load's limit when every mentor is wanted
 
 
 def _statements() -> dict:
@@ -92,14 +93,22 @@ def _statements() -> dict:
             .group_by(C.stage),
             days=sa.select(D.stage, D.days, D.trainees).where(D.trainees > 0),
             ramps=sa.select(R.days, R.trainees).where(R.trainees > 0),
-            load=sa.select(loads.c.mentor, mentor.full_name, loads.c.trainees, loads.c.waiting)
-            .select_from(loads).outerjoin(mentor, mentor.id == loads.c.mentor))
+            # busiest first, as `busiest` orders them, the trainees nobody mentors first of all (always shown); with
+            # the number of groups before the limit: the chart needs the busiest few of a company's two hundred
+            load=sa.select(loads.c.mentor, mentor.full_name, loads.c.trainees, loads.c.waiting,
+                           sa.func.count().over())
+            .select_from(loads).outerjoin(mentor, mentor.id == loads.c.mentor)
+            .order_by(sa.case((loads.c.mentor == 0, 0), else_=1), loads.c.trainees.desc(), mentor.full_name,
+                      loads.c.mentor)
+            .limit(sa.bindparam("shown")))
     return _built
 
 
-def cohort(min_weeks: int) -> dict:
-    """Counts, durations and loads in grouped queries on the stored summaries, whatever the number of trainees.
-    (`min_weeks` is the rules' setting the summaries were computed with; see readiness.summary.rules_version.)"""
+def cohort(min_weeks: int, mentors_shown: int | None = None) -> dict:
+    """Counts, durations and loads read from the counts kept as data, whatever the number of trainees; with
+    `mentors_shown`, the mentor load holds that many of the busiest mentors (and the trainees nobody mentors) and
+    `mentors_left` says how many are left out, as `busiest` would. (`min_weeks` is the rules' setting the summaries
+    were computed with; see readiness.summary.rules_version.)"""
     refresh_stale(db.session)
     cur = curriculum()
     statements = _statements()
@@ -116,13 +125,21 @@ def cohort(min_weeks: int) -> dict:
         histogram.setdefault(stage, []).append((days, count))
     ramps = db.session.execute(statements["ramps"]).all()
     # one entry per mentor, by id (0: none): two mentors of the same name are two rows, not one with the other's count
+    found = db.session.execute(statements["load"], {"shown": EVERY if mentors_shown is None else mentors_shown + 1}).all()
     load = [(mentor_id or None, name, {"trainees": int(count), "waiting": int(waiting or 0)})
-            for mentor_id, name, count, waiting in db.session.execute(statements["load"])]
+            for mentor_id, name, count, waiting, _groups in found]
+    load.sort(key=lambda item: (item[0] is None, -item[2]["trainees"], item[1] or "", item[0] or 0))
+    mentor_load, left = [(name, counts) for _mentor_id, name, counts in load], 0
+    if mentors_shown is not None:
+        mentor_load, _left = busiest(mentor_load, mentors_shown)
+        # the groups counted before the limit, but for the trainees nobody mentors (ordered first: read if any)
+        named = found[0][4] - sum(1 for item in load if item[0] is None) if found else 0
+        left = max(named - mentors_shown, 0)
     return {
         "active": sum(per_stage.values()) + complete, "complete": complete, "per_stage": per_stage,
         "stages": [(s, _spread_of(histogram[s.number])) for s in cur.stages],
         "ramp": _spread_of(ramps),
-        "mentor_load": [(name, counts) for mentor_id, name, counts in sorted(
-            load, key=lambda item: (item[0] is None, -item[2]["trainees"], item[1] or "", item[0] or 0))],
+        "mentor_load": mentor_load,
+        "mentors_left": left,
         "overdue": overdue,
     }

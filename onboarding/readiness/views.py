@@ -22,7 +22,7 @@ from ..people.models import TraineeRecord
 from ..people.services import mentors
 from ..timeutil import today, utcnow
 from . import charts, exports
-from .cohort import busiest, cohort
+from .cohort import cohort
 from .mentors import GRADING_WINDOW_DAYS, mentor_results
 from .dashboard import SORTS, Filters, dashboard, export_rows
 from .rows import WAITERS
@@ -129,7 +129,7 @@ LOAD_BARS = 15
 @bp.get("/cohort")
 @roles_required(*READERS)
 def cohort_view():
-    data = cohort(current_app.config["READINESS_MIN_WEEKS"])
+    data = cohort(current_app.config["READINESS_MIN_WEEKS"], mentors_shown=LOAD_BARS)
     ramp = current_app.config["RAMP_DAYS"]
     stage_chart = charts.bars("stages", _("Trainees in training, by current stage"),
                               [(_("Stage %(n)d", n=n), count) for n, count in data["per_stage"].items()]
@@ -137,7 +137,7 @@ def cohort_view():
     time_chart = charts.ranges("durations", _("Days spent in each stage: middle half, median and plan"),
                                [(_("Stage %(n)d", n=s.number), spread, s.planned_days) for s, spread in data["stages"]]
                                + [(_("Ramp to approval"), data["ramp"], ramp)], _("Planned days"))
-    shown, left = busiest(data["mentor_load"], LOAD_BARS)
+    shown, left = data["mentor_load"], data["mentors_left"]
     load_chart = charts.bars("load", _("Trainees in training per mentor"),
                              [(name or _("No mentor yet"), load["trainees"]) for name, load in shown])
     load_caption = (_("Trainees in training per mentor") if not left else
