@@ -5,14 +5,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import DIRECTOR, HEAD, MENTOR, READERS
-from ..auth.permissions import can_decide_go, roles_required, trainee_or_abort
+from ..auth.permissions import can, can_decide_go, roles_required, trainee_or_abort
 from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
 from ..extensions import db
-from ..forms_common import SEARCH_MAX_LENGTH, search_text, with_ids
+from ..forms_common import SEARCH_MAX_LENGTH, kept_options, search_text, with_ids
 from ..fragments import kept_fragment
 from ..learning.services import rereads_count
 from ..navigation import done, redirect_next
@@ -66,6 +67,22 @@ def team_row_cells(row, mentor_view: bool):
     content = curriculum()
     return kept_fragment("readiness/_team_row.html", {"row": row, "mentor_view": mentor_view},
                          {"curriculum": content}, content.version)
+
+
+@bp.app_template_global("dashboard_filters")
+def dashboard_filters(filters: Filters, typed: str, errors: list, mentor_choices: list, mentor_view: bool):
+    """The dashboard's filter form (readiness/_filters.html), kept per worker under what it shows: a head opens
+    the same few views all day, and the form (seven lists, the mentors' among them) cost a fifth of the page. A
+    refused search is shown as typed with its reason, rendered afresh."""
+    content = curriculum()
+    values = {"filters": filters, "search_typed": typed, "search_max": SEARCH_MAX_LENGTH,
+              "mentor_view": mentor_view, "can_add": can("manage_trainees"),
+              "mentor_options": "" if mentor_view else kept_options(mentor_choices, filters.mentor),
+              "statuses": STATUS_CHOICES, "waiters": WAITERS, "search_errors": errors}
+    if errors:
+        return Markup(current_app.jinja_env.get_template("readiness/_filters.html").render(
+            **values, curriculum=content))
+    return kept_fragment("readiness/_filters.html", values, {"curriculum": content}, content.version)
 
 
 def team_home(assign_form=None, status=200):

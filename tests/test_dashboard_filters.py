@@ -1,0 +1,72 @@
+"""The dashboard's filter form is kept per worker under what it shows (readiness.views.dashboard_filters): each view
+shows its own choices, a new mentor at once, the add button only to whom may add, a refused search as typed with its
+reason, and the language of the reader, however the views before left the store."""
+import re
+
+from .conftest import as_user
+
+
+def _form(html: str) -> str:
+    return html[html.index('class="dashboard-filters"'):html.index("</form>", html.index('class="dashboard-filters"'))]
+
+
+def _selected(form: str) -> dict:
+    found = {}
+    for name, body in re.findall(r'<select id="(\w+)" name="\w+">(.*?)</select>', form, re.S):
+        found[name] = re.findall(r'<option (?:selected value="([^"]*)"|value="([^"]*)" selected)', body)
+    return {name: [a or b for a, b in values] for name, values in found.items()}
+
+
+def test_each_view_shows_its_own_choices_after_another_was_kept(app, make_user):
+    make_user("head", email="head@example.com")
+    mentor = make_user("mentor", name="Marta Mentor")
+    make_user("trainee", mentor=mentor)
+    head, _auth = as_user(app, "head@example.com")
+    first = _form(head.get(f"/?stage=2&status=all&sort=name&mentor={mentor}&overdue=1").get_data(as_text=True))
+    assert _selected(first) == {"mentor": [str(mentor)], "stage": ["2"], "status": ["all"], "waits": [],
+                                "sort": ["name"]}
+    assert 'id="overdue" name="overdue" type="checkbox" value="1" checked' in first
+    assert f"mentor={mentor}" in first and "stage=2" in first  # the export keeps the same view
+    plain = _form(head.get("/").get_data(as_text=True))
+    assert _selected(plain) == {"mentor": [], "stage": [], "status": ["active"], "waits": [], "sort": ["-start"]}
+    assert "checked" not in plain and "Marta Mentor" in plain
+
+
+def test_a_new_mentor_is_a_choice_at_once_and_the_add_button_is_for_who_may_add(app, make_user):
+    make_user("head", email="head@example.com")
+    make_user("director", email="director@example.com")
+    head, _auth = as_user(app, "head@example.com")
+    director, _auth = as_user(app, "director@example.com")
+    assert "Add a trainee" in _form(head.get("/").get_data(as_text=True))
+    assert "Add a trainee" not in _form(director.get("/").get_data(as_text=True))  # the same view, kept for a head
+    assert "Nadia New" not in _form(head.get("/").get_data(as_text=True))
+    make_user("mentor", name="Nadia New")
+    assert "Nadia New" in _form(head.get("/").get_data(as_text=True))
+
+
+def test_a_refused_search_is_shown_as_typed_with_its_reason_and_the_next_search_without(app, make_user):
+    make_user("head", email="head@example.com")
+    head, _auth = as_user(app, "head@example.com")
+    long = "z" * 250
+    refused = head.get(f"/?q={long}")
+    form = _form(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert f'value="{long}"' in form and 'aria-invalid="true"' in form and 'id="q-error"' in form
+    form = _form(head.get("/?q=sam").get_data(as_text=True))
+    assert 'value="sam"' in form and "aria-invalid" not in form and "q-error" not in form
+
+
+def test_the_form_speaks_the_readers_language(app, make_user):
+    from onboarding.auth.models import User
+    from onboarding.extensions import db
+
+    make_user("head", email="head@example.com")
+    make_user("head", email="arabic@example.com")
+    with app.app_context():
+        db.session.scalar(db.select(User).where(User.email == "arabic@example.com")).locale = "ar"
+        db.session.commit()
+    head, _auth = as_user(app, "head@example.com")
+    arabic_head, _auth = as_user(app, "arabic@example.com")
+    assert "Find a trainee" in _form(head.get("/").get_data(as_text=True))
+    arabic = _form(arabic_head.get("/").get_data(as_text=True))
+    assert "Find a trainee" not in arabic and 'name="q"' in arabic
