@@ -253,11 +253,24 @@ def create_token_command(email, name):
 
 @click.command("rebuild-summaries")
 @click.option("--stale", is_flag=True, help="Only the summaries from another day or other content (nightly cron).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing: compare the lists' kept counts with the stored summaries, exit 1 on a difference.")
 @with_appcontext
-def rebuild_summaries(stale):
+def rebuild_summaries(stale, check_only):
     """Recompute every trainee's stored readiness summary (or only the out-of-date ones) from their records."""
     from .readiness.summary import BATCH, refresh, stale_ids
-    from .readiness.tallies import recount
+    from .readiness.tallies import mismatches, recount
+
+    if check_only:
+        found = mismatches(db.session)
+        db.session.rollback()
+        for line in found:
+            click.echo(line)
+        if found:
+            raise click.ClickException(f"{len(found)} of the lists' counts differ from the stored summaries: "
+                                       "`flask --app app rebuild-summaries` counts them again.")
+        click.echo("The lists' counts agree with the stored summaries.")
+        return
 
     ids = stale_ids(db.session) if stale else list(db.session.scalars(sa.select(TraineeRecord.user_id)
                                                                        .order_by(TraineeRecord.user_id)))

@@ -197,10 +197,20 @@ def test_rebuild_summaries_mends_a_count_written_by_hand(app, make_user, runner)
         db.session.commit()
     stored, again = _stored(app)
     assert stored != again
+    checked = runner.invoke(args=["rebuild-summaries", "--check"])
+    assert checked.exit_code == 1
+    assert "readiness_stage_counts (status in_training, stage 1): stored trainees 7, ready 0, decisions 0, " \
+           "counted trainees 2, ready 0, decisions 0" in checked.output
+    assert "readiness_mentor_counts (status in_training, mentor 0): stored trainees 0, waiting 0, " \
+           "counted trainees 1, waiting 0" in checked.output
+    assert "rebuild-summaries` counts them again" in checked.output
+    assert _stored(app) == (stored, again)  # the check wrote nothing
     result = runner.invoke(args=["rebuild-summaries"])
     assert result.exit_code == 0, result.output
     stored, again = _stored(app)
     assert stored == again
+    checked = runner.invoke(args=["rebuild-summaries", "--check"])
+    assert checked.exit_code == 0 and "agree" in checked.output
 
 
 BEFORE_COUNTS = "9c2f6a1e3d57"  # 0025, the revision before the kept counts

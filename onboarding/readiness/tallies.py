@@ -180,3 +180,23 @@ def stored(session: Session) -> dict:
             if any(values):
                 found[(model, tuple(row[:len(keys)]))] = values
     return found
+
+
+def mismatches(session: Session) -> list[str]:
+    """Each group whose stored counts differ from the summaries counted now, in words (table, key, stored,
+    counted), in table and key order; [] when they agree. Reads only."""
+    kept, again = stored(session), counted_again(session)
+    lines = []
+    for model in _ORDER:
+        places = sorted(key for table, key in {*kept, *again} if table is model)
+        for key in places:
+            have, want = kept.get((model, key)), again.get((model, key))
+            if have != want:
+                names = ", ".join(f"{name} {value}" for name, value in zip(_KEYS[model], key))
+                lines.append(f"{model.__tablename__} ({names}): stored {_counts(model, have)}, "
+                             f"counted {_counts(model, want)}")
+    return lines
+
+
+def _counts(model, values) -> str:
+    return ", ".join(f"{name} {value}" for name, value in zip(_ADDS[model], values or (0,) * len(_ADDS[model])))
