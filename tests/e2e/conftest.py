@@ -70,7 +70,11 @@ def live_demo(tmp_path_factory, demo_database):
     for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
         if (demo_database / name).exists():
             shutil.copy(demo_database / name, folder / name)
-    env = app_env(f"sqlite:///{folder / 'demo.db'}")
+    # The admin's content preview names its folders: a long one with no place to break must wrap on a phone
+    # (test_small_screens), whatever the folder the checkout happens to live in.
+    unbroken = folder / ("ReplacementContentFolderOfTheNextRelease" * 3)
+    env = app_env(f"sqlite:///{folder / 'demo.db'}", CONTENT_PREVIEW_DIR=unbroken / "content-next",
+                  QUIZZES_PREVIEW_DIR=unbroken / "quizzes-next")
     with gunicorn(env, folder, workers=2) as (base, _server, _log):
         yield base, env
 
