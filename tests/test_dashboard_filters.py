@@ -1,6 +1,8 @@
-"""The dashboard's filter form is kept per worker under what it shows (readiness.views.dashboard_filters): each view
-shows its own choices, a new mentor at once, the add button only to whom may add, a refused search as typed with its
-reason, and the language of the reader, however the views before left the store."""
+"""The dashboard's filter form and its page of rows are kept per worker under what they show
+(readiness.views.dashboard_filters, team_rows): each view shows its own choices, a new mentor at once, the add button
+only to whom may add, a refused search as typed with its reason, the language of the reader, the choosing boxes to
+the head alone and never ticked but on a refused assignment, a renamed trainee at once, however the views before
+left the store."""
 import re
 
 from .conftest import as_user
@@ -70,3 +72,49 @@ def test_the_form_speaks_the_readers_language(app, make_user):
     assert "Find a trainee" in _form(head.get("/").get_data(as_text=True))
     arabic = _form(arabic_head.get("/").get_data(as_text=True))
     assert "Find a trainee" not in arabic and 'name="q"' in arabic
+
+
+def _boxes(html: str) -> list:
+    return re.findall(r'<input type="checkbox" name="trainees"[^>]*>', html)
+
+
+def test_the_rows_kept_tick_no_box_and_a_refused_assignment_ticks_the_chosen(app, make_user):
+    make_user("head", email="head@example.com")
+    mentor = make_user("mentor", email="mentor@example.com", name="Marta Mentor")
+    chosen = make_user("trainee", name="Sam Chosen", mentor=mentor)
+    other = make_user("trainee", name="Ola Other", mentor=mentor)
+    head, auth = as_user(app, "head@example.com")
+    boxes = _boxes(head.get("/").get_data(as_text=True))
+    assert len(boxes) == 2 and not any("checked" in box for box in boxes)
+    refused = head.post("/trainees/assign", data={"trainees": [str(chosen)], "mentor": "",
+                                                  "csrf_token": auth.token("/")})
+    assert refused.status_code == 400
+    ticked = {re.search(r'value="(\d+)"', box).group(1): "checked" in box
+              for box in _boxes(refused.get_data(as_text=True))}
+    assert ticked == {str(chosen): True, str(other): False}
+    again = _boxes(head.get("/").get_data(as_text=True))
+    assert len(again) == 2 and not any("checked" in box for box in again)  # the refusal left nothing kept ticked
+    make_user("director", email="director@example.com")
+    director, _auth = as_user(app, "director@example.com")
+    page = director.get("/").get_data(as_text=True)
+    assert "Sam Chosen" in page and _boxes(page) == []  # the same rows the head's view kept: a director assigns none
+
+
+def test_the_same_rows_for_the_mentor_have_no_boxes_and_a_new_name_shows_at_once(app, make_user):
+    from onboarding.auth.models import User
+    from onboarding.extensions import db
+    from onboarding.people.services import correct_identity
+
+    make_user("head", email="head@example.com")
+    mentor = make_user("mentor", email="mentor@example.com", name="Marta Mentor")
+    trainee = make_user("trainee", name="Sam Before", email="sam@example.com", mentor=mentor)
+    head, _auth = as_user(app, "head@example.com")
+    marta, _auth = as_user(app, "mentor@example.com")
+    assert len(_boxes(head.get(f"/?mentor={mentor}").get_data(as_text=True))) == 1
+    mine = marta.get("/").get_data(as_text=True)
+    assert "Sam Before" in mine and _boxes(mine) == []
+    with app.app_context():
+        correct_identity(db.session.get(User, trainee), "Sam After", "sam@example.com", db.session.get(User, mentor))
+        db.session.commit()
+    page = head.get(f"/?mentor={mentor}").get_data(as_text=True)
+    assert "Sam After" in page and "Sam Before" not in page

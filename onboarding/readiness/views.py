@@ -69,6 +69,19 @@ def team_row_cells(row, mentor_view: bool):
                          {"curriculum": content}, content.version)
 
 
+@bp.app_template_global("team_rows")
+def team_rows(rows, mentor_view: bool, assign_form):
+    """The page's rows (readiness/_team_rows.html) kept per worker under the rows themselves, when none is chosen
+    for the bulk assignment; None when a refused assignment comes back with trainees chosen (the page writes each
+    row then, its box ticked)."""
+    if assign_form is not None and assign_form.trainees.data:
+        return None
+    content = curriculum()
+    return kept_fragment("readiness/_team_rows.html",
+                         {"rows": tuple(rows), "mentor_view": mentor_view, "choose": assign_form is not None},
+                         {"curriculum": content}, content.version)
+
+
 @bp.app_template_global("dashboard_filters")
 def dashboard_filters(filters: Filters, typed: str, errors: list, mentor_choices: list, mentor_view: bool):
     """The dashboard's filter form (readiness/_filters.html), kept per worker under what it shows: a head opens
