@@ -160,7 +160,6 @@ def _statements(shape: _Shape) -> tuple:
     if built is None:
         trainee, mentor = aliased(User), aliased(User)
         query = _matching(shape, trainee, mentor)
-        S = ReadinessSummary
         counts = _kept_counts(shape) if _counts_kept(shape) else _counted(shape)
         ordered = query.order_by(*_order(shape.sort, shape.descending, trainee, mentor))
         page = (ordered.with_only_columns(*_row_columns(trainee, mentor))
