@@ -24,8 +24,12 @@ KEPT = 4096  # fragments kept per worker and kind; past that the store starts ag
 
 def kept(kind: str, key: tuple, template: str, values: dict) -> Markup:
     """`template` rendered with `values`, from the worker's store of `kind` under `key` when it is there."""
+    return kept_built(kind, key, lambda: _render(template, values))
+
+
+def _render(template: str, values: dict) -> str:
     # Rendered without the context processors: the fragment sees only `values` and the template globals.
-    return kept_built(kind, key, lambda: current_app.jinja_env.get_template(template).render(**values))
+    return current_app.jinja_env.get_template(template).render(**values)
 
 
 def kept_built(kind: str, key: tuple, build) -> Markup:
@@ -39,10 +43,15 @@ def kept_built(kind: str, key: tuple, build) -> Markup:
     return fragment
 
 
-def kept_fragment(template: str, values: dict, versioned: dict | None = None, version: str = "") -> Markup:
+def kept_fragment(template: str, values: dict, versioned: dict | None = None, version: str = "",
+                  keep: bool = True) -> Markup:
     """`template` rendered with `values` and `versioned`, kept under the values themselves (see `frozen`), the
     language, the time zone, the URL root and `version`: `versioned` holds what `version` stands for (the
-    curriculum, whose version changes with any of its text), so it is not frozen into the key."""
+    curriculum, whose version changes with any of its text), so it is not frozen into the key. With `keep` False,
+    rendered the same way but not kept: for what a person typed or chose that the page refused, which is shown
+    once and would only fill the store."""
+    if not keep:
+        return Markup(_render(template, {**values, **(versioned or {})}))
     key = (template, version, locale_name(), current_zone().key, request.script_root, frozen(values))
     return kept("fragments", key, template, {**values, **(versioned or {})})
 

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import DIRECTOR, HEAD, MENTOR, READERS
@@ -71,15 +70,13 @@ def team_row_cells(row, mentor_view: bool):
 
 @bp.app_template_global("team_rows")
 def team_rows(rows, mentor_view: bool, assign_form):
-    """The page's rows (readiness/_team_rows.html) kept per worker under the rows themselves, when none is chosen
-    for the bulk assignment; None when a refused assignment comes back with trainees chosen (the page writes each
-    row then, its box ticked)."""
-    if assign_form is not None and assign_form.trainees.data:
-        return None
+    """The page's rows with their choosing boxes (readiness/_team_rows.html), kept per worker under the rows
+    themselves; a refused bulk assignment comes back with its trainees ticked, rendered afresh."""
+    chosen = frozenset(assign_form.trainees.data or ()) if assign_form is not None else frozenset()
     content = curriculum()
     return kept_fragment("readiness/_team_rows.html",
-                         {"rows": tuple(rows), "mentor_view": mentor_view, "choose": assign_form is not None},
-                         {"curriculum": content}, content.version)
+                         {"rows": tuple(rows), "mentor_view": mentor_view, "choose": assign_form is not None,
+                          "chosen": chosen}, {"curriculum": content}, content.version, keep=not chosen)
 
 
 @bp.app_template_global("dashboard_filters")
@@ -92,10 +89,8 @@ def dashboard_filters(filters: Filters, typed: str, errors: list, mentor_choices
               "mentor_view": mentor_view, "can_add": can("manage_trainees"),
               "mentor_options": "" if mentor_view else kept_options(mentor_choices, filters.mentor),
               "statuses": STATUS_CHOICES, "waiters": WAITERS, "search_errors": errors}
-    if errors:
-        return Markup(current_app.jinja_env.get_template("readiness/_filters.html").render(
-            **values, curriculum=content))
-    return kept_fragment("readiness/_filters.html", values, {"curriculum": content}, content.version)
+    return kept_fragment("readiness/_filters.html", values, {"curriculum": content}, content.version,
+                         keep=not errors)
 
 
 def team_home(assign_form=None, status=200):
