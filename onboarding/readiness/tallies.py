@@ -155,18 +155,14 @@ def recount(session: Session) -> None:
 
 
 def counted_again(session: Session) -> dict:
-    """Every group's counts as the summaries give them now, in the shape `stored` reads (for checks and tests)."""
+    """Every group's counts as the summaries give them now, in the shape `stored` reads (for checks and tests):
+    each listed summary's shares added up, as `differences` adds a new summary's."""
     S, D = ReadinessSummary, ReadinessStageDays
     took: dict = defaultdict(list)
     for uid, number, taken in session.execute(sa.select(D.trainee_id, D.stage, D.days)):
         took[uid].append((number, taken))
-    found: dict = defaultdict(lambda: None)
-    for uid, *row in session.execute(sa.select(S.trainee_id, *(getattr(S, name) for name in FIELDS))
-                                     .where(S.listed.is_(True))):
-        for place, adds in shares(Counted(*row, tuple(sorted(took[uid])))).items():
-            now = found[place]
-            found[place] = adds if now is None else tuple(n + a for n, a in zip(now, adds))
-    return dict(found)
+    return differences((None, Counted(*row, tuple(sorted(took[uid])))) for uid, *row in session.execute(
+        sa.select(S.trainee_id, *(getattr(S, name) for name in FIELDS)).where(S.listed.is_(True))))
 
 
 def stored(session: Session) -> dict:
