@@ -114,6 +114,15 @@ def _shape_and_values(filters: Filters, mentor_scope: int | None) -> tuple:
     return shape, values
 
 
+def _of_status(shape: _Shape, column):
+    """The shape's status filter on this column (the summary's copy, or a kept count's); None for every status."""
+    if shape.status == "active":
+        return column.in_(ACTIVE_STATUSES)
+    if shape.status == "one":
+        return column == sa.bindparam("status")
+    return None
+
+
 def _matching(shape: _Shape, trainee=None, mentor=None):
     """The filtered query of a shape (see _shape_and_values), every filter in SQL with bound parameters on the
     summary's own columns (its copies of the status, mentor and start date among them): the counts read that one
@@ -132,10 +141,8 @@ def _matching(shape: _Shape, trainee=None, mentor=None):
         query = query.where(S.mentor_id.is_(None))
     elif shape.no_mentor is False:
         query = query.where(S.mentor_id == sa.bindparam("mentor"))
-    if shape.status == "active":
-        query = query.where(S.status.in_(ACTIVE_STATUSES))
-    elif shape.status == "one":
-        query = query.where(S.status == sa.bindparam("status"))
+    if (status := _of_status(shape, S.status)) is not None:
+        query = query.where(status)
     if shape.searched:
         like = sa.bindparam("like")
         query = query.where(sa.or_(sa.func.lower(trainee.full_name).like(like), trainee.email.like(like)))
@@ -195,10 +202,8 @@ def _kept_counts(shape: _Shape):
     C, B = StageCount, BehindCount
 
     def filtered(query, model):
-        if shape.status == "active":
-            query = query.where(model.status.in_(ACTIVE_STATUSES))
-        elif shape.status == "one":
-            query = query.where(model.status == sa.bindparam("status"))
+        if (status := _of_status(shape, model.status)) is not None:
+            query = query.where(status)
         if shape.stage_complete is True:
             query = query.where(model.stage == 0)
         elif shape.stage_complete is False:
