@@ -285,3 +285,34 @@ def test_the_grading_inbox_reads_every_waiting_attempt_in_one_statement(app, mak
     waiting(18, 2)
     many = _queries_for(app, "/grading", login=login)
     assert few == many <= most, f"{few} statements with 2 attempts waiting, {many} with 20"
+
+
+@pytest.mark.parametrize("login, path", [("head@example.com", "/"), ("head@example.com", "/?status=all&stage=2"),
+                                         ("head@example.com", "/cohort"), ("mentor@example.com", "/"),
+                                         ("mentor@example.com", "/grading")])
+def test_the_lists_statements_are_written_once_not_expanded_per_visit(app, make_user, login, path):
+    """A fixed list in a statement (the statuses in training, the roles that mentor) is written into it once
+    (extensions.one_of): a list parameter is expanded into the statement's text on every execution, which cost
+    the dashboard 0.4 ms a visit. The header's badge runs on every page of a mentor or head."""
+    from sqlalchemy import event
+
+    mentor = make_user("mentor", email="mentor@example.com")
+    make_user("head", email="head@example.com")
+    _add_trainees(app, 3, mentor)
+    client = app.test_client()
+    AuthActions(client).login(login)
+    expanded = []
+
+    def note(_conn, _cursor, statement, _params, context, _many):
+        if context.compiled is not None and context.compiled.post_compile_params:
+            expanded.append(statement)
+
+    client.get(path)  # the day's first look for stale summaries is behind
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert expanded == []

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..audit import record
 from ..auth.models import User
 from ..content import original_curriculum
-from ..extensions import db
+from ..extensions import db, one_of
 from ..timeutil import today, utcnow
 from . import criteria, rules
 from .models import MonthlyPlan, MovedDeal, Scorecard, ScorecardVerdict
@@ -330,7 +330,7 @@ def heatmap(window: int, on: date | None = None) -> list:
     on = on or today()
     people = db.session.execute(
         sa.select(User.id, User.full_name).join(TraineeRecord, TraineeRecord.user_id == User.id)
-        .where(TraineeRecord.status.in_(ACTIVE_STATUSES),
+        .where(one_of(TraineeRecord.status, ACTIVE_STATUSES),
                sa.exists().where(Scorecard.trainee_id == User.id)).order_by(User.full_name, User.id)).all()
     ids = [uid for uid, _name in people]
     verdicts = verdicts_by_user(ids)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import record
 from ..auth.models import ADMIN, HEAD, MENTOR, User
-from ..extensions import db
+from ..extensions import db, one_of
 from ..timeutil import utcnow
 from . import grading
 from .models import FIRST, GRADED, SECOND, WRITTEN, Answer, QuizAttempt, SecondMarking
@@ -44,7 +44,8 @@ def candidates() -> list:
 
 def possible_markers() -> list:
     """Everyone who may grade: active mentors, heads of sales and admins, by name."""
-    return list(db.session.scalars(sa.select(User).where(User.role.in_((MENTOR, HEAD, ADMIN)), User.active.is_(True))
+    return list(db.session.scalars(sa.select(User)
+                                   .where(one_of(User.role, (MENTOR, HEAD, ADMIN)), User.active.is_(True))
                                    .order_by(User.full_name, User.id)))
 
 

@@ -20,7 +20,7 @@ from ..assessment.models import AWAITING, GRADED, QuizAttempt
 from ..assessment.queue import answers_drafted, answers_left
 from ..auth.models import ADMIN, HEAD, MENTOR, TRAINEE, User
 from ..content import curriculum
-from ..extensions import db
+from ..extensions import db, one_of
 from ..activity.models import ActivityEntry
 from ..mentoring.models import SCHEDULED, SCORED, RolePlayAttempt, RolePlayEvaluator, SignOffEvent
 from ..mentoring.rules import REQUESTED, SIGNED
@@ -121,7 +121,7 @@ def _waiting_statement(mentor: bool):
     trainee, S = aliased(User), ReadinessSummary
     query = (sa.select(TraineeRecord, S.waits, S.stage4_opened).join(trainee, TraineeRecord.user_id == trainee.id)
              .join(S, S.trainee_id == TraineeRecord.user_id)
-             .where(trainee.active.is_(True), trainee.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES)))
+             .where(trainee.active.is_(True), trainee.role == TRAINEE, one_of(TraineeRecord.status, ACTIVE_STATUSES)))
     mentored = sa.and_(TraineeRecord.mentor_id == sa.bindparam("uid"), S.inbox_mentor > 0)
     return query.where(mentored if mentor else sa.or_(mentored, S.inbox_head > 0)).order_by(TraineeRecord.id)
 
@@ -349,7 +349,7 @@ def _badge_statements() -> dict:
     of a mentor or head runs one, and building the statement cost more than running it."""
     if not _badge:
         S, trainee, mentor, R = ReadinessSummary, aliased(User), aliased(User), TraineeRecord
-        in_training = sa.and_(trainee.active.is_(True), trainee.role == TRAINEE, R.status.in_(ACTIVE_STATUSES))
+        in_training = sa.and_(trainee.active.is_(True), trainee.role == TRAINEE, one_of(R.status, ACTIVE_STATUSES))
         mentored = (sa.select(sa.func.coalesce(sa.func.sum(S.inbox_mentor), 0))
                     .join(R, R.user_id == S.trainee_id).join(trainee, trainee.id == R.user_id)
                     .join(mentor, mentor.id == R.mentor_id)

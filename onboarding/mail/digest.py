@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from ..audit.models import AuditEvent
 from ..audit.wording import ACTION_NAMES
 from ..auth.models import HEAD, MENTOR, TRAINEE, User
+from ..extensions import one_of
 from ..i18n import fmt_date, join_list
 from ..notifications.models import Notification
 from ..notifications.services import wording
@@ -55,7 +56,7 @@ def _trainees(session) -> list:
         .join(User, User.id == TraineeRecord.user_id)
         .join(ReadinessSummary, ReadinessSummary.trainee_id == TraineeRecord.user_id)
         .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
-        .where(User.active.is_(True), User.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES))
+        .where(User.active.is_(True), User.role == TRAINEE, one_of(TraineeRecord.status, ACTIVE_STATUSES))
         .order_by(User.full_name, User.id)).all()
 
 
@@ -118,7 +119,7 @@ def send_digests(session, config, now: datetime | None = None) -> int:
     """Send this week's digest to every mentor and head of sales whose Monday morning (in their own time zone) has
     come and who has not had it; commits; returns how many were sent."""
     now = now or utcnow()
-    everyone = session.scalars(sa.select(User).where(User.role.in_(DIGEST_ROLES), User.active.is_(True))
+    everyone = session.scalars(sa.select(User).where(one_of(User.role, DIGEST_ROLES), User.active.is_(True))
                                .order_by(User.id)).all()
     weeks = due_weeks(everyone, now, config["MAIL_TIME_ZONE"], config["MAIL_DIGEST_HOUR"])
     if not weeks:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from ..assessment.models import QuizAttempt
 from ..audit.models import AuditEvent
 from ..auth.models import HEAD, TRAINEE, User
-from ..extensions import db
+from ..extensions import db, one_of
 from ..activity.models import ActivityEntry
 from ..mentoring.models import SCHEDULED, RolePlayAttempt, RolePlayEvaluator
 from ..notifications.services import notify
@@ -55,7 +55,7 @@ def gather(session, now: datetime, default_zone: str = "UTC") -> tuple:
         .join(User, User.id == TraineeRecord.user_id)
         .outerjoin(mentor, mentor.id == TraineeRecord.mentor_id)
         .outerjoin(ReadinessSummary, ReadinessSummary.trainee_id == TraineeRecord.user_id)
-        .where(User.active.is_(True), User.role == TRAINEE, TraineeRecord.status.in_(ACTIVE_STATUSES))).all()
+        .where(User.active.is_(True), User.role == TRAINEE, one_of(TraineeRecord.status, ACTIVE_STATUSES))).all()
     ids = [p.user_id for p in people]
     if not ids:
         return [], {}, [], {}

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import record
 from ..auth.models import HEAD, MENTOR, User
 from ..content.model import ROLE_PLAY_STAGE
-from ..extensions import db
+from ..extensions import db, one_of
 from ..notifications.services import notify, resolve
 from ..people.models import TraineeRecord
 from ..people.services import answerers, assign_mentor, lock_trainee  # noqa: F401 (assign_mentor: for the views)
@@ -428,7 +428,7 @@ def decide_hold(rec: TraineeRecord, decision: str, plan: str, new_date: date | N
 
 
 def evaluator_candidates() -> list:
-    return list(db.session.scalars(sa.select(User).where(User.role.in_((MENTOR, HEAD)), User.active.is_(True))
+    return list(db.session.scalars(sa.select(User).where(one_of(User.role, (MENTOR, HEAD)), User.active.is_(True))
                                    .order_by(User.full_name, User.id)))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..content import curriculum
-from ..extensions import db
+from ..extensions import db, one_of
 from ..timeutil import today
 from .models import BehindCount, DaysCount, MentorCount, RampCount, StageCount
 from .rows import ACTIVE_STATUSES
@@ -83,13 +83,13 @@ def _statements() -> dict:
         mentor = aliased(User)
         C, B, M, D, R = StageCount, BehindCount, MentorCount, DaysCount, RampCount
         behind = (sa.select(sa.func.coalesce(sa.func.sum(B.trainees), 0))
-                  .where(B.status.in_(ACTIVE_STATUSES), B.stage == C.stage, B.behind_after < sa.bindparam("today"))
+                  .where(one_of(B.status, ACTIVE_STATUSES), B.stage == C.stage, B.behind_after < sa.bindparam("today"))
                   .correlate(C).scalar_subquery())
         loads = (sa.select(M.mentor, sa.func.sum(M.trainees).label("trainees"), sa.func.sum(M.waiting).label("waiting"))
-                 .where(M.status.in_(ACTIVE_STATUSES)).group_by(M.mentor)
+                 .where(one_of(M.status, ACTIVE_STATUSES)).group_by(M.mentor)
                  .having(sa.func.sum(M.trainees) > 0).subquery())  # counted first, then the mentors' names
         _built.update(
-            stages=sa.select(C.stage, sa.func.sum(C.trainees), behind).where(C.status.in_(ACTIVE_STATUSES))
+            stages=sa.select(C.stage, sa.func.sum(C.trainees), behind).where(one_of(C.status, ACTIVE_STATUSES))
             .group_by(C.stage),
             days=sa.select(D.stage, D.days, D.trainees).where(D.trainees > 0),
             ramps=sa.select(R.days, R.trainees).where(R.trainees > 0),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from ..assessment.models import GRADED, Answer, QuizAttempt
 from ..auth.models import MENTOR, TRAINEE, User
-from ..extensions import db
+from ..extensions import db, one_of
 from ..mentoring.models import SCHEDULED, SCORED, MentorAssignment, RolePlayAttempt, RolePlayEvaluator
 from ..people.models import TraineeRecord
 from ..timeutil import aware, utcnow
@@ -147,7 +147,7 @@ def _waiting_now(results: dict, now: datetime) -> None:
     S, mentor = ReadinessSummary, aliased(User)
     query = (sa.select(S.mentor_id, sa.func.coalesce(sa.func.sum(S.inbox_mentor), 0))
              .join(mentor, mentor.id == S.mentor_id)
-             .where(S.listed.is_(True), S.status.in_(ACTIVE_STATUSES), mentor.active.is_(True))
+             .where(S.listed.is_(True), one_of(S.status, ACTIVE_STATUSES), mentor.active.is_(True))
              .group_by(S.mentor_id))
     for mentor_id, count in db.session.execute(query):
         results[mentor_id].waiting += int(count)
