@@ -199,14 +199,27 @@ def person_choices(people) -> list:
     return [SelectChoice(uid, label) for uid, label in told_apart((p.id, p.full_name, p.email) for p in people)]
 
 
+_last_options: dict = {}  # id of a tuple of rows -> (the tuple, its options' HTML), see kept_options
+
+
 def kept_options(rows, selected=None) -> Markup:
     """The `<option>`s of (value, label) rows, the chosen one marked: the same HTML as LongSelect's. A list of
     hundreds (the mentors of a large team, twice on the dashboard) is written once per worker for as long as its rows
     stay the same; the rows themselves are the key, so a new or renamed mentor is a new list at once. The
-    selection is put in afterwards, so one kept list serves every choice."""
-    rows = tuple((value, label) for value, label in rows)  # plain tuples: a database row compares in Python
-    html = kept_built("options", rows, lambda: "".join(
-        f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in rows))
+    selection is put in afterwards, so one kept list serves every choice. The same tuple as last time (the
+    worker's list of mentors, people.services.mentors) is known by its identity, without reading its rows again."""
+    same = _last_options.get(id(rows)) if type(rows) is tuple else None
+    if same is not None and same[0] is rows:  # held here, so its id names no other object meanwhile
+        html = same[1]
+    else:
+        items = tuple((value, label) for value, label in rows)  # plain tuples: a database row compares in Python
+        html = kept_built("options", items, lambda: "".join(
+            f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in items))
+        if type(rows) is tuple and all(isinstance(row, tuple) and all(type(v) in (int, str) for v in row)
+                                       for row in rows):  # nothing in it can change
+            if len(_last_options) >= 16:
+                _last_options.clear()
+            _last_options[id(rows)] = (rows, html)
     if selected in (None, ""):
         return html
     mark = f'<option value="{escape(selected)}">'

@@ -118,3 +118,72 @@ def test_the_same_rows_for_the_mentor_have_no_boxes_and_a_new_name_shows_at_once
         db.session.commit()
     page = head.get(f"/?mentor={mentor}").get_data(as_text=True)
     assert "Sam After" in page and "Sam Before" not in page
+
+
+def test_the_list_of_mentors_is_made_once_and_anew_for_any_change(app, make_user):
+    """people.services.mentors keeps the list it made under the rows it read: the same tuple while nothing changes
+    (forms_common.kept_options knows it by identity), a new list for a new name, a departed mentor, a mentor added
+    in the same transaction (flushed first, as an ORM query would), and two people of one name told apart."""
+    from onboarding.auth.models import User
+    from onboarding.extensions import db
+    from onboarding.forms_common import kept_options
+    from onboarding.people.services import mentors
+
+    first = make_user("mentor", name="Marta Mentor")
+    with app.test_request_context():
+        listed = mentors()
+        assert listed is mentors() and [m.label for m in listed] == ["Marta Mentor"]
+        assert kept_options(listed) is kept_options(listed)
+        db.session.get(User, first).full_name = "Marta Renamed"  # not committed: flushed before the read
+        renamed = mentors()
+        assert [m.label for m in renamed] == ["Marta Renamed"] and "Marta Renamed" in kept_options(renamed)
+        db.session.add(User(email="twin@example.com", full_name="Marta Renamed", role="mentor",
+                            password_hash="x"))
+        assert [m.label for m in mentors()] == ["Marta Renamed (mentor1@example.com)",
+                                                "Marta Renamed (twin@example.com)"]
+        db.session.get(User, first).active = False
+        assert [m.label for m in mentors()] == ["Marta Renamed"]
+        db.session.rollback()
+        assert [m.label for m in mentors()] == ["Marta Mentor"] and mentors() is listed  # the kept list again
+
+
+def test_options_of_a_list_that_can_change_are_read_again(app):
+    """kept_options knows a tuple of plain values by its identity; a list, which can change in place, is read each
+    time."""
+    from onboarding.forms_common import kept_options
+
+    with app.test_request_context():
+        rows = [(1, "Ann"), (2, "Ben")]
+        assert 'value="2">Ben<' in kept_options(rows)
+        rows[1] = (2, "Bea")
+        assert 'value="2">Bea<' in kept_options(rows) and "Ben" not in kept_options(rows)
+        assert 'selected value="1"' in kept_options(tuple(rows), 1) and "selected" not in kept_options(tuple(rows))
+
+
+def test_a_page_of_rows_is_its_own_key_and_its_rows_are_made_only_to_render_it(app, make_user):
+    """The dashboard's page of rows as read (ListRows: plain columns, the JSON as its text) is the key of its kept
+    HTML: the same page read again is found without making a row; another day, a role-play whose time came, or
+    another wait is another key."""
+    from datetime import timedelta
+
+    from onboarding.readiness.dashboard import _ROLE_PLAY, _ROLE_PLAY_AT, _SHOWN, Filters, ListRows, dashboard
+    from onboarding.readiness.views import team_rows
+
+    make_user("trainee", name="Tom Becker")
+    with app.test_request_context():
+        first = dashboard(Filters())[0].items
+        html = team_rows(first, False, None)
+        assert "Tom Becker" in html
+        again = dashboard(Filters())[0].items
+        assert again == first and hash(again) == hash(first) and again is not first
+        assert team_rows(again, False, None) == html and again._made is None  # found whole: no row made
+        on, now, found = first.on, first.now, first.found[0]
+        assert ListRows(first.found, on + timedelta(days=1), now) != first  # the days since the start move
+        soon = found[:_ROLE_PLAY] + ("scheduled", now + timedelta(minutes=5)) + found[_ROLE_PLAY_AT + 1:]
+        waiting, come = ListRows((soon,), on, now), ListRows((soon,), on, now + timedelta(minutes=5))
+        assert waiting != come and (waiting[0].role_play, come[0].role_play) == ("scheduled", "due")
+        assert dict(come[0].waits["evaluators"]) == {"role_play": 1}
+        at = 9 + _SHOWN.index("waits")
+        other = found[:at] + ('{"head": {"decision": 1}}',) + found[at + 1:]
+        assert ListRows((other,), on, now) != ListRows((found,), on, now)
+        assert dict(ListRows((other,), on, now)[0].waits["head"]) == {"decision": 1}

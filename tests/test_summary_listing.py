@@ -182,6 +182,7 @@ def test_records_and_summaries_agree_on_every_copy(app, people):
 def test_a_dashboard_row_reads_its_columns_in_order_and_a_role_play_whose_time_came_waits_on_its_evaluators():
     """list_row unpacks the columns _row_columns reads, in their order; a scheduled role-play whose time has come
     is shown as due and waits on its evaluators, one a minute early is still only scheduled."""
+    import json
     from datetime import date, datetime, timezone
 
     from onboarding.readiness.dashboard import _SHOWN, list_row
@@ -191,9 +192,9 @@ def test_a_dashboard_row_reads_its_columns_in_order_and_a_role_play_whose_time_c
     def row(role_play_at):
         values = {"current_stage": 3, "stage_end": date(2026, 12, 20), "steps_done": 7, "steps_total": 12,
                   "overdue": False, "blocked": True, "ready": False,
-                  "waits": {"mentor": {"sign_off": 2}, "evaluators": {"stale": 1}},
+                  "waits": json.dumps({"mentor": {"sign_off": 2}, "evaluators": {"stale": 1}}),
                   "forecast_basis": "projected", "forecast_date": date(2027, 1, 8), "role_play": "scheduled",
-                  "role_play_at": role_play_at, "stage4_opened": None, "week": {"calls": [40, 80]}}
+                  "role_play_at": role_play_at, "stage4_opened": None, "week": json.dumps({"calls": [40, 80]})}
         found = (5, "in_training", date(2026, 11, 2), date(2027, 1, 25), "Tom Becker", True, 2, "Marco Mentor",
                  False, *(values[name] for name in _SHOWN))
         return list_row(found, date(2026, 12, 1), now)

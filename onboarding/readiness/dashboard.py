@@ -3,6 +3,7 @@
 Filters, sorting, counts and paging run in the database on the stored summaries (readiness.summary), and the
 rows shown are read from them too, so a page costs the same at 10 or 10,000 trainees and computes no path.
 """
+import json
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
-from ..extensions import db
+from ..extensions import db, one_of
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
 from ..values import FrozenMap
@@ -117,7 +118,7 @@ def _shape_and_values(filters: Filters, mentor_scope: int | None) -> tuple:
 def _of_status(shape: _Shape, column):
     """The shape's status filter on this column (the summary's copy, or a kept count's); None for every status."""
     if shape.status == "active":
-        return column.in_(ACTIVE_STATUSES)
+        return one_of(column, ACTIVE_STATUSES)
     if shape.status == "one":
         return column == sa.bindparam("status")
     return None
@@ -353,24 +354,29 @@ _SHOWN = ("current_stage", "stage_end", "steps_done", "steps_total", "overdue", 
           "forecast_basis", "forecast_date", "role_play", "role_play_at", "stage4_opened", "week")
 
 
+_AS_TEXT = ("waits", "week")  # read as their JSON text: a page's rows as read are plain values, their own key
+_ROLE_PLAY, _ROLE_PLAY_AT = 9 + _SHOWN.index("role_play"), 9 + _SHOWN.index("role_play_at")
+
+
 def _row_columns(trainee, mentor) -> list:
     """The columns of a dashboard row (see list_row), labelled so the trainee's and the mentor's do not clash."""
     R, S = TraineeRecord, ReadinessSummary
     return [R.user_id, R.status, R.start_date, R.target_date, trainee.full_name.label("trainee_name"),
             trainee.active.label("trainee_active"), mentor.id.label("mentor_id"),
             mentor.full_name.label("mentor_name"), mentor.active.label("mentor_active"),
-            *(getattr(S, name) for name in _SHOWN)]
+            *(sa.cast(getattr(S, name), sa.Text).label(name) if name in _AS_TEXT else getattr(S, name)
+              for name in _SHOWN)]
 
 
 def list_row(found, on: date, now) -> ListRow:
     """The row of the columns `_row_columns` reads; a scheduled role-play whose time has come is due, and waits on
-    its evaluators, at the moment of reading. (The columns are unpacked in their order: reading 23 of them by name
-    cost more than the rest of the row.)"""
+    its evaluators, at the moment of reading. What waits on whom and last week's figures come as their JSON text.
+    (The columns are unpacked in their order: reading 23 of them by name cost more than the rest of the row.)"""
     (user_id, status, start_date, target_date, trainee_name, trainee_active, mentor_id, mentor_name, mentor_active,
      current_stage, stage_end, steps_done, steps_total, overdue, blocked, ready, stored_waits, forecast_basis,
      forecast_date, role_play, role_play_at, stage4_opened, week) = found
     due = role_play_due(role_play, role_play_at, now)
-    stored = stored_waits or {}
+    stored, week = (json.loads(stored_waits) if stored_waits else None) or {}, json.loads(week) if week else None
     return ListRow(
         RecordView(user_id, status, start_date, target_date), PersonView(user_id, trainee_name, trainee_active),
         None if mentor_id is None else PersonView(mentor_id, mentor_name, mentor_active),
@@ -379,6 +385,39 @@ def list_row(found, on: date, now) -> ListRow:
                   for who in WAITERS),
         Forecast(forecast_basis, forecast_date, target_date), "due" if due else role_play, stage4_opened,
         FrozenMap((figure, tuple(pair)) for figure, pair in (week or {}).items()))
+
+
+class ListRows:
+    """A page of dashboard rows as read, a sequence of ListRows made when something first reads them: a page of
+    rows kept whole (readiness.views.team_rows) is found under `key` and never made. The key holds all the rows are
+    made from: the columns as read (plain tuples, the JSON as its text), the day, and whose role-play is due now.
+    Two pages of the same key are equal and hash alike, so the page is its own key (onboarding.fragments)."""
+
+    __slots__ = ("found", "on", "now", "key", "_made")
+
+    def __init__(self, found: tuple, on: date, now):
+        self.found, self.on, self.now, self._made = found, on, now, None
+        self.key = (on, tuple(role_play_due(f[_ROLE_PLAY], f[_ROLE_PLAY_AT], now) for f in found), found)
+
+    def _rows(self) -> list:
+        if self._made is None:
+            self._made = [list_row(found, self.on, self.now) for found in self.found]
+        return self._made
+
+    def __len__(self):
+        return len(self.found)
+
+    def __iter__(self):
+        return iter(self._rows())
+
+    def __getitem__(self, index):
+        return self._rows()[index]
+
+    def __eq__(self, other):
+        return isinstance(other, ListRows) and self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
 
 
 def dashboard(filters: Filters, mentor_scope: int | None = None, page: int = 1, per_page: int = 25):
@@ -390,6 +429,5 @@ def dashboard(filters: Filters, mentor_scope: int | None = None, page: int = 1, 
     summary = {"total": total, "overdue": overdue, "ready": ready, "decisions_due": decisions}
     page = max(1, min(page, max(1, ceil(total / per_page))))
     on, now = values["today"], utcnow()
-    rows = [list_row(found, on, now) for found in db.session.execute(
-        rows_of, {**values, "limit": per_page, "offset": (page - 1) * per_page})]
-    return Page(rows, page, per_page, total), summary
+    found = db.session.connection().execute(rows_of, {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    return Page(ListRows(tuple(map(tuple, found)), on, now), page, per_page, total), summary

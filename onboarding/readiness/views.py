@@ -24,7 +24,7 @@ from ..timeutil import today, utcnow
 from . import charts, exports
 from .cohort import cohort
 from .mentors import GRADING_WINDOW_DAYS, mentor_results
-from .dashboard import SORTS, Filters, dashboard, export_rows
+from .dashboard import SORTS, Filters, ListRows, dashboard, export_rows
 from .rows import WAITERS
 from .decisions import DecisionError, decide, decide_go, director_check, recommend
 from .forms import DecisionForm, DirectorCheckForm, GoDecisionForm, RecommendationForm
@@ -71,12 +71,14 @@ def team_row_cells(row, mentor_view: bool):
 @bp.app_template_global("team_rows")
 def team_rows(rows, mentor_view: bool, assign_form):
     """The page's rows with their choosing boxes (readiness/_team_rows.html), kept per worker under the rows
-    themselves; a refused bulk assignment comes back with its trainees ticked, rendered afresh."""
+    themselves (a page as read, ListRows, is its own key: its rows are made only to render it); a refused bulk
+    assignment comes back with its trainees ticked, rendered afresh."""
     chosen = frozenset(assign_form.trainees.data or ()) if assign_form is not None else frozenset()
     content = curriculum()
     return kept_fragment("readiness/_team_rows.html",
-                         {"rows": tuple(rows), "mentor_view": mentor_view, "choose": assign_form is not None,
-                          "chosen": chosen}, {"curriculum": content}, content.version, keep=not chosen)
+                         {"rows": rows if isinstance(rows, ListRows) else tuple(rows), "mentor_view": mentor_view,
+                          "choose": assign_form is not None, "chosen": chosen},
+                         {"curriculum": content}, content.version, keep=not chosen)
 
 
 @bp.app_template_global("dashboard_filters")
