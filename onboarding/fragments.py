@@ -44,16 +44,20 @@ def kept_built(kind: str, key: tuple, build) -> Markup:
 
 
 def kept_fragment(template: str, values: dict, versioned: dict | None = None, version: str = "",
-                  keep: bool = True) -> Markup:
+                  keep: bool = True, computed=None) -> Markup:
     """`template` rendered with `values` and `versioned`, kept under the values themselves (see `frozen`), the
     language, the time zone, the URL root and `version`: `versioned` holds what `version` stands for (the
     curriculum, whose version changes with any of its text), so it is not frozen into the key. With `keep` False,
     rendered the same way but not kept: for what a person typed or chose that the page refused, which is shown
-    once and would only fill the store."""
+    once and would only fill the store. `computed`, if given, is called only when the fragment is rendered, for
+    more values made from these (a chart drawn from the counts): they are not part of the key."""
+    def render():
+        return _render(template, {**values, **(versioned or {}), **(computed() if computed else {})})
+
     if not keep:
-        return Markup(_render(template, {**values, **(versioned or {})}))
+        return Markup(render())
     key = (template, version, locale_name(), current_zone().key, request.script_root, frozen(values))
-    return kept("fragments", key, template, {**values, **(versioned or {})})
+    return kept_built("fragments", key, render)
 
 
 #: Stands for the request's CSRF token in a kept fragment that holds a form (the fragment renders `csrf_token()`

@@ -141,3 +141,34 @@ def test_the_busiest_mentors_read_in_sql_are_the_ones_busiest_picks(app, make_us
         for shown in range(0, 6):
             found = cohort(app.config["READINESS_MIN_WEEKS"], mentors_shown=shown)
             assert (found["mentor_load"], found["mentors_left"]) == busiest(whole["mentor_load"], shown), shown
+
+
+def test_the_cohort_page_kept_shows_a_change_at_once_in_the_readers_language(app, make_user):
+    """The page's body is kept per worker under its counts (readiness.views.cohort_view): a new trainee, a
+    renamed mentor and another language are each another page, never the one kept before."""
+    import re
+
+    from .conftest import as_user
+
+    make_user("head", email="head@example.com")
+    mentor = make_user("mentor", name="Marta Mentor")
+    make_user("trainee", mentor=mentor)
+    head, _auth = as_user(app, "head@example.com")
+
+    def in_training(html):
+        return int(re.search(r"<strong>(\d+)</strong> in training", html).group(1))
+
+    first = head.get("/cohort").get_data(as_text=True)
+    assert in_training(first) == 1 and "Marta Mentor" in first and 'class="chart"' in first
+    assert head.get("/cohort").get_data(as_text=True) == first  # the same counts: the same page
+    make_user("trainee", mentor=mentor)
+    with app.app_context():
+        db.session.get(User, mentor).full_name = "Marta Renamed"
+        db.session.commit()
+    second = head.get("/cohort").get_data(as_text=True)
+    assert in_training(second) == 2 and "Marta Renamed" in second and "Marta Mentor" not in second
+    with app.app_context():
+        db.session.scalar(sa.select(User).where(User.email == "head@example.com")).locale = "ar"
+        db.session.commit()
+    arabic = head.get("/cohort").get_data(as_text=True)
+    assert "Marta Renamed" in arabic and "in training" not in arabic

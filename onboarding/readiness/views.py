@@ -156,24 +156,34 @@ LOAD_BARS = 15
 @bp.get("/cohort")
 @roles_required(*READERS)
 def cohort_view():
+    """The cohort's counts read, and the page's body (its charts and tables) kept per worker under them: a head
+    looks at the same numbers all day, and drawing and writing them cost more than reading them."""
     data = cohort(current_app.config["READINESS_MIN_WEEKS"], mentors_shown=LOAD_BARS)
-    ramp = current_app.config["RAMP_DAYS"]
+    content = curriculum()
+    values = {"counts": {name: data[name] for name in ("active", "complete", "overdue", "per_stage", "ramp")},
+              "spreads": [spread for _stage, spread in data["stages"]], "load_rows": data["mentor_load"],
+              "mentors_left": data["mentors_left"], "ramp_days": current_app.config["RAMP_DAYS"]}
+    body = kept_fragment("readiness/_cohort.html", values, {"curriculum": content}, content.version,
+                         computed=lambda: _cohort_charts(content, **values))
+    return render_template("readiness/cohort.html", body=body)
+
+
+def _cohort_charts(content, counts, spreads, load_rows, mentors_left, ramp_days) -> dict:
+    """The cohort's three charts and the load's caption, drawn from its counts."""
     stage_chart = charts.bars("stages", _("Trainees in training, by current stage"),
-                              [(_("Stage %(n)d", n=n), count) for n, count in data["per_stage"].items()]
-                              + [(_("All stages complete"), data["complete"])])
+                              [(_("Stage %(n)d", n=n), count) for n, count in counts["per_stage"].items()]
+                              + [(_("All stages complete"), counts["complete"])])
     time_chart = charts.ranges("durations", _("Days spent in each stage: middle half, median and plan"),
-                               [(_("Stage %(n)d", n=s.number), spread, s.planned_days) for s, spread in data["stages"]]
-                               + [(_("Ramp to approval"), data["ramp"], ramp)], _("Planned days"))
-    shown, left = data["mentor_load"], data["mentors_left"]
+                               [(_("Stage %(n)d", n=s.number), spread, s.planned_days)
+                                for s, spread in zip(content.stages, spreads)]
+                               + [(_("Ramp to approval"), counts["ramp"], ramp_days)], _("Planned days"))
     load_chart = charts.bars("load", _("Trainees in training per mentor"),
-                             [(name or _("No mentor yet"), load["trainees"]) for name, load in shown])
-    load_caption = (_("Trainees in training per mentor") if not left else
+                             [(name or _("No mentor yet"), load["trainees"]) for name, load in load_rows])
+    load_caption = (_("Trainees in training per mentor") if not mentors_left else
                     _("Trainees in training per mentor: the %(shown)d busiest of %(count)d mentors",
-                      shown=LOAD_BARS, count=LOAD_BARS + left))
-    return render_template("readiness/cohort.html", data=data, curriculum=curriculum(), ramp_days=ramp,
-                           stage_chart=stage_chart, time_chart=time_chart, load_chart=load_chart,
-                           load_caption=load_caption, load_rows=shown,
-                           mentors_left=left)
+                      shown=LOAD_BARS, count=LOAD_BARS + mentors_left))
+    return {"stage_chart": stage_chart, "time_chart": time_chart, "load_chart": load_chart,
+            "load_caption": load_caption}
 
 
 @bp.get("/mentors")
