@@ -20,6 +20,8 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
 
 
 def one_of(column, values):
@@ -28,8 +30,6 @@ def one_of(column, values):
     SQLAlchemy expands into the statement's text on every execution, which cost the dashboard's four statements
     0.4 ms a page (benchmarks/README.md); for lists that come from a request, keep `in_`."""
     return column.in_([sa.literal(value, column.type) for value in values])
-csrf = CSRFProtect()
-babel = Babel()
 
 
 @event.listens_for(Engine, "connect")

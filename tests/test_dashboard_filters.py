@@ -166,7 +166,8 @@ def test_a_page_of_rows_is_its_own_key_and_its_rows_are_made_only_to_render_it(a
     another wait is another key."""
     from datetime import timedelta
 
-    from onboarding.readiness.dashboard import _ROLE_PLAY, _ROLE_PLAY_AT, _SHOWN, Filters, ListRows, dashboard
+    from onboarding.readiness.dashboard import (_LEADING, _ROLE_PLAY, _ROLE_PLAY_AT, _SHOWN, Filters, ListRows,
+                                                dashboard)
     from onboarding.readiness.views import team_rows
 
     make_user("trainee", name="Tom Becker")
@@ -183,7 +184,7 @@ def test_a_page_of_rows_is_its_own_key_and_its_rows_are_made_only_to_render_it(a
         waiting, come = ListRows((soon,), on, now), ListRows((soon,), on, now + timedelta(minutes=5))
         assert waiting != come and (waiting[0].role_play, come[0].role_play) == ("scheduled", "due")
         assert dict(come[0].waits["evaluators"]) == {"role_play": 1}
-        at = 9 + _SHOWN.index("waits")
+        at = _LEADING + _SHOWN.index("waits")
         other = found[:at] + ('{"head": {"decision": 1}}',) + found[at + 1:]
         assert ListRows((other,), on, now) != ListRows((found,), on, now)
         assert dict(ListRows((other,), on, now)[0].waits["head"]) == {"decision": 1}

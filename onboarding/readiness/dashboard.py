@@ -355,7 +355,8 @@ _SHOWN = ("current_stage", "stage_end", "steps_done", "steps_total", "overdue", 
 
 
 _AS_TEXT = ("waits", "week")  # read as their JSON text: a page's rows as read are plain values, their own key
-_ROLE_PLAY, _ROLE_PLAY_AT = 9 + _SHOWN.index("role_play"), 9 + _SHOWN.index("role_play_at")
+_LEADING = 9  # the record's, the trainee's and the mentor's columns, read before the summary's (_SHOWN)
+_ROLE_PLAY, _ROLE_PLAY_AT = _LEADING + _SHOWN.index("role_play"), _LEADING + _SHOWN.index("role_play_at")
 
 
 def _row_columns(trainee, mentor) -> list:
@@ -376,7 +377,7 @@ def list_row(found, on: date, now) -> ListRow:
      current_stage, stage_end, steps_done, steps_total, overdue, blocked, ready, stored_waits, forecast_basis,
      forecast_date, role_play, role_play_at, stage4_opened, week) = found
     due = role_play_due(role_play, role_play_at, now)
-    stored, week = (json.loads(stored_waits) if stored_waits else None) or {}, json.loads(week) if week else None
+    stored, week = json.loads(stored_waits or "null") or {}, json.loads(week or "null") or {}
     return ListRow(
         RecordView(user_id, status, start_date, target_date), PersonView(user_id, trainee_name, trainee_active),
         None if mentor_id is None else PersonView(mentor_id, mentor_name, mentor_active),
@@ -384,7 +385,7 @@ def list_row(found, on: date, now) -> ListRow:
         FrozenMap((who, FrozenMap(({"role_play": 1} if due else {}) if who == "evaluators" else stored.get(who, {})))
                   for who in WAITERS),
         Forecast(forecast_basis, forecast_date, target_date), "due" if due else role_play, stage4_opened,
-        FrozenMap((figure, tuple(pair)) for figure, pair in (week or {}).items()))
+        FrozenMap((figure, tuple(pair)) for figure, pair in week.items()))
 
 
 class ListRows:
