@@ -79,6 +79,7 @@ def _add_trainee(rows: dict, cur, i, user, mentor_id, now, today, go_stages):
     from onboarding.activity.models import ActivityEntry
     from onboarding.mentoring.models import Acknowledgement, RolePlayAttempt, SignOffEvent
     from onboarding.people.models import TraineeRecord
+    from onboarding.path.progress import planned_windows
     from onboarding.readiness.models import GO, GoDecision
 
     def add(model, **values):
@@ -86,25 +87,36 @@ def _add_trainee(rows: dict, cur, i, user, mentor_id, now, today, go_stages):
 
     stage = i % 4 + 1
     start = today - timedelta(days=20 + 30 * stage)
+
+    def on(day):  # a time of that day, never after now
+        return min(datetime(day.year, day.month, day.day, 11, tzinfo=timezone.utc), now)
+
     add(TraineeRecord, user_id=user.id, start_date=start, target_date=start + timedelta(days=180), mentor_id=mentor_id)
     add(Acknowledgement, trainee_id=user.id, document=cur.job_description.slug, version=cur.job_description.version,
-        typed_name=user.full_name)
-    for s in cur.stages:
+        typed_name=user.full_name, signed_at=on(start + timedelta(days=1)))
+    # Each stage before the current one finished the day before its planned end; the current stage's reading is
+    # today's. The cohort's time in each stage then reads like a real team's.
+    for s, (_begin, end) in zip(cur.stages, planned_windows(cur.stages, start)):
         if s.number > stage:
             break
+        finished = on(end - timedelta(days=1)) if s.number < stage else now
         for m in s.modules:
-            add(ModuleCompletion, user_id=user.id, module_slug=m.slug, content_version=m.version)
+            add(ModuleCompletion, user_id=user.id, module_slug=m.slug, content_version=m.version,
+                completed_at=finished)
         if s.number < stage:
             for q in s.quizzes:
                 add(QuizAttempt, user_id=user.id, quiz_slug=q.slug, number=1, allowed=q.attempts, state="graded",
-                    plan={}, passed=True, percent=90.0, graded_at=now)
+                    plan={}, passed=True, percent=90.0, started_at=finished, submitted_at=finished,
+                    graded_at=finished)
             for t in s.checklist.tasks if s.checklist else ():
-                add(SignOffEvent, trainee_id=user.id, task_id=t.id, kind="signed")
+                add(SignOffEvent, trainee_id=user.id, task_id=t.id, kind="signed", at=finished)
             if s.number in go_stages:  # cold calling ends with the go that opens sales training
-                add(GoDecision, trainee_id=user.id, verdict=GO, decided_by=mentor_id, decided_at=now)
+                add(GoDecision, trainee_id=user.id, verdict=GO, decided_by=mentor_id, decided_at=finished)
+            if s.number == 3:  # the role-play passed the day sales training ended, which opened stage 4
+                add(RolePlayAttempt, trainee_id=user.id, scenario_slug=next(iter(cur.scenarios)), number=1,
+                    allowed=2, scheduled_for=finished, state="scored", percent=80.0, passed=True,
+                    completed_at=finished)
     if stage == 4:
-        add(RolePlayAttempt, trainee_id=user.id, scenario_slug=next(iter(cur.scenarios)), number=1, allowed=2,
-            scheduled_for=now, state="scored", percent=80.0, passed=True, completed_at=now)
         for d in range(70):
             add(ActivityEntry, trainee_id=user.id, day=today - timedelta(days=d + 1), calls=18, meetings=1,
                 entered_by=user.id)

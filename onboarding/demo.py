@@ -1,4 +1,5 @@
 """Demo data: the contract's six accounts, with the progress their descriptions promise."""
+import hashlib
 import random
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -411,6 +412,11 @@ def _role_play_passed(cur, start: date) -> date:
     return planned_windows(cur.stages, start)[2][1] - timedelta(days=1)
 
 
+#: The job description's version before the shipped one (a digest, as content versions are), which the demo's
+#: earlier starters signed first.
+EARLIER_VERSION = hashlib.sha256(b"job-description, 2024 edition").hexdigest()
+
+
 def _at(day, hour=11):
     return datetime.combine(day, time(hour, 0), timezone.utc)
 
@@ -422,8 +428,13 @@ def _mentoring(user, record, plan, cur, mentor):
     head = db.session.scalar(sa.select(User).where(User.email == "head@example.com"))
     start = record.start_date
     doc = cur.job_description
-    # Signed on the second day, never before the document takes effect.
-    signed = max(start + timedelta(days=1), doc.effective or start)
+    # Signed on the second day. Whoever started before this version took effect signed the one in force then, and
+    # signed this one again on the day it took effect.
+    signed = start + timedelta(days=1)
+    if doc.effective and signed < doc.effective:
+        db.session.add(Acknowledgement(trainee_id=user.id, document=doc.slug, version=EARLIER_VERSION,
+                                       typed_name=user.full_name, signed_at=_at(signed, 16)))
+        signed = doc.effective
     db.session.add(Acknowledgement(trainee_id=user.id, document=doc.slug, version=doc.version,
                                    typed_name=user.full_name, signed_at=_at(signed, 16)))
     current = max(plan)

@@ -127,11 +127,20 @@ def test_demo_trainees_stand_where_the_contract_says(tmp_path, migrated_template
         cur = app.extensions["curriculum"]
         r4 = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == t4.id))
         assert {m.kind for m in role_play_missing(t4.id, trainee_progress(r4), cur)} == {"quiz", "task"}
-        # Every signature is dated on or after the day the job description took effect.
+        # Every signature of the shipped version is dated on or after the day it took effect; who started before
+        # signed the earlier version on their second day, so stage 1 took them days, not years.
+        from onboarding.demo import EARLIER_VERSION
         from onboarding.mentoring.models import Acknowledgement
+        from onboarding.readiness.models import ReadinessStageDays
 
-        signed = db.session.scalars(sa.select(Acknowledgement.signed_at)).all()
-        assert signed and min(aware(s).date() for s in signed) >= cur.job_description.effective
+        doc = cur.job_description
+        signed = db.session.execute(sa.select(Acknowledgement.version, Acknowledgement.signed_at)).all()
+        assert signed and min(aware(s).date() for v, s in signed if v == doc.version) >= doc.effective
+        earlier = [aware(s).date() for v, s in signed if v != doc.version]
+        assert earlier and {v for v, _ in signed} == {doc.version, EARLIER_VERSION}
+        assert max(earlier) < doc.effective
+        first_stage = db.session.scalars(sa.select(ReadinessStageDays.days).where(ReadinessStageDays.stage == 1)).all()
+        assert first_stage and max(first_stage) <= cur.stages[0].planned_days
         # Every demo trainee past cold calling (and each account manager approved since) has the mentor's go, dated the day stage 2 was planned to end; the
         # others have no decision yet, and nothing waits on it.
         from onboarding.readiness.models import GoDecision

@@ -353,6 +353,54 @@ def test_signature_must_match_and_becomes_outdated_when_the_document_changes(tmp
         db.engine.dispose()
 
 
+def test_stage_one_is_dated_by_the_first_signature_and_counted_by_the_current_one(app, people):
+    """A trainee who signed the version in force when they started, and a later version months afterwards, finished
+    stage 1 when its last requirement was first met, not on the day they signed again."""
+    from onboarding.assessment.models import QuizAttempt
+    from onboarding.learning.models import ModuleCompletion
+    from onboarding.readiness.models import ReadinessStageDays
+
+    uid = people["trainee"]
+    start = date.today() - timedelta(days=120)
+    complete_stages_before(app, uid, 2)
+
+    def at(days):
+        return datetime.combine(start + timedelta(days=days), datetime.min.time(), timezone.utc)
+
+    with app.app_context():
+        db.session.get(TraineeRecord, db.session.scalar(
+            sa.select(TraineeRecord.id).where(TraineeRecord.user_id == uid))).start_date = start
+        for row in db.session.scalars(sa.select(ModuleCompletion).where(ModuleCompletion.user_id == uid)):
+            row.completed_at = at(5)
+        for row in db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id == uid)):
+            row.graded_at = row.submitted_at = at(6)
+        for row in db.session.scalars(sa.select(SignOffEvent).where(SignOffEvent.trainee_id == uid)):
+            row.at = at(7)
+        current = db.session.scalar(sa.select(Acknowledgement).where(Acknowledgement.trainee_id == uid))
+        current.signed_at = at(100)  # the new version, signed again long after stage 1
+        db.session.add(Acknowledgement(trainee_id=uid, document=current.document, version="0ld" * 5,
+                                       typed_name="Sam Trainee", signed_at=at(9)))  # the last of stage 1's work
+        db.session.commit()
+
+        def stage_one():
+            record = db.session.scalar(sa.select(TraineeRecord).where(TraineeRecord.user_id == uid))
+            return trainee_progress(record).stage(1)
+
+        assert stage_one().state == "complete" and stage_one().completed_on == start + timedelta(days=9)
+        stored = db.session.scalar(sa.select(ReadinessStageDays.days).where(ReadinessStageDays.trainee_id == uid,
+                                                                           ReadinessStageDays.stage == 1))
+        assert stored == 9  # the cohort's "time in each stage" reads this
+
+        current.typed_name = "Someone Else"  # the current version signed with another name does not count
+        db.session.commit()
+        assert stage_one().state == "open" and stage_one().completed_on is None
+        db.session.delete(current)  # nor does the earlier version alone
+        db.session.commit()
+        assert stage_one().state == "open"
+        assert db.session.scalar(sa.select(ReadinessStageDays.days).where(
+            ReadinessStageDays.trainee_id == uid, ReadinessStageDays.stage == 1)) is None
+
+
 def test_heads_see_who_signed_which_version_and_print_it(app, people):
     uid = people["trainee"]
     with app.app_context():

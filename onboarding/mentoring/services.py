@@ -32,11 +32,11 @@ class MentoringError(ValueError):
 #: Built once (see learning.services): `ids` is a list, expanded when the statement runs.
 _SIGN_OFFS_OF = (sa.select(SignOffEvent.trainee_id, SignOffEvent.task_id, SignOffEvent.kind, SignOffEvent.at)
                  .where(SignOffEvent.trainee_id.in_(sa.bindparam("ids", expanding=True))).order_by(SignOffEvent.id))
-_SIGNATURES_OF = (sa.select(Acknowledgement.trainee_id, Acknowledgement.signed_at, Acknowledgement.typed_name,
-                            User.full_name).join(User, User.id == Acknowledgement.trainee_id)
-                  .where(Acknowledgement.trainee_id.in_(sa.bindparam("ids", expanding=True)),
-                         Acknowledgement.version == sa.bindparam("version"))
-                  .order_by(Acknowledgement.signed_at))
+#: Every version's signatures, first first: the earliest dates the signature requirement, the current one decides it.
+_SIGNATURES_OF = (sa.select(Acknowledgement.trainee_id, Acknowledgement.version, Acknowledgement.signed_at,
+                            Acknowledgement.typed_name, User.full_name).join(User, User.id == Acknowledgement.trainee_id)
+                  .where(Acknowledgement.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+                  .order_by(Acknowledgement.signed_at, Acknowledgement.id))
 _ROLE_PLAYS_PASSED_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.completed_at).where(
     RolePlayAttempt.trainee_id.in_(sa.bindparam("ids", expanding=True)), RolePlayAttempt.passed.is_(True))
 _ROLE_PLAYS_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.state, RolePlayAttempt.passed,
@@ -62,11 +62,14 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
             result[uid]["dates"][f"task:{task}"] = at.date()
         elif kind == rules.REQUESTED:
             result[uid]["requested_tasks"].add(task)
-    if document_version:  # a signature counts only with the name the account has now (rules.signature_current)
-        for uid, at, typed, name in db.session.execute(_SIGNATURES_OF, {"ids": ids, "version": document_version}):
-            if rules.signature_current(document_version, typed, document_version, name):
+    if document_version:
+        for uid, version, at, typed, name in db.session.execute(_SIGNATURES_OF, {"ids": ids}):
+            # The requirement was first met on the first signature (of whatever version was in force then): a
+            # trainee who signs a later version again in stage 4 did not take longer over stage 1. Whether it is
+            # met now is the current version's, signed with the name the account has now (rules.signature_current).
+            result[uid]["dates"].setdefault("signature", at.date())
+            if rules.signature_current(version, typed, document_version, name):
                 result[uid]["signature_current"] = True
-                result[uid]["dates"]["signature"] = at.date()
     for uid, at in db.session.execute(_ROLE_PLAYS_PASSED_OF, {"ids": ids}):
         result[uid]["role_play_passed"] = True
         result[uid]["dates"]["role-play"] = at.date()
