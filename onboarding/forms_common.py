@@ -18,6 +18,7 @@ from wtforms.widgets import Select
 from .auth.services import told_apart
 from .fragments import kept_built
 from .timeutil import today
+from .values import BoundedStore
 
 # WTForms' built-in messages, copied into our catalog (`make translations` extracts them from here) so they read
 # well in every language we ship: WTForms' own Arabic lacks most plural forms (so "Field cannot be longer than
@@ -199,7 +200,7 @@ def person_choices(people) -> list:
     return [SelectChoice(uid, label) for uid, label in told_apart((p.id, p.full_name, p.email) for p in people)]
 
 
-_last_options: dict = {}  # id of a tuple of rows -> (the tuple, its options' HTML), see kept_options
+_last_options = BoundedStore(16)  # id of a tuple of rows -> (the tuple, its options' HTML), see kept_options
 
 
 def kept_options(rows, selected=None) -> Markup:
@@ -217,9 +218,7 @@ def kept_options(rows, selected=None) -> Markup:
             f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in items))
         if type(rows) is tuple and all(isinstance(row, tuple) and all(type(v) in (int, str) for v in row)
                                        for row in rows):  # nothing in it can change
-            if len(_last_options) >= 16:
-                _last_options.clear()
-            _last_options[id(rows)] = (rows, html)
+            _last_options.put(id(rows), (rows, html))
     if selected in (None, ""):
         return html
     mark = f'<option value="{escape(selected)}">'

@@ -18,6 +18,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .i18n import current_zone, locale_name
+from .values import BoundedStore
 
 KEPT = 4096  # fragments kept per worker and kind; past that the store starts again (a fragment is 1-3 kB)
 
@@ -34,13 +35,11 @@ def _render(template: str, values: dict) -> str:
 
 def kept_built(kind: str, key: tuple, build) -> Markup:
     """What `build()` returns (HTML), from the worker's store of `kind` under `key` when it is there."""
-    store = current_app.extensions.setdefault(f"fragments.{kind}", {})
-    fragment = store.get(key)
-    if fragment is None:
-        if len(store) >= KEPT:
-            store.clear()
-        fragment = store[key] = Markup(build())
-    return fragment
+    extensions, name = current_app.extensions, f"fragments.{kind}"
+    store = extensions.get(name)
+    if store is None:
+        store = extensions[name] = BoundedStore(KEPT)
+    return store.keep(key, lambda: Markup(build()))
 
 
 def kept_fragment(template: str, values: dict, versioned: dict | None = None, version: str = "",

@@ -28,3 +28,30 @@ class FrozenMap(dict):
 
     def __repr__(self):
         return f"FrozenMap({dict.__repr__(self)})"
+
+
+class BoundedStore(dict):
+    """What a worker keeps between requests under keys that hold everything a value is made from (so a kept value
+    is never stale, only unused), at most `limit` of them: past that it starts again. Starting again costs one
+    rebuild of what is used; tracking what was used least would cost more on every hit than it saves."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key, value):
+        if key not in self and len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+    def keep(self, key, build):
+        """The value under `key`; `build()`, kept, when there is none (a value of None is never kept)."""
+        found = self.get(key)
+        if found is None:
+            found = build()
+            if found is not None:
+                self.put(key, found)
+        return found

@@ -401,3 +401,22 @@ def test_a_kept_ledger_day_follows_its_confirmation_correction_files_reader_and_
         db.session.get(User, mentor).full_name = "Marco Renamed"
         db.session.commit()
     assert "Correction by Marco Renamed" in days(marco)
+
+
+def test_a_bounded_store_keeps_up_to_its_limit_then_starts_again():
+    from onboarding.values import BoundedStore
+
+    store, built = BoundedStore(2), []
+
+    def build(value):
+        built.append(value)
+        return value
+
+    assert store.keep("a", lambda: build(1)) == 1 and store.keep("a", lambda: build(9)) == 1  # kept: built once
+    store.keep("b", lambda: build(2))
+    assert built == [1, 2] and dict(store) == {"a": 1, "b": 2}  # exactly at the limit: nothing dropped
+    store.put("b", 3)  # a key it holds is replaced, not a reason to start again
+    assert dict(store) == {"a": 1, "b": 3}
+    store.keep("c", lambda: build(4))  # one past the limit: the store starts again with it
+    assert dict(store) == {"c": 4} and built == [1, 2, 4]
+    assert store.keep("d", lambda: None) is None and "d" not in store  # nothing built, nothing kept

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from ..forms_common import FlaskForm, LongSelect
 from ..i18n import LANGUAGE_NAMES
 from ..timeutil import COMMON_ZONES, is_time_zone, time_zone_names
+from ..values import BoundedStore
 from .passwords import password_problem
 
 
@@ -72,7 +73,7 @@ def _region(name: str) -> str:
 
 #: The lists of zones built this hour: (language, company default, the hour) -> choices. Some 600 offsets took
 #: 45 ms to work out, on every visit of the account page; an offset changes only on the hour.
-_ZONE_LISTS: dict = {}
+_ZONE_LISTS = BoundedStore(16)
 
 
 def zone_choices(default_zone: str) -> list:
@@ -87,9 +88,7 @@ def zone_choices(default_zone: str) -> list:
                 + [SelectChoice(z, _offset(z, now), optgroup=_("Common time zones")) for z in COMMON_ZONES]
                 + [SelectChoice(n, _offset(n, now), optgroup=str(REGIONS.get(_region(n), _("Other"))))
                    for n in rest])
-        if len(_ZONE_LISTS) >= 16:  # last hour's lists, and languages and defaults no longer asked for
-            _ZONE_LISTS.clear()
-        _ZONE_LISTS[key] = kept
+        _ZONE_LISTS.put(key, kept)  # 16: last hour's lists, and languages and defaults no longer asked for
     return list(kept)
 
 

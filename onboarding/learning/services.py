@@ -10,6 +10,7 @@ from ..auth.models import TRAINEE, User
 from ..content import original_curriculum
 from ..extensions import db
 from ..people.models import TraineeRecord
+from ..values import BoundedStore
 from .changes import Difference, difference
 from .models import ModuleCompletion, ModuleSnapshot
 
@@ -130,14 +131,10 @@ class Reading:
         if self.current or self.snapshot is None:
             return None
         key = (self.snapshot.version, module.version)  # both versions fix both texts: compared once per pair
-        if key not in _differences:
-            if len(_differences) >= 256:
-                _differences.clear()
-            _differences[key] = difference(self.snapshot.html, module.html)
-        return _differences[key]
+        return _differences.keep(key, lambda: difference(self.snapshot.html, module.html))
 
 
-_differences: dict = {}
+_differences = BoundedStore(256)  # (version read, current version) -> what changed
 
 
 def reading_of(user_id: int, slug: str) -> Reading | None:

@@ -16,6 +16,7 @@ from ..mentoring.models import MentorAssignment, SignOffEvent
 from ..mentoring.rules import REQUESTED
 from ..notifications.services import notify, resolve
 from ..timeutil import today, utcnow
+from ..values import BoundedStore
 from .models import TraineeRecord
 
 
@@ -54,7 +55,7 @@ class MentorChoice(NamedTuple):
     label: str  # the name; with the e-mail address when someone else who can mentor has the same name
 
 
-_mentor_lists: dict = {}  # this worker's lists of mentors, under the rows they were made from
+_mentor_lists = BoundedStore(16)  # this worker's lists of mentors, under the rows they were made from
 
 
 def mentors() -> tuple[MentorChoice, ...]:
@@ -69,12 +70,7 @@ def mentors() -> tuple[MentorChoice, ...]:
         db.session.flush()  # as an ORM query would: a mentor added in this transaction is listed
     rows = tuple(map(tuple, db.session.connection().execute(_MENTORS)))  # plain tuples: no ORM loading, and a
     # database row compares in Python, a tuple in C
-    found = _mentor_lists.get(rows)
-    if found is None:
-        if len(_mentor_lists) >= 16:
-            _mentor_lists.clear()
-        found = _mentor_lists[rows] = tuple(MentorChoice(uid, label) for uid, label in told_apart(rows))
-    return found
+    return _mentor_lists.keep(rows, lambda: tuple(MentorChoice(uid, label) for uid, label in told_apart(rows)))
 
 
 # ---------------------------------------------------------------- who answers for a trainee

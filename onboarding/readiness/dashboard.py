@@ -16,7 +16,7 @@ from ..auth.models import User
 from ..extensions import db, one_of
 from ..people.models import TraineeRecord
 from ..timeutil import today, utcnow
-from ..values import FrozenMap
+from ..values import BoundedStore, FrozenMap
 from .models import BehindCount, ReadinessSummary, StageCount, role_play_due
 from ..path.forecast import Forecast
 from .rows import ACTIVE_STATUSES, WAITERS
@@ -158,7 +158,7 @@ def _matching(shape: _Shape, trainee=None, mentor=None):
     return query
 
 
-_BUILT: dict = {}  # shape -> the dashboard's statements (count, page, export), built once per process
+_BUILT = BoundedStore(512)  # shape -> the dashboard's statements (count, page, export), built once per process
 
 
 def _statements(shape: _Shape) -> tuple:
@@ -173,9 +173,7 @@ def _statements(shape: _Shape) -> tuple:
         page = (ordered.with_only_columns(*_row_columns(trainee, mentor))
                 .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
         export = ordered.with_only_columns(*_export_columns(trainee, mentor)).execution_options(yield_per=BATCH)
-        if len(_BUILT) >= 512:
-            _BUILT.clear()
-        built = _BUILT[shape] = (counts, page, export)
+        built = _BUILT.put(shape, (counts, page, export))
     return built
 
 
