@@ -152,6 +152,7 @@ def _independent(cur, mentor) -> int:
         rec = record_of(user)
         rec.mentor_id = mentor.id if mentor else None
         _whole_path(user, rec, cur, mentor, head)
+        _history(user)  # the path's rows written directly, on the timeline as the other demo trainees' are
         rec.status, rec.target_date = "independent", approved_on
         note = "Every gate met; the mentor recommends. Welcome to the team's client list."
         decision = ReadinessDecision(trainee_id=user.id, head_id=head.id, decision=APPROVED, note=note, evidence={},

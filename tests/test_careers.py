@@ -1,6 +1,7 @@
 """Career levels after independence: the person's page, the head of sales' promotion (audited, told, refused
 with the date it is allowed from), the printable report and the API. The pure rule is tests/test_career_rules.py;
 the route-by-role matrix is tests/test_access.py."""
+from collections import Counter
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
@@ -294,6 +295,12 @@ def test_the_demo_has_independent_people_at_levels_1_to_3(tmp_path, migrated_tem
         events = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
             AuditEvent.action == "career_promoted"))
         assert events == 3
+        # each one's timeline tells the path that led there, not only the quizzes and the approval
+        nadia = db.session.scalar(sa.select(User.id).where(User.email == "nadia@example.com"))
+        told = Counter(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.trainee_id == nadia)))
+        modules = sum(len(s.modules) for s in app.extensions["curriculum"].stages)
+        assert told["module_completed"] == modules and told["document_signed"] == 2, told
+        assert told["sign_off_signed"] > 0 and told["cold_calling_go"] == 1 and told["role_play_result"] == 1, told
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0  # again: nothing added twice
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Promotion.id))) == 3

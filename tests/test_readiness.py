@@ -480,6 +480,10 @@ def test_every_audited_action_reads_as_words():
     assert actions - worded_actions() == set(), "actions with no wording"
     assert "Role-play passed" in describe(AuditEvent(action="role_play_result", details={"passed": True,
                                                                                           "percent": 80.0}))
+    # which version was signed: a trainee who signs a new version has two signatures on their timeline
+    assert describe(AuditEvent(action="document_signed", details={"version": "fedcba9876543210"})) == (
+        "Job description signed (version fedcba98)")
+    assert describe(AuditEvent(action="document_signed", details={})) == "Job description signed"
 
 
 def test_a_filter_built_once_takes_each_requests_own_values(app, make_user):

@@ -67,7 +67,8 @@ def _sentences(d: dict) -> dict:
         "mentor_assigned": lambda: _("Mentor assigned"),
         "module_completed": lambda: _("Module “%(module)s” completed", module=d.get("module", "")),
         "module_reread": lambda: _("Module “%(module)s” read again in its new version", module=d.get("module", "")),
-        "document_signed": lambda: _("Job description signed"),
+        "document_signed": lambda: (_("Job description signed (version %(v)s)", v=str(d["version"])[:8])
+                                    if d.get("version") else _("Job description signed")),
         "quiz_attempt_started": lambda: _("Quiz “%(quiz)s”: attempt %(n)s started", quiz=d.get("quiz", ""),
                                           n=d.get("number", "")),
         "second_marking_requested": lambda: _("Quiz “%(quiz)s”: attempt %(n)s picked for a blind second marking",
