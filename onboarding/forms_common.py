@@ -135,12 +135,17 @@ def error_items(*forms) -> list[dict]:
     return items
 
 
+def field_id(name: str, suffix: str) -> str:
+    """The id `with_ids` gives the field of that name (its own id before: its name)."""
+    return f"{name}-{suffix}"
+
+
 def with_ids(form, suffix: str):
     """The form with ids of its own (`note-SUFFIX`), for a page that shows the same form several times (one per
     task, one per quiz): labels and error links stay unique. Field names are unchanged; the CSRF input has no id."""
     for field in form:
         if field.id is not False:
-            field.id = field.label.field_id = f"{field.id}-{suffix}"
+            field.id = field.label.field_id = field_id(field.id, suffix)
     return form
 
 

@@ -188,3 +188,59 @@ def test_a_page_of_rows_is_its_own_key_and_its_rows_are_made_only_to_render_it(a
         other = found[:at] + ('{"head": {"decision": 1}}',) + found[at + 1:]
         assert ListRows((other,), on, now) != ListRows((found,), on, now)
         assert dict(ListRows((other,), on, now)[0].waits["head"]) == {"decision": 1}
+
+
+def _assign_token(html: str) -> str:
+    return re.search(r'<form method="post" action="/trainees/assign" id="assign"><input name="csrf_token" '
+                     r'type="hidden" value="([^"]+)">', html).group(1)
+
+
+def test_the_kept_table_signs_with_each_requests_token_and_follows_the_page_and_the_mentors(app, make_user,
+                                                                                             monkeypatch):
+    """The table, its bulk assignment and its pager are kept whole (readiness.views.team_table): a second visit
+    renders nothing, yet its form carries that request's own token, and another page, a new mentor or a refused
+    assignment each show what they must."""
+    from onboarding import fragments
+
+    rendered = []
+    render = fragments._render
+    monkeypatch.setattr(fragments, "_render", lambda template, values: (
+        rendered.append(template), render(template, values))[1])
+    app.config["PER_PAGE"] = 1
+    make_user("head", email="head@example.com")
+    marta = make_user("mentor", email="marta@example.com", name="Marta Mentor")
+    ids = [make_user("trainee", name=f"Sam {n}") for n in range(2)]
+    head, _auth = as_user(app, "head@example.com")
+    first = head.get("/").get_data(as_text=True)
+    assert rendered.count("readiness/_team_table.html") == 1
+    second = head.get("/").get_data(as_text=True)
+    assert rendered.count("readiness/_team_table.html") == 1  # kept: the same table, not rendered again
+    assert fragments.TOKEN_STAND_IN not in first + second  # the stand-in never reaches a page
+    assert _assign_token(first) and _assign_token(second)
+    assert 'rel="next"' in second and 'rel="prev"' not in second
+    every = head.get("/?status=all").get_data(as_text=True)  # the same rows: the pager keeps its own query
+    assert 'href="/?status=all&amp;page=2" rel="next"' in every and 'href="/?page=2" rel="next"' in second
+    later = head.get("/?page=2").get_data(as_text=True)  # another page: its own rows and pager
+    assert rendered.count("readiness/_team_table.html") == 3 and 'rel="prev"' in later and "Page 2 of 2" in later
+    refused = head.post("/trainees/assign", data={"trainees": [str(ids[0])], "mentor": "",
+                                                  "csrf_token": _assign_token(second)})
+    assert refused.status_code == 400 and 'id="mentor-assign-error"' in refused.get_data(as_text=True)
+    assert 'id="mentor-assign-error"' not in head.get("/").get_data(as_text=True)  # the refusal was not kept
+    nils = make_user("mentor", email="nils@example.com", name="Nils New")
+    page = head.get("/").get_data(as_text=True)
+    assert f'<option value="{nils}">Nils New</option>' in page[page.index('id="mentor-assign"'):]
+    done = head.post("/trainees/assign", data={"trainees": [str(ids[1])], "mentor": str(marta),
+                                               "csrf_token": _assign_token(page)})  # the kept page's form works
+    assert done.status_code == 302
+
+
+def test_the_kept_table_names_the_fields_as_the_assignment_form_does(app):
+    from onboarding.forms_common import with_ids
+    from onboarding.mentoring.forms import ASSIGN_PROMPT, AssignForm
+    from onboarding.readiness.views import ASSIGN_IDS, ASSIGN_SUFFIX
+
+    with app.test_request_context():
+        form = with_ids(AssignForm(formdata=None), ASSIGN_SUFFIX)
+        assert {name: form[name].id for name in ASSIGN_IDS} == ASSIGN_IDS == {"trainees": "trainees-assign",
+                                                                              "mentor": "mentor-assign"}
+        assert form.mentor.prompt is ASSIGN_PROMPT and form.mentor.name == "mentor"

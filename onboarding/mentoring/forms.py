@@ -118,9 +118,13 @@ class SignForm(FlaskForm):
                              render_kw={"autocomplete": "name"})
 
 
+#: The first line of the bulk assignment's list of mentors (the dashboard writes the list without the form).
+ASSIGN_PROMPT = _l("Choose a mentor…")
+
+
 class AssignForm(FlaskForm):
     trainees = SelectMultipleField(_l("Trainees"), coerce=int, validators=[DataRequired(_l("Choose trainees."))])
-    mentor = ChooseOneField(_l("Mentor"), _l("Choose a mentor…"), validators=[DataRequired(_l("Choose a mentor."))])
+    mentor = ChooseOneField(_l("Mentor"), ASSIGN_PROMPT, validators=[DataRequired(_l("Choose a mentor."))])
 
 
 __all__ = ["InputRequired"]

@@ -1,6 +1,7 @@
 """Readiness pages: the dashboard (and its bulk assignment of a mentor), the cohort view, exports, the printable
 report, the timeline, the mentor's recommendation and the head of sales' decision."""
 import sqlalchemy as sa
+from markupsafe import Markup
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -12,8 +13,8 @@ from ..auth.permissions import can, can_decide_go, roles_required, trainee_or_ab
 from ..confirming import confirmed, render_confirmation
 from ..content import curriculum
 from ..extensions import db
-from ..forms_common import SEARCH_MAX_LENGTH, kept_options, search_text, with_ids
-from ..fragments import kept_fragment
+from ..forms_common import SEARCH_MAX_LENGTH, field_id, kept_options, search_text, with_ids
+from ..fragments import kept_fragment, token_stand_in, with_request_token
 from ..learning.services import rereads_count
 from ..navigation import done, redirect_next
 from ..paging import MAX_ID, bounded_int, page_arg
@@ -24,7 +25,7 @@ from ..timeutil import today, utcnow
 from . import charts, exports
 from .cohort import cohort
 from .mentors import GRADING_WINDOW_DAYS, mentor_results
-from .dashboard import SORTS, Filters, ListRows, dashboard, export_rows
+from .dashboard import SORTS, Filters, ListRows, Page, dashboard, export_rows
 from .rows import WAITERS
 from .decisions import DecisionError, decide, decide_go, director_check, recommend
 from .forms import DecisionForm, DirectorCheckForm, GoDecisionForm, RecommendationForm
@@ -69,16 +70,44 @@ def team_row_cells(row, mentor_view: bool):
 
 
 @bp.app_template_global("team_rows")
-def team_rows(rows, mentor_view: bool, assign_form):
+def team_rows(rows, mentor_view: bool, choose: bool, chosen: frozenset = frozenset()):
     """The page's rows with their choosing boxes (readiness/_team_rows.html), kept per worker under the rows
     themselves (a page as read, ListRows, is its own key: its rows are made only to render it); a refused bulk
-    assignment comes back with its trainees ticked, rendered afresh."""
-    chosen = frozenset(assign_form.trainees.data or ()) if assign_form is not None else frozenset()
+    assignment comes back with its trainees ticked (`chosen`), rendered afresh."""
     content = curriculum()
     return kept_fragment("readiness/_team_rows.html",
                          {"rows": rows if isinstance(rows, ListRows) else tuple(rows), "mentor_view": mentor_view,
-                          "choose": assign_form is not None, "chosen": chosen},
+                          "choose": choose, "chosen": chosen},
                          {"curriculum": content}, content.version, keep=not chosen)
+
+
+#: The bulk assignment's fields as the dashboard writes them (with_ids(AssignForm(), "assign") names them so) and
+#: the first line of its list of mentors: the page is kept without building the form (readiness/_team_table.html).
+ASSIGN_SUFFIX = "assign"
+ASSIGN_IDS = {name: field_id(name, ASSIGN_SUFFIX) for name in ("trainees", "mentor")}
+
+
+def team_table(page, mentor_view: bool, choices, assign_form=None) -> Markup:
+    """The page's table, with the head's bulk assignment around it and the pager (readiness/_team_table.html),
+    kept per worker under what it shows: the rows as read, the mentors' options, the page's numbers and the query
+    the pager keeps. Only the CSRF token differs from one request to the next: a stand-in put right here. A refused
+    assignment (`assign_form`) comes back with its choices and errors, rendered afresh."""
+    from ..mentoring.forms import ASSIGN_PROMPT
+
+    choose = current_user.role == HEAD
+    chosen = frozenset(assign_form.trainees.data or ()) if assign_form is not None else frozenset()
+    errors = {name: tuple(str(e) for e in assign_form[name].errors) if assign_form is not None else ()
+              for name in ASSIGN_IDS}
+    mentor_chosen = assign_form.mentor.data if assign_form is not None else None
+    content = curriculum()
+    values = {"rows": page.items, "mentor_view": mentor_view, "choose": choose, "chosen": chosen, "errors": errors,
+              "ids": ASSIGN_IDS, "mentor_chosen": mentor_chosen, "prompt": str(ASSIGN_PROMPT),
+              "mentor_options": kept_options(choices, mentor_chosen) if choose else "",
+              "page": Page((), page.page, page.per_page, page.total), "args": request.args.to_dict(),
+              "csrf_token": token_stand_in()}
+    table = kept_fragment("readiness/_team_table.html", values, {"curriculum": content}, content.version,
+                          keep=not chosen and not any(errors.values()))
+    return with_request_token(table) if choose else table
 
 
 @bp.app_template_global("dashboard_filters")
@@ -102,12 +131,9 @@ def team_home(assign_form=None, status=200):
     page, summary = dashboard(filters, mentor_scope=_scope(), page=page_arg(),
                               per_page=current_app.config["PER_PAGE"])
     choices = mentors() if current_user.role != MENTOR else []  # read once for the filter and the assignment
-    if assign_form is None and current_user.role == HEAD:
-        from ..mentoring.forms import AssignForm
-
-        assign_form = with_ids(AssignForm(formdata=None), "assign")  # its list is written from `choices`
+    table = team_table(page, current_user.role == MENTOR, choices, assign_form) if page.items else None
     return render_template("readiness/team.html", page=page, summary=summary, filters=filters,
-                           curriculum=curriculum(), today=today(), assign_form=assign_form,
+                           curriculum=curriculum(), today=today(), assign_form=assign_form, table=table,
                            mentor_choices=choices,
                            statuses=STATUS_CHOICES, waiters=WAITERS, sorts=SORTS,
                            ramp_days=current_app.config["RAMP_DAYS"], search_max=SEARCH_MAX_LENGTH,
@@ -126,7 +152,7 @@ def assign():
 
     if request.method == "GET":  # the address a refused assignment is shown on: a reload goes back to the dashboard
         return redirect(url_for("main.home"))
-    form = with_ids(AssignForm(), "assign")
+    form = with_ids(AssignForm(), ASSIGN_SUFFIX)
     chosen = {bounded_int(v) for v in request.form.getlist("trainees")} - {None}  # the rest name no one
     records = db.session.scalars(sa.select(TraineeRecord).where(TraineeRecord.user_id.in_(chosen))).all()
     form.trainees.choices = [SelectChoice(r.user_id, r.user.full_name) for r in records]
