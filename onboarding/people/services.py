@@ -37,11 +37,14 @@ def record_of(user: User) -> TraineeRecord:
                          target_date=TraineeRecord.default_target(start, 180), status="in_training")
 
 
+#: Built once, as every write to a trainee's rows takes it.
+_LOCK = sa.update(TraineeRecord).where(TraineeRecord.user_id == sa.bindparam("uid")).values(status=TraineeRecord.status)
+
+
 def lock_trainee(user_id: int) -> None:
     """Take the write lock on a trainee's record before reading their state, so two requests that both
     check-then-act on the same trainee run one after the other (SQLite and PostgreSQL alike)."""
-    db.session.execute(sa.update(TraineeRecord).where(TraineeRecord.user_id == user_id)
-                       .values(status=TraineeRecord.status))
+    db.session.execute(_LOCK, {"uid": user_id})
 
 
 _MENTORS = sa.select(User.id, User.full_name, User.email)\
@@ -80,10 +83,14 @@ def active_heads() -> list[int]:
                                    .order_by(User.id)))
 
 
+#: Built once: the trainee's home, ledger and checklist ask, and so does every notification to whoever answers.
+_ACTING_MENTOR = (sa.select(User).join(TraineeRecord, TraineeRecord.mentor_id == User.id)
+                  .where(TraineeRecord.user_id == sa.bindparam("tid"), User.active.is_(True)))
+
+
 def acting_mentor(trainee_id: int) -> User | None:
     """The trainee's mentor when one is assigned and active; None: the heads of sales answer for the trainee."""
-    return db.session.scalar(sa.select(User).join(TraineeRecord, TraineeRecord.mentor_id == User.id)
-                             .where(TraineeRecord.user_id == trainee_id, User.active.is_(True)))
+    return db.session.scalar(_ACTING_MENTOR, {"tid": trainee_id})
 
 
 def answerers(trainee_id: int) -> list[int]:
