@@ -33,30 +33,32 @@ def _render(template: str, values: dict) -> str:
     return current_app.jinja_env.get_template(template).render(**values)
 
 
-def kept_built(kind: str, key: tuple, build) -> Markup:
-    """What `build()` returns (HTML), from the worker's store of `kind` under `key` when it is there."""
+def kept_built(kind: str, key: tuple, build, limit: int = KEPT) -> Markup:
+    """What `build()` returns (HTML), from the worker's store of `kind` (at most `limit` of them) under `key` when
+    it is there."""
     extensions, name = current_app.extensions, f"fragments.{kind}"
     store = extensions.get(name)
     if store is None:
-        store = extensions[name] = BoundedStore(KEPT)
+        store = extensions[name] = BoundedStore(limit)
     return store.keep(key, lambda: Markup(build()))
 
 
 def kept_fragment(template: str, values: dict, versioned: dict | None = None, version: str = "",
-                  keep: bool = True, computed=None) -> Markup:
+                  keep: bool = True, computed=None, kind: str = "fragments", limit: int = KEPT) -> Markup:
     """`template` rendered with `values` and `versioned`, kept under the values themselves (see `frozen`), the
     language, the time zone, the URL root and `version`: `versioned` holds what `version` stands for (the
     curriculum, whose version changes with any of its text), so it is not frozen into the key. With `keep` False,
     rendered the same way but not kept: for what a person typed or chose that the page refused, which is shown
     once and would only fill the store. `computed`, if given, is called only when the fragment is rendered, for
-    more values made from these (a chart drawn from the counts): they are not part of the key."""
+    more values made from these (a chart drawn from the counts): they are not part of the key. `kind` and `limit`
+    give large fragments (a whole table) a smaller store of their own, so they do not crowd out the rest."""
     def render():
         return _render(template, {**values, **(versioned or {}), **(computed() if computed else {})})
 
     if not keep:
         return Markup(render())
     key = (template, version, locale_name(), current_zone().key, request.script_root, frozen(values))
-    return kept_built("fragments", key, render)
+    return kept_built(kind, key, render, limit)
 
 
 #: Stands for the request's CSRF token in a kept fragment that holds a form (the fragment renders `csrf_token()`

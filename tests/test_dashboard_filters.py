@@ -244,3 +244,37 @@ def test_the_kept_table_names_the_fields_as_the_assignment_form_does(app):
         assert {name: form[name].id for name in ASSIGN_IDS} == ASSIGN_IDS == {"trainees": "trainees-assign",
                                                                               "mentor": "mentor-assign"}
         assert form.mentor.prompt is ASSIGN_PROMPT and form.mentor.name == "mentor"
+
+
+def test_two_heads_each_get_their_own_token_from_the_kept_table_and_junk_in_the_query_keeps_nothing_new(
+        app, make_user, monkeypatch):
+    """The kept table is one for every head, but its form signs with the session asking: a token taken from one
+    head's page is refused in the other's. A query the dashboard does not read is not a view of its own."""
+    from onboarding import fragments
+
+    rendered = []
+    render = fragments._render
+    monkeypatch.setattr(fragments, "_render", lambda template, values: (
+        rendered.append(template), render(template, values))[1])
+    app.config["PER_PAGE"] = 1
+    make_user("head", email="head@example.com")
+    make_user("head", email="second@example.com", name="Second Head")
+    marta = make_user("mentor", email="marta@example.com", name="Marta Mentor")
+    ids = [make_user("trainee", name=f"Sam {n}") for n in range(2)]
+    first, _auth = as_user(app, "head@example.com")
+    second, _auth = as_user(app, "second@example.com")
+    mine = _assign_token(first.get("/").get_data(as_text=True))
+    theirs = _assign_token(second.get("/").get_data(as_text=True))
+    assert rendered.count("readiness/_team_table.html") == 1 and mine != theirs  # one table, two tokens
+    refused = second.post("/trainees/assign", data={"trainees": [str(ids[0])], "mentor": str(marta),
+                                                    "csrf_token": mine})
+    assert refused.status_code == 400  # the first head's token does not sign for the second
+    assert second.post("/trainees/assign", data={"trainees": [str(ids[0])], "mentor": str(marta),
+                                                 "csrf_token": theirs}).status_code == 302
+    first.get("/")  # the page as it stands after the assignment
+    before = rendered.count("readiness/_team_table.html")
+    for n in range(5):
+        page = first.get(f"/?junk={n}").get_data(as_text=True)
+        assert 'href="/?page=2" rel="next"' in page  # the links keep the filters, not the junk
+    assert rendered.count("readiness/_team_table.html") == before  # nothing new kept for a query nobody reads
+    assert 'href="/?stage=1&amp;page=2" rel="next"' in first.get("/?junk=x&stage=1").get_data(as_text=True)

@@ -2,6 +2,7 @@
 from flask import current_app, has_request_context
 
 from ..i18n import locale_name
+from ..values import BoundedStore
 from .loader import files_changed, load_curriculum
 from .model import ContentError, Curriculum, Settings
 from .translations import localize
@@ -19,7 +20,7 @@ def load_app_curriculum(config) -> Curriculum:
 def init_app(app) -> None:
     """Load the content at start-up; invalid content stops the app with `path:line: message` lines."""
     app.extensions["curriculum"] = load_app_curriculum(app.config)
-    app.extensions["curriculum_by_locale"] = {}
+    app.extensions["curriculum_by_locale"] = BoundedStore(16)
     from ..i18n import content_attrs, untranslated
 
     app.jinja_env.globals.update(content_attrs=content_attrs, untranslated=untranslated)
@@ -46,10 +47,7 @@ def curriculum() -> Curriculum:
     language = name if name in current.translations else name.partition("_")[0]
     if language not in current.translations:
         return current
-    cache = current_app.extensions.setdefault("curriculum_by_locale", {})
-    key = (current.version, language)
-    if key not in cache:
-        if len(cache) > 16:  # only the newest content versions are worth keeping
-            cache.clear()
-        cache[key] = localize(current, language)
-    return cache[key]
+    cache = current_app.extensions.get("curriculum_by_locale")
+    if not isinstance(cache, BoundedStore):  # only the newest content versions are worth keeping
+        cache = current_app.extensions["curriculum_by_locale"] = BoundedStore(16)
+    return cache.keep((current.version, language), lambda: localize(current, language))

@@ -123,6 +123,8 @@ ASSIGN_PROMPT = _l("Choose a mentor…")
 
 
 class AssignForm(FlaskForm):
+    """The dashboard's bulk assignment. The dashboard writes its fields itself, around the kept rows
+    (readiness/_team_table.html, readiness.views.ASSIGN_IDS): a change here is a change there."""
     trainees = SelectMultipleField(_l("Trainees"), coerce=int, validators=[DataRequired(_l("Choose trainees."))])
     mentor = ChooseOneField(_l("Mentor"), ASSIGN_PROMPT, validators=[DataRequired(_l("Choose a mentor."))])
 

@@ -38,7 +38,9 @@ def record_of(user: User) -> TraineeRecord:
 
 
 #: Built once, as every write to a trainee's rows takes it.
-_LOCK = sa.update(TraineeRecord).where(TraineeRecord.user_id == sa.bindparam("uid")).values(status=TraineeRecord.status)
+#: (It changes nothing, so no object loaded in the session needs to follow: no synchronisation.)
+_LOCK = (sa.update(TraineeRecord).where(TraineeRecord.user_id == sa.bindparam("uid"))
+         .values(status=TraineeRecord.status).execution_options(synchronize_session=False))
 
 
 def lock_trainee(user_id: int) -> None:

@@ -81,6 +81,11 @@ def team_rows(rows, mentor_view: bool, choose: bool, chosen: frozenset = frozens
                          {"curriculum": content}, content.version, keep=not chosen)
 
 
+#: The query's names that choose a view of the dashboard (filters_from_args reads them); and how many whole tables
+#: a worker keeps (each some 25 kB with a team's mentors: the rows alone are kept besides, in the fragments' store).
+FILTER_ARGS = frozenset(("q", "mentor", "stage", "status", "overdue", "waits", "sort"))
+KEPT_TABLES = 256
+
 #: The bulk assignment's fields as the dashboard writes them (with_ids(AssignForm(), "assign") names them so) and
 #: the first line of its list of mentors: the page is kept without building the form (readiness/_team_table.html).
 ASSIGN_SUFFIX = "assign"
@@ -103,10 +108,11 @@ def team_table(page, mentor_view: bool, choices, assign_form=None) -> Markup:
     values = {"rows": page.items, "mentor_view": mentor_view, "choose": choose, "chosen": chosen, "errors": errors,
               "ids": ASSIGN_IDS, "mentor_chosen": mentor_chosen, "prompt": str(ASSIGN_PROMPT),
               "mentor_options": kept_options(choices, mentor_chosen) if choose else "",
-              "page": Page((), page.page, page.per_page, page.total), "args": request.args.to_dict(),
-              "csrf_token": token_stand_in()}
+              "page": Page((), page.page, page.per_page, page.total), "csrf_token": token_stand_in(),
+              # the filters as asked for (anything else in the query is not a view of its own), for a pager only
+              "args": {k: v for k, v in request.args.items() if k in FILTER_ARGS} if page.pages > 1 else {}}
     table = kept_fragment("readiness/_team_table.html", values, {"curriculum": content}, content.version,
-                          keep=not chosen and not any(errors.values()))
+                          keep=not chosen and not any(errors.values()), kind="tables", limit=KEPT_TABLES)
     return with_request_token(table) if choose else table
 
 
