@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
 from ..auth.models import HEAD, MENTOR, User
+from ..content import original_curriculum
 from ..content.model import ROLE_PLAY_STAGE
 from ..extensions import db, one_of
 from ..notifications.services import notify, resolve
@@ -32,10 +33,12 @@ class MentoringError(ValueError):
 #: Built once (see learning.services): `ids` is a list, expanded when the statement runs.
 _SIGN_OFFS_OF = (sa.select(SignOffEvent.trainee_id, SignOffEvent.task_id, SignOffEvent.kind, SignOffEvent.at)
                  .where(SignOffEvent.trainee_id.in_(sa.bindparam("ids", expanding=True))).order_by(SignOffEvent.id))
-#: Every version's signatures, first first: the earliest dates the signature requirement, the current one decides it.
+#: Every version's signatures of the document, first first: the first of any version and the first of the current
+#: one date the signature requirement (path.progress._signed_on); the current one, under the account's name, meets it.
 _SIGNATURES_OF = (sa.select(Acknowledgement.trainee_id, Acknowledgement.version, Acknowledgement.signed_at,
                             Acknowledgement.typed_name, User.full_name).join(User, User.id == Acknowledgement.trainee_id)
-                  .where(Acknowledgement.trainee_id.in_(sa.bindparam("ids", expanding=True)))
+                  .where(Acknowledgement.trainee_id.in_(sa.bindparam("ids", expanding=True)),
+                         Acknowledgement.document == sa.bindparam("document"))
                   .order_by(Acknowledgement.signed_at, Acknowledgement.id))
 _ROLE_PLAYS_PASSED_OF = sa.select(RolePlayAttempt.trainee_id, RolePlayAttempt.completed_at).where(
     RolePlayAttempt.trainee_id.in_(sa.bindparam("ids", expanding=True)), RolePlayAttempt.passed.is_(True))
@@ -63,11 +66,15 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
         elif kind == rules.REQUESTED:
             result[uid]["requested_tasks"].add(task)
     if document_version:
-        for uid, version, at, typed, name in db.session.execute(_SIGNATURES_OF, {"ids": ids}):
-            # The requirement was first met on the first signature (of whatever version was in force then): a
-            # trainee who signs a later version again in stage 4 did not take longer over stage 1. Whether it is
-            # met now is the current version's, signed with the name the account has now (rules.signature_current).
-            result[uid]["dates"].setdefault("signature", at.date())
+        document = original_curriculum().job_description
+        for uid, version, at, typed, name in db.session.execute(
+                _SIGNATURES_OF, {"ids": ids, "document": document.slug if document else ""}):
+            # Whether the requirement is met now is the current version's, signed with the name the account has
+            # now (rules.signature_current); the first signatures date it (path.progress._signed_on).
+            dates = result[uid]["dates"]
+            dates.setdefault("signature", at.date())
+            if version == document_version:
+                dates.setdefault("signature:current", at.date())
             if rules.signature_current(version, typed, document_version, name):
                 result[uid]["signature_current"] = True
     for uid, at in db.session.execute(_ROLE_PLAYS_PASSED_OF, {"ids": ids}):

@@ -29,6 +29,7 @@ class StageRequirements:
     quizzes: tuple = ()  # quiz slugs
     tasks: tuple = ()  # checklist task ids the mentor signs off
     needs_signature: bool = False  # the current job description, signed
+    signature_effective: date | None = None  # the day the current version took effect (dates the signature)
     needs_role_play: bool = False  # the role-play certification, passed
     needs_go: bool = False  # the go / no-go decision after this stage, a go
     quiz_modules: tuple = ()  # of (quiz slug, the module slugs it covers)
@@ -47,7 +48,9 @@ class TraineeFacts:
     signature_current: bool = False
     role_play_passed: bool = False
     go_decision: str | None = None  # GO, NO_GO, or None while nobody has decided
-    #: When each requirement was met: "module:slug", "quiz:slug", "task:id", "signature", "role-play", "go".
+    #: When each requirement was met: "module:slug", "quiz:slug", "task:id", "role-play", "go"; and the job
+    #: description's signatures: "signature" (the first, of any version) and "signature:current" (the first of the
+    #: current version, under any name), which `_completed_on` chooses between.
     dates: dict = field(default_factory=dict)
 
 
@@ -242,10 +245,24 @@ def _waits_for_decision(previous: StageProgress | None, state: str) -> str | Non
 def _completed_on(stage, facts, previous: date | None) -> date | None:
     """The day the stage's last requirement was met (never before the previous stage's completion)."""
     keys = ([f"module:{slug}" for slug, _ in stage.modules] + [f"quiz:{q}" for q in stage.quizzes]
-            + [f"task:{t}" for t in stage.tasks] + (["signature"] if stage.needs_signature else [])
+            + [f"task:{t}" for t in stage.tasks]
             + (["role-play"] if stage.needs_role_play else []) + (["go"] if stage.needs_go else []))
     days = [facts.dates[k] for k in keys if k in facts.dates] + ([previous] if previous else [])
+    if stage.needs_signature:
+        signed = _signed_on(stage.signature_effective, max(days) if days else None, facts.dates)
+        days += [signed] if signed else []
     return max(days) if days else None
+
+
+def _signed_on(effective: date | None, work_done: date | None, dates: dict) -> date | None:
+    """The day the signature requirement counts as met for dating the stage. Work done before the current version
+    took effect was done under the version in force then: the first signature met it (a new version signed again
+    later, even years later, did not make the stage take longer). Work done since needed the current version: its
+    first signature (under whatever name the account had then)."""
+    first, current = dates.get("signature"), dates.get("signature:current")
+    if current is not None and effective is not None and (work_done is None or work_done >= effective):
+        return current
+    return first
 
 
 def requirements_from(curriculum, signature_stage: int = 1, role_play_stage: int = 3, go_stage: int = 2) -> tuple:
@@ -257,6 +274,9 @@ def requirements_from(curriculum, signature_stage: int = 1, role_play_stage: int
                                    tuple(q.slug for q in s.quizzes),
                                    tuple(t.id for t in s.checklist.tasks) if s.checklist else (),
                                    needs_signature=s.number == signature_stage and curriculum.job_description is not None,
+                                   signature_effective=(curriculum.job_description.effective
+                                                        if s.number == signature_stage and curriculum.job_description
+                                                        else None),
                                    needs_role_play=s.number == role_play_stage and bool(curriculum.scenarios),
                                    needs_go=s.number == go_stage and s is not curriculum.stages[-1],
                                    quiz_modules=tuple((q.slug, tuple(q.modules)) for q in s.quizzes))

@@ -27,7 +27,7 @@ from .rows import build_rows
 
 #: The stored columns' version: raised when a migration adds one or a rule reads its facts differently, so every
 #: summary is recomputed once.
-SHAPE = 7  # 7: stage 1 is dated by the first signature, not the latest version's; 6: 0027 (the ramp-up's days); 5: revision 0017 (the activity gate reads the seven criteria); 4: 0016 (the go / no-go gates stage 3)
+SHAPE = 8  # 8, 7: stage 1 is dated by the first signature that met it, not the latest version's; 6: 0027 (the ramp-up's days); 5: revision 0017 (the activity gate reads the seven criteria); 4: 0016 (the go / no-go gates stage 3)
 #: Trainees computed per round: bounded memory and statement size, whatever the number of trainees.
 BATCH = 500
 
