@@ -5,6 +5,8 @@ the head alone and never ticked but on a refused assignment, a renamed trainee a
 left the store."""
 import re
 
+import pytest
+
 from .conftest import as_user
 
 
@@ -190,22 +192,29 @@ def test_a_page_of_rows_is_its_own_key_and_its_rows_are_made_only_to_render_it(a
         assert dict(ListRows((other,), on, now)[0].waits["head"]) == {"decision": 1}
 
 
+@pytest.fixture
+def rendered(monkeypatch) -> list:
+    """The templates of the kept fragments rendered during the test, in order (a fragment found kept is not)."""
+    from onboarding import fragments
+
+    names, render = [], fragments._render
+    monkeypatch.setattr(fragments, "_render", lambda template, values: (names.append(template),
+                                                                        render(template, values))[1])
+    return names
+
+
 def _assign_token(html: str) -> str:
     return re.search(r'<form method="post" action="/trainees/assign" id="assign"><input name="csrf_token" '
                      r'type="hidden" value="([^"]+)">', html).group(1)
 
 
 def test_the_kept_table_signs_with_each_requests_token_and_follows_the_page_and_the_mentors(app, make_user,
-                                                                                             monkeypatch):
+                                                                                             rendered):
     """The table, its bulk assignment and its pager are kept whole (readiness.views.team_table): a second visit
     renders nothing, yet its form carries that request's own token, and another page, a new mentor or a refused
     assignment each show what they must."""
     from onboarding import fragments
 
-    rendered = []
-    render = fragments._render
-    monkeypatch.setattr(fragments, "_render", lambda template, values: (
-        rendered.append(template), render(template, values))[1])
     app.config["PER_PAGE"] = 1
     make_user("head", email="head@example.com")
     marta = make_user("mentor", email="marta@example.com", name="Marta Mentor")
@@ -247,15 +256,9 @@ def test_the_kept_table_names_the_fields_as_the_assignment_form_does(app):
 
 
 def test_two_heads_each_get_their_own_token_from_the_kept_table_and_junk_in_the_query_keeps_nothing_new(
-        app, make_user, monkeypatch):
+        app, make_user, rendered):
     """The kept table is one for every head, but its form signs with the session asking: a token taken from one
     head's page is refused in the other's. A query the dashboard does not read is not a view of its own."""
-    from onboarding import fragments
-
-    rendered = []
-    render = fragments._render
-    monkeypatch.setattr(fragments, "_render", lambda template, values: (
-        rendered.append(template), render(template, values))[1])
     app.config["PER_PAGE"] = 1
     make_user("head", email="head@example.com")
     make_user("head", email="second@example.com", name="Second Head")
