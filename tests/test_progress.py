@@ -209,6 +209,8 @@ def test_requirements_from_a_loaded_curriculum():
 
     cur = load_curriculum(Path(__file__).resolve().parent / "content")
     reqs = requirements_from(cur)
-    assert reqs[0] == StageRequirements(1, "Company", 5, (("hello", ()), ("rules", ("hello",))), needs_signature=True)
+    assert reqs[0] == StageRequirements(1, "Company", 5, (("hello", ()), ("rules", ("hello",))), needs_signature=True,
+                                        signature_effective=cur.job_description.effective)
+    assert cur.job_description.effective == date(2026, 10, 1) and reqs[1].signature_effective is None
     assert [r.number for r in reqs] == [1, 2, 3, 4]
     assert reqs[1].modules == (("products", ()), ("prices", ()))
