@@ -440,9 +440,10 @@ def _mentoring(user, record, plan, cur, mentor):
                                    typed_name=user.full_name, signed_at=_at(signed, 16)))
     current = max(plan)
     windows = dict(zip((s.number for s in cur.stages), planned_windows(cur.stages, start)))
-    if current > COLD_CALLING_STAGE:  # past cold calling: the mentor's go, the day stage 2 was planned to end
+    if current > COLD_CALLING_STAGE:  # past cold calling: the mentor's go, on the last day planned for stage 2
         db.session.add(GoDecision(trainee_id=user.id, verdict=GO, note=GO_NOTE, decided_by=mentor.id,
-                                  decided_at=_at(min(windows[COLD_CALLING_STAGE][1], today()), 17)))
+                                  decided_at=_at(min(windows[COLD_CALLING_STAGE][1] - timedelta(days=1), today()),
+                                                 17)))
     for stage in cur.stages:
         tasks = stage.checklist.tasks if stage.checklist else ()
         begin, end = windows[stage.number]
