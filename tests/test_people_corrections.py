@@ -207,7 +207,7 @@ def test_the_readiness_gate_and_the_api_see_the_same_signature(app, people):
     _correct(admin, auth, uid, "Tom Lindqvist", "tom@example.com")
     with app.app_context():
         doc = app.extensions["curriculum"].job_description
-        assert facts_by_user([uid], doc.version)[uid]["signature_current"] is False
+        assert facts_by_user([uid], doc)[uid]["signature_current"] is False
         token = create_token(db.session.get(User, people["head"]), "check")
         db.session.commit()
     data = app.test_client().get(f"/api/v1/trainees/{uid}", headers={"Authorization": f"Bearer {token}"}).get_json()

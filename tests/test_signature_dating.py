@@ -78,11 +78,11 @@ def test_the_facts_date_the_first_signature_and_the_current_versions_first_under
                                            signed_at=at(day)))
         db.session.get(User, uid).full_name = "Sam After"  # renamed, and signed again under the new name
         db.session.commit()
-        facts = facts_by_user([uid], doc.version)[uid]
+        facts = facts_by_user([uid], doc)[uid]
         # another document's signature (January) dates nothing; the rename's signature is not the first
         assert facts["dates"]["signature"] == date(2026, 3, 2)
         assert facts["dates"]["signature:current"] == date(2026, 10, 5)
         assert facts["signature_current"] is True
         db.session.execute(sa.delete(Acknowledgement).where(Acknowledgement.typed_name == "Sam After"))
         db.session.commit()
-        assert facts_by_user([uid], doc.version)[uid]["signature_current"] is False  # the old name no longer counts
+        assert facts_by_user([uid], doc)[uid]["signature_current"] is False  # the old name no longer counts

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
 from ..auth.models import HEAD, MENTOR, User
-from ..content import original_curriculum
 from ..content.model import ROLE_PLAY_STAGE
 from ..extensions import db, one_of
 from ..notifications.services import notify, resolve
@@ -48,9 +47,9 @@ _HOLDS_OF = (sa.select(HoldDecision.trainee_id, HoldDecision.decision)
              .where(HoldDecision.trainee_id.in_(sa.bindparam("ids", expanding=True))).order_by(HoldDecision.id))
 
 
-def facts_by_user(user_ids, document_version: str | None) -> dict:
+def facts_by_user(user_ids, document=None) -> dict:
     """{user id: {"signed_tasks", "requested_tasks", "signature_current", "role_play_passed", "dates"}}
-    in three queries."""
+    in three queries. `document`: the job description in force (its slug and version), None to read no signature."""
     ids = list(user_ids)
     result = {uid: {"signed_tasks": set(), "requested_tasks": set(), "signature_current": False,
                     "role_play_passed": False, "dates": {}} for uid in ids}
@@ -65,17 +64,15 @@ def facts_by_user(user_ids, document_version: str | None) -> dict:
             result[uid]["dates"][f"task:{task}"] = at.date()
         elif kind == rules.REQUESTED:
             result[uid]["requested_tasks"].add(task)
-    if document_version:
-        document = original_curriculum().job_description
-        for uid, version, at, typed, name in db.session.execute(
-                _SIGNATURES_OF, {"ids": ids, "document": document.slug if document else ""}):
+    if document is not None:
+        for uid, version, at, typed, name in db.session.execute(_SIGNATURES_OF, {"ids": ids, "document": document.slug}):
             # Whether the requirement is met now is the current version's, signed with the name the account has
             # now (rules.signature_current); the first signatures date it (path.progress._signed_on).
             dates = result[uid]["dates"]
             dates.setdefault("signature", at.date())
-            if version == document_version:
+            if version == document.version:
                 dates.setdefault("signature:current", at.date())
-            if rules.signature_current(version, typed, document_version, name):
+            if rules.signature_current(version, typed, document.version, name):
                 result[uid]["signature_current"] = True
     for uid, at in db.session.execute(_ROLE_PLAYS_PASSED_OF, {"ids": ids}):
         result[uid]["role_play_passed"] = True
@@ -214,7 +211,7 @@ def role_play_missing(trainee_id: int, progress, curriculum, status: dict | None
     status = status or role_play_status(trainee_id)
     quizzes, tasks = role_play_requirements(curriculum)
     stage = next((s for s in progress.stages if s.needs_role_play), None)
-    facts = facts_by_user([trainee_id], None)[trainee_id]
+    facts = facts_by_user([trainee_id])[trainee_id]
     from ..assessment.services import statuses  # noqa: PLC0415  (assessment never imports mentoring)
 
     quiz_objects = [q for q in curriculum.quiz_list if q.slug in quizzes]

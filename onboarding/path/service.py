@@ -19,7 +19,7 @@ class Sources:
 
     completions: Callable  # (user ids) -> {user id: {module slug: date completed}}
     quiz_statuses: Callable  # (user ids, quizzes) -> {user id: {quiz slug: QuizStatus}}
-    practice: Callable  # (user ids, job description version) -> {user id: {"signed_tasks", ...}}
+    practice: Callable  # (user ids, the job description in force or None) -> {user id: {"signed_tasks", ...}}
     go_decisions: Callable  # (user ids) -> {user id: the go / no-go decision after cold calling}, if any
     #: (user id) -> a number that rises with every committed change to the trainee's facts, or None when it
     #: cannot say (changes not committed yet): a path computed under a number is kept and used again under it.
@@ -68,9 +68,8 @@ def progress_of(record, completed: dict, quiz_status: dict, practice: dict, go=N
 def facts_for(user_ids):
     """Everything the progress rules need for these trainees, in a fixed number of queries."""
     cur = curriculum()
-    doc = cur.job_description
     return (_sources.completions(user_ids), _sources.quiz_statuses(user_ids, cur.quiz_list),
-            _sources.practice(user_ids, doc.version if doc else None), _sources.go_decisions(user_ids))
+            _sources.practice(user_ids, cur.job_description), _sources.go_decisions(user_ids))
 
 
 #: Computed paths kept per application process: at most this many trainees.
