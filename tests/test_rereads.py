@@ -91,7 +91,7 @@ def edit(app, content_copy, old, new, front=None):
         text = text.replace("summary: The first module.\n", f"summary: The first module.\n{front}\n")
     path.write_text(text)
     app.extensions["curriculum"] = load_app_curriculum(app.config)
-    app.extensions["curriculum_by_locale"] = {}
+    app.extensions["curriculum_by_locale"].clear()
 
 
 def login(app, email):

@@ -47,7 +47,5 @@ def curriculum() -> Curriculum:
     language = name if name in current.translations else name.partition("_")[0]
     if language not in current.translations:
         return current
-    cache = current_app.extensions.get("curriculum_by_locale")
-    if not isinstance(cache, BoundedStore):  # only the newest content versions are worth keeping
-        cache = current_app.extensions["curriculum_by_locale"] = BoundedStore(16)
+    cache = current_app.extensions["curriculum_by_locale"]  # init_app's: only the newest versions are kept
     return cache.keep((current.version, language), lambda: localize(current, language))
