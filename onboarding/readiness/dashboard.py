@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -38,12 +38,14 @@ class Filters:
     sort: str = "start"
     descending: bool = True
 
+    #: The query's names the filters are read from (readiness.views.filters_from_args) and written to (as_args).
+    QUERY_NAMES: ClassVar[tuple] = ("q", "mentor", "stage", "status", "overdue", "waits", "sort")
+
     def as_args(self) -> dict:
         """The query-string form, for links (export, pages) that keep the same view."""
-        args = {"q": self.q, "mentor": self.mentor, "stage": self.stage, "status": self.status,
-                "overdue": "1" if self.overdue else None, "waits": self.waits,
-                "sort": ("-" if self.descending else "") + self.sort}
-        return {k: v for k, v in args.items() if v not in (None, "")}
+        values = (self.q, self.mentor, self.stage, self.status, "1" if self.overdue else None, self.waits,
+                  ("-" if self.descending else "") + self.sort)
+        return {k: v for k, v in zip(self.QUERY_NAMES, values) if v not in (None, "")}
 
 
 @dataclass(frozen=True)

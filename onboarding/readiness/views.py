@@ -81,9 +81,8 @@ def team_rows(rows, mentor_view: bool, choose: bool, chosen: frozenset = frozens
                          {"curriculum": content}, content.version, keep=not chosen)
 
 
-#: The query's names that choose a view of the dashboard (filters_from_args reads them); and how many whole tables
-#: a worker keeps (each some 25 kB with a team's mentors: the rows alone are kept besides, in the fragments' store).
-FILTER_ARGS = frozenset(("q", "mentor", "stage", "status", "overdue", "waits", "sort"))
+#: How many whole tables a worker keeps (each some 25 kB with a team's mentors: the rows alone are kept besides, in
+#: the fragments' store).
 KEPT_TABLES = 256
 
 #: The bulk assignment's fields as the dashboard writes them (with_ids(AssignForm(), "assign") names them so) and
@@ -110,7 +109,8 @@ def team_table(page, mentor_view: bool, choices, assign_form=None) -> Markup:
               "mentor_options": kept_options(choices, mentor_chosen) if choose else "",
               "page": Page((), page.page, page.per_page, page.total), "csrf_token": token_stand_in(),
               # the filters as asked for (anything else in the query is not a view of its own), for a pager only
-              "args": {k: v for k, v in request.args.items() if k in FILTER_ARGS} if page.pages > 1 else {}}
+              "args": ({k: v for k, v in request.args.items() if k in Filters.QUERY_NAMES}
+                       if page.pages > 1 else {})}
     table = kept_fragment("readiness/_team_table.html", values, {"curriculum": content}, content.version,
                           keep=not chosen and not any(errors.values()), kind="tables", limit=KEPT_TABLES)
     return with_request_token(table) if choose else table
